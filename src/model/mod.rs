@@ -1,0 +1,133 @@
+//! The exact instance model: the original QPLIB problem in f64.
+//!
+//! `objective` and `feasibility` (in `evaluate.rs`) are the only judges of every result in
+//! the project: AOC-DT samples, polished points and reference-solver answers all pass through
+//! them.
+
+mod evaluate;
+
+pub use evaluate::{feasibility, objective, Feasibility, FEASIBILITY_TOLERANCE};
+
+/// Direction of optimisation of the original problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sense {
+    #[serde(rename = "min")]
+    Minimize,
+    #[serde(rename = "max")]
+    Maximize,
+}
+
+impl Sense {
+    /// +1 for minimisation, −1 for maximisation: `sign · f` is always minimised.
+    pub fn sign(self) -> f64 {
+        match self {
+            Sense::Minimize => 1.0,
+            Sense::Maximize => -1.0,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sense::Minimize => "min",
+            Sense::Maximize => "max",
+        }
+    }
+
+    /// True when `a` is strictly better than `b` in this sense.
+    pub fn better(self, a: f64, b: f64) -> bool {
+        self.sign() * a < self.sign() * b
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VarType {
+    Continuous,
+    Integer,
+    Binary,
+}
+
+/// One lower-triangle entry `(row ≥ col, value)` as QPLIB lists it. Its contribution to
+/// `½·xᵀQx` is `½·value·x_row·x_col` — for off-diagonal entries too (QPLIB's ½ convention:
+/// the file lists each off-diagonal pair once, with the doubled coefficient).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QuadTerm {
+    pub row: usize,
+    pub col: usize,
+    pub value: f64,
+}
+
+/// `lower ≤ ½·xᵀQx + aᵀx ≤ upper`; an infinite bound is `f64::INFINITY` / `NEG_INFINITY`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Constraint {
+    pub lower: f64,
+    pub upper: f64,
+    /// `(variable, coefficient)`, sorted by variable, no duplicates.
+    pub linear: Vec<(usize, f64)>,
+    /// Lower-triangle quadratic terms (empty for linear rows).
+    pub quadratic: Vec<QuadTerm>,
+}
+
+impl Constraint {
+    pub fn is_equality(&self) -> bool {
+        self.lower == self.upper
+    }
+}
+
+/// The original problem, 0-based indices throughout:
+/// `min|max ½·xᵀQx + bᵀx + q0  s.t.  cl ≤ ½·xᵀQᵢx + Aᵢx ≤ cu,  l ≤ x ≤ u,  x_j ∈ ℤ (j integer)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instance {
+    pub name: String,
+    /// The three-letter code of the file header (e.g. `QBL`).
+    pub type_code: String,
+    pub sense: Sense,
+    /// Objective Q, lower triangle, duplicates summed, sorted by (row, col).
+    pub objective_quadratic: Vec<QuadTerm>,
+    /// Dense linear objective b (length n).
+    pub objective_linear: Vec<f64>,
+    pub objective_constant: f64,
+    pub constraints: Vec<Constraint>,
+    /// Bounds with `|v| ≥ infinity` were read as infinite; kept for writers.
+    pub infinity: f64,
+    pub var_lower: Vec<f64>,
+    pub var_upper: Vec<f64>,
+    pub var_types: Vec<VarType>,
+    /// Starting point (primal), constraint duals and bound duals as given by the file.
+    pub start_primal: Vec<f64>,
+    pub start_constraint_dual: Vec<f64>,
+    pub start_bound_dual: Vec<f64>,
+    /// Non-default names: `(index, name)`.
+    pub var_names: Vec<(usize, String)>,
+    pub constraint_names: Vec<(usize, String)>,
+}
+
+impl Instance {
+    pub fn n_vars(&self) -> usize {
+        self.var_types.len()
+    }
+
+    pub fn n_constraints(&self) -> usize {
+        self.constraints.len()
+    }
+
+    pub fn n_binary(&self) -> usize {
+        self.var_types.iter().filter(|t| **t == VarType::Binary).count()
+    }
+
+    pub fn n_diagonal(&self) -> usize {
+        self.objective_quadratic.iter().filter(|t| t.row == t.col).count()
+    }
+
+    pub fn n_constraint_nonzeros(&self) -> usize {
+        self.constraints.iter().map(|c| c.linear.len()).sum()
+    }
+
+    /// Fraction of the n² entries of the symmetric Q that are non-zero.
+    pub fn q_density(&self) -> f64 {
+        let n = self.n_vars() as f64;
+        let off = self.objective_quadratic.iter().filter(|t| t.row != t.col).count() as f64;
+        if n == 0.0 { 0.0 } else { (2.0 * off + self.n_diagonal() as f64) / (n * n) }
+    }
+}
