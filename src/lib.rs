@@ -5,9 +5,12 @@
 //! cpu | gpu) → sweep (`sweep`: phases, Sobol parameters, penalties) → metrics (`metrics`: TTS)
 //! → export (`export`: csv/json/markdown/svg/lp) → compare (`compare`: regression gate).
 
-pub mod model;
-pub mod qplib;
-pub mod spectrum;
-pub mod metrics;
-pub mod reference;
+pub mod engine;
 pub mod export;
+pub mod metrics;
+pub mod model;
+pub mod output;
+pub mod qplib;
+pub mod qumo;
+pub mod reference;
+pub mod spectrum;

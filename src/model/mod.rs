@@ -5,6 +5,7 @@
 //! them.
 
 mod evaluate;
+pub mod random;
 
 pub use evaluate::{feasibility, objective, Feasibility, FEASIBILITY_TOLERANCE};
 

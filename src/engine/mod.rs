@@ -1,0 +1,77 @@
+//! Engines run batches of AOC-DT replicas (spec §2.3): the sweep hands one a batch of B
+//! replicas, each with its own (α0, G, m) and initial state, and gets back the final states
+//! and their energies. The sweep never knows which engine runs it.
+
+mod cpu;
+mod dynamics;
+
+pub use cpu::CpuEngine;
+pub use dynamics::{Couplings, DynamicsProblem};
+
+/// Bias of the positive-QUMO sampler: annealing pulls every variable toward ½, the binary
+/// threshold and centre of the [0, 1] walls.
+pub const BIAS: f32 = 0.5;
+/// Binary threshold: σ(x) = 1 if x > ½ else 0.
+pub const THRESHOLD: f32 = 0.5;
+
+/// Per-replica sampler parameters (spec §3.2): α0 = a/g, G = 1/(g·λ), m.
+#[derive(Debug, Clone, Copy, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+pub struct ReplicaParams {
+    pub annealing: f32,
+    pub gradient: f32,
+    pub momentum: f32,
+}
+
+/// One batch: `params.len()` replicas, initial states replica-major (`initial[k·n + i]`).
+#[derive(Debug, Clone, Copy)]
+pub struct Batch<'a> {
+    pub params: &'a [ReplicaParams],
+    pub initial: &'a [f32],
+    pub iterations: u32,
+    pub dt: f32,
+}
+
+impl Batch<'_> {
+    pub fn replicas(&self) -> usize {
+        self.params.len()
+    }
+}
+
+/// Final σ of every replica (replica-major; binaries exactly 0 or 1, slacks the clamped x) and
+/// its QUMO energy −½σᵀJσ − hᵀσ (without the constant).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchOutput {
+    pub states: Vec<f32>,
+    pub energies: Vec<f64>,
+}
+
+/// What ran a batch, for reports.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EngineInfo {
+    /// `cpu` or `gpu`.
+    pub kind: String,
+    /// The device in words (CPU model and threads, or adapter name and backend).
+    pub device: String,
+    pub threads: usize,
+}
+
+pub trait Engine {
+    fn info(&self) -> EngineInfo;
+    /// Makes `problem` the current one (uploads J and h once; later batches reuse them).
+    fn load(&mut self, problem: &DynamicsProblem) -> anyhow::Result<()>;
+    /// Runs the batch on the loaded problem.
+    fn run(&mut self, batch: &Batch) -> anyhow::Result<BatchOutput>;
+    /// Replicas per batch this engine runs best at for the loaded problem.
+    fn batch_size(&self) -> usize;
+}
+
+/// One AOC-DT step for one entry (spec §2.3 steps 3–7), in the order Julia evaluates it:
+/// x ← x + ((dt·G)·F − (dt·α)·(x − b) + m·(x − y)), then x ← x + dt·G·h, y ← old x, and x
+/// clamped to the positive-QUMO walls [0, 1] (y is not). Returns (new x, new y).
+#[inline(always)]
+pub fn step(x: f32, y: f32, feedback: f32, field: f32, dt_gradient: f32, dt_annealing: f32, momentum: f32) -> (f32, f32) {
+    let next = x + ((dt_gradient * feedback - dt_annealing * (x - BIAS)) + momentum * (x - y));
+    let next = next + dt_gradient * field;
+    (next.clamp(0.0, 1.0), x)
+}

@@ -1,0 +1,86 @@
+//! Random QBL instances with known structure, for tests and benchmarks.
+
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::{Constraint, Instance, QuadTerm, Sense, VarType};
+
+/// Shape of a random instance.
+#[derive(Debug, Clone, Copy)]
+pub struct RandomSpec {
+    pub n: usize,
+    /// Rows of each kind: ≤, ≥, ranged, equality.
+    pub rows: [usize; 4],
+    /// Probability of each off-diagonal objective entry.
+    pub density: f64,
+    pub sense: Sense,
+}
+
+/// A binary QP with integer coefficients in [−10, 10] and rows built around a random binary
+/// point, so the instance is feasible. Equality rows use small 0/1 coefficients.
+pub fn random_instance(spec: RandomSpec, seed: u64) -> Instance {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let n = spec.n;
+    let mut objective_quadratic = Vec::new();
+    for col in 0..n {
+        for row in col..n {
+            let keep = if row == col { rng.random_bool(0.3) } else { rng.random_bool(spec.density) };
+            if keep {
+                objective_quadratic.push(QuadTerm { row, col, value: rng.random_range(-10..=10) as f64 });
+            }
+        }
+    }
+    objective_quadratic.retain(|t| t.value != 0.0);
+    objective_quadratic.sort_by_key(|t| (t.row, t.col));
+    let objective_linear = (0..n).map(|_| rng.random_range(-10..=10) as f64).collect();
+    let point: Vec<f64> = (0..n).map(|_| if rng.random_bool(0.5) { 1.0 } else { 0.0 }).collect();
+    let mut constraints = Vec::new();
+    for (kind, &count) in spec.rows.iter().enumerate() {
+        for _ in 0..count {
+            let mut linear: Vec<(usize, f64)> = Vec::new();
+            for j in 0..n {
+                let a = if kind == 3 { 1.0 } else { rng.random_range(-5..=9) as f64 };
+                if rng.random_bool(0.6) && a != 0.0 {
+                    linear.push((j, a));
+                }
+            }
+            if linear.is_empty() {
+                linear.push((rng.random_range(0..n), 1.0));
+            }
+            let at_point: f64 = linear.iter().map(|&(j, a)| a * point[j]).sum();
+            let slack = rng.random_range(0..=3) as f64;
+            let (lower, upper) = match kind {
+                0 => (f64::NEG_INFINITY, at_point + slack),
+                1 => (at_point - slack, f64::INFINITY),
+                2 => (at_point - slack, at_point + rng.random_range(0..=3) as f64),
+                _ => (at_point, at_point),
+            };
+            constraints.push(Constraint { lower, upper, linear, quadratic: Vec::new() });
+        }
+    }
+    let m = constraints.len();
+    Instance {
+        name: format!("random_n{n}_m{m}_s{seed}"),
+        type_code: if m == 0 { "QBB".into() } else { "QBL".into() },
+        sense: spec.sense,
+        objective_quadratic,
+        objective_linear,
+        objective_constant: rng.random_range(-5..=5) as f64,
+        constraints,
+        infinity: 1e20,
+        var_lower: vec![0.0; n],
+        var_upper: vec![1.0; n],
+        var_types: vec![VarType::Binary; n],
+        start_primal: vec![0.0; n],
+        start_constraint_dual: vec![0.0; m],
+        start_bound_dual: vec![0.0; n],
+        var_names: Vec::new(),
+        constraint_names: Vec::new(),
+    }
+}
+
+/// Every binary assignment of n variables, in counting order (n ≤ 20).
+pub fn all_binary_points(n: usize) -> impl Iterator<Item = Vec<f64>> {
+    assert!(n <= 20, "enumeration is for small n");
+    (0u32..1 << n).map(move |bits| (0..n).map(|i| ((bits >> i) & 1) as f64).collect())
+}

@@ -1,0 +1,3 @@
+//! What the user sees while work runs, and facts about the machine for reports.
+
+pub mod machine;

@@ -1,0 +1,205 @@
+//! The QUMO form the AOC-DT solves, built exactly from a QBL/QBN instance.
+//!
+//! minimise E(z) = −½·zᵀJz − hᵀz + constant over z = (x, s): the instance's binaries x first,
+//! then one continuous slack s_r ∈ [0, 1] per inequality or ranged row (positive-QUMO domain).
+//! E(x, s) = sense·f(x) + Σ_r P_r·(a_rᵀx − lo_r − d_r·s_r)² (constraint-handling.md).
+
+mod convert;
+mod penalty;
+
+pub use convert::{encode_rows, ConversionError, RowEncoding};
+pub use penalty::{mean_flip_change, PenaltyWeights};
+
+use crate::model::Instance;
+
+/// A symmetric matrix in compressed sparse rows, both triangles stored, f64.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SymmetricCsr {
+    pub n: usize,
+    pub row_ptr: Vec<usize>,
+    pub cols: Vec<usize>,
+    pub values: Vec<f64>,
+}
+
+impl SymmetricCsr {
+    /// Builds from `(i, j, v)` triplets covering both triangles; duplicates are summed and
+    /// exact zeros dropped.
+    pub fn from_triplets(n: usize, mut triplets: Vec<(usize, usize, f64)>) -> Self {
+        triplets.sort_unstable_by_key(|&(i, j, _)| (i, j));
+        let mut merged: Vec<(usize, usize, f64)> = Vec::with_capacity(triplets.len());
+        for (i, j, v) in triplets {
+            match merged.last_mut() {
+                Some(last) if (last.0, last.1) == (i, j) => last.2 += v,
+                _ => merged.push((i, j, v)),
+            }
+        }
+        merged.retain(|t| t.2 != 0.0);
+        let mut row_ptr = vec![0; n + 1];
+        for &(i, _, _) in &merged {
+            row_ptr[i + 1] += 1;
+        }
+        for i in 0..n {
+            row_ptr[i + 1] += row_ptr[i];
+        }
+        let (cols, values) = merged.into_iter().map(|(_, j, v)| (j, v)).unzip();
+        SymmetricCsr { n, row_ptr, cols, values }
+    }
+
+    pub fn nnz(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn density(&self) -> f64 {
+        if self.n == 0 { 0.0 } else { self.nnz() as f64 / (self.n as f64 * self.n as f64) }
+    }
+
+    /// y = J·x.
+    pub fn matvec(&self, x: &[f64], y: &mut [f64]) {
+        for (i, yi) in y.iter_mut().enumerate() {
+            let range = self.row_ptr[i]..self.row_ptr[i + 1];
+            *yi = self.cols[range.clone()].iter().zip(&self.values[range]).map(|(&j, &v)| v * x[j]).sum();
+        }
+    }
+
+    pub fn row(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        let range = self.row_ptr[i]..self.row_ptr[i + 1];
+        self.cols[range.clone()].iter().copied().zip(self.values[range].iter().copied())
+    }
+}
+
+/// The QUMO an engine minimises, for one choice of penalty weights.
+#[derive(Debug, Clone)]
+pub struct Qumo {
+    /// Variables: the instance's binaries, then the slacks.
+    pub n: usize,
+    pub n_binary: usize,
+    pub j: SymmetricCsr,
+    pub h: Vec<f64>,
+    pub constant: f64,
+}
+
+impl Qumo {
+    pub fn n_slack(&self) -> usize {
+        self.n - self.n_binary
+    }
+
+    /// E(z) = −½·zᵀJz − hᵀz + constant, in f64.
+    pub fn energy(&self, z: &[f64]) -> f64 {
+        let mut jz = vec![0.0; self.n];
+        self.j.matvec(z, &mut jz);
+        let quadratic: f64 = z.iter().zip(&jz).map(|(a, b)| a * b).sum();
+        let linear: f64 = z.iter().zip(&self.h).map(|(a, b)| a * b).sum();
+        -0.5 * quadratic - linear + self.constant
+    }
+}
+
+/// An instance with its rows encoded: everything needed to build the QUMO for any penalty
+/// weights, to rank binary assignments by penalised energy, and to map back.
+#[derive(Debug, Clone)]
+pub struct QumoModel {
+    pub rows: Vec<RowEncoding>,
+    /// Mean |change of f| under one flip at random x: the unit of the penalty weights.
+    pub flip_scale: f64,
+    n_binary: usize,
+    sense_sign: f64,
+    /// sense·f as QUMO terms: J (binary block) and h, constant.
+    objective_j: Vec<(usize, usize, f64)>,
+    objective_h: Vec<f64>,
+    objective_constant: f64,
+}
+
+impl QumoModel {
+    pub fn new(instance: &Instance) -> Result<Self, ConversionError> {
+        let rows = encode_rows(instance)?;
+        let sign = instance.sense.sign();
+        let n = instance.n_vars();
+        let mut objective_j = Vec::with_capacity(2 * instance.objective_quadratic.len());
+        let mut objective_h: Vec<f64> = instance.objective_linear.iter().map(|b| -sign * b).collect();
+        for t in &instance.objective_quadratic {
+            if t.row == t.col {
+                // ½·v·x² = ½·v·x on binaries: folds into h.
+                objective_h[t.row] -= sign * 0.5 * t.value;
+            } else {
+                // ½·v·x_i·x_j = −½·(J_ij + J_ji)·x_i·x_j with J_ij = J_ji = −v/2.
+                objective_j.push((t.row, t.col, -sign * 0.5 * t.value));
+                objective_j.push((t.col, t.row, -sign * 0.5 * t.value));
+            }
+        }
+        Ok(QumoModel {
+            rows,
+            flip_scale: mean_flip_change(instance),
+            n_binary: n,
+            sense_sign: sign,
+            objective_j,
+            objective_h,
+            objective_constant: sign * instance.objective_constant,
+        })
+    }
+
+    pub fn n_binary(&self) -> usize {
+        self.n_binary
+    }
+
+    pub fn n_slack(&self) -> usize {
+        self.rows.iter().filter(|r| r.slack.is_some()).count()
+    }
+
+    pub fn n_vars(&self) -> usize {
+        self.n_binary + self.n_slack()
+    }
+
+    /// Starting weights P_r = scale·δ/‖a_r‖².
+    pub fn initial_weights(&self, penalty_scale: f64) -> PenaltyWeights {
+        PenaltyWeights::initial(self, penalty_scale)
+    }
+
+    /// Builds J, h and the constant for these weights.
+    pub fn build(&self, weights: &PenaltyWeights) -> Qumo {
+        let n = self.n_vars();
+        let mut triplets = self.objective_j.clone();
+        let mut h = self.objective_h.clone();
+        h.resize(n, 0.0);
+        let mut constant = self.objective_constant;
+        for (row, &p) in self.rows.iter().zip(weights.values()) {
+            // P·(cᵀz − lo)² with c = (a, −d at the slack): J −= 2P·ccᵀ, h += 2P·lo·c,
+            // constant += P·lo²; binary diagonal c_i² folds into h (x² = x).
+            let mut c: Vec<(usize, f64)> = row.coefficients.clone();
+            if let Some(s) = row.slack {
+                c.push((self.n_binary + s, -(row.hi - row.lo)));
+            }
+            for &(i, ci) in &c {
+                h[i] += 2.0 * p * row.lo * ci;
+                for &(j, cj) in &c {
+                    if i == j && i < self.n_binary {
+                        h[i] -= p * ci * ci;
+                    } else {
+                        triplets.push((i, j, -2.0 * p * ci * cj));
+                    }
+                }
+            }
+            constant += p * row.lo * row.lo;
+        }
+        Qumo { n, n_binary: self.n_binary, j: SymmetricCsr::from_triplets(n, triplets), h, constant }
+    }
+
+    /// The closed-form best slacks s* = clip((a_rᵀx − lo_r)/d_r, 0, 1) appended to binary `x`.
+    pub fn with_best_slacks(&self, x: &[f64]) -> Vec<f64> {
+        let mut z = x[..self.n_binary].to_vec();
+        z.extend(self.rows.iter().filter(|r| r.slack.is_some()).map(|r| {
+            ((r.activity(x) - r.lo) / (r.hi - r.lo)).clamp(0.0, 1.0)
+        }));
+        z
+    }
+
+    /// Penalised energy with optimal slacks: sense·f(x) + Σ P_r·dist(a_rᵀx, [lo_r, hi_r])².
+    /// Equals min over s of E(x, s); used to rank configurations.
+    pub fn penalised_energy(&self, objective: f64, x: &[f64], weights: &PenaltyWeights) -> f64 {
+        self.sense_sign * objective
+            + self.rows.iter().zip(weights.values()).map(|(r, p)| p * r.distance(x).powi(2)).sum::<f64>()
+    }
+
+    /// The original assignment of a QUMO state: its binary block.
+    pub fn original_assignment(&self, z: &[f64]) -> Vec<f64> {
+        z[..self.n_binary].to_vec()
+    }
+}

@@ -1,0 +1,85 @@
+//! Penalty weights P_r: row-normalised, adaptive, capped (constraint-handling.md).
+
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::QumoModel;
+use crate::model::Instance;
+
+/// How far adaptive doubling may raise a row's weight above its starting value: uncapped
+/// doubling drove λ to 1e12–1e17 in the prototype.
+pub const MAX_PENALTY_GROWTH: f64 = 1024.0;
+
+/// Random points averaged for δ; fixed seed so the QUMO is a pure function of the instance.
+const FLIP_SAMPLES: usize = 32;
+const FLIP_SEED: u64 = 0x5eed_0f_f11b;
+
+/// δ = mean |f(x with one bit flipped) − f(x)| over random x (p = ½) and all bits: the
+/// typical objective change of one move, so a unit-norm row violated by one unit costs about
+/// one move's worth. Falls back to 1 when the objective is constant.
+pub fn mean_flip_change(instance: &Instance) -> f64 {
+    let n = instance.n_vars();
+    if n == 0 {
+        return 1.0;
+    }
+    // Symmetric S with f = ½xᵀSx + bᵀx: S_ij = S_ji = v/2 (i≠j), S_ii = v.
+    let mut neighbours: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    let mut diagonal = vec![0.0; n];
+    for t in &instance.objective_quadratic {
+        if t.row == t.col {
+            diagonal[t.row] += t.value;
+        } else {
+            neighbours[t.row].push((t.col, 0.5 * t.value));
+            neighbours[t.col].push((t.row, 0.5 * t.value));
+        }
+    }
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(FLIP_SEED);
+    let mut total = 0.0;
+    for _ in 0..FLIP_SAMPLES {
+        let x: Vec<f64> = (0..n).map(|_| if rng.random::<bool>() { 1.0 } else { 0.0 }).collect();
+        for i in 0..n {
+            let field: f64 = neighbours[i].iter().map(|&(j, s)| s * x[j]).sum();
+            let change = (1.0 - 2.0 * x[i]) * (field + instance.objective_linear[i] + 0.5 * diagonal[i]);
+            total += change.abs();
+        }
+    }
+    let delta = total / (FLIP_SAMPLES * n) as f64;
+    if delta > 0.0 && delta.is_finite() { delta } else { 1.0 }
+}
+
+/// The current P_r of every encoded row, with their starting values (for the cap).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PenaltyWeights {
+    start: Vec<f64>,
+    current: Vec<f64>,
+}
+
+impl PenaltyWeights {
+    pub(super) fn initial(model: &QumoModel, scale: f64) -> Self {
+        let start: Vec<f64> = model.rows.iter().map(|r| scale * model.flip_scale / r.squared_norm().max(f64::MIN_POSITIVE)).collect();
+        PenaltyWeights { current: start.clone(), start }
+    }
+
+    pub fn values(&self) -> &[f64] {
+        &self.current
+    }
+
+    /// Doubles the weight of each listed row, up to [`MAX_PENALTY_GROWTH`]× its start.
+    /// Returns the rows whose weight actually changed.
+    pub fn double(&mut self, rows: &[usize]) -> Vec<usize> {
+        let mut changed = Vec::new();
+        for &r in rows {
+            let capped = (2.0 * self.current[r]).min(MAX_PENALTY_GROWTH * self.start[r]);
+            if capped > self.current[r] {
+                self.current[r] = capped;
+                changed.push(r);
+            }
+        }
+        changed
+    }
+
+    /// Current weight over starting weight, the largest over all rows (1 when none).
+    pub fn max_growth(&self) -> f64 {
+        self.current.iter().zip(&self.start).map(|(c, s)| c / s).fold(1.0, f64::max)
+    }
+}

@@ -1,0 +1,162 @@
+//! The native CPU engine against the spec's worked traces and a plain float64 reference.
+
+use aocbench::engine::{Batch, CpuEngine, DynamicsProblem, Engine, ReplicaParams};
+use aocbench::model::random::{random_instance, RandomSpec};
+use aocbench::model::Sense;
+use aocbench::qumo::QumoModel;
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// Plain float64 AOC-DT (spec §2.3) for one replica, any sampler: returns x after each
+/// iteration and the final σ. `binary_map` is the non-linearity, `(bias, lo, hi)` the domain.
+#[allow(clippy::too_many_arguments)]
+fn reference_run(j: &[Vec<f64>], h: &[f64], nb: usize, x0: &[f64], (g, a0, m, dt): (f64, f64, f64, f64), iterations: usize, binary_map: fn(f64) -> f64, (bias, lo, hi): (f64, f64, f64)) -> (Vec<Vec<f64>>, Vec<f64>) {
+    let n = x0.len();
+    let sigma_of = |x: &[f64]| -> Vec<f64> { x.iter().enumerate().map(|(i, &v)| if i < nb { binary_map(v) } else { v }).collect() };
+    let (mut x, mut y) = (x0.to_vec(), vec![0.0; n]);
+    let mut alpha = a0;
+    let delta = a0 / iterations as f64;
+    let mut trace = Vec::new();
+    for _ in 0..iterations {
+        let sigma = sigma_of(&x);
+        let f: Vec<f64> = (0..n).map(|i| (0..n).map(|k| j[i][k] * sigma[k]).sum()).collect();
+        let prev = x.clone();
+        for i in 0..n {
+            x[i] = x[i] + ((dt * g) * f[i] - (dt * alpha) * (x[i] - bias) + m * (x[i] - y[i]));
+            x[i] += dt * g * h[i];
+            x[i] = x[i].clamp(lo, hi);
+        }
+        y = prev;
+        alpha = (alpha - delta).max(0.0);
+        trace.push(x.clone());
+    }
+    let sigma = sigma_of(&x);
+    (trace, sigma)
+}
+
+fn threshold(v: f64) -> f64 {
+    if v > 0.5 { 1.0 } else { 0.0 }
+}
+
+fn sign(v: f64) -> f64 {
+    if v > 0.0 { 1.0 } else if v < 0.0 { -1.0 } else { 0.0 }
+}
+
+fn assert_trace(trace: &[Vec<f64>], expected: &[[f64; 2]]) {
+    for (step, (got, want)) in trace.iter().zip(expected).enumerate() {
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-6, "step {}: got {got:?}, spec says {want:?}", step + 1);
+        }
+    }
+}
+
+#[test]
+fn reference_reproduces_the_spec_ising_trace() {
+    let j = vec![vec![0.0, -1.0], vec![-1.0, 0.0]];
+    let (trace, sigma) = reference_run(&j, &[0.0, 0.0], 2, &[0.1, 0.2], (1.0, 1.0, 0.9, 0.5), 5, sign, (0.0, -1.0, 1.0));
+    assert_trace(&trace, &[[-0.36, -0.22], [-0.13, -0.01], [0.616, 0.682], [0.6642, 0.6684], [0.14116, 0.08932]]);
+    assert_eq!(sigma, vec![1.0, 1.0]);
+}
+
+#[test]
+fn reference_and_engine_reproduce_the_spec_qumo_trace() {
+    // The spec's QUMO trace never leaves [0, 1] after step 1, so the positive-QUMO walls give
+    // the same numbers.
+    let j = vec![vec![0.0, 1.0], vec![1.0, -2.0]];
+    let h = [-0.25, 0.5];
+    let (trace, sigma) = reference_run(&j, &h, 1, &[0.1, -0.3], (1.0, 1.0, 0.9, 0.5), 5, threshold, (0.5, 0.0, 1.0));
+    assert_trace(&trace, &[[0.115, 0.38], [0.3475, 0.91], [0.9325, 0.604], [1.0, 0.4538], [1.0, 0.61944]]);
+    assert_eq!(sigma[0], 1.0);
+
+    let problem = DynamicsProblem {
+        n: 2,
+        n_binary: 1,
+        couplings: aocbench::engine::Couplings::Dense(vec![0.0, 1.0, 1.0, -2.0]),
+        h: vec![-0.25, 0.5],
+    };
+    let mut engine = CpuEngine::new(Some(1)).unwrap();
+    engine.load(&problem).unwrap();
+    let params = [ReplicaParams { annealing: 1.0, gradient: 1.0, momentum: 0.9 }];
+    let out = engine.run(&Batch { params: &params, initial: &[0.1, -0.3], iterations: 5, dt: 0.5 }).unwrap();
+    assert_eq!(out.states[0], 1.0);
+    assert!((out.states[1] as f64 - 0.61944).abs() < 1e-6, "{:?}", out.states);
+    assert!((out.energies[0] - -0.2954540864).abs() < 1e-6, "{:?}", out.energies);
+}
+
+fn fresh_seed() -> u64 {
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    eprintln!("random seed {seed}");
+    seed
+}
+
+fn dense_matrix(problem: &DynamicsProblem) -> Vec<Vec<f64>> {
+    let n = problem.n;
+    (0..n)
+        .map(|i| {
+            let mut e = vec![0.0f32; n];
+            (0..n).map(|k| { e.fill(0.0); e[k] = 1.0; problem.row_dot(i, &e) }).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn one_iteration_agrees_with_float64_reference_on_fresh_random_inputs() {
+    let seed = fresh_seed();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    for (case, force_dense) in [Some(true), Some(false), Some(true), Some(false)].into_iter().enumerate() {
+        let spec = RandomSpec { n: 10 + 7 * case, rows: [2, 1, 1, 1], density: 0.4, sense: Sense::Minimize };
+        let instance = random_instance(spec, rng.random());
+        let model = QumoModel::new(&instance).unwrap();
+        let qumo = model.build(&model.initial_weights(0.05));
+        let problem = DynamicsProblem::from_qumo(&qumo, force_dense);
+        let j = dense_matrix(&problem);
+        let h: Vec<f64> = problem.h.iter().map(|&v| v as f64).collect();
+        let replicas = 13;
+        let n = problem.n;
+        let params: Vec<ReplicaParams> = (0..replicas)
+            .map(|_| ReplicaParams { annealing: rng.random_range(0.01..100.0), gradient: rng.random_range(0.001..0.1), momentum: rng.random_range(0.9..0.99) })
+            .collect();
+        let initial: Vec<f32> = (0..replicas * n).map(|_| rng.random_range(-1.0..1.0) / (n as f32).sqrt()).collect();
+        let mut engine = CpuEngine::new(Some(2)).unwrap();
+        engine.load(&problem).unwrap();
+        let out = engine.run(&Batch { params: &params, initial: &initial, iterations: 1, dt: 0.5 }).unwrap();
+        for k in 0..replicas {
+            let p = params[k];
+            let x0: Vec<f64> = initial[k * n..(k + 1) * n].iter().map(|&v| v as f64).collect();
+            let (trace, sigma) = reference_run(&j, &h, problem.n_binary, &x0, (p.gradient as f64, p.annealing as f64, p.momentum as f64, 0.5), 1, threshold, (0.5, 0.0, 1.0));
+            for i in 0..n {
+                let got = out.states[k * n + i] as f64;
+                if i < problem.n_binary {
+                    // A float32 rounding may only flip a binary whose x sits at the threshold.
+                    if (trace[0][i] - 0.5).abs() > 1e-4 {
+                        assert_eq!(got, sigma[i], "seed {seed}, replica {k}, binary {i}");
+                    }
+                } else {
+                    assert!((got - sigma[i]).abs() <= 1e-5 * sigma[i].abs().max(1.0), "seed {seed}, replica {k}, slack {i}: {got} vs {}", sigma[i]);
+                }
+            }
+            let sigma_engine: Vec<f64> = out.states[k * n..(k + 1) * n].iter().map(|&v| v as f64).collect();
+            let e_ref = -0.5 * (0..n).map(|i| sigma_engine[i] * (0..n).map(|q| j[i][q] * sigma_engine[q]).sum::<f64>()).sum::<f64>() - (0..n).map(|i| h[i] * sigma_engine[i]).sum::<f64>();
+            assert!((out.energies[k] - e_ref).abs() <= 1e-9 * e_ref.abs().max(1.0), "seed {seed}: energy {} vs {e_ref}", out.energies[k]);
+        }
+    }
+}
+
+#[test]
+fn dense_and_sparse_products_give_the_same_batch() {
+    let instance = random_instance(RandomSpec { n: 40, rows: [1, 1, 1, 1], density: 0.05, sense: Sense::Maximize }, 99);
+    let model = QumoModel::new(&instance).unwrap();
+    let qumo = model.build(&model.initial_weights(1.0));
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+    let n = qumo.n;
+    let params: Vec<ReplicaParams> = (0..20).map(|_| ReplicaParams { annealing: 0.5, gradient: 0.01, momentum: 0.95 }).collect();
+    let initial: Vec<f32> = (0..20 * n).map(|_| rng.random_range(-0.1..0.1)).collect();
+    let mut outs = Vec::new();
+    for dense in [true, false] {
+        let mut engine = CpuEngine::new(Some(2)).unwrap();
+        engine.load(&DynamicsProblem::from_qumo(&qumo, Some(dense))).unwrap();
+        outs.push(engine.run(&Batch { params: &params, initial: &initial, iterations: 50, dt: 0.5 }).unwrap());
+    }
+    let agree = outs[0].states.iter().zip(&outs[1].states).filter(|(a, b)| (*a - *b).abs() < 1e-4).count();
+    assert!(agree as f64 >= 0.999 * outs[0].states.len() as f64, "{agree} of {}", outs[0].states.len());
+}
