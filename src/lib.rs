@@ -13,4 +13,5 @@ pub mod output;
 pub mod qplib;
 pub mod qumo;
 pub mod reference;
+pub mod sweep;
 pub mod spectrum;

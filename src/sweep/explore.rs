@@ -1,0 +1,129 @@
+//! The exploration primitive (spec §5.2): configurations repeated config-major, run in batches
+//! of B replicas until the stop, every sample judged exactly.
+
+use rand::Rng;
+use rayon::prelude::*;
+
+use super::run::{stream_rng, PhaseStats, Run, SampleRecord, Stop};
+use super::samples::{evaluate, Candidate, Evaluation};
+use super::{Configuration, Phase};
+use crate::engine::Batch;
+
+pub(super) struct Exploration {
+    /// Penalised energy of every experiment run, in experiment order.
+    energies: Vec<f64>,
+    repetitions: usize,
+    pub(super) stats: PhaseStats,
+    /// The last batch's binary states and penalised energies (for penalty adaptation).
+    pub(super) last_batch: Vec<(Vec<f64>, f64)>,
+    pub(super) samples: Vec<SampleRecord>,
+}
+
+impl Exploration {
+    /// Configurations whose repetitions all ran, best (lowest mean penalised energy) first;
+    /// the sort is stable, so ties keep Sobol order.
+    pub(super) fn ranked(&self, configurations: &[Configuration]) -> Vec<Configuration> {
+        let means: Vec<f64> = self.energies.chunks_exact(self.repetitions).map(|c| c.iter().sum::<f64>() / c.len() as f64).collect();
+        let mut order: Vec<usize> = (0..means.len()).collect();
+        order.sort_by(|&a, &b| means[a].total_cmp(&means[b]));
+        order.into_iter().map(|c| configurations[c]).collect()
+    }
+}
+
+impl Run<'_> {
+    /// Phases 1 and 2: one exploration with progress notifications.
+    pub(super) fn explore(&mut self, phase: Phase, configurations: &[Configuration], repetitions: u32, iterations: u32, stop: Stop, round: u64) -> anyhow::Result<Exploration> {
+        self.observer.phase_started(phase, configurations.len(), repetitions, iterations);
+        let exploration = self.run_experiments(phase, configurations, repetitions, iterations, stop, round)?;
+        self.observer.phase_finished(&exploration.stats);
+        Ok(exploration)
+    }
+
+    /// One deep-search round.
+    pub(super) fn explore_round(&mut self, configurations: &[Configuration], repetitions: u32, iterations: u32, stop: Stop, round: u64) -> anyhow::Result<Exploration> {
+        self.run_experiments(Phase::DeepSearch, configurations, repetitions, iterations, stop, round)
+    }
+
+    fn run_experiments(&mut self, phase: Phase, configurations: &[Configuration], repetitions: u32, iterations: u32, stop: Stop, round: u64) -> anyhow::Result<Exploration> {
+        let started = std::time::Instant::now();
+        let reps = repetitions.max(1) as usize;
+        let total = configurations.len() * reps;
+        let n = self.n;
+        let n_binary = self.model.n_binary();
+        let mut exploration = Exploration {
+            energies: Vec::with_capacity(total.min(1 << 20)),
+            repetitions: reps,
+            stats: PhaseStats {
+                phase,
+                configurations: 0,
+                repetitions: reps as u32,
+                iterations_min: iterations,
+                iterations_max: iterations,
+                rounds: 1,
+                batches: 0,
+                samples: 0,
+                feasible_samples: 0,
+                mvm: 0,
+                duration_s: 0.0,
+                best_objective: None,
+            },
+            last_batch: Vec::new(),
+            samples: Vec::new(),
+        };
+        let record = phase == Phase::DeepSearch;
+        let amplitude = 1.0 / (n as f32).sqrt();
+        let mut current = 0;
+        // Unlike the Julia original, the last batch is sized exactly (no single-experiment
+        // batch is dropped) and a phase runs until at least one configuration completes.
+        while current < total && (current == 0 || current < reps || !stop.reached(self.mvm)) {
+            let last = total.min(current + self.batch_size);
+            let experiment_configs: Vec<Configuration> = (current..last).map(|e| configurations[e / reps]).collect();
+            let params: Vec<_> = experiment_configs.iter().map(|c| c.replica_params(self.lambda)).collect();
+            let mut rng = stream_rng(self.options.seed, phase as u64 + 1, (round << 32) | exploration.stats.batches as u64);
+            let initial: Vec<f32> = (0..params.len() * n).map(|_| rng.random_range(-amplitude..=amplitude)).collect();
+            let output = self.engine.run(&Batch { params: &params, initial: &initial, iterations, dt: self.options.dt })?;
+            self.mvm += params.len() as u64 * iterations as u64;
+            let (instance, model, weights) = (self.instance, self.model, &self.weights);
+            let judged: Vec<(Vec<f64>, Evaluation)> = output
+                .states
+                .par_chunks(n)
+                .map(|state| {
+                    let x: Vec<f64> = state[..n_binary].iter().map(|&v| v as f64).collect();
+                    let evaluation = evaluate(instance, model, weights, &x);
+                    (x, evaluation)
+                })
+                .collect();
+            let (time_s, mvm) = (self.start.elapsed().as_secs_f64(), self.mvm);
+            for ((x, evaluation), configuration) in judged.iter().zip(&experiment_configs) {
+                self.incumbents.offer(evaluation, || Candidate {
+                    x: x.clone(),
+                    objective: evaluation.objective,
+                    max_violation: evaluation.max_violation,
+                    feasible: evaluation.feasible,
+                    phase,
+                    configuration: *configuration,
+                    time_s,
+                    mvm,
+                });
+                exploration.energies.push(evaluation.penalised);
+                exploration.stats.feasible_samples += evaluation.feasible as usize;
+                if evaluation.feasible && exploration.stats.best_objective.is_none_or(|b| self.instance.sense.better(evaluation.objective, b)) {
+                    exploration.stats.best_objective = Some(evaluation.objective);
+                }
+                if record {
+                    exploration.samples.push(SampleRecord { objective: evaluation.objective, feasible: evaluation.feasible, iterations });
+                }
+            }
+            exploration.last_batch = judged.into_iter().map(|(x, e)| (x, e.penalised)).collect();
+            exploration.stats.batches += 1;
+            exploration.stats.samples += params.len();
+            exploration.stats.mvm += params.len() as u64 * iterations as u64;
+            current = last;
+            self.observer.batch_finished(phase, stop.fraction(self.mvm), self.incumbents.answer());
+        }
+        exploration.energies.truncate(current / reps * reps);
+        exploration.stats.configurations = current / reps;
+        exploration.stats.duration_s = started.elapsed().as_secs_f64();
+        Ok(exploration)
+    }
+}

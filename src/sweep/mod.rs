@@ -1,0 +1,119 @@
+//! The two-phase AOC-DT sweep (spec §5): phase 1 explores Sobol configurations in order, phase 2
+//! re-runs the completed ones best first, the deep search runs the best 100 with longer and
+//! varied iteration counts. Penalty weights adapt between phases (constraint-handling.md).
+
+mod explore;
+mod parameters;
+mod run;
+mod samples;
+pub mod sobol;
+
+pub use parameters::{phase_resources, Configuration, ParameterRanges};
+pub use run::{run_sweep, PenaltyChange, PhaseStats, SampleRecord, SweepResult};
+pub use samples::{evaluate, Candidate, Evaluation, Improvement, Incumbents};
+
+use crate::spectrum::LambdaRule;
+
+/// Number of Sobol configurations (spec §4).
+pub const CONFIGURATIONS: usize = 32768;
+/// Configurations kept for the deep search (spec §5.3).
+pub const DEEP_CONFIGURATIONS: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Exploration,
+    Refinement,
+    DeepSearch,
+}
+
+impl Phase {
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Exploration => "phase 1",
+            Phase::Refinement => "phase 2",
+            Phase::DeepSearch => "deep search",
+        }
+    }
+
+    fn stream(self) -> u64 {
+        self as u64 + 1
+    }
+}
+
+/// How much a run may spend. Under `Work` a run with a fixed seed is bit-for-bit reproducible
+/// on the CPU engine: nothing depends on the clock.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Budget {
+    /// Wall-clock seconds for the whole solve (λ, phases; parsing excluded).
+    TimeLimit(f64),
+    /// Total replica-iterations, i.e. matrix-vector products J·σ.
+    Work(u64),
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SweepOptions {
+    pub budget: Budget,
+    pub seed: u64,
+    pub ranges: ParameterRanges,
+    pub dt: f32,
+    /// Budget fractions of phase 1 and phase 2 (the deep search gets the rest).
+    pub phase_fractions: (f64, f64),
+    pub lambda_rule: LambdaRule,
+    /// Global factor on the starting penalty weights P_r = scale·δ/‖a_r‖².
+    pub penalty_scale: f64,
+    pub adaptive_penalties: bool,
+    /// Replicas per batch; `None` lets the engine choose.
+    pub batch_size: Option<usize>,
+}
+
+impl Default for SweepOptions {
+    fn default() -> Self {
+        SweepOptions {
+            budget: Budget::TimeLimit(10.0),
+            seed: 0,
+            ranges: ParameterRanges::default(),
+            dt: 0.5,
+            phase_fractions: (0.1, 0.2),
+            lambda_rule: LambdaRule::SpectralRadius,
+            penalty_scale: 1.0,
+            adaptive_penalties: true,
+            batch_size: None,
+        }
+    }
+}
+
+impl SweepOptions {
+    pub fn validate(&self) -> Result<(), String> {
+        self.ranges.validate()?;
+        let (f1, f2) = self.phase_fractions;
+        if !(0.0 < f1 && f1 < 1.0 && 0.0 < f2 && f2 < 1.0 && f1 + f2 < 1.0) {
+            return Err(format!("phase fractions {f1} and {f2} must each lie in (0, 1) and sum to less than 1"));
+        }
+        if !(self.dt > 0.0 && self.dt.is_finite()) {
+            return Err(format!("dt must be positive, got {}", self.dt));
+        }
+        if !(self.penalty_scale > 0.0 && self.penalty_scale.is_finite()) {
+            return Err(format!("penalty scale must be positive, got {}", self.penalty_scale));
+        }
+        match self.budget {
+            Budget::TimeLimit(t) if !(t > 0.0 && t.is_finite()) => Err(format!("time limit must be positive, got {t}")),
+            Budget::Work(0) => Err("work budget must be positive".into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Progress callbacks, so the sweep never prints.
+pub trait SweepObserver {
+    fn phase_started(&mut self, _phase: Phase, _configurations: usize, _repetitions: u32, _iterations: u32) {}
+    /// `fraction` of the phase's budget spent (0..1, may overrun by one batch).
+    fn batch_finished(&mut self, _phase: Phase, _fraction: f64, _best: Option<&Candidate>) {}
+    fn phase_finished(&mut self, _stats: &PhaseStats) {}
+    fn penalties_changed(&mut self, _change: &PenaltyChange) {}
+}
+
+/// An observer that ignores everything.
+pub struct Silent;
+impl SweepObserver for Silent {}

@@ -1,0 +1,321 @@
+//! The solve: setup (QUMO, λ, configurations), the three phases and adaptive penalties.
+
+use std::time::Instant;
+
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::samples::Incumbents;
+use super::{phase_resources, sobol, Budget, Configuration, Phase, SweepObserver, SweepOptions, CONFIGURATIONS, DEEP_CONFIGURATIONS};
+use crate::engine::{DynamicsProblem, Engine, EngineInfo};
+use crate::model::Instance;
+use crate::qumo::{PenaltyWeights, QumoModel};
+use crate::spectrum::{extreme_eigenvalues, normalisation_lambda, ExtremeEigenvalues};
+
+/// Statistics of one phase (or of all deep-search rounds together).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PhaseStats {
+    pub phase: Phase,
+    pub configurations: usize,
+    pub repetitions: u32,
+    /// Iterations per replica: the constant of phases 1 and 2, the range of deep rounds.
+    pub iterations_min: u32,
+    pub iterations_max: u32,
+    pub rounds: usize,
+    pub batches: usize,
+    pub samples: usize,
+    pub feasible_samples: usize,
+    pub mvm: u64,
+    pub duration_s: f64,
+    pub best_objective: Option<f64>,
+}
+
+/// A doubling of penalty weights, logged.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PenaltyChange {
+    pub after: String,
+    pub rows_doubled: usize,
+    /// Largest current/starting weight over all rows.
+    pub max_growth: f64,
+    pub lambda: f64,
+}
+
+/// One deep-search sample, for time-to-solution statistics.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct SampleRecord {
+    pub objective: f64,
+    pub feasible: bool,
+    pub iterations: u32,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SweepResult {
+    #[serde(skip)]
+    pub incumbents: Incumbents,
+    /// λ at the start and at the end (penalty changes rebuild it).
+    pub lambda_initial: f64,
+    pub lambda_final: f64,
+    pub eigenvalues_initial: ExtremeEigenvalues,
+    pub phases: Vec<PhaseStats>,
+    #[serde(skip)]
+    pub deep_samples: Vec<SampleRecord>,
+    pub deep_duration_s: f64,
+    pub penalty_changes: Vec<PenaltyChange>,
+    pub total_mvm: u64,
+    pub elapsed_s: f64,
+    /// Seconds spent before phase 1 (QUMO build, λ, upload).
+    pub setup_s: f64,
+    pub batch_size: usize,
+    pub qumo_vars: usize,
+    pub engine: EngineInfo,
+}
+
+/// Where a phase stops: checked between batches, so a phase overruns by at most one batch.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Stop {
+    Deadline { from: Instant, until: Instant },
+    Work { from: u64, until: u64 },
+}
+
+pub(super) struct Run<'a> {
+    pub(super) instance: &'a Instance,
+    pub(super) model: &'a QumoModel,
+    pub(super) options: &'a SweepOptions,
+    pub(super) engine: &'a mut dyn Engine,
+    pub(super) observer: &'a mut dyn SweepObserver,
+    pub(super) weights: PenaltyWeights,
+    pub(super) lambda: f64,
+    pub(super) n: usize,
+    pub(super) batch_size: usize,
+    pub(super) start: Instant,
+    pub(super) mvm: u64,
+    pub(super) incumbents: Incumbents,
+    pub(super) penalty_changes: Vec<PenaltyChange>,
+}
+
+impl Stop {
+    pub(super) fn reached(&self, mvm: u64) -> bool {
+        self.fraction(mvm) >= 1.0
+    }
+
+    /// Fraction of this stop's budget spent.
+    pub(super) fn fraction(&self, mvm: u64) -> f64 {
+        match *self {
+            Stop::Deadline { from, until } => {
+                let total = until.saturating_duration_since(from).as_secs_f64();
+                if total <= 0.0 { 1.0 } else { from.elapsed().as_secs_f64() / total }
+            }
+            Stop::Work { from, until } => {
+                if until <= from { 1.0 } else { (mvm - from) as f64 / (until - from) as f64 }
+            }
+        }
+    }
+}
+
+/// A per-stream generator: phases, rounds and batches draw from independent seeded streams.
+pub(super) fn stream_rng(seed: u64, stream: u64, index: u64) -> Xoshiro256PlusPlus {
+    let mut key = Xoshiro256PlusPlus::seed_from_u64(seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mixed: u64 = key.random::<u64>() ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03);
+    Xoshiro256PlusPlus::seed_from_u64(mixed)
+}
+
+/// Runs the whole sweep on `engine` and returns every statistic the reports need.
+pub fn run_sweep(
+    instance: &Instance,
+    model: &QumoModel,
+    engine: &mut dyn Engine,
+    options: &SweepOptions,
+    observer: &mut dyn SweepObserver,
+) -> anyhow::Result<SweepResult> {
+    options.validate().map_err(anyhow::Error::msg)?;
+    let start = Instant::now();
+    let mut run = Run {
+        instance,
+        model,
+        options,
+        engine,
+        observer,
+        weights: model.initial_weights(options.penalty_scale),
+        lambda: 1.0,
+        n: model.n_vars(),
+        batch_size: 1,
+        start,
+        mvm: 0,
+        incumbents: Incumbents::new(instance.sense),
+        penalty_changes: Vec::new(),
+    };
+    let eigenvalues_initial = run.rebuild()?;
+    let lambda_initial = run.lambda;
+    run.batch_size = options.batch_size.unwrap_or_else(|| run.engine.batch_size()).max(1);
+    let setup_s = start.elapsed().as_secs_f64();
+
+    let configurations: Vec<Configuration> = sobol::parameter_points(CONFIGURATIONS, options.ranges.sobol_ranges())
+        .into_iter()
+        .map(|[a, g, m]| Configuration { a, g, m })
+        .collect();
+    let timeout = match options.budget {
+        Budget::TimeLimit(t) => Some(t),
+        Budget::Work(_) => None,
+    };
+    let (f1, f2) = options.phase_fractions;
+    let mut phases = Vec::new();
+
+    let (iterations, repetitions) = phase_resources(1, run.n, timeout);
+    let stop = run.phase_stop(f1);
+    let phase1 = run.explore(Phase::Exploration, &configurations, repetitions, iterations, stop, 0)?;
+    let phase2_configurations = phase1.ranked(&configurations);
+    phases.push(phase1.stats.clone());
+    run.adapt_penalties("phase 1", &phase1.last_batch)?;
+
+    let (iterations2, repetitions) = phase_resources(2, run.n, timeout);
+    let phase2_start = Instant::now();
+    let stop = run.phase_stop(f2);
+    let phase2 = run.explore(Phase::Refinement, &phase2_configurations, repetitions, iterations2, stop, 0)?;
+    let phase2_seconds = phase2_start.elapsed().as_secs_f64();
+    let mut deep_configurations = phase2.ranked(&phase2_configurations);
+    deep_configurations.truncate(DEEP_CONFIGURATIONS);
+    phases.push(phase2.stats.clone());
+    run.adapt_penalties("phase 2", &phase2.last_batch)?;
+
+    let deep = run.deep_search(&deep_configurations, iterations2, phase2_seconds)?;
+    phases.push(deep.stats);
+    Ok(SweepResult {
+        incumbents: run.incumbents,
+        lambda_initial,
+        lambda_final: run.lambda,
+        eigenvalues_initial,
+        phases,
+        deep_samples: deep.samples,
+        deep_duration_s: deep.duration_s,
+        penalty_changes: run.penalty_changes,
+        total_mvm: run.mvm,
+        elapsed_s: start.elapsed().as_secs_f64(),
+        setup_s,
+        batch_size: run.batch_size,
+        qumo_vars: run.n,
+        engine: run.engine.info(),
+    })
+}
+
+pub(super) struct DeepSearch {
+    pub(super) stats: PhaseStats,
+    pub(super) samples: Vec<SampleRecord>,
+    pub(super) duration_s: f64,
+}
+
+impl Run<'_> {
+    /// Builds J, h for the current weights, computes λ and loads the engine.
+    fn rebuild(&mut self) -> anyhow::Result<ExtremeEigenvalues> {
+        let qumo = self.model.build(&self.weights);
+        let eigenvalues = extreme_eigenvalues(qumo.n, |v, out| qumo.j.matvec(v, out), self.options.seed);
+        self.lambda = normalisation_lambda(eigenvalues, self.options.lambda_rule);
+        self.engine.load(&DynamicsProblem::from_qumo(&qumo, None))?;
+        Ok(eigenvalues)
+    }
+
+    /// The stop of a phase that gets `fraction` of the whole budget, starting now.
+    fn phase_stop(&self, fraction: f64) -> Stop {
+        match self.options.budget {
+            Budget::TimeLimit(t) => {
+                let from = Instant::now();
+                Stop::Deadline { from, until: from + std::time::Duration::from_secs_f64(fraction * t) }
+            }
+            Budget::Work(w) => Stop::Work { from: self.mvm, until: self.mvm + (fraction * w as f64).ceil() as u64 },
+        }
+    }
+
+    /// Doubles P_r on rows the best quarter of `batch` still violates, then rebuilds.
+    fn adapt_penalties(&mut self, after: &str, batch: &[(Vec<f64>, f64)]) -> anyhow::Result<()> {
+        if !self.options.adaptive_penalties || self.model.rows.is_empty() || batch.is_empty() {
+            return Ok(());
+        }
+        let mut order: Vec<usize> = (0..batch.len()).collect();
+        order.sort_by(|&a, &b| batch[a].1.total_cmp(&batch[b].1));
+        let best_quarter = &order[..batch.len().div_ceil(4)];
+        let violated: Vec<usize> = (0..self.model.rows.len())
+            .filter(|&r| best_quarter.iter().any(|&s| self.model.rows[r].distance(&batch[s].0) > 0.0))
+            .collect();
+        let doubled = self.weights.double(&violated);
+        if doubled.is_empty() {
+            return Ok(());
+        }
+        self.rebuild()?;
+        let change = PenaltyChange { after: after.to_string(), rows_doubled: doubled.len(), max_growth: self.weights.max_growth(), lambda: self.lambda };
+        self.observer.penalties_changed(&change);
+        self.penalty_changes.push(change);
+        Ok(())
+    }
+
+    fn deep_search(&mut self, configurations: &[Configuration], phase2_iterations: u32, phase2_seconds: f64) -> anyhow::Result<DeepSearch> {
+        let started = Instant::now();
+        let repetitions = self.batch_size.div_ceil(configurations.len().max(1)) as u32;
+        let experiments = configurations.len() as u64 * repetitions as u64;
+        let (lo, hi) = self.options.ranges.deep_iterations;
+        // Spec §5.3: cap the iteration range by what the remaining budget allows.
+        let affordable = match self.options.budget {
+            Budget::TimeLimit(t) => {
+                let remaining = t - self.start.elapsed().as_secs_f64();
+                let rate = phase2_iterations as f64 / phase2_seconds.max(1e-9);
+                4 * (remaining.max(0.0) * rate).ceil() as u64
+            }
+            Budget::Work(w) => w.saturating_sub(self.mvm) / experiments.max(1),
+        };
+        let cap = |v: u32| (v.min(phase2_iterations) as u64).max((v as u64).min(affordable)) as u32;
+        let (hi, lo) = (cap(hi).max(1), cap(lo).max(1));
+        let lo = lo.min(hi);
+        let stop = match self.options.budget {
+            Budget::TimeLimit(t) => Stop::Deadline { from: self.start, until: self.start + std::time::Duration::from_secs_f64(t) },
+            Budget::Work(w) => Stop::Work { from: 0, until: w },
+        };
+        let mut stats = PhaseStats {
+            phase: Phase::DeepSearch,
+            configurations: configurations.len(),
+            repetitions,
+            iterations_min: u32::MAX,
+            iterations_max: 0,
+            rounds: 0,
+            batches: 0,
+            samples: 0,
+            feasible_samples: 0,
+            mvm: 0,
+            duration_s: 0.0,
+            best_objective: None,
+        };
+        let mut samples = Vec::new();
+        let mut seconds_per_iteration: Option<f64> = None;
+        self.observer.phase_started(Phase::DeepSearch, configurations.len(), repetitions, hi);
+        loop {
+            let round = stats.rounds as u64;
+            let iterations = stream_rng(self.options.seed, Phase::DeepSearch.stream() + 16, round).random_range(lo..=hi);
+            if round > 0 {
+                let short = match (self.options.budget, seconds_per_iteration) {
+                    (Budget::TimeLimit(t), Some(tau)) => t - self.start.elapsed().as_secs_f64() < 0.5 * tau * iterations as f64,
+                    (Budget::Work(w), _) => (w.saturating_sub(self.mvm) as f64) < 0.5 * (iterations as u64 * experiments) as f64,
+                    _ => false,
+                };
+                if short || stop.reached(self.mvm) {
+                    break;
+                }
+            }
+            let round_start = Instant::now();
+            let exploration = self.explore_round(configurations, repetitions, iterations, stop, round)?;
+            let tau = round_start.elapsed().as_secs_f64() / iterations as f64;
+            seconds_per_iteration = Some(seconds_per_iteration.map_or(tau, |old| 0.5 * old + 0.5 * tau));
+            stats.rounds += 1;
+            stats.batches += exploration.stats.batches;
+            stats.samples += exploration.stats.samples;
+            stats.feasible_samples += exploration.stats.feasible_samples;
+            stats.mvm += exploration.stats.mvm;
+            stats.iterations_min = stats.iterations_min.min(iterations);
+            stats.iterations_max = stats.iterations_max.max(iterations);
+            samples.extend(exploration.samples);
+            if stats.rounds % 2 == 0 {
+                self.adapt_penalties(&format!("deep round {}", stats.rounds), &exploration.last_batch)?;
+            }
+        }
+        stats.duration_s = started.elapsed().as_secs_f64();
+        stats.best_objective = samples.iter().filter(|s| s.feasible).map(|s| s.objective).reduce(|a, b| if self.instance.sense.better(a, b) { a } else { b });
+        self.observer.phase_finished(&stats);
+        Ok(DeepSearch { stats, samples, duration_s: started.elapsed().as_secs_f64() })
+    }
+}
