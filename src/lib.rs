@@ -5,11 +5,14 @@
 //! cpu | gpu) → sweep (`sweep`: phases, Sobol parameters, penalties) → metrics (`metrics`: TTS)
 //! → export (`export`: csv/json/markdown/svg/lp) → compare (`compare`: regression gate).
 
+pub mod benchmark;
+pub mod cli;
 pub mod engine;
 pub mod export;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod polish;
 pub mod qplib;
 pub mod qumo;
 pub mod reference;

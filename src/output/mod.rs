@@ -1,3 +1,6 @@
 //! What the user sees while work runs, and facts about the machine for reports.
 
+pub mod atomic;
 pub mod machine;
+pub mod progress_bar;
+pub mod table;

@@ -1,0 +1,30 @@
+//! One AOC-DT solve of one instance, from the exact model to its metrics.
+
+use crate::engine::Engine;
+use crate::metrics::RunMetrics;
+use crate::model::Instance;
+use crate::polish::{polish, PolishLimits, PolishOutcome};
+use crate::qumo::QumoModel;
+use crate::sweep::{run_sweep, SweepObserver, SweepOptions, SweepResult};
+
+pub struct SolveOutcome {
+    pub sweep: SweepResult,
+    pub metrics: RunMetrics,
+    /// The local search's result, reported next to (never instead of) the raw AOC-DT result.
+    pub polish: Option<PolishOutcome>,
+}
+
+pub fn solve_instance(
+    instance: &Instance,
+    engine: &mut dyn Engine,
+    options: &SweepOptions,
+    best_known: Option<f64>,
+    polish_limits: Option<PolishLimits>,
+    observer: &mut dyn SweepObserver,
+) -> anyhow::Result<SolveOutcome> {
+    let model = QumoModel::new(instance)?;
+    let sweep = run_sweep(instance, &model, engine, options, observer)?;
+    let metrics = RunMetrics::from_sweep(instance.sense, &sweep, best_known);
+    let polish = polish_limits.and_then(|limits| sweep.incumbents.best_feasible.as_ref().map(|best| polish(instance, &best.x, limits)));
+    Ok(SolveOutcome { sweep, metrics, polish })
+}

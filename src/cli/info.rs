@@ -1,0 +1,100 @@
+use std::path::Path;
+
+use clap::Args;
+
+use super::OutputFormat;
+use crate::output::table::{number, render};
+use crate::qplib::{self, Catalog};
+use crate::qumo::QumoModel;
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// Instance files or names (e.g. QPLIB_0067). Default: the whole QBL set.
+    pub files: Vec<String>,
+    /// A named set instead of files.
+    #[arg(long, value_parser = ["qbl", "qbn"], conflicts_with = "files")]
+    pub set: Option<String>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct InfoRow {
+    name: String,
+    type_code: String,
+    n_vars: usize,
+    n_binary: usize,
+    n_constraints: usize,
+    q_density: f64,
+    sense: &'static str,
+    best_known: Option<f64>,
+    qumo_vars: Option<usize>,
+    qumo_slacks: Option<usize>,
+    j_density: Option<f64>,
+    /// Why the instance has no QUMO form, when it has none.
+    note: String,
+}
+
+const HEADER: [&str; 12] = ["name", "type", "vars", "binaries", "constraints", "q_density", "sense", "best_known", "qumo_vars", "slacks", "j_density", "note"];
+
+pub fn run(dir: Option<&Path>, args: InfoArgs) -> anyhow::Result<()> {
+    let (paths, catalog) = qplib::select_instances(dir, &args.files, args.set.as_deref().unwrap_or("qbl"))?;
+    let mut rows = Vec::new();
+    for path in paths {
+        let instance = qplib::read_instance(&path)?;
+        let (qumo_vars, qumo_slacks, j_density, note) = match QumoModel::new(&instance) {
+            Ok(model) => {
+                let qumo = model.build(&model.initial_weights(1.0));
+                (Some(qumo.n), Some(qumo.n_slack()), Some(qumo.j.density()), String::new())
+            }
+            Err(e) => (None, None, None, e.to_string()),
+        };
+        rows.push(InfoRow {
+            best_known: catalog.best_known(&instance.name),
+            name: instance.name.clone(),
+            type_code: instance.type_code.clone(),
+            n_vars: instance.n_vars(),
+            n_binary: instance.n_binary(),
+            n_constraints: instance.n_constraints(),
+            q_density: instance.q_density(),
+            sense: instance.sense.as_str(),
+            qumo_vars,
+            qumo_slacks,
+            j_density,
+            note,
+        });
+    }
+    match args.format {
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+        OutputFormat::Csv => {
+            let mut writer = csv::Writer::from_writer(std::io::stdout());
+            for row in &rows {
+                writer.serialize(row)?;
+            }
+            writer.flush()?;
+        }
+        OutputFormat::Table => {
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.name.clone(),
+                        r.type_code.clone(),
+                        r.n_vars.to_string(),
+                        r.n_binary.to_string(),
+                        r.n_constraints.to_string(),
+                        format!("{:.4}", r.q_density),
+                        r.sense.to_string(),
+                        number(r.best_known),
+                        r.qumo_vars.map_or("-".into(), |v| v.to_string()),
+                        r.qumo_slacks.map_or("-".into(), |v| v.to_string()),
+                        r.j_density.map_or("-".into(), |v| format!("{v:.4}")),
+                        r.note.clone(),
+                    ]
+                })
+                .collect();
+            print!("{}", render(&HEADER, &cells));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,142 @@
+//! Command-line interface: argument definitions and one handler module per command.
+
+mod export;
+mod info;
+mod solve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::engine::EngineChoice;
+use crate::spectrum::LambdaRule;
+use crate::sweep::{Budget, ParameterRanges, SweepOptions};
+
+#[derive(Debug, Parser)]
+#[command(name = "aocbench", version, about = "Benchmark the AOC-DT optimizer on QPLIB instances (CPU and wgpu/WGSL engines)")]
+pub struct Cli {
+    /// Folder holding the QPLIB instances (qbl/, qbn/, catalog.csv). Default: $AOCBENCH_QPLIB_DIR,
+    /// then ../shared/qplib, then qplib/.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub qplib_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// One row per instance: sizes, sense, best-known objective and the QUMO size after conversion.
+    Info(info::InfoArgs),
+    /// Write an instance in another format (CPLEX LP, as SCIP and Gurobi read it).
+    Export(export::ExportArgs),
+    /// Solve one instance with the AOC-DT two-phase sweep.
+    Solve(solve::SolveArgs),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let dir = cli.qplib_dir.as_deref();
+    match cli.command {
+        Command::Info(args) => info::run(dir, args),
+        Command::Export(args) => export::run(dir, args),
+        Command::Solve(args) => solve::run(dir, args),
+    }?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+/// Which engine runs the batches, and with how many CPU threads.
+#[derive(Debug, Clone, Args)]
+pub struct EngineArgs {
+    /// `auto` takes a hardware GPU when there is one, else the native CPU engine; `gpu` forces
+    /// wgpu (a CPU adapter such as lavapipe included).
+    #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
+    pub engine: EngineChoice,
+    /// CPU threads (default: every core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+fn parse_range<T: std::str::FromStr>(text: &str) -> Result<(T, T), String> {
+    let (lo, hi) = text.split_once("..").ok_or_else(|| format!("expected LOW..HIGH, got {text:?}"))?;
+    let parse = |s: &str| s.trim().parse::<T>().map_err(|_| format!("not a number: {s:?}"));
+    Ok((parse(lo)?, parse(hi)?))
+}
+
+/// The sweep's budget and hyper-parameters, shared by `solve` and `bench`.
+#[derive(Debug, Clone, Args)]
+pub struct SweepArgs {
+    /// Wall-clock budget per solve in seconds (λ and all phases; parsing excluded).
+    #[arg(long, value_name = "SECONDS", conflicts_with = "work")]
+    pub time_limit: Option<f64>,
+    /// Deterministic budget: total replica-iterations (matrix-vector products), split over the
+    /// phases by the same fractions; with a fixed --seed the CPU engine reproduces a run bit for bit.
+    #[arg(long, value_name = "MVM")]
+    pub work: Option<u64>,
+    /// Seed of every random stream (initial states, deep-search iteration counts).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Range of a = α0/β0 (annealing relative to feedback), sampled by Sobol.
+    #[arg(long, value_name = "LOW..HIGH", value_parser = parse_range::<f32>, default_value = "0.01..1")]
+    pub annealing: (f32, f32),
+    /// Range of g = 1/β0 (feedback gain is 1/g after λ normalisation).
+    #[arg(long, value_name = "LOW..HIGH", value_parser = parse_range::<f32>, default_value = "0.01..1")]
+    pub gradient: (f32, f32),
+    /// Range of the momentum γ.
+    #[arg(long, value_name = "LOW..HIGH", value_parser = parse_range::<f32>, default_value = "0.95..0.99")]
+    pub momentum: (f32, f32),
+    /// Range of deep-search iterations per round (capped by the budget left).
+    #[arg(long, value_name = "LOW..HIGH", value_parser = parse_range::<u32>, default_value = "500..20000")]
+    pub deep_iterations: (u32, u32),
+    /// Euler step.
+    #[arg(long, default_value_t = 0.5)]
+    pub dt: f32,
+    /// Budget fraction of phase 1 (exploration).
+    #[arg(long, default_value_t = 0.1)]
+    pub phase1_fraction: f64,
+    /// Budget fraction of phase 2 (refinement); the deep search gets the rest.
+    #[arg(long, default_value_t = 0.2)]
+    pub phase2_fraction: f64,
+    /// λ normalisation: `rho` = spectral radius of J (default, stable with penalties), `spec` =
+    /// the Julia rule (λ_max when indefinite) for faithful comparisons.
+    #[arg(long, value_enum, default_value_t = LambdaRule::SpectralRadius)]
+    pub lambda: LambdaRule,
+    /// Global factor on the starting penalty weights P_r = scale·δ/‖a_r‖².
+    #[arg(long, default_value_t = 1.0)]
+    pub penalty_scale: f64,
+    /// Keep penalty weights fixed instead of doubling those of still-violated rows.
+    #[arg(long)]
+    pub no_adaptive_penalties: bool,
+    /// Replicas per batch (default: the engine's choice).
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+}
+
+impl SweepArgs {
+    pub fn options(&self) -> anyhow::Result<SweepOptions> {
+        let budget = match (self.time_limit, self.work) {
+            (_, Some(w)) => Budget::Work(w),
+            (Some(t), None) => Budget::TimeLimit(t),
+            (None, None) => Budget::TimeLimit(10.0),
+        };
+        let options = SweepOptions {
+            budget,
+            seed: self.seed,
+            ranges: ParameterRanges { annealing: self.annealing, gradient: self.gradient, momentum: self.momentum, deep_iterations: self.deep_iterations },
+            dt: self.dt,
+            phase_fractions: (self.phase1_fraction, self.phase2_fraction),
+            lambda_rule: self.lambda,
+            penalty_scale: self.penalty_scale,
+            adaptive_penalties: !self.no_adaptive_penalties,
+            batch_size: self.batch_size,
+        };
+        options.validate().map_err(anyhow::Error::msg)?;
+        Ok(options)
+    }
+}

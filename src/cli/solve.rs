@@ -1,0 +1,140 @@
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::{EngineArgs, SweepArgs};
+use crate::benchmark::{solve_instance, SolveOutcome};
+use crate::engine::create_engine;
+use crate::model::Instance;
+use crate::output::atomic::write_atomically;
+use crate::output::progress_bar::SweepProgress;
+use crate::output::table::{number, render};
+use crate::polish::PolishLimits;
+use crate::qplib;
+
+#[derive(Debug, Args)]
+pub struct SolveArgs {
+    /// Instance file or name (e.g. QPLIB_0067).
+    pub file: String,
+    #[command(flatten)]
+    pub sweep: SweepArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Print the result as JSON (same fields plus per-phase statistics).
+    #[arg(long)]
+    pub json: bool,
+    /// Write the best solution (variable values, one per line) to this file.
+    #[arg(long, value_name = "PATH")]
+    pub save_solution: Option<PathBuf>,
+    /// Run a feasibility-keeping local search (1-flip and swap moves) on the best feasible point;
+    /// reported next to the raw AOC-DT result.
+    #[arg(long)]
+    pub polish: bool,
+    /// Best-known objective to aim for (default: catalog.csv of the instance folder).
+    #[arg(long)]
+    pub best_known: Option<f64>,
+}
+
+pub fn run(dir: Option<&Path>, args: SolveArgs) -> anyhow::Result<()> {
+    let path = qplib::resolve_instance(dir, &args.file)?;
+    let instance = qplib::read_instance(&path)?;
+    let best_known = args.best_known.or_else(|| qplib::Catalog::for_instances(dir).ok().and_then(|c| c.best_known(&instance.name)));
+    let options = args.sweep.options()?;
+    let mut engine = create_engine(args.engine.engine, args.engine.threads)?;
+    let limits = args.polish.then(PolishLimits::default);
+    let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, limits, &mut SweepProgress::new())?;
+    if let Some(out) = &args.save_solution {
+        save_solution(out, &instance, &outcome)?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&json_report(&instance, &options, &outcome))?);
+    } else {
+        print!("{}", text_report(&instance, &outcome));
+    }
+    Ok(())
+}
+
+fn json_report(instance: &Instance, options: &crate::sweep::SweepOptions, outcome: &SolveOutcome) -> serde_json::Value {
+    let answer = outcome.sweep.incumbents.answer();
+    serde_json::json!({
+        "instance": instance.name,
+        "sense": instance.sense,
+        "options": options,
+        "metrics": outcome.metrics,
+        "answer": answer.map(|c| serde_json::json!({
+            "objective": c.objective,
+            "feasible": c.feasible,
+            "max_violation": c.max_violation,
+            "phase": c.phase,
+            "configuration": c.configuration,
+            "alpha0_beta0_gamma": c.configuration.paper_notation(),
+            "time_s": c.time_s,
+            "mvm": c.mvm,
+        })),
+        "sweep": outcome.sweep,
+        "improvements": outcome.sweep.incumbents.improvements,
+        "polish": outcome.polish,
+    })
+}
+
+fn text_report(instance: &Instance, outcome: &SolveOutcome) -> String {
+    let (m, sweep) = (&outcome.metrics, &outcome.sweep);
+    let mut out = String::new();
+    let mut line = |key: &str, value: String| {
+        let _ = writeln!(out, "{key:<22}{value}");
+    };
+    line("instance", format!("{} ({}, {} binaries, {} constraints; QUMO {} variables)", instance.name, instance.sense.as_str(), instance.n_vars(), instance.n_constraints(), sweep.qumo_vars));
+    line("engine", format!("{} on {} ({} threads), batch {}", sweep.engine.kind, sweep.engine.device, sweep.engine.threads, sweep.batch_size));
+    let e = sweep.eigenvalues_initial;
+    line("lambda", format!("{:.6e} (J spectrum [{:.4e}, {:.4e}]); final {:.6e}", sweep.lambda_initial, e.min, e.max, sweep.lambda_final));
+    line("best objective", match (m.best_objective, m.feasible) {
+        (Some(v), true) => format!("{} (feasible, max violation {:.1e})", number(Some(v)), m.max_violation.unwrap_or(0.0)),
+        (Some(v), false) => format!("NO FEASIBLE POINT FOUND; least violated point: objective {}, max violation {:.3e}", number(Some(v)), m.max_violation.unwrap_or(f64::NAN)),
+        (None, _) => "no sample ran".into(),
+    });
+    line("best known", match (m.best_known, m.gap_to_best_known) {
+        (Some(b), Some(g)) => format!("{} (relative gap {:.4}%)", number(Some(b)), 100.0 * g),
+        (Some(b), None) => number(Some(b)),
+        (None, _) => "unknown (target = this run's best)".into(),
+    });
+    line("time to own best", m.time_to_own_best_s.map_or("-".into(), |t| format!("{t:.3} s ({} mvm)", m.mvm_to_own_best.unwrap_or(0))));
+    line("time to best known", match (m.best_known, m.time_to_best_known_s) {
+        (None, _) => "-".into(),
+        (Some(_), None) => "not reached".into(),
+        (Some(_), Some(t)) => format!("{t:.3} s ({} mvm)", m.mvm_to_best_known.unwrap_or(0)),
+    });
+    let (lo, hi) = m.success_probability_95;
+    line("TTS99", format!("{} s (p = {}/{} = {:.4}, 95% CI [{lo:.4}, {hi:.4}], {:.3e} s per sample)", number(Some(m.tts99_s)), m.successes, m.samples, m.success_probability, m.time_per_sample_s));
+    line("mvm to target (99%)", number(Some(m.mvm99)));
+    if let Some(c) = sweep.incumbents.answer() {
+        let (alpha0, beta0, gamma) = c.configuration.paper_notation();
+        line("winning parameters", format!("α0 = {alpha0:.6}, β0 = {beta0:.6}, γ = {gamma:.6} (a = {}, g = {}), found in {}", c.configuration.a, c.configuration.g, c.phase.label()));
+    }
+    if let Some(p) = &outcome.polish {
+        line("polished (separate)", format!("{} → {} ({} flips, {} swaps, {:.3} s)", number(Some(p.start_objective)), number(Some(p.objective)), p.flips, p.swaps, p.seconds));
+    }
+    line("total", format!("{:.3} s, {} mvm (setup {:.3} s)", sweep.elapsed_s, sweep.total_mvm, sweep.setup_s));
+    let rows: Vec<Vec<String>> = sweep
+        .phases
+        .iter()
+        .map(|p| vec![p.phase.label().into(), p.configurations.to_string(), p.repetitions.to_string(), format!("{}..{}", p.iterations_min, p.iterations_max), p.samples.to_string(), p.feasible_samples.to_string(), p.mvm.to_string(), format!("{:.3}", p.duration_s), number(p.best_objective)])
+        .collect();
+    out.push('\n');
+    out.push_str(&render(&["phase", "configs", "reps", "iterations", "samples", "feasible", "mvm", "seconds", "best"], &rows));
+    for c in &sweep.penalty_changes {
+        let _ = writeln!(out, "penalties after {}: {} rows doubled, max growth {}×, λ {:.4e}", c.after, c.rows_doubled, c.max_growth, c.lambda);
+    }
+    out
+}
+
+/// `name value` per variable, preceded by the objective as a comment (SCIP's .sol layout).
+fn save_solution(path: &Path, instance: &Instance, outcome: &SolveOutcome) -> anyhow::Result<()> {
+    let best = outcome.sweep.incumbents.answer().ok_or_else(|| anyhow::anyhow!("no solution to save: no sample ran"))?;
+    let mut text = format!("# instance {}\n# objective {}\n# feasible {} (max violation {:e})\n", instance.name, best.objective, best.feasible, best.max_violation);
+    for (j, v) in best.x.iter().enumerate() {
+        let _ = writeln!(text, "x{} {}", j + 1, v);
+    }
+    write_atomically(path, text.as_bytes())?;
+    Ok(())
+}
