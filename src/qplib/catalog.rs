@@ -1,0 +1,93 @@
+//! `catalog.csv` of the instance folder: sizes, sense and best known objective per instance
+//! (columns described in `shared/qplib/README.md`). Only the columns below are read; the
+//! provenance columns are for people.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Deserializer};
+
+use crate::model::Sense;
+
+/// One catalog row.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CatalogEntry {
+    pub name: String,
+    /// Website class (e.g. `QBL`, `CBL`, `QBN`); differs from the file header for some.
+    pub class: String,
+    /// Type code written in the file header (e.g. `QBL`, `QBB`).
+    pub file_type: String,
+    pub n_vars: usize,
+    pub n_binary: usize,
+    pub n_constraints: usize,
+    /// Listed lower-triangle objective entries, diagonal included.
+    pub n_nonzeros_quadratic: usize,
+    pub n_quadratic_diagonal: usize,
+    pub n_linear_objective_terms: usize,
+    pub n_constraint_nonzeros: usize,
+    pub objective_sense: Sense,
+    pub best_known_objective: Option<f64>,
+    /// True only when optimality of the best known objective is proven (`yes`).
+    #[serde(deserialize_with = "proven")]
+    pub optimal: bool,
+}
+
+/// `yes` → proven optimal; `no` / `unknown` → not proven.
+fn proven<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    match text.as_str() {
+        "yes" => Ok(true),
+        "no" | "unknown" => Ok(false),
+        other => Err(serde::de::Error::custom(format!(
+            "expected yes, no or unknown in column optimal, found \"{other}\""
+        ))),
+    }
+}
+
+/// All rows of a `catalog.csv`, looked up by instance name.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    entries: Vec<CatalogEntry>,
+    by_name: HashMap<String, usize>,
+}
+
+impl Catalog {
+    /// Reads `<dir>/catalog.csv`. A missing file gives an empty catalog (instances can be
+    /// benchmarked without one, just without best-known values); a malformed one is an
+    /// error naming its line.
+    pub fn load(dir: &Path) -> Result<Catalog> {
+        let path = dir.join("catalog.csv");
+        let file = match File::open(&path) {
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Catalog::default()),
+            opened => opened.with_context(|| format!("cannot open {}", path.display()))?,
+        };
+        let at = |line: u64, error: &dyn std::fmt::Display| {
+            anyhow::anyhow!("{}:{line}: {error}", path.display())
+        };
+        let mut reader = csv::Reader::from_reader(file);
+        let headers = reader.headers().map_err(|e| at(1, &e))?.clone();
+        let mut catalog = Catalog::default();
+        for record in reader.records() {
+            let record = record.map_err(|e| at(e.position().map_or(0, |p| p.line()), &e))?;
+            let line = record.position().map_or(0, |p| p.line());
+            let entry: CatalogEntry = record.deserialize(Some(&headers)).map_err(|e| at(line, &e))?;
+            if catalog.by_name.insert(entry.name.clone(), catalog.entries.len()).is_some() {
+                bail!("{}:{line}: duplicate instance {}", path.display(), entry.name);
+            }
+            catalog.entries.push(entry);
+        }
+        Ok(catalog)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&CatalogEntry> {
+        self.by_name.get(name).and_then(|&i| self.entries.get(i))
+    }
+
+    /// Rows in file order.
+    pub fn entries(&self) -> &[CatalogEntry] {
+        &self.entries
+    }
+}

@@ -1,0 +1,543 @@
+//! The `.qplib` reader: text → [`Instance`], line by line as `shared/design/qplib-format.md`
+//! §2.2 describes it.
+//!
+//! Strict on purpose: a wrong count, a duplicated entry or a stray token is reported with its
+//! line instead of being guessed around, because a silently misread instance would corrupt
+//! every benchmark number computed from it.
+
+use std::fmt::Display;
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+
+use super::error::{IndexKind, Problem, QplibError};
+use crate::model::{Constraint, Instance, QuadTerm, Sense, VarType};
+
+/// Largest number of variables or of constraints accepted. QPLIB's largest instance has about
+/// 1.0e6 of either; the cap stops a corrupt count from requesting a multi-gigabyte dense
+/// vector, which would abort the process instead of returning an error.
+pub const MAX_DIMENSION: usize = 10_000_000;
+
+/// Entry lists reserve at most this many slots up front, whatever their (untrusted) count.
+const MAX_PREALLOCATION: usize = 1 << 16;
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+type Result<T> = std::result::Result<T, QplibError>;
+
+/// Reads a `.qplib` file, gzip-compressed or not (recognised by its magic bytes, so the
+/// file name does not matter). Errors name `path`.
+pub fn read_instance(path: &Path) -> Result<Instance> {
+    let io_error = |source| QplibError::Io { path: path.to_path_buf(), source };
+    let raw = fs::read(path).map_err(io_error)?;
+    let text = if raw.starts_with(&GZIP_MAGIC) {
+        let mut text = Vec::new();
+        MultiGzDecoder::new(raw.as_slice()).read_to_end(&mut text).map_err(io_error)?;
+        text
+    } else {
+        raw
+    };
+    parse_instance(&path.display().to_string(), &text)
+}
+
+/// Parses the bytes of a `.qplib` file; `source` names the file in error messages.
+pub fn parse_instance(source: &str, text: &[u8]) -> Result<Instance> {
+    let text = std::str::from_utf8(text).map_err(|error| utf8_error(source, text, error))?;
+    Cursor::new(source, text).instance()
+}
+
+fn utf8_error(file: &str, text: &[u8], error: std::str::Utf8Error) -> QplibError {
+    let valid = text.get(..error.valid_up_to()).unwrap_or_default();
+    let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    QplibError::Parse {
+        file: file.to_string(),
+        line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
+        problem: Problem::InvalidUtf8 { column: valid.len() - line_start + 1 },
+    }
+}
+
+/// The three-letter problem type `OVC`; it decides which sections the file has.
+#[derive(Debug, Clone, Copy)]
+struct TypeCode {
+    objective: u8,
+    variables: u8,
+    constraints: u8,
+}
+
+impl TypeCode {
+    fn parse(text: &str) -> Option<TypeCode> {
+        let &[objective, variables, constraints] = text.as_bytes() else { return None };
+        let valid = b"LDCQ".contains(&objective)
+            && b"CBMIG".contains(&variables)
+            && b"NBLDCQ".contains(&constraints);
+        valid.then_some(TypeCode { objective, variables, constraints })
+    }
+
+    fn letters(self) -> String {
+        [self.objective, self.variables, self.constraints].map(char::from).iter().collect()
+    }
+
+    fn has_objective_quadratic(self) -> bool {
+        self.objective != b'L'
+    }
+
+    /// `N` (none) and `B` (bounds only) files have no constraint count line: m = 0.
+    fn has_constraint_count(self) -> bool {
+        !b"NB".contains(&self.constraints)
+    }
+
+    fn has_constraint_quadratic(self) -> bool {
+        b"DCQ".contains(&self.constraints)
+    }
+
+    /// All-binary files have implicit [0, 1] bounds and no bound section.
+    fn has_bounds(self) -> bool {
+        self.variables != b'B'
+    }
+
+    /// Only mixed files list variable types; `C`, `B` and `I` imply one type for all.
+    fn has_type_section(self) -> bool {
+        b"MG".contains(&self.variables)
+    }
+
+    /// The declared type of every variable when the file has no type section.
+    fn uniform_type(self) -> VarType {
+        match self.variables {
+            b'C' => VarType::Continuous,
+            b'B' => VarType::Binary,
+            _ => VarType::Integer,
+        }
+    }
+}
+
+/// Which values a number may take.
+#[derive(Debug, Clone, Copy)]
+enum Domain {
+    /// Coefficients, constants, starting points: NaN and ±∞ are errors.
+    Finite,
+    /// Bounds: `|v| ≥ infinity` reads as ±∞. With `infinity = ∞` this admits any non-NaN
+    /// value, which is what the value-for-infinity line itself needs.
+    Bound { infinity: f64 },
+}
+
+/// A meaningful line: its 1-based number and its text without comment, trimmed.
+#[derive(Debug, Clone, Copy)]
+struct Line<'a> {
+    number: usize,
+    text: &'a str,
+}
+
+/// An entry with its key (0-based indices), value and line, kept until duplicates are
+/// checked.
+struct Keyed<const K: usize, V> {
+    key: [usize; K],
+    value: V,
+    line: usize,
+}
+
+/// Describes entry `k` of a list, for messages; formatted only when an error happens.
+struct EntryLabel<'s> {
+    k: usize,
+    count: usize,
+    what: &'s str,
+    shape: &'s str,
+}
+
+impl Display for EntryLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let EntryLabel { k, count, what, shape } = self;
+        write!(f, "entry {k} of the {count} {what} (`{shape}`)")
+    }
+}
+
+/// Walks the meaningful lines of one file and turns them into values, with errors that name
+/// the file and line.
+struct Cursor<'a> {
+    file: &'a str,
+    lines: std::iter::Enumerate<std::str::Lines<'a>>,
+    /// Number of the last physical line read; end of file is reported on the line after it.
+    last: usize,
+    /// Count line of the list being read or just read: a line of the wrong shape there
+    /// usually means that count is wrong, so errors quote it.
+    open_count: Option<usize>,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(file: &'a str, text: &'a str) -> Self {
+        Cursor { file, lines: text.lines().enumerate(), last: 0, open_count: None }
+    }
+
+    fn error(&self, line: usize, problem: Problem) -> QplibError {
+        QplibError::Parse { file: self.file.to_string(), line, problem }
+    }
+
+    /// The next line that is neither blank nor only a comment.
+    fn next_content(&mut self) -> Option<Line<'a>> {
+        for (index, raw) in self.lines.by_ref() {
+            self.last = index + 1;
+            let text = raw.split_once('#').map_or(raw, |(before, _)| before).trim();
+            if !text.is_empty() {
+                return Some(Line { number: index + 1, text });
+            }
+        }
+        None
+    }
+
+    fn next(&mut self, expected: &dyn Display) -> Result<Line<'a>> {
+        self.next_content().ok_or_else(|| {
+            self.error(self.last + 1, Problem::UnexpectedEof { expected: expected.to_string() })
+        })
+    }
+
+    fn wrong_shape(&self, line: Line<'a>, expected: &dyn Display) -> QplibError {
+        self.error(
+            line.number,
+            Problem::WrongShape {
+                expected: expected.to_string(),
+                found: excerpt(line.text),
+                count_line: self.open_count,
+            },
+        )
+    }
+
+    /// Exactly `N` whitespace-separated fields.
+    fn fields<const N: usize>(&self, line: Line<'a>, expected: &dyn Display) -> Result<[&'a str; N]> {
+        let mut tokens = line.text.split_ascii_whitespace();
+        let fields: [&str; N] = std::array::from_fn(|_| tokens.next().unwrap_or_default());
+        if fields.iter().any(|f| f.is_empty()) || tokens.next().is_some() {
+            return Err(self.wrong_shape(line, expected));
+        }
+        Ok(fields)
+    }
+
+    /// A line holding one field. It ends the list before it, if any.
+    fn single(&mut self, expected: &dyn Display) -> Result<(Line<'a>, &'a str)> {
+        let line = self.next(expected)?;
+        let [token] = self.fields(line, expected)?;
+        self.open_count = None;
+        Ok((line, token))
+    }
+
+    fn number(&self, line: Line<'a>, token: &str, what: &str, domain: Domain) -> Result<f64> {
+        let fail = |problem: fn(String, String) -> Problem| {
+            self.error(line.number, problem(what.to_string(), excerpt(token)))
+        };
+        let value: f64 =
+            token.parse().map_err(|_| fail(|what, found| Problem::NotANumber { what, found }))?;
+        match domain {
+            _ if value.is_nan() => Err(fail(|what, found| Problem::NaN { what, found })),
+            Domain::Finite if value.is_infinite() => {
+                Err(fail(|what, found| Problem::Infinite { what, found }))
+            }
+            Domain::Bound { infinity } if value.abs() >= infinity => {
+                Ok(f64::INFINITY.copysign(value))
+            }
+            _ => Ok(value),
+        }
+    }
+
+    /// A 1-based index in `1..=len`, returned 0-based.
+    fn index(&self, line: Line<'a>, token: &str, kind: IndexKind, len: usize) -> Result<usize> {
+        token
+            .parse::<usize>()
+            .ok()
+            .filter(|i| (1..=len).contains(i))
+            .map(|i| i - 1)
+            .ok_or_else(|| {
+                self.error(line.number, Problem::BadIndex { kind, len, found: excerpt(token) })
+            })
+    }
+
+    fn value(&mut self, what: &str, domain: Domain) -> Result<f64> {
+        let (line, token) = self.single(&format_args!("the {what}"))?;
+        self.number(line, token, what, domain)
+    }
+
+    fn count(&mut self, what: &str, max: usize) -> Result<usize> {
+        let (line, token) = self.single(&format_args!("the number of {what}"))?;
+        token.parse().ok().filter(|&count| count <= max).ok_or_else(|| {
+            let problem = Problem::BadCount { what: what.to_string(), max, found: excerpt(token) };
+            self.error(line.number, problem)
+        })
+    }
+
+    /// A count line followed by that many entry lines, each turned into a `T` by `entry`.
+    fn list<T>(
+        &mut self,
+        what: &str,
+        shape: &str,
+        max: usize,
+        mut entry: impl FnMut(&Self, Line<'a>, &EntryLabel) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let count = self.count(what, max)?;
+        self.open_count = Some(self.last); // the count line was the last line read
+        let mut items = Vec::with_capacity(count.min(MAX_PREALLOCATION));
+        for k in 1..=count {
+            let label = EntryLabel { k, count, what, shape };
+            let line = self.next(&label)?;
+            items.push(entry(self, line, &label)?);
+        }
+        Ok(items)
+    }
+
+    /// Sorts entries by key and rejects a key given twice, reporting the earliest repeat.
+    fn unique<const K: usize, V>(
+        &self,
+        mut entries: Vec<Keyed<K, V>>,
+        what: &str,
+    ) -> Result<Vec<([usize; K], V)>> {
+        entries.sort_by_key(|e| e.key); // stable: equal keys stay in file order
+        let repeat = entries
+            .windows(2)
+            .filter_map(|pair| match pair {
+                [first, again] if first.key == again.key => Some((first.line, again)),
+                _ => None,
+            })
+            .min_by_key(|(_, again)| again.line);
+        if let Some((first_line, again)) = repeat {
+            let key = again.key.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(", ");
+            let what = what.to_string();
+            let key = format!("({key})");
+            return Err(self.error(again.line, Problem::Duplicate { what, key, first_line }));
+        }
+        Ok(entries.into_iter().map(|e| (e.key, e.value)).collect())
+    }
+
+    /// A dense vector given as a default value plus a list of `index value` exceptions.
+    fn default_and_exceptions<T: Clone>(
+        &mut self,
+        what: &str,
+        kind: IndexKind,
+        len: usize,
+        parse: impl Fn(&Self, Line<'a>, &str) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let (line, token) = self.single(&format_args!("the default value of the {what}"))?;
+        let mut values = vec![parse(self, line, token)?; len];
+        let listed = format!("non-default {what}");
+        let exceptions = self.list(&listed, "j v", len, |c, line, label| {
+            let [j, v] = c.fields(line, label)?;
+            let key = [c.index(line, j, kind, len)?];
+            Ok(Keyed { key, value: parse(c, line, v)?, line: line.number })
+        })?;
+        for ([j], value) in self.unique(exceptions, &listed)? {
+            values[j] = value; // j < len: checked by `index`
+        }
+        Ok(values)
+    }
+
+    fn numbers(&mut self, what: &str, kind: IndexKind, len: usize, domain: Domain) -> Result<Vec<f64>> {
+        self.default_and_exceptions(what, kind, len, |c, line, token| {
+            c.number(line, token, what, domain)
+        })
+    }
+
+    fn type_code(&mut self) -> Result<TypeCode> {
+        let (line, token) = self.single(&"the problem type (three letters)")?;
+        TypeCode::parse(token).ok_or_else(|| {
+            self.error(line.number, Problem::UnknownTypeCode { found: excerpt(token) })
+        })
+    }
+
+    fn sense(&mut self) -> Result<Sense> {
+        let (line, token) = self.single(&"the objective sense (minimize or maximize)")?;
+        if token.eq_ignore_ascii_case("minimize") {
+            Ok(Sense::Minimize)
+        } else if token.eq_ignore_ascii_case("maximize") {
+            Ok(Sense::Maximize)
+        } else {
+            Err(self.error(line.number, Problem::UnknownSense { found: excerpt(token) }))
+        }
+    }
+
+    /// `i j v` lines of the objective; `(i, j)` and `(j, i)` are the same entry.
+    fn objective_quadratic(&mut self, n: usize) -> Result<Vec<QuadTerm>> {
+        let what = "quadratic terms in objective";
+        let entries = self.list(what, "i j v", triangle(n), |c, line, label| {
+            let [i, j, v] = c.fields(line, label)?;
+            let (i, j) = (c.index(line, i, IndexKind::Variable, n)?, c.index(line, j, IndexKind::Variable, n)?);
+            let value = c.number(line, v, what, Domain::Finite)?;
+            Ok(Keyed { key: [i.max(j), i.min(j)], value, line: line.number })
+        })?;
+        let terms = self.unique(entries, what)?;
+        Ok(terms.into_iter().map(|([row, col], value)| QuadTerm { row, col, value }).collect())
+    }
+
+    /// `i j k v` lines: constraint i, lower-triangle entry (j, k).
+    fn constraint_quadratic(&mut self, n: usize, m: usize) -> Result<Vec<([usize; 3], f64)>> {
+        let what = "quadratic terms in all constraints";
+        let entries = self.list(what, "i j k v", m.saturating_mul(triangle(n)), |c, line, label| {
+            let [i, j, k, v] = c.fields(line, label)?;
+            let i = c.index(line, i, IndexKind::Constraint, m)?;
+            let (j, k) = (c.index(line, j, IndexKind::Variable, n)?, c.index(line, k, IndexKind::Variable, n)?);
+            let value = c.number(line, v, what, Domain::Finite)?;
+            Ok(Keyed { key: [i, j.max(k), j.min(k)], value, line: line.number })
+        })?;
+        self.unique(entries, what)
+    }
+
+    /// `i j v` lines: coefficient of variable j in constraint i.
+    fn constraint_linear(&mut self, n: usize, m: usize) -> Result<Vec<([usize; 2], f64)>> {
+        let what = "linear terms in all constraints";
+        let entries = self.list(what, "i j v", m.saturating_mul(n), |c, line, label| {
+            let [i, j, v] = c.fields(line, label)?;
+            let key = [c.index(line, i, IndexKind::Constraint, m)?, c.index(line, j, IndexKind::Variable, n)?];
+            Ok(Keyed { key, value: c.number(line, v, what, Domain::Finite)?, line: line.number })
+        })?;
+        self.unique(entries, what)
+    }
+
+    fn infinity(&mut self) -> Result<f64> {
+        let (line, token) = self.single(&"the value for infinity")?;
+        let value = self.number(line, token, "value for infinity", Domain::Bound { infinity: f64::INFINITY })?;
+        if value > 0.0 {
+            Ok(value)
+        } else {
+            Err(self.error(line.number, Problem::NonPositiveInfinity { found: excerpt(token) }))
+        }
+    }
+
+    /// Declared types of a mixed file: 0 continuous, 1 integer.
+    fn variable_types(&mut self, n: usize) -> Result<Vec<VarType>> {
+        self.default_and_exceptions("variable types", IndexKind::Variable, n, |c, line, token| {
+            match token {
+                "0" => Ok(VarType::Continuous),
+                "1" => Ok(VarType::Integer),
+                _ => Err(c.error(line.number, Problem::UnknownVariableType { found: excerpt(token) })),
+            }
+        })
+    }
+
+    /// `j name` lines; the name is the rest of the line.
+    fn names(&mut self, what: &str, kind: IndexKind, len: usize) -> Result<Vec<(usize, String)>> {
+        let entries = self.list(what, "j name", len, |c, line, label| {
+            let (j, name) = line
+                .text
+                .split_once(|ch: char| ch.is_ascii_whitespace())
+                .ok_or_else(|| c.wrong_shape(line, label))?;
+            let key = [c.index(line, j, kind, len)?];
+            Ok(Keyed { key, value: name.trim().to_string(), line: line.number })
+        })?;
+        Ok(self.unique(entries, what)?.into_iter().map(|([j], name)| (j, name)).collect())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        match self.next_content() {
+            None => Ok(()),
+            Some(line) => Err(self.error(line.number, Problem::TrailingGarbage { found: excerpt(line.text) })),
+        }
+    }
+
+    /// The whole file, section by section in the order of the format note (§2.2).
+    fn instance(mut self) -> Result<Instance> {
+        let name = self.next(&"the problem name")?.text.to_string();
+        let code = self.type_code()?;
+        let sense = self.sense()?;
+        let n = self.count("variables", MAX_DIMENSION)?;
+        let m = if code.has_constraint_count() { self.count("constraints", MAX_DIMENSION)? } else { 0 };
+        let (var, con) = (IndexKind::Variable, IndexKind::Constraint);
+
+        let objective_quadratic =
+            if code.has_objective_quadratic() { self.objective_quadratic(n)? } else { Vec::new() };
+        let objective_linear = self.numbers("linear coefficients in objective", var, n, Domain::Finite)?;
+        let objective_constant = self.value("objective constant", Domain::Finite)?;
+        let constraint_quadratic =
+            if code.has_constraint_quadratic() { self.constraint_quadratic(n, m)? } else { Vec::new() };
+        let constraint_linear = if m > 0 { self.constraint_linear(n, m)? } else { Vec::new() };
+
+        let infinity = self.infinity()?;
+        let bound = Domain::Bound { infinity };
+        let lower = self.numbers_if(m > 0, "left-hand sides", con, m, bound)?;
+        let upper = self.numbers_if(m > 0, "right-hand sides", con, m, bound)?;
+        let (var_lower, var_upper) = if code.has_bounds() {
+            (self.numbers("variable lower bounds", var, n, bound)?, self.numbers("variable upper bounds", var, n, bound)?)
+        } else {
+            (vec![0.0; n], vec![1.0; n])
+        };
+        let declared =
+            if code.has_type_section() { self.variable_types(n)? } else { vec![code.uniform_type(); n] };
+        let var_types = binaries_recognised(declared, &var_lower, &var_upper);
+
+        let start_primal = self.numbers("variable primal values in starting point", var, n, Domain::Finite)?;
+        let start_constraint_dual =
+            self.numbers_if(m > 0, "constraint dual values in starting point", con, m, Domain::Finite)?;
+        let start_bound_dual =
+            self.numbers("variable bound dual values in starting point", var, n, Domain::Finite)?;
+        let var_names = self.names("variable names", var, n)?;
+        let constraint_names = self.names("constraint names", con, m)?;
+        self.finish()?;
+
+        Ok(Instance {
+            name,
+            type_code: code.letters(),
+            sense,
+            objective_quadratic,
+            objective_linear,
+            objective_constant,
+            constraints: assemble_constraints(lower, upper, constraint_linear, constraint_quadratic),
+            infinity,
+            var_lower,
+            var_upper,
+            var_types,
+            start_primal,
+            start_constraint_dual,
+            start_bound_dual,
+            var_names,
+            constraint_names,
+        })
+    }
+
+    /// A per-constraint section, present only when the file has constraints.
+    fn numbers_if(&mut self, present: bool, what: &str, kind: IndexKind, len: usize, domain: Domain) -> Result<Vec<f64>> {
+        if present { self.numbers(what, kind, len, domain) } else { Ok(Vec::new()) }
+    }
+}
+
+/// Number of lower-triangle entries (diagonal included) of an n×n matrix.
+fn triangle(n: usize) -> usize {
+    n.saturating_mul(n.saturating_add(1)) / 2
+}
+
+/// Integer variables with bounds exactly [0, 1] are binary: the official writer declares
+/// binaries that way in mixed files.
+fn binaries_recognised(declared: Vec<VarType>, lower: &[f64], upper: &[f64]) -> Vec<VarType> {
+    declared
+        .into_iter()
+        .zip(lower.iter().zip(upper))
+        .map(|(t, (&lo, &hi))| match t {
+            VarType::Integer if lo == 0.0 && hi == 1.0 => VarType::Binary,
+            other => other,
+        })
+        .collect()
+}
+
+/// Distributes the sorted constraint entries over their rows (indices already checked < m).
+fn assemble_constraints(
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+    linear: Vec<([usize; 2], f64)>,
+    quadratic: Vec<([usize; 3], f64)>,
+) -> Vec<Constraint> {
+    let mut rows: Vec<Constraint> = lower
+        .into_iter()
+        .zip(upper)
+        .map(|(lower, upper)| Constraint { lower, upper, linear: Vec::new(), quadratic: Vec::new() })
+        .collect();
+    for ([i, j], a) in linear {
+        rows[i].linear.push((j, a));
+    }
+    for ([i, row, col], value) in quadratic {
+        rows[i].quadratic.push(QuadTerm { row, col, value });
+    }
+    rows
+}
+
+/// At most 40 characters of `text`, for messages: fuzzed or binary junk can be long.
+fn excerpt(text: &str) -> String {
+    const MAX_CHARS: usize = 40;
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
