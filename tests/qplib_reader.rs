@@ -56,9 +56,17 @@ fn check_folder(dir: &Path) -> Vec<Instance> {
     let mut files = instance_set(dir, "qbl").expect("qbl set");
     files.extend(instance_set(dir, "qbn").expect("qbn set"));
     if catalog.entries().is_empty() {
-        eprintln!("!!! {} has no catalog.csv: counts are not checked, only parsing", dir.display());
+        eprintln!(
+            "!!! {} has no catalog.csv: counts are not checked, only parsing",
+            dir.display()
+        );
     } else {
-        assert_eq!(files.len(), catalog.entries().len(), "one file per catalog row in {}", dir.display());
+        assert_eq!(
+            files.len(),
+            catalog.entries().len(),
+            "one file per catalog row in {}",
+            dir.display()
+        );
     }
     let started = Instant::now();
     let instances: Vec<Instance> = files
@@ -69,9 +77,18 @@ fn check_folder(dir: &Path) -> Vec<Instance> {
     for instance in &instances {
         assert_eq!(inconsistency(instance), None, "{}", instance.name);
         if let Some(entry) = catalog.get(&instance.name) {
-            assert_eq!(counts_found(instance), counts_of(entry), "{}", instance.name);
+            assert_eq!(
+                counts_found(instance),
+                counts_of(entry),
+                "{}",
+                instance.name
+            );
         } else {
-            assert!(catalog.entries().is_empty(), "{} is not in the catalog", instance.name);
+            assert!(
+                catalog.entries().is_empty(),
+                "{} is not in the catalog",
+                instance.name
+            );
         }
     }
     instances
@@ -91,7 +108,11 @@ fn write_generated_folder(dir: &Path) -> Vec<Generated> {
         } else {
             let mut gz = GzEncoder::new(Vec::new(), Compression::default());
             gz.write_all(g.text.as_bytes()).unwrap();
-            fs::write(folder.join(format!("GEN_{k:04}.qplib.gz")), gz.finish().unwrap()).unwrap();
+            fs::write(
+                folder.join(format!("GEN_{k:04}.qplib.gz")),
+                gz.finish().unwrap(),
+            )
+            .unwrap();
         }
         generated.push(g);
     }
@@ -139,8 +160,13 @@ fn every_instance_matches_the_catalog() {
     assert_eq!(objective(qplib_0067, &x), -91.0);
     assert_eq!(objective(qplib_0067, &vec![1.0; n]), -141_563.0);
     let catalog = Catalog::load(&dir).unwrap();
-    let entry = catalog.get("QPLIB_0067").expect("QPLIB_0067 in the catalog");
-    assert_eq!((entry.best_known_objective, entry.optimal), (Some(-110_942.0), true));
+    let entry = catalog
+        .get("QPLIB_0067")
+        .expect("QPLIB_0067 in the catalog");
+    assert_eq!(
+        (entry.best_known_objective, entry.optimal),
+        (Some(-110_942.0), true)
+    );
 }
 
 #[test]
@@ -220,25 +246,49 @@ Minimize # RAL files capitalise the sense
 ";
 
 fn golden_instance() -> Instance {
-    let (inf, term) = (f64::INFINITY, |row, col, value| QuadTerm { row, col, value });
-    let row = |lower, upper, linear, quadratic| Constraint { lower, upper, linear, quadratic };
+    let (inf, term) = (f64::INFINITY, |row, col, value| QuadTerm {
+        row,
+        col,
+        value,
+    });
+    let row = |lower, upper, linear, quadratic| Constraint {
+        lower,
+        upper,
+        linear,
+        quadratic,
+    };
     Instance {
         name: "GOLDEN_QGQ".into(),
         type_code: "QGQ".into(),
         sense: Sense::Minimize,
-        objective_quadratic: vec![term(0, 0, 2.0), term(1, 0, -3.0), term(2, 2, -0.5), term(3, 2, 1.5)],
+        objective_quadratic: vec![
+            term(0, 0, 2.0),
+            term(1, 0, -3.0),
+            term(2, 2, -0.5),
+            term(3, 2, 1.5),
+        ],
         objective_linear: vec![1.0, 0.0, 1.0, -2.5],
         objective_constant: 7.25,
         constraints: vec![
             row(-inf, 10.0, vec![(0, 1.0), (3, 2.0)], vec![term(0, 0, 2.0)]),
-            row(-inf, inf, vec![(1, -1.0)], vec![term(2, 2, 0.5), term(3, 1, -1.0)]),
+            row(
+                -inf,
+                inf,
+                vec![(1, -1.0)],
+                vec![term(2, 2, 0.5), term(3, 1, -1.0)],
+            ),
             row(2.0, 2.0, vec![(0, -4.0), (2, 1.0)], vec![]),
         ],
         infinity: 1.0e19,
         var_lower: vec![0.0, 0.0, -inf, -2.0],
         var_upper: vec![1.0, 1.0, inf, 3.0],
         // x1: integer in [0, 1] → binary; x2: continuous in [0, 1] stays continuous.
-        var_types: vec![VarType::Binary, VarType::Continuous, VarType::Continuous, VarType::Integer],
+        var_types: vec![
+            VarType::Binary,
+            VarType::Continuous,
+            VarType::Continuous,
+            VarType::Integer,
+        ],
         start_primal: vec![0.5, 0.5, 0.5, -1.0],
         start_constraint_dual: vec![0.0, 0.25, 0.0],
         start_bound_dual: vec![0.0, 0.0, 1.5, 0.0],
@@ -262,7 +312,10 @@ fn golden_file_parses_to_every_expected_field() {
 
 #[test]
 fn golden_file_reads_the_same_with_crlf_lines_and_from_gzip() {
-    assert_eq!(parse(&GOLDEN.replace('\n', "\r\n")).unwrap(), golden_instance());
+    assert_eq!(
+        parse(&GOLDEN.replace('\n', "\r\n")).unwrap(),
+        golden_instance()
+    );
     let dir = tempfile::tempdir().unwrap();
     let mut gz = GzEncoder::new(Vec::new(), Compression::best());
     gz.write_all(GOLDEN.as_bytes()).unwrap();
@@ -270,7 +323,10 @@ fn golden_file_reads_the_same_with_crlf_lines_and_from_gzip() {
     // Gzip is recognised by content, whatever the name.
     for name in ["golden.qplib.gz", "golden.qplib"] {
         fs::write(dir.path().join(name), &compressed).unwrap();
-        assert_eq!(read_instance(&dir.path().join(name)).unwrap(), golden_instance());
+        assert_eq!(
+            read_instance(&dir.path().join(name)).unwrap(),
+            golden_instance()
+        );
     }
 }
 
@@ -290,8 +346,14 @@ fn binary_file_has_implicit_bounds_and_no_type_section() {
     let text = "QUBO\nQBB\nmaximize\n2 # n\n1 # nQ\n2 1 4.0\n0.0\n1\n1 -1.0\n0.0\n1.0E19\n0.0\n0\n0.0\n0\n0\n0\n";
     let instance = parse(text).unwrap();
     assert_eq!(instance.var_types, vec![VarType::Binary; 2]);
-    assert_eq!((instance.var_lower, instance.var_upper), (vec![0.0; 2], vec![1.0; 2]));
-    assert_eq!((instance.sense, instance.constraints.len()), (Sense::Maximize, 0));
+    assert_eq!(
+        (instance.var_lower, instance.var_upper),
+        (vec![0.0; 2], vec![1.0; 2])
+    );
+    assert_eq!(
+        (instance.sense, instance.constraints.len()),
+        (Sense::Maximize, 0)
+    );
     assert_eq!(instance.objective_linear, vec![-1.0, 0.0]);
 }
 
@@ -300,39 +362,71 @@ fn binary_file_has_implicit_bounds_and_no_type_section() {
 
 /// 1-based number of the only line of `text` containing `needle`.
 fn line_of(text: &str, needle: &str) -> usize {
-    let hits: Vec<usize> =
-        text.lines().enumerate().filter(|(_, l)| l.contains(needle)).map(|(i, _)| i + 1).collect();
-    assert_eq!(hits.len(), 1, "needle {needle:?} must match exactly one line");
+    let hits: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(needle))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(
+        hits.len(),
+        1,
+        "needle {needle:?} must match exactly one line"
+    );
     hits[0]
 }
 
 /// `text` with the line containing `needle` replaced by `new`.
 fn with_line(text: &str, needle: &str, new: &str) -> String {
     let target = line_of(text, needle);
-    let lines: Vec<&str> =
-        text.lines().enumerate().map(|(i, l)| if i + 1 == target { new } else { l }).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i + 1 == target { new } else { l })
+        .collect();
     lines.join("\n") + "\n"
 }
 
 fn assert_rejected(text: &str, line: usize, phrase: &str) {
-    let message = parse(text).expect_err("bad input must be rejected").to_string();
-    assert!(message.starts_with(&format!("{FILE}:{line}: ")), "wrong place: {message}");
+    let message = parse(text)
+        .expect_err("bad input must be rejected")
+        .to_string();
+    assert!(
+        message.starts_with(&format!("{FILE}:{line}: ")),
+        "wrong place: {message}"
+    );
     assert!(message.contains(phrase), "{phrase:?} not in: {message}");
 }
 
 /// Replaces the line containing `needle` and expects an error on that same line.
 fn assert_line_rejected(needle: &str, new: &str, phrase: &str) {
-    assert_rejected(&with_line(GOLDEN, needle, new), line_of(GOLDEN, needle), phrase);
+    assert_rejected(
+        &with_line(GOLDEN, needle, new),
+        line_of(GOLDEN, needle),
+        phrase,
+    );
 }
 
 #[test]
 fn truncated_file_is_unexpected_end_of_file() {
     let cut = line_of(GOLDEN, "# value for infinity");
     let text: String = GOLDEN.lines().take(cut).map(|l| format!("{l}\n")).collect();
-    assert_rejected(&text, cut + 1, "unexpected end of file: expected the default value of the left-hand sides");
-    let text: String = GOLDEN.lines().take(line_of(GOLDEN, "1 2 -3.0")).map(|l| format!("{l}\n")).collect();
+    assert_rejected(
+        &text,
+        cut + 1,
+        "unexpected end of file: expected the default value of the left-hand sides",
+    );
+    let text: String = GOLDEN
+        .lines()
+        .take(line_of(GOLDEN, "1 2 -3.0"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     let eof = text.lines().count() + 1;
-    assert_rejected(&text, eof, "expected entry 3 of the 4 quadratic terms in objective (`i j v`)");
+    assert_rejected(
+        &text,
+        eof,
+        "expected entry 3 of the 4 quadratic terms in objective (`i j v`)",
+    );
     assert_rejected("", 1, "unexpected end of file: expected the problem name");
 }
 
@@ -341,78 +435,196 @@ fn wrong_counts_are_reported_with_the_count_line() {
     let count = line_of(GOLDEN, "# number of quadratic terms in objective");
     let default = line_of(GOLDEN, "# default value for linear coefficients");
     let too_many = with_line(GOLDEN, "# number of quadratic terms in objective", "5");
-    assert_rejected(&too_many, default, &format!("found \"1.0\" (does the count on line {count} match"));
+    assert_rejected(
+        &too_many,
+        default,
+        &format!("found \"1.0\" (does the count on line {count} match"),
+    );
     let too_few = with_line(GOLDEN, "# number of quadratic terms in objective", "3");
-    assert_rejected(&too_few, default - 1, &format!("found \"3 3 -0.5\" (does the count on line {count} match"));
+    assert_rejected(
+        &too_few,
+        default - 1,
+        &format!("found \"3 3 -0.5\" (does the count on line {count} match"),
+    );
     let needle = "# number of non-default linear coefficients";
-    assert_line_rejected(needle, "5", "expected the number of non-default linear coefficients in objective (a count in 0..=4), found \"5\"");
+    assert_line_rejected(
+        needle,
+        "5",
+        "expected the number of non-default linear coefficients in objective (a count in 0..=4), found \"5\"",
+    );
     assert_line_rejected(needle, "-1", "(a count in 0..=4), found \"-1\"");
-    assert_line_rejected("# number of variables", "4 5", "expected the number of variables, found \"4 5\"");
-    assert_line_rejected("# number of variables", "99999999999", "(a count in 0..=10000000)");
+    assert_line_rejected(
+        "# number of variables",
+        "4 5",
+        "expected the number of variables, found \"4 5\"",
+    );
+    assert_line_rejected(
+        "# number of variables",
+        "99999999999",
+        "(a count in 0..=10000000)",
+    );
 }
 
 #[test]
 fn index_out_of_range_is_rejected() {
-    assert_line_rejected("#t:obj-last", "5 3 1.5", "expected a variable index in 1..=4, found \"5\"");
-    assert_line_rejected("#t:obj-last", "0 3 1.5", "expected a variable index in 1..=4, found \"0\"");
-    assert_line_rejected("#t:lin-last", "4 1 -4.0", "expected a constraint index in 1..=3, found \"4\"");
-    assert_line_rejected("#t:name-last", "7 x", "expected a variable index in 1..=4, found \"7\"");
+    assert_line_rejected(
+        "#t:obj-last",
+        "5 3 1.5",
+        "expected a variable index in 1..=4, found \"5\"",
+    );
+    assert_line_rejected(
+        "#t:obj-last",
+        "0 3 1.5",
+        "expected a variable index in 1..=4, found \"0\"",
+    );
+    assert_line_rejected(
+        "#t:lin-last",
+        "4 1 -4.0",
+        "expected a constraint index in 1..=3, found \"4\"",
+    );
+    assert_line_rejected(
+        "#t:name-last",
+        "7 x",
+        "expected a variable index in 1..=4, found \"7\"",
+    );
 }
 
 #[test]
 fn duplicated_entries_are_rejected() {
     let first = |needle| line_of(GOLDEN, needle);
     let cases = [
-        ("#t:obj-last", "2 1 5.0", "(2, 1) in the quadratic terms in objective", first("1 2 -3.0")),
-        ("#t:cq-last", "2 4 2 0.5", "(2, 4, 2) in the quadratic terms in all constraints", first("2 2 4 -1.0")),
-        ("#t:lin-last", "1 4 9.0", "(1, 4) in the linear terms in all constraints", first("1 4 2.0")),
-        ("#t:lb-last", "3 -2.0", "(3) in the non-default variable lower bounds", first("3 -1.0E19")),
-        ("#t:type-last", "1 1", "(1) in the non-default variable types", first("#t:type-first")),
-        ("#t:name-last", "4 again", "(4) in the variable names", first("4 y_last")),
+        (
+            "#t:obj-last",
+            "2 1 5.0",
+            "(2, 1) in the quadratic terms in objective",
+            first("1 2 -3.0"),
+        ),
+        (
+            "#t:cq-last",
+            "2 4 2 0.5",
+            "(2, 4, 2) in the quadratic terms in all constraints",
+            first("2 2 4 -1.0"),
+        ),
+        (
+            "#t:lin-last",
+            "1 4 9.0",
+            "(1, 4) in the linear terms in all constraints",
+            first("1 4 2.0"),
+        ),
+        (
+            "#t:lb-last",
+            "3 -2.0",
+            "(3) in the non-default variable lower bounds",
+            first("3 -1.0E19"),
+        ),
+        (
+            "#t:type-last",
+            "1 1",
+            "(1) in the non-default variable types",
+            first("#t:type-first"),
+        ),
+        (
+            "#t:name-last",
+            "4 again",
+            "(4) in the variable names",
+            first("4 y_last"),
+        ),
     ];
     for (needle, new, phrase, first_line) in cases {
         let phrase = format!("duplicate entry {phrase} (first given on line {first_line})");
         assert_line_rejected(needle, new, &phrase);
     }
-    let start = with_line(GOLDEN, "# number of non-default variable primal values", "2");
+    let start = with_line(
+        GOLDEN,
+        "# number of non-default variable primal values",
+        "2",
+    );
     let start = with_line(&start, "#t:start", "4 -1.0\n4 3.0");
-    assert_rejected(&start, line_of(GOLDEN, "#t:start") + 1, "duplicate entry (4) in the non-default variable primal values");
+    assert_rejected(
+        &start,
+        line_of(GOLDEN, "#t:start") + 1,
+        "duplicate entry (4) in the non-default variable primal values",
+    );
 }
 
 #[test]
 fn non_numbers_are_rejected() {
-    assert_line_rejected("# objective constant", "7,25", "expected a number for the objective constant, found \"7,25\"");
-    assert_line_rejected("#t:obj-last", "4 3 x", "expected a number for the quadratic terms in objective, found \"x\"");
-    assert_line_rejected("#t:obj-last", "4 three 1.5", "expected a variable index in 1..=4, found \"three\"");
+    assert_line_rejected(
+        "# objective constant",
+        "7,25",
+        "expected a number for the objective constant, found \"7,25\"",
+    );
+    assert_line_rejected(
+        "#t:obj-last",
+        "4 3 x",
+        "expected a number for the quadratic terms in objective, found \"x\"",
+    );
+    assert_line_rejected(
+        "#t:obj-last",
+        "4 three 1.5",
+        "expected a variable index in 1..=4, found \"three\"",
+    );
 }
 
 #[test]
 fn unknown_type_code_and_sense_are_rejected() {
     assert_line_rejected("# problem type", "QXQ", "unknown problem type");
     assert_line_rejected("# problem type", "QGQQ", "found \"QGQQ\"");
-    assert_line_rejected("Minimize", "minimise", "unknown objective sense: expected minimize or maximize, found \"minimise\"");
-    assert_line_rejected("#t:type-last", "4 2", "unknown variable type: expected 0 (continuous) or 1 (integer), found \"2\"");
+    assert_line_rejected(
+        "Minimize",
+        "minimise",
+        "unknown objective sense: expected minimize or maximize, found \"minimise\"",
+    );
+    assert_line_rejected(
+        "#t:type-last",
+        "4 2",
+        "unknown variable type: expected 0 (continuous) or 1 (integer), found \"2\"",
+    );
 }
 
 #[test]
 fn nan_is_rejected_everywhere() {
     assert_line_rejected("#t:obj-last", "4 3 NaN", "found NaN");
-    assert_line_rejected("#t:lb-last", "4 nan", "expected a number for the variable lower bounds, found NaN");
+    assert_line_rejected(
+        "#t:lb-last",
+        "4 nan",
+        "expected a number for the variable lower bounds, found NaN",
+    );
     assert_line_rejected("# value for infinity", "NaN", "found NaN");
 }
 
 #[test]
 fn infinity_is_rejected_outside_bounds() {
-    assert_line_rejected("#t:obj-last", "4 3 1e999", "expected a finite number for the quadratic terms in objective, found \"1e999\"");
-    assert_line_rejected("#t:start", "4 -inf", "expected a finite number for the variable primal values in starting point");
-    assert_line_rejected("# objective constant", "inf", "expected a finite number for the objective constant");
-    assert_line_rejected("# value for infinity", "-1.0E19", "expected a positive value for infinity");
+    assert_line_rejected(
+        "#t:obj-last",
+        "4 3 1e999",
+        "expected a finite number for the quadratic terms in objective, found \"1e999\"",
+    );
+    assert_line_rejected(
+        "#t:start",
+        "4 -inf",
+        "expected a finite number for the variable primal values in starting point",
+    );
+    assert_line_rejected(
+        "# objective constant",
+        "inf",
+        "expected a finite number for the objective constant",
+    );
+    assert_line_rejected(
+        "# value for infinity",
+        "-1.0E19",
+        "expected a positive value for infinity",
+    );
 }
 
 #[test]
 fn trailing_garbage_is_rejected() {
     let text = format!("{GOLDEN}\n# a comment is fine\n3 extra\n");
-    assert_rejected(&text, GOLDEN.lines().count() + 3, "trailing garbage after the last section: expected end of file, found \"3 extra\"");
+    assert_rejected(
+        &text,
+        GOLDEN.lines().count() + 3,
+        "trailing garbage after the last section: expected end of file, found \"3 extra\"",
+    );
 }
 
 #[test]
@@ -422,7 +634,10 @@ fn invalid_utf8_is_rejected_with_its_line() {
     let offset: usize = GOLDEN.lines().take(line - 1).map(|l| l.len() + 1).sum();
     bytes.insert(offset + 2, 0xff);
     let message = parse_instance(FILE, &bytes).unwrap_err().to_string();
-    assert_eq!(message, format!("{FILE}:{line}: invalid UTF-8 at byte 3 of the line: expected text"));
+    assert_eq!(
+        message,
+        format!("{FILE}:{line}: invalid UTF-8 at byte 3 of the line: expected text")
+    );
 }
 
 #[test]
@@ -430,12 +645,20 @@ fn io_errors_name_the_path() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("QPLIB_9999.qplib");
     let message = read_instance(&missing).unwrap_err().to_string();
-    assert!(message.starts_with(&missing.display().to_string()), "{message}");
+    assert!(
+        message.starts_with(&missing.display().to_string()),
+        "{message}"
+    );
     let corrupt = dir.path().join("corrupt.qplib.gz");
     fs::write(&corrupt, [0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02]).unwrap();
     let error = read_instance(&corrupt).unwrap_err();
     assert!(matches!(error, QplibError::Io { .. }), "{error}");
-    assert!(error.to_string().starts_with(&corrupt.display().to_string()), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with(&corrupt.display().to_string()),
+        "{error}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -453,22 +676,42 @@ fn instances_are_found_by_name_number_or_path() {
         assert_eq!(find_instance(dir.path(), name).unwrap(), plain, "{name}");
     }
     let path = plain.display().to_string();
-    assert_eq!(find_instance(Path::new("/nonexistent"), &path).unwrap(), plain);
-    assert_eq!(find_instance(dir.path(), "10040").unwrap(), dir.path().join("QPLIB_10040.qplib.gz"));
+    assert_eq!(
+        find_instance(Path::new("/nonexistent"), &path).unwrap(),
+        plain
+    );
+    assert_eq!(
+        find_instance(dir.path(), "10040").unwrap(),
+        dir.path().join("QPLIB_10040.qplib.gz")
+    );
     let message = find_instance(dir.path(), "1234").unwrap_err().to_string();
-    assert!(message.contains("QPLIB_1234 not found") && message.contains("qbl/QPLIB_1234.qplib.gz"), "{message}");
+    assert!(
+        message.contains("QPLIB_1234 not found") && message.contains("qbl/QPLIB_1234.qplib.gz"),
+        "{message}"
+    );
     // The gzipped twin is not listed a second time.
     assert_eq!(instance_set(dir.path(), "qbn").unwrap(), vec![plain]);
     assert!(instance_set(dir.path(), "qbl").is_err());
-    assert!(instance_set(dir.path(), "lmq").unwrap_err().to_string().contains("expected qbl or qbn"));
+    assert!(
+        instance_set(dir.path(), "lmq")
+            .unwrap_err()
+            .to_string()
+            .contains("expected qbl or qbn")
+    );
 }
 
 #[test]
 fn a_folder_that_holds_no_instances_is_refused_with_advice() {
     let dir = tempfile::tempdir().unwrap();
     let message = instance_dir(Some(dir.path())).unwrap_err().to_string();
-    assert!(message.contains(&dir.path().display().to_string()), "{message}");
-    assert!(message.contains("holds no qbl/, qbn/ or .qplib file"), "{message}");
+    assert!(
+        message.contains(&dir.path().display().to_string()),
+        "{message}"
+    );
+    assert!(
+        message.contains("holds no qbl/, qbn/ or .qplib file"),
+        "{message}"
+    );
     assert!(message.contains("scripts/download_qplib.sh"), "{message}");
     fs::write(dir.path().join("x.qplib"), GOLDEN).unwrap();
     assert_eq!(instance_dir(Some(dir.path())).unwrap(), dir.path());

@@ -73,9 +73,19 @@ impl Catalog {
         for record in reader.records() {
             let record = record.map_err(|e| at(e.position().map_or(0, |p| p.line()), &e))?;
             let line = record.position().map_or(0, |p| p.line());
-            let entry: CatalogEntry = record.deserialize(Some(&headers)).map_err(|e| at(line, &e))?;
-            if catalog.by_name.insert(entry.name.clone(), catalog.entries.len()).is_some() {
-                bail!("{}:{line}: duplicate instance {}", path.display(), entry.name);
+            let entry: CatalogEntry = record
+                .deserialize(Some(&headers))
+                .map_err(|e| at(line, &e))?;
+            if catalog
+                .by_name
+                .insert(entry.name.clone(), catalog.entries.len())
+                .is_some()
+            {
+                bail!(
+                    "{}:{line}: duplicate instance {}",
+                    path.display(),
+                    entry.name
+                );
             }
             catalog.entries.push(entry);
         }

@@ -20,7 +20,11 @@ pub enum QplibError {
     },
     /// The text does not follow the format; `line` is 1-based.
     #[error("{file}:{line}: {problem}")]
-    Parse { file: String, line: usize, problem: Problem },
+    Parse {
+        file: String,
+        line: usize,
+        problem: Problem,
+    },
 }
 
 /// Whether an index refers to a variable or to a constraint (both 1-based in the file).
@@ -49,11 +53,23 @@ pub enum Problem {
     /// A line with too many or too few fields — inside or right after a list, usually a
     /// count that does not match its entries, hence the hint naming the count's line.
     #[error("expected {expected}, found \"{found}\"{}", count_hint(.count_line))]
-    WrongShape { expected: String, found: String, count_line: Option<usize> },
+    WrongShape {
+        expected: String,
+        found: String,
+        count_line: Option<usize>,
+    },
     #[error("expected the number of {what} (a count in 0..={max}), found \"{found}\"")]
-    BadCount { what: String, max: usize, found: String },
+    BadCount {
+        what: String,
+        max: usize,
+        found: String,
+    },
     #[error("expected a {kind} index in 1..={len}, found \"{found}\"")]
-    BadIndex { kind: IndexKind, len: usize, found: String },
+    BadIndex {
+        kind: IndexKind,
+        len: usize,
+        found: String,
+    },
     #[error("expected a number for the {what}, found \"{found}\"")]
     NotANumber { what: String, found: String },
     #[error("expected a number for the {what}, found NaN (\"{found}\")")]
@@ -75,7 +91,11 @@ pub enum Problem {
     #[error("unknown variable type: expected 0 (continuous) or 1 (integer), found \"{found}\"")]
     UnknownVariableType { found: String },
     #[error("duplicate entry {key} in the {what} (first given on line {first_line})")]
-    Duplicate { what: String, key: String, first_line: usize },
+    Duplicate {
+        what: String,
+        key: String,
+        first_line: usize,
+    },
     #[error("trailing garbage after the last section: expected end of file, found \"{found}\"")]
     TrailingGarbage { found: String },
 }
@@ -126,6 +146,12 @@ pub struct Tried {
 
 impl fmt::Display for Tried {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.place.display(), self.origin, self.reason)
+        write!(
+            f,
+            "{} ({}): {}",
+            self.place.display(),
+            self.origin,
+            self.reason
+        )
     }
 }

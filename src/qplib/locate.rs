@@ -25,20 +25,29 @@ const EXTENSIONS: [&str; 2] = [".qplib", ".qplib.gz"];
 /// rather than a reason to fall back: silently benchmarking another folder would hide the
 /// mistake.
 pub fn instance_dir(cli_option: Option<&Path>) -> Result<PathBuf, LocateError> {
-    let env_dir = env::var_os(INSTANCE_DIR_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env_dir = env::var_os(INSTANCE_DIR_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
     let candidates: Vec<(PathBuf, String)> = match (cli_option, env_dir) {
         (Some(dir), _) => vec![(dir.to_path_buf(), "command-line option".to_string())],
         (None, Some(dir)) => vec![(dir, format!("${INSTANCE_DIR_ENV}"))],
         (None, None) => {
             let origin = format!("default; ${INSTANCE_DIR_ENV} is not set");
-            DEFAULT_DIRS.iter().map(|d| (PathBuf::from(d), origin.clone())).collect()
+            DEFAULT_DIRS
+                .iter()
+                .map(|d| (PathBuf::from(d), origin.clone()))
+                .collect()
         }
     };
     let mut tried = Vec::new();
     for (place, origin) in candidates {
         match why_not_instance_dir(&place) {
             None => return Ok(place),
-            Some(reason) => tried.push(Tried { place, origin, reason }),
+            Some(reason) => tried.push(Tried {
+                place,
+                origin,
+                reason,
+            }),
         }
     }
     let cwd = env::current_dir().unwrap_or_default();
@@ -55,11 +64,18 @@ fn why_not_instance_dir(dir: &Path) -> Option<&'static str> {
     };
     let holds_set = ["qbl", "qbn"].iter().any(|set| dir.join(set).is_dir());
     let holds_file = || entries.flatten().any(|e| is_instance_file(&e.path()));
-    if holds_set || holds_file() { None } else { Some("holds no qbl/, qbn/ or .qplib file") }
+    if holds_set || holds_file() {
+        None
+    } else {
+        Some("holds no qbl/, qbn/ or .qplib file")
+    }
 }
 
 fn is_instance_file(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     EXTENSIONS.iter().any(|ext| name.ends_with(ext)) && path.is_file()
 }
 
@@ -74,7 +90,11 @@ pub fn find_instance(dir: &Path, name_or_path: &str) -> Result<PathBuf, LocateEr
     let name = instance_name(name_or_path);
     let tried: Vec<PathBuf> = [dir.join("qbl"), dir.join("qbn"), dir.to_path_buf()]
         .iter()
-        .flat_map(|folder| EXTENSIONS.iter().map(|ext| folder.join(format!("{name}{ext}"))))
+        .flat_map(|folder| {
+            EXTENSIONS
+                .iter()
+                .map(|ext| folder.join(format!("{name}{ext}")))
+        })
         .collect();
     match tried.iter().find(|path| path.is_file()) {
         Some(path) => Ok(path.clone()),
@@ -101,10 +121,15 @@ fn instance_stem(name: &str) -> &str {
 /// both plain and gzipped, only the plain file is listed, so nothing runs twice.
 pub fn instance_set(dir: &Path, set: &str) -> Result<Vec<PathBuf>, LocateError> {
     if !matches!(set, "qbl" | "qbn") {
-        return Err(LocateError::UnknownSet { set: set.to_string() });
+        return Err(LocateError::UnknownSet {
+            set: set.to_string(),
+        });
     }
     let folder = dir.join(set);
-    let io_error = |source| LocateError::Io { path: folder.clone(), source };
+    let io_error = |source| LocateError::Io {
+        path: folder.clone(),
+        source,
+    };
     let mut files = Vec::new();
     for entry in fs::read_dir(&folder).map_err(io_error)? {
         let path = entry.map_err(io_error)?.path();
@@ -121,5 +146,9 @@ pub fn instance_set(dir: &Path, set: &str) -> Result<Vec<PathBuf>, LocateError> 
 }
 
 fn stem_of(path: &Path) -> &str {
-    instance_stem(path.file_name().and_then(|n| n.to_str()).unwrap_or_default())
+    instance_stem(
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default(),
+    )
 }

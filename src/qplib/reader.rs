@@ -30,11 +30,16 @@ type Result<T> = std::result::Result<T, QplibError>;
 /// Reads a `.qplib` file, gzip-compressed or not (recognised by its magic bytes, so the
 /// file name does not matter). Errors name `path`.
 pub fn read_instance(path: &Path) -> Result<Instance> {
-    let io_error = |source| QplibError::Io { path: path.to_path_buf(), source };
+    let io_error = |source| QplibError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let raw = fs::read(path).map_err(io_error)?;
     let text = if raw.starts_with(&GZIP_MAGIC) {
         let mut text = Vec::new();
-        MultiGzDecoder::new(raw.as_slice()).read_to_end(&mut text).map_err(io_error)?;
+        MultiGzDecoder::new(raw.as_slice())
+            .read_to_end(&mut text)
+            .map_err(io_error)?;
         text
     } else {
         raw
@@ -54,7 +59,9 @@ fn utf8_error(file: &str, text: &[u8], error: std::str::Utf8Error) -> QplibError
     QplibError::Parse {
         file: file.to_string(),
         line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
-        problem: Problem::InvalidUtf8 { column: valid.len() - line_start + 1 },
+        problem: Problem::InvalidUtf8 {
+            column: valid.len() - line_start + 1,
+        },
     }
 }
 
@@ -68,15 +75,24 @@ struct TypeCode {
 
 impl TypeCode {
     fn parse(text: &str) -> Option<TypeCode> {
-        let &[objective, variables, constraints] = text.as_bytes() else { return None };
+        let &[objective, variables, constraints] = text.as_bytes() else {
+            return None;
+        };
         let valid = b"LDCQ".contains(&objective)
             && b"CBMIG".contains(&variables)
             && b"NBLDCQ".contains(&constraints);
-        valid.then_some(TypeCode { objective, variables, constraints })
+        valid.then_some(TypeCode {
+            objective,
+            variables,
+            constraints,
+        })
     }
 
     fn letters(self) -> String {
-        [self.objective, self.variables, self.constraints].map(char::from).iter().collect()
+        [self.objective, self.variables, self.constraints]
+            .map(char::from)
+            .iter()
+            .collect()
     }
 
     fn has_objective_quadratic(self) -> bool {
@@ -147,7 +163,12 @@ struct EntryLabel<'s> {
 
 impl Display for EntryLabel<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let EntryLabel { k, count, what, shape } = self;
+        let EntryLabel {
+            k,
+            count,
+            what,
+            shape,
+        } = self;
         write!(f, "entry {k} of the {count} {what} (`{shape}`)")
     }
 }
@@ -166,11 +187,20 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn new(file: &'a str, text: &'a str) -> Self {
-        Cursor { file, lines: text.lines().enumerate(), last: 0, open_count: None }
+        Cursor {
+            file,
+            lines: text.lines().enumerate(),
+            last: 0,
+            open_count: None,
+        }
     }
 
     fn error(&self, line: usize, problem: Problem) -> QplibError {
-        QplibError::Parse { file: self.file.to_string(), line, problem }
+        QplibError::Parse {
+            file: self.file.to_string(),
+            line,
+            problem,
+        }
     }
 
     /// The next line that is neither blank nor only a comment.
@@ -179,7 +209,10 @@ impl<'a> Cursor<'a> {
             self.last = index + 1;
             let text = raw.split_once('#').map_or(raw, |(before, _)| before).trim();
             if !text.is_empty() {
-                return Some(Line { number: index + 1, text });
+                return Some(Line {
+                    number: index + 1,
+                    text,
+                });
             }
         }
         None
@@ -187,7 +220,12 @@ impl<'a> Cursor<'a> {
 
     fn next(&mut self, expected: &dyn Display) -> Result<Line<'a>> {
         self.next_content().ok_or_else(|| {
-            self.error(self.last + 1, Problem::UnexpectedEof { expected: expected.to_string() })
+            self.error(
+                self.last + 1,
+                Problem::UnexpectedEof {
+                    expected: expected.to_string(),
+                },
+            )
         })
     }
 
@@ -203,7 +241,11 @@ impl<'a> Cursor<'a> {
     }
 
     /// Exactly `N` whitespace-separated fields.
-    fn fields<const N: usize>(&self, line: Line<'a>, expected: &dyn Display) -> Result<[&'a str; N]> {
+    fn fields<const N: usize>(
+        &self,
+        line: Line<'a>,
+        expected: &dyn Display,
+    ) -> Result<[&'a str; N]> {
         let mut tokens = line.text.split_ascii_whitespace();
         let fields: [&str; N] = std::array::from_fn(|_| tokens.next().unwrap_or_default());
         if fields.iter().any(|f| f.is_empty()) || tokens.next().is_some() {
@@ -224,8 +266,9 @@ impl<'a> Cursor<'a> {
         let fail = |problem: fn(String, String) -> Problem| {
             self.error(line.number, problem(what.to_string(), excerpt(token)))
         };
-        let value: f64 =
-            token.parse().map_err(|_| fail(|what, found| Problem::NotANumber { what, found }))?;
+        let value: f64 = token
+            .parse()
+            .map_err(|_| fail(|what, found| Problem::NotANumber { what, found }))?;
         match domain {
             _ if value.is_nan() => Err(fail(|what, found| Problem::NaN { what, found })),
             Domain::Finite if value.is_infinite() => {
@@ -246,7 +289,14 @@ impl<'a> Cursor<'a> {
             .filter(|i| (1..=len).contains(i))
             .map(|i| i - 1)
             .ok_or_else(|| {
-                self.error(line.number, Problem::BadIndex { kind, len, found: excerpt(token) })
+                self.error(
+                    line.number,
+                    Problem::BadIndex {
+                        kind,
+                        len,
+                        found: excerpt(token),
+                    },
+                )
             })
     }
 
@@ -257,10 +307,18 @@ impl<'a> Cursor<'a> {
 
     fn count(&mut self, what: &str, max: usize) -> Result<usize> {
         let (line, token) = self.single(&format_args!("the number of {what}"))?;
-        token.parse().ok().filter(|&count| count <= max).ok_or_else(|| {
-            let problem = Problem::BadCount { what: what.to_string(), max, found: excerpt(token) };
-            self.error(line.number, problem)
-        })
+        token
+            .parse()
+            .ok()
+            .filter(|&count| count <= max)
+            .ok_or_else(|| {
+                let problem = Problem::BadCount {
+                    what: what.to_string(),
+                    max,
+                    found: excerpt(token),
+                };
+                self.error(line.number, problem)
+            })
     }
 
     /// A count line followed by that many entry lines, each turned into a `T` by `entry`.
@@ -275,7 +333,12 @@ impl<'a> Cursor<'a> {
         self.open_count = Some(self.last); // the count line was the last line read
         let mut items = Vec::with_capacity(count.min(MAX_PREALLOCATION));
         for k in 1..=count {
-            let label = EntryLabel { k, count, what, shape };
+            let label = EntryLabel {
+                k,
+                count,
+                what,
+                shape,
+            };
             let line = self.next(&label)?;
             items.push(entry(self, line, &label)?);
         }
@@ -297,10 +360,22 @@ impl<'a> Cursor<'a> {
             })
             .min_by_key(|(_, again)| again.line);
         if let Some((first_line, again)) = repeat {
-            let key = again.key.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(", ");
+            let key = again
+                .key
+                .iter()
+                .map(|i| (i + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
             let what = what.to_string();
             let key = format!("({key})");
-            return Err(self.error(again.line, Problem::Duplicate { what, key, first_line }));
+            return Err(self.error(
+                again.line,
+                Problem::Duplicate {
+                    what,
+                    key,
+                    first_line,
+                },
+            ));
         }
         Ok(entries.into_iter().map(|e| (e.key, e.value)).collect())
     }
@@ -319,7 +394,11 @@ impl<'a> Cursor<'a> {
         let exceptions = self.list(&listed, "j v", len, |c, line, label| {
             let [j, v] = c.fields(line, label)?;
             let key = [c.index(line, j, kind, len)?];
-            Ok(Keyed { key, value: parse(c, line, v)?, line: line.number })
+            Ok(Keyed {
+                key,
+                value: parse(c, line, v)?,
+                line: line.number,
+            })
         })?;
         for ([j], value) in self.unique(exceptions, &listed)? {
             values[j] = value; // j < len: checked by `index`
@@ -327,7 +406,13 @@ impl<'a> Cursor<'a> {
         Ok(values)
     }
 
-    fn numbers(&mut self, what: &str, kind: IndexKind, len: usize, domain: Domain) -> Result<Vec<f64>> {
+    fn numbers(
+        &mut self,
+        what: &str,
+        kind: IndexKind,
+        len: usize,
+        domain: Domain,
+    ) -> Result<Vec<f64>> {
         self.default_and_exceptions(what, kind, len, |c, line, token| {
             c.number(line, token, what, domain)
         })
@@ -336,7 +421,12 @@ impl<'a> Cursor<'a> {
     fn type_code(&mut self) -> Result<TypeCode> {
         let (line, token) = self.single(&"the problem type (three letters)")?;
         TypeCode::parse(token).ok_or_else(|| {
-            self.error(line.number, Problem::UnknownTypeCode { found: excerpt(token) })
+            self.error(
+                line.number,
+                Problem::UnknownTypeCode {
+                    found: excerpt(token),
+                },
+            )
         })
     }
 
@@ -347,7 +437,12 @@ impl<'a> Cursor<'a> {
         } else if token.eq_ignore_ascii_case("maximize") {
             Ok(Sense::Maximize)
         } else {
-            Err(self.error(line.number, Problem::UnknownSense { found: excerpt(token) }))
+            Err(self.error(
+                line.number,
+                Problem::UnknownSense {
+                    found: excerpt(token),
+                },
+            ))
         }
     }
 
@@ -356,24 +451,46 @@ impl<'a> Cursor<'a> {
         let what = "quadratic terms in objective";
         let entries = self.list(what, "i j v", triangle(n), |c, line, label| {
             let [i, j, v] = c.fields(line, label)?;
-            let (i, j) = (c.index(line, i, IndexKind::Variable, n)?, c.index(line, j, IndexKind::Variable, n)?);
+            let (i, j) = (
+                c.index(line, i, IndexKind::Variable, n)?,
+                c.index(line, j, IndexKind::Variable, n)?,
+            );
             let value = c.number(line, v, what, Domain::Finite)?;
-            Ok(Keyed { key: [i.max(j), i.min(j)], value, line: line.number })
+            Ok(Keyed {
+                key: [i.max(j), i.min(j)],
+                value,
+                line: line.number,
+            })
         })?;
         let terms = self.unique(entries, what)?;
-        Ok(terms.into_iter().map(|([row, col], value)| QuadTerm { row, col, value }).collect())
+        Ok(terms
+            .into_iter()
+            .map(|([row, col], value)| QuadTerm { row, col, value })
+            .collect())
     }
 
     /// `i j k v` lines: constraint i, lower-triangle entry (j, k).
     fn constraint_quadratic(&mut self, n: usize, m: usize) -> Result<Vec<([usize; 3], f64)>> {
         let what = "quadratic terms in all constraints";
-        let entries = self.list(what, "i j k v", m.saturating_mul(triangle(n)), |c, line, label| {
-            let [i, j, k, v] = c.fields(line, label)?;
-            let i = c.index(line, i, IndexKind::Constraint, m)?;
-            let (j, k) = (c.index(line, j, IndexKind::Variable, n)?, c.index(line, k, IndexKind::Variable, n)?);
-            let value = c.number(line, v, what, Domain::Finite)?;
-            Ok(Keyed { key: [i, j.max(k), j.min(k)], value, line: line.number })
-        })?;
+        let entries = self.list(
+            what,
+            "i j k v",
+            m.saturating_mul(triangle(n)),
+            |c, line, label| {
+                let [i, j, k, v] = c.fields(line, label)?;
+                let i = c.index(line, i, IndexKind::Constraint, m)?;
+                let (j, k) = (
+                    c.index(line, j, IndexKind::Variable, n)?,
+                    c.index(line, k, IndexKind::Variable, n)?,
+                );
+                let value = c.number(line, v, what, Domain::Finite)?;
+                Ok(Keyed {
+                    key: [i, j.max(k), j.min(k)],
+                    value,
+                    line: line.number,
+                })
+            },
+        )?;
         self.unique(entries, what)
     }
 
@@ -382,31 +499,58 @@ impl<'a> Cursor<'a> {
         let what = "linear terms in all constraints";
         let entries = self.list(what, "i j v", m.saturating_mul(n), |c, line, label| {
             let [i, j, v] = c.fields(line, label)?;
-            let key = [c.index(line, i, IndexKind::Constraint, m)?, c.index(line, j, IndexKind::Variable, n)?];
-            Ok(Keyed { key, value: c.number(line, v, what, Domain::Finite)?, line: line.number })
+            let key = [
+                c.index(line, i, IndexKind::Constraint, m)?,
+                c.index(line, j, IndexKind::Variable, n)?,
+            ];
+            Ok(Keyed {
+                key,
+                value: c.number(line, v, what, Domain::Finite)?,
+                line: line.number,
+            })
         })?;
         self.unique(entries, what)
     }
 
     fn infinity(&mut self) -> Result<f64> {
         let (line, token) = self.single(&"the value for infinity")?;
-        let value = self.number(line, token, "value for infinity", Domain::Bound { infinity: f64::INFINITY })?;
+        let value = self.number(
+            line,
+            token,
+            "value for infinity",
+            Domain::Bound {
+                infinity: f64::INFINITY,
+            },
+        )?;
         if value > 0.0 {
             Ok(value)
         } else {
-            Err(self.error(line.number, Problem::NonPositiveInfinity { found: excerpt(token) }))
+            Err(self.error(
+                line.number,
+                Problem::NonPositiveInfinity {
+                    found: excerpt(token),
+                },
+            ))
         }
     }
 
     /// Declared types of a mixed file: 0 continuous, 1 integer.
     fn variable_types(&mut self, n: usize) -> Result<Vec<VarType>> {
-        self.default_and_exceptions("variable types", IndexKind::Variable, n, |c, line, token| {
-            match token {
+        self.default_and_exceptions(
+            "variable types",
+            IndexKind::Variable,
+            n,
+            |c, line, token| match token {
                 "0" => Ok(VarType::Continuous),
                 "1" => Ok(VarType::Integer),
-                _ => Err(c.error(line.number, Problem::UnknownVariableType { found: excerpt(token) })),
-            }
-        })
+                _ => Err(c.error(
+                    line.number,
+                    Problem::UnknownVariableType {
+                        found: excerpt(token),
+                    },
+                )),
+            },
+        )
     }
 
     /// `j name` lines; the name is the rest of the line.
@@ -417,15 +561,28 @@ impl<'a> Cursor<'a> {
                 .split_once(|ch: char| ch.is_ascii_whitespace())
                 .ok_or_else(|| c.wrong_shape(line, label))?;
             let key = [c.index(line, j, kind, len)?];
-            Ok(Keyed { key, value: name.trim().to_string(), line: line.number })
+            Ok(Keyed {
+                key,
+                value: name.trim().to_string(),
+                line: line.number,
+            })
         })?;
-        Ok(self.unique(entries, what)?.into_iter().map(|([j], name)| (j, name)).collect())
+        Ok(self
+            .unique(entries, what)?
+            .into_iter()
+            .map(|([j], name)| (j, name))
+            .collect())
     }
 
     fn finish(&mut self) -> Result<()> {
         match self.next_content() {
             None => Ok(()),
-            Some(line) => Err(self.error(line.number, Problem::TrailingGarbage { found: excerpt(line.text) })),
+            Some(line) => Err(self.error(
+                line.number,
+                Problem::TrailingGarbage {
+                    found: excerpt(line.text),
+                },
+            )),
         }
     }
 
@@ -435,37 +592,70 @@ impl<'a> Cursor<'a> {
         let code = self.type_code()?;
         let sense = self.sense()?;
         let n = self.count("variables", MAX_DIMENSION)?;
-        let m = if code.has_constraint_count() { self.count("constraints", MAX_DIMENSION)? } else { 0 };
-        let (var, con) = (IndexKind::Variable, IndexKind::Constraint);
+        let m = if code.has_constraint_count() {
+            self.count("constraints", MAX_DIMENSION)?
+        } else {
+            0
+        };
+        let var = IndexKind::Variable;
 
-        let objective_quadratic =
-            if code.has_objective_quadratic() { self.objective_quadratic(n)? } else { Vec::new() };
-        let objective_linear = self.numbers("linear coefficients in objective", var, n, Domain::Finite)?;
+        let objective_quadratic = if code.has_objective_quadratic() {
+            self.objective_quadratic(n)?
+        } else {
+            Vec::new()
+        };
+        let objective_linear =
+            self.numbers("linear coefficients in objective", var, n, Domain::Finite)?;
         let objective_constant = self.value("objective constant", Domain::Finite)?;
-        let constraint_quadratic =
-            if code.has_constraint_quadratic() { self.constraint_quadratic(n, m)? } else { Vec::new() };
-        let constraint_linear = if m > 0 { self.constraint_linear(n, m)? } else { Vec::new() };
+        let constraint_quadratic = if code.has_constraint_quadratic() {
+            self.constraint_quadratic(n, m)?
+        } else {
+            Vec::new()
+        };
+        let constraint_linear = if m > 0 {
+            self.constraint_linear(n, m)?
+        } else {
+            Vec::new()
+        };
 
         let infinity = self.infinity()?;
         let bound = Domain::Bound { infinity };
-        let lower = self.numbers_if(m > 0, "left-hand sides", con, m, bound)?;
-        let upper = self.numbers_if(m > 0, "right-hand sides", con, m, bound)?;
+        let lower = self.constraint_numbers("left-hand sides", m, bound)?;
+        let upper = self.constraint_numbers("right-hand sides", m, bound)?;
         let (var_lower, var_upper) = if code.has_bounds() {
-            (self.numbers("variable lower bounds", var, n, bound)?, self.numbers("variable upper bounds", var, n, bound)?)
+            (
+                self.numbers("variable lower bounds", var, n, bound)?,
+                self.numbers("variable upper bounds", var, n, bound)?,
+            )
         } else {
             (vec![0.0; n], vec![1.0; n])
         };
-        let declared =
-            if code.has_type_section() { self.variable_types(n)? } else { vec![code.uniform_type(); n] };
+        let declared = if code.has_type_section() {
+            self.variable_types(n)?
+        } else {
+            vec![code.uniform_type(); n]
+        };
         let var_types = binaries_recognised(declared, &var_lower, &var_upper);
 
-        let start_primal = self.numbers("variable primal values in starting point", var, n, Domain::Finite)?;
-        let start_constraint_dual =
-            self.numbers_if(m > 0, "constraint dual values in starting point", con, m, Domain::Finite)?;
-        let start_bound_dual =
-            self.numbers("variable bound dual values in starting point", var, n, Domain::Finite)?;
+        let start_primal = self.numbers(
+            "variable primal values in starting point",
+            var,
+            n,
+            Domain::Finite,
+        )?;
+        let start_constraint_dual = self.constraint_numbers(
+            "constraint dual values in starting point",
+            m,
+            Domain::Finite,
+        )?;
+        let start_bound_dual = self.numbers(
+            "variable bound dual values in starting point",
+            var,
+            n,
+            Domain::Finite,
+        )?;
         let var_names = self.names("variable names", var, n)?;
-        let constraint_names = self.names("constraint names", con, m)?;
+        let constraint_names = self.names("constraint names", IndexKind::Constraint, m)?;
         self.finish()?;
 
         Ok(Instance {
@@ -475,7 +665,12 @@ impl<'a> Cursor<'a> {
             objective_quadratic,
             objective_linear,
             objective_constant,
-            constraints: assemble_constraints(lower, upper, constraint_linear, constraint_quadratic),
+            constraints: assemble_constraints(
+                lower,
+                upper,
+                constraint_linear,
+                constraint_quadratic,
+            ),
             infinity,
             var_lower,
             var_upper,
@@ -488,9 +683,13 @@ impl<'a> Cursor<'a> {
         })
     }
 
-    /// A per-constraint section, present only when the file has constraints.
-    fn numbers_if(&mut self, present: bool, what: &str, kind: IndexKind, len: usize, domain: Domain) -> Result<Vec<f64>> {
-        if present { self.numbers(what, kind, len, domain) } else { Ok(Vec::new()) }
+    /// A per-constraint vector; files without constraints have no such section.
+    fn constraint_numbers(&mut self, what: &str, m: usize, domain: Domain) -> Result<Vec<f64>> {
+        if m > 0 {
+            self.numbers(what, IndexKind::Constraint, m, domain)
+        } else {
+            Ok(Vec::new())
+        }
     }
 }
 
@@ -522,7 +721,12 @@ fn assemble_constraints(
     let mut rows: Vec<Constraint> = lower
         .into_iter()
         .zip(upper)
-        .map(|(lower, upper)| Constraint { lower, upper, linear: Vec::new(), quadratic: Vec::new() })
+        .map(|(lower, upper)| Constraint {
+            lower,
+            upper,
+            linear: Vec::new(),
+            quadratic: Vec::new(),
+        })
         .collect();
     for ([i, j], a) in linear {
         rows[i].linear.push((j, a));

@@ -34,14 +34,26 @@ pub struct Generated {
 /// A non-zero integer coefficient (printed as QPLIB does, `-12.0`).
 fn coefficient(rng: &mut StdRng) -> f64 {
     let magnitude = rng.random_range(1..=50);
-    f64::from(if rng.random_bool(0.5) { magnitude } else { -magnitude })
+    f64::from(if rng.random_bool(0.5) {
+        magnitude
+    } else {
+        -magnitude
+    })
 }
 
 pub fn generate(name: &str, kind: Kind, seed: u64) -> Generated {
     let mut rng = StdRng::seed_from_u64(seed);
     let n = rng.random_range(5..=30usize);
-    let m = if kind == Kind::Qbb { 0 } else { rng.random_range(1..=4usize) };
-    let sense = if rng.random_bool(0.5) { Sense::Minimize } else { Sense::Maximize };
+    let m = if kind == Kind::Qbb {
+        0
+    } else {
+        rng.random_range(1..=4usize)
+    };
+    let sense = if rng.random_bool(0.5) {
+        Sense::Minimize
+    } else {
+        Sense::Maximize
+    };
     let code = match kind {
         Kind::Qbl => "QBL",
         Kind::Qbb => "QBB",
@@ -72,44 +84,77 @@ pub fn generate(name: &str, kind: Kind, seed: u64) -> Generated {
             }
         }
     }
-    let binary: Vec<bool> = (0..n).map(|_| kind != Kind::Qml || rng.random_bool(0.5)).collect();
-    let infinity = if rng.random_bool(0.5) { "1.79769313486232E+308" } else { "1.0E19" };
+    let binary: Vec<bool> = (0..n)
+        .map(|_| kind != Kind::Qml || rng.random_bool(0.5))
+        .collect();
+    let infinity = if rng.random_bool(0.5) {
+        "1.79769313486232E+308"
+    } else {
+        "1.0E19"
+    };
 
     let mut t = String::new();
     let mut line = |s: String| {
         t.push_str(&s);
         t.push('\n');
     };
-    line(format!("{name}\n{code}\n{}", if sense == Sense::Minimize { "minimize" } else { "maximize" }));
+    line(format!(
+        "{name}\n{code}\n{}",
+        if sense == Sense::Minimize {
+            "minimize"
+        } else {
+            "maximize"
+        }
+    ));
     line(format!("{n} # number of variables"));
     if m > 0 {
         line(format!("{m} # number of constraints"));
     }
-    line(format!("{} # number of quadratic terms in objective", quadratic.len()));
+    line(format!(
+        "{} # number of quadratic terms in objective",
+        quadratic.len()
+    ));
     for (k, &(i, j, v)) in quadratic.iter().enumerate() {
         // Every third entry in the upper triangle, as the RAL 2017 files write them.
         let (a, b) = if k % 3 == 0 { (j, i) } else { (i, j) };
         line(format!("{} {} {v:.1}", a + 1, b + 1));
     }
     line("0.0 # default value for linear coefficients in objective".into());
-    line(format!("{} # number of non-default linear coefficients in objective", linear.len()));
-    linear.iter().for_each(|&(j, v)| line(format!("{} {v:.1}", j + 1)));
+    line(format!(
+        "{} # number of non-default linear coefficients in objective",
+        linear.len()
+    ));
+    linear
+        .iter()
+        .for_each(|&(j, v)| line(format!("{} {v:.1}", j + 1)));
     line(format!("{constant:.1} # objective constant"));
     if m > 0 {
-        line(format!("{} # number of linear terms in all constraints", rows.len()));
-        rows.iter().for_each(|&(i, j, v)| line(format!("{} {} {v:.1}", i + 1, j + 1)));
+        line(format!(
+            "{} # number of linear terms in all constraints",
+            rows.len()
+        ));
+        rows.iter()
+            .for_each(|&(i, j, v)| line(format!("{} {} {v:.1}", i + 1, j + 1)));
     }
     line(format!("{infinity} # value for infinity"));
     if m > 0 {
-        line(format!("-{infinity} # default left-hand-side value\n0 # number of non-default left-hand-sides"));
+        line(format!(
+            "-{infinity} # default left-hand-side value\n0 # number of non-default left-hand-sides"
+        ));
         line("10.0 # default right-hand-side value\n1 # number of non-default right-hand-sides\n1 25.0".into());
     }
     if kind == Kind::Qml {
         line("0.0 # default variable lower bound value\n0 # number of non-default variable lower bounds".into());
         let binaries: Vec<usize> = (0..n).filter(|&j| binary[j]).collect();
-        line(format!("10.0 # default variable upper bound value\n{} # number of non-default variable upper bounds", binaries.len()));
+        line(format!(
+            "10.0 # default variable upper bound value\n{} # number of non-default variable upper bounds",
+            binaries.len()
+        ));
         binaries.iter().for_each(|j| line(format!("{} 1.0", j + 1)));
-        line(format!("0 # default variable type\n{} # number of non-default variable types", binaries.len()));
+        line(format!(
+            "0 # default variable type\n{} # number of non-default variable types",
+            binaries.len()
+        ));
         binaries.iter().for_each(|j| line(format!("{} 1", j + 1)));
     }
     line("0.0 # default variable primal value in starting point\n0 # number of non-default variable primal values in starting point".into());
@@ -117,7 +162,10 @@ pub fn generate(name: &str, kind: Kind, seed: u64) -> Generated {
         line("0.0 # default constraint dual value in starting point\n0 # number of non-default constraint dual values in starting point".into());
     }
     line("0.0 # default variable bound dual value in starting point\n0 # number of non-default variable bound dual values in starting point".into());
-    line("0 # number of non-default variable names\n0 # number of non-default constraint names".into());
+    line(
+        "0 # number of non-default variable names\n0 # number of non-default constraint names"
+            .into(),
+    );
 
     let entry = CatalogEntry {
         name: name.to_string(),
@@ -137,7 +185,11 @@ pub fn generate(name: &str, kind: Kind, seed: u64) -> Generated {
     let objective_at_ones = 0.5 * quadratic.iter().map(|q| q.2).sum::<f64>()
         + linear.iter().map(|l| l.1).sum::<f64>()
         + constant;
-    Generated { text: t, entry, objective_at_ones }
+    Generated {
+        text: t,
+        entry,
+        objective_at_ones,
+    }
 }
 
 /// The catalog rows of `entries`, with the columns `Catalog::load` reads.
@@ -148,7 +200,10 @@ pub fn catalog_csv(entries: &[&CatalogEntry]) -> String {
          best_known_objective,optimal\n",
     );
     for e in entries {
-        let best = e.best_known_objective.map(|v| v.to_string()).unwrap_or_default();
+        let best = e
+            .best_known_objective
+            .map(|v| v.to_string())
+            .unwrap_or_default();
         let optimal = if e.optimal { "yes" } else { "unknown" };
         writeln!(
             csv,
@@ -175,18 +230,52 @@ pub fn catalog_csv(entries: &[&CatalogEntry]) -> String {
 pub fn inconsistency(instance: &Instance) -> Option<&'static str> {
     let (n, m) = (instance.n_vars(), instance.n_constraints());
     let checks = [
-        (instance.objective_linear.len() == n, "objective_linear length"),
-        (instance.var_lower.len() == n && instance.var_upper.len() == n, "bound lengths"),
+        (
+            instance.objective_linear.len() == n,
+            "objective_linear length",
+        ),
+        (
+            instance.var_lower.len() == n && instance.var_upper.len() == n,
+            "bound lengths",
+        ),
         (instance.start_primal.len() == n, "start_primal length"),
-        (instance.start_bound_dual.len() == n, "start_bound_dual length"),
-        (instance.start_constraint_dual.len() == m, "start_constraint_dual length"),
-        (terms_ok(&instance.objective_quadratic, n), "objective quadratic terms"),
-        (instance.constraints.iter().all(|c| row_ok(c, n)), "constraint rows"),
-        (names_ok(&instance.var_names, n) && names_ok(&instance.constraint_names, m), "names"),
-        (finite(&instance.objective_linear) && instance.objective_constant.is_finite(), "objective"),
-        (finite(&instance.start_primal) && finite(&instance.start_bound_dual), "start values"),
+        (
+            instance.start_bound_dual.len() == n,
+            "start_bound_dual length",
+        ),
+        (
+            instance.start_constraint_dual.len() == m,
+            "start_constraint_dual length",
+        ),
+        (
+            terms_ok(&instance.objective_quadratic, n),
+            "objective quadratic terms",
+        ),
+        (
+            instance.constraints.iter().all(|c| row_ok(c, n)),
+            "constraint rows",
+        ),
+        (
+            names_ok(&instance.var_names, n) && names_ok(&instance.constraint_names, m),
+            "names",
+        ),
+        (
+            finite(&instance.objective_linear) && instance.objective_constant.is_finite(),
+            "objective",
+        ),
+        (
+            finite(&instance.start_primal) && finite(&instance.start_bound_dual),
+            "start values",
+        ),
         (finite(&instance.start_constraint_dual), "constraint duals"),
-        (instance.var_lower.iter().chain(&instance.var_upper).all(|b| !b.is_nan()), "bounds"),
+        (
+            instance
+                .var_lower
+                .iter()
+                .chain(&instance.var_upper)
+                .all(|b| !b.is_nan()),
+            "bounds",
+        ),
         (instance.infinity > 0.0, "infinity"),
         (binaries_ok(instance), "binary variables"),
     ];
@@ -198,8 +287,12 @@ fn finite(values: &[f64]) -> bool {
 }
 
 fn terms_ok(terms: &[QuadTerm], n: usize) -> bool {
-    terms.windows(2).all(|w| (w[0].row, w[0].col) < (w[1].row, w[1].col))
-        && terms.iter().all(|t| t.col <= t.row && t.row < n && t.value.is_finite())
+    terms
+        .windows(2)
+        .all(|w| (w[0].row, w[0].col) < (w[1].row, w[1].col))
+        && terms
+            .iter()
+            .all(|t| t.col <= t.row && t.row < n && t.value.is_finite())
 }
 
 fn row_ok(row: &Constraint, n: usize) -> bool {
@@ -211,11 +304,14 @@ fn row_ok(row: &Constraint, n: usize) -> bool {
 }
 
 fn names_ok(names: &[(usize, String)], len: usize) -> bool {
-    names.windows(2).all(|w| w[0].0 < w[1].0) && names.iter().all(|(i, name)| *i < len && !name.is_empty())
+    names.windows(2).all(|w| w[0].0 < w[1].0)
+        && names.iter().all(|(i, name)| *i < len && !name.is_empty())
 }
 
 fn binaries_ok(instance: &Instance) -> bool {
-    instance.var_types.iter().zip(instance.var_lower.iter().zip(&instance.var_upper)).all(|(t, (&lo, &hi))| {
-        *t != VarType::Binary || (lo == 0.0 && hi == 1.0)
-    })
+    instance
+        .var_types
+        .iter()
+        .zip(instance.var_lower.iter().zip(&instance.var_upper))
+        .all(|(t, (&lo, &hi))| *t != VarType::Binary || (lo == 0.0 && hi == 1.0))
 }
