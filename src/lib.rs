@@ -11,3 +11,5 @@ pub mod spectrum;
 pub mod metrics;
 pub mod reference;
 pub mod export;
+#[path = "sweep/sobol.rs"]
+pub mod sobol;
