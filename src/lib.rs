@@ -16,5 +16,5 @@ pub mod polish;
 pub mod qplib;
 pub mod qumo;
 pub mod reference;
-pub mod sweep;
 pub mod spectrum;
+pub mod sweep;
