@@ -4,7 +4,7 @@ use clap::Args;
 
 use super::OutputFormat;
 use crate::output::table::{number, render};
-use crate::qplib::{self, Catalog};
+use crate::qplib;
 use crate::qumo::QumoModel;
 
 #[derive(Debug, Args)]

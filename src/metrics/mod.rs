@@ -1,9 +1,8 @@
-//! Benchmark metrics: time- and operations-to-solution, success-rate intervals, and the
-//! summary mean used across instances.
+//! Benchmark metrics: time- and operations-to-solution, success-rate intervals, the summary
+//! mean used across instances, and the per-run summary every report shares.
 
+mod summary;
 mod tts;
 
-pub use tts::{
-    TARGET_PROBABILITY, ops_to_solution, shifted_geometric_mean, to_solution, tts99,
-    wilson_interval,
-};
+pub use summary::{reaches_target, relative_gap, RunMetrics, TargetKind, TARGET_TOLERANCE};
+pub use tts::{shifted_geometric_mean, to_solution, wilson_interval, TARGET_PROBABILITY};

@@ -11,3 +11,37 @@ pub use catalog::{Catalog, CatalogEntry};
 pub use error::{IndexKind, LocateError, Problem, QplibError, Tried};
 pub use locate::{INSTANCE_DIR_ENV, find_instance, instance_dir, instance_set};
 pub use reader::{MAX_DIMENSION, parse_instance, read_instance};
+
+use std::path::{Path, PathBuf};
+
+/// The file of one instance named on the command line: an existing path as is, else a name
+/// looked up in the instance folder.
+pub fn resolve_instance(dir_option: Option<&Path>, name_or_path: &str) -> anyhow::Result<PathBuf> {
+    if Path::new(name_or_path).is_file() {
+        return Ok(PathBuf::from(name_or_path));
+    }
+    Ok(find_instance(&instance_dir(dir_option)?, name_or_path)?)
+}
+
+/// Instances named on the command line, or the files of `set` when none are named, with the
+/// catalog of the instance folder (empty when there is no folder or no catalog).
+pub fn select_instances(dir_option: Option<&Path>, names: &[String], set: &str) -> anyhow::Result<(Vec<PathBuf>, Catalog)> {
+    let catalog = Catalog::for_instances(dir_option).unwrap_or_default();
+    let paths = if names.is_empty() {
+        instance_set(&instance_dir(dir_option)?, set)?
+    } else {
+        names.iter().map(|name| resolve_instance(dir_option, name)).collect::<anyhow::Result<_>>()?
+    };
+    Ok((paths, catalog))
+}
+
+impl Catalog {
+    /// The catalog of the instance folder found by the usual lookup.
+    pub fn for_instances(dir_option: Option<&Path>) -> anyhow::Result<Catalog> {
+        Catalog::load(&instance_dir(dir_option)?)
+    }
+
+    pub fn best_known(&self, name: &str) -> Option<f64> {
+        self.get(name).and_then(|e| e.best_known_objective)
+    }
+}
