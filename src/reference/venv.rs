@@ -1,0 +1,107 @@
+//! The Python side's environment: a venv holding the pinned package of one solver.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use super::runner::{ScratchDir, run_checked};
+use super::{ReferenceOptions, ReferenceSolver};
+
+/// The pins, compiled in so that the binary and its requirements cannot drift apart.
+const REQUIREMENTS: &str = include_str!("../../scripts/requirements-reference.txt");
+
+/// The interpreter that creates the venv.
+const SYSTEM_PYTHON: &str = if cfg!(windows) { "python" } else { "python3" };
+
+/// Creating a venv and downloading a solver wheel (tens of MB) on a slow link.
+const SETUP_LIMIT: Duration = Duration::from_secs(900);
+/// Importing a solver package (loads its shared libraries).
+const CHECK_LIMIT: Duration = Duration::from_secs(120);
+
+/// Why a reference solver cannot run, and the command that fixes it. Callers print it and go on
+/// with the AOC-DT side.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("reference solver {solver} is unavailable: {missing}\n  to fix it, run: {fix}")]
+pub struct ReferenceUnavailable {
+    pub solver: ReferenceSolver,
+    pub missing: String,
+    pub fix: String,
+}
+
+/// The pinned requirement (`name==version`) of `package`.
+fn pinned(package: &str) -> &'static str {
+    REQUIREMENTS
+        .lines()
+        .filter_map(|line| line.split('#').next().map(str::trim))
+        .find(|line| line.split_once("==").is_some_and(|(name, _)| name == package))
+        .unwrap_or_else(|| panic!("{package} is not pinned in scripts/requirements-reference.txt"))
+}
+
+fn venv_python(venv: &Path) -> PathBuf {
+    if cfg!(windows) { venv.join("Scripts").join("python.exe") } else { venv.join("bin").join("python") }
+}
+
+/// The installed version of `package` if it imports, else why not.
+fn importable_version(python: &Path, package: &str, scratch: &Path) -> Result<String, String> {
+    let probe = format!("import importlib.metadata, {package}; print(importlib.metadata.version('{package}'))");
+    let mut cmd = Command::new(python);
+    cmd.args(["-c", &probe]);
+    run_checked(&mut cmd, CHECK_LIMIT, scratch).map(|done| done.stdout.trim().to_string())
+}
+
+/// Makes sure `opts.venv_dir` holds a venv where the pinned package of `opts.solver` imports,
+/// creating the venv and installing only that package when needed; returns the venv's python.
+///
+/// A venv that already has the pinned version is used as it is (one import check, well under a
+/// second for SCIP). Not safe against two processes setting up the same venv at once.
+pub fn ensure_environment(opts: &ReferenceOptions) -> Result<PathBuf, ReferenceUnavailable> {
+    let package = opts.solver.python_package();
+    let requirement = pinned(package);
+    let (_, version) = requirement.split_once("==").expect("pins have the form name==version");
+    let python = venv_python(&opts.venv_dir);
+    let unavailable = |missing: String| ReferenceUnavailable {
+        solver: opts.solver,
+        missing,
+        fix: format!(
+            "{SYSTEM_PYTHON} -m venv {} && {} -m pip install '{requirement}'",
+            opts.venv_dir.display(),
+            python.display()
+        ),
+    };
+    let scratch = ScratchDir::new("aocbench-venv").map_err(|e| unavailable(format!("no scratch directory: {e}")))?;
+
+    if !python.exists() {
+        let mut cmd = Command::new(SYSTEM_PYTHON);
+        cmd.args(["-m", "venv"]).arg(&opts.venv_dir);
+        run_checked(&mut cmd, SETUP_LIMIT, scratch.path())
+            .map_err(|e| unavailable(format!("could not create the venv {}: {e}", opts.venv_dir.display())))?;
+    }
+    if importable_version(&python, package, scratch.path()).is_ok_and(|v| v == version) {
+        return Ok(python);
+    }
+
+    let mut pip = Command::new(&python);
+    pip.args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", requirement]);
+    run_checked(&mut pip, SETUP_LIMIT, scratch.path())
+        .map_err(|e| unavailable(format!("pip could not install {requirement}: {e}")))?;
+    match importable_version(&python, package, scratch.path()) {
+        Ok(v) if v == version => Ok(python),
+        Ok(v) => Err(unavailable(format!("{package} {v} is installed where {version} was asked for"))),
+        Err(e) => Err(unavailable(format!("{package} does not import after installing it: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_solver_is_pinned_exactly() {
+        for solver in [ReferenceSolver::Scip, ReferenceSolver::Gurobi] {
+            let pin = pinned(solver.python_package());
+            let (name, version) = pin.split_once("==").unwrap();
+            assert_eq!(name, solver.python_package());
+            assert!(!version.is_empty() && version.chars().all(|c| c.is_ascii_digit() || c == '.'), "{pin}");
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! The reference-solver runner: real SCIP solves in a venv built here (the test fails if the
+//! venv cannot be built), result parsing, time-to-target, the deadline, and the driver
+//! script's Gurobi licence logic.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use aocbench::model::{self, Constraint, Instance, QuadTerm, Sense, VarType};
+use aocbench::reference::{
+    Incumbent, ReferenceOptions, ReferenceSolver, RunStatus, TARGET_TOLERANCE, ensure_environment, parse_result,
+    solve_with, time_to_target,
+};
+
+const INF: f64 = f64::INFINITY;
+
+fn q(row: usize, col: usize, value: f64) -> QuadTerm {
+    QuadTerm { row, col, value }
+}
+
+fn binary_instance(
+    sense: Sense,
+    objective_linear: Vec<f64>,
+    objective_quadratic: Vec<QuadTerm>,
+    objective_constant: f64,
+    constraints: Vec<Constraint>,
+) -> Instance {
+    let n = objective_linear.len();
+    let m = constraints.len();
+    Instance {
+        name: "tiny".into(),
+        type_code: "QBL".into(),
+        sense,
+        objective_quadratic,
+        objective_linear,
+        objective_constant,
+        constraints,
+        infinity: 1e20,
+        var_lower: vec![0.0; n],
+        var_upper: vec![1.0; n],
+        var_types: vec![VarType::Binary; n],
+        start_primal: vec![0.0; n],
+        start_constraint_dual: vec![0.0; m],
+        start_bound_dual: vec![0.0; n],
+        var_names: vec![],
+        constraint_names: vec![],
+    }
+}
+
+/// Six binaries, a knapsack row (≤) and a cardinality row (=), diagonal and off-diagonal
+/// objective terms and a constant.
+fn six_variable_qbl(sense: Sense) -> Instance {
+    binary_instance(
+        sense,
+        vec![-3.0, 2.0, -1.5, 4.0, -2.0, 0.5],
+        vec![
+            q(0, 0, 4.0),
+            q(1, 0, -6.0),
+            q(2, 1, 5.0),
+            q(3, 0, -7.0),
+            q(3, 2, 3.0),
+            q(4, 4, -2.5),
+            q(5, 1, 8.0),
+            q(5, 3, -4.0),
+            q(5, 4, 6.0),
+        ],
+        3.5,
+        vec![
+            Constraint {
+                lower: -INF,
+                upper: 9.0,
+                linear: vec![(0, 3.0), (1, 4.0), (2, 2.0), (3, 5.0), (4, 1.0), (5, 2.0)],
+                quadratic: vec![],
+            },
+            Constraint { lower: 2.0, upper: 2.0, linear: vec![(0, 1.0), (1, 1.0), (2, 1.0)], quadratic: vec![] },
+        ],
+    )
+}
+
+fn brute_force_optimum(instance: &Instance) -> f64 {
+    let n = instance.n_vars();
+    (0..1u32 << n)
+        .map(|mask| (0..n).map(|j| f64::from((mask >> j) & 1)).collect::<Vec<f64>>())
+        .filter(|x| model::feasibility(instance, x).feasible)
+        .map(|x| model::objective(instance, &x))
+        .reduce(|a, b| if instance.sense.better(a, b) { a } else { b })
+        .expect("the instance has a feasible point")
+}
+
+/// The venv of these tests, built (or reused) once per test binary under the target dir.
+fn scip_python() -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let mut opts = ReferenceOptions::new(ReferenceSolver::Scip);
+        opts.venv_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("reference-venv");
+        let started = Instant::now();
+        let python = ensure_environment(&opts).unwrap_or_else(|e| panic!("the SCIP environment must build here: {e}"));
+        eprintln!("SCIP environment ready in {:.1} s", started.elapsed().as_secs_f64());
+        python
+    })
+}
+
+#[test]
+fn scip_matches_brute_force_on_tiny_qbl_in_both_senses() {
+    let python = scip_python();
+    for sense in [Sense::Minimize, Sense::Maximize] {
+        let instance = six_variable_qbl(sense);
+        let expected = brute_force_optimum(&instance);
+        let mut opts = ReferenceOptions::new(ReferenceSolver::Scip);
+        opts.time_limit_s = 30.0;
+        let run = solve_with(python, &instance, &opts).expect("SCIP run");
+
+        assert_eq!(run.status, RunStatus::Optimal, "{sense:?}: {}", run.message);
+        assert!(run.solver_version.as_deref().is_some_and(|v| v.starts_with("SCIP 10.")), "{:?}", run.solver_version);
+        let objective = run.objective.expect("a final point");
+        assert!((objective - expected).abs() <= 1e-9, "{sense:?}: SCIP {objective}, brute force {expected}");
+        assert!(run.feasible, "{sense:?}: violation {:?}", run.max_violation);
+        assert!(!run.objective_mismatch, "{sense:?}: SCIP said {:?}", run.solver_objective);
+        let x = run.assignment.as_ref().expect("assignment");
+        assert_eq!(x.len(), instance.n_vars());
+        assert_eq!(model::objective(&instance, x), objective);
+        let dual = run.dual_bound.expect("a dual bound");
+        assert!((dual - expected).abs() <= 1e-6 * expected.abs().max(1.0), "{sense:?}: dual bound {dual}");
+
+        assert!(!run.incumbents.is_empty(), "{sense:?}: no incumbents");
+        for pair in run.incumbents.windows(2) {
+            assert!(pair[0].time_s <= pair[1].time_s, "{sense:?}: incumbents out of time order");
+            assert!(sense.better(pair[1].objective, pair[0].objective), "{sense:?}: non-improving incumbent");
+        }
+        let last = run.incumbents.last().unwrap();
+        assert!((last.objective - expected).abs() <= 1e-9, "{sense:?}: last incumbent {}", last.objective);
+        assert!(time_to_target(&run.incumbents, expected, sense, TARGET_TOLERANCE).is_some());
+        assert!(run.wall_time_s >= last.time_s && run.wall_time_s < 30.0);
+    }
+}
+
+#[test]
+fn unbuildable_environment_says_what_is_missing_and_how_to_fix_it() {
+    let mut opts = ReferenceOptions::new(ReferenceSolver::Scip);
+    // A venv cannot be created below a regular file.
+    opts.venv_dir = PathBuf::from(file!()).join("venv");
+    let err = ensure_environment(&opts).unwrap_err();
+    assert_eq!(err.solver, ReferenceSolver::Scip);
+    assert!(err.missing.contains("could not create the venv"), "{err}");
+    assert!(err.fix.contains("-m pip install 'pyscipopt==6.3.0'"), "{err}");
+    assert!(err.to_string().contains("to fix it, run:"), "{err}");
+}
+
+#[test]
+fn time_to_target_takes_the_first_incumbent_within_tolerance() {
+    let inc = |time_s, objective| Incumbent { time_s, objective };
+    let descending = [inc(0.5, 10.0), inc(1.0, -99.99), inc(2.0, -100.0), inc(3.0, -120.0)];
+    assert_eq!(time_to_target(&descending, -100.0, Sense::Minimize, TARGET_TOLERANCE), Some(2.0));
+    assert_eq!(time_to_target(&descending, -100.0, Sense::Minimize, 1e-3), Some(1.0));
+    assert_eq!(time_to_target(&descending, -121.0, Sense::Minimize, TARGET_TOLERANCE), None);
+    assert_eq!(time_to_target(&[], 0.0, Sense::Minimize, TARGET_TOLERANCE), None);
+    // Near zero the tolerance is absolute: 1e-6.
+    assert_eq!(time_to_target(&[inc(1.0, 5e-7)], 0.0, Sense::Minimize, TARGET_TOLERANCE), Some(1.0));
+    assert_eq!(time_to_target(&[inc(1.0, 5e-6)], 0.0, Sense::Minimize, TARGET_TOLERANCE), None);
+
+    let ascending = [inc(0.1, 1.0), inc(0.7, 4757.9999), inc(0.9, 4758.0)];
+    assert_eq!(time_to_target(&ascending, 4758.0, Sense::Maximize, TARGET_TOLERANCE), Some(0.7));
+    assert_eq!(time_to_target(&ascending, 4758.0, Sense::Maximize, 1e-9), Some(0.9));
+    assert_eq!(time_to_target(&ascending, 5000.0, Sense::Maximize, TARGET_TOLERANCE), None);
+}
+
+fn three_variable_instance() -> Instance {
+    binary_instance(
+        Sense::Minimize,
+        vec![1.0, -2.0, 0.0],
+        vec![q(1, 0, -4.0)],
+        10.0,
+        vec![Constraint { lower: -INF, upper: 1.0, linear: vec![(0, 1.0), (2, 1.0)], quadratic: vec![] }],
+    )
+}
+
+const HAND_WRITTEN: &str = r#"{
+  "solver": "scip", "solver_version": "SCIP 10.0.2 (PySCIPOpt 6.3.0)", "status": "time_limit",
+  "primal": 7.0, "dual_bound": 6.5, "wall_time_s": 12.5,
+  "incumbents": [{"time_s": 3.0, "objective": 7.0}, {"time_s": 0.25, "objective": 10.0}],
+  "assignment": {"x1": 0.9999999997, "x2": 1e-10, "x3": 0.0, "obj_constant": 1.0, "quadobjvar": -2.0},
+  "threads": 1, "message": "SCIP status timelimit"
+}"#;
+
+#[test]
+fn parses_a_hand_written_result_and_recomputes_the_point() {
+    let instance = three_variable_instance();
+    let run = parse_result(HAND_WRITTEN, &instance).expect("valid result");
+    assert_eq!(run.solver, ReferenceSolver::Scip);
+    assert_eq!(run.solver_version.as_deref(), Some("SCIP 10.0.2 (PySCIPOpt 6.3.0)"));
+    assert_eq!(run.status, RunStatus::TimeLimit);
+    // Binaries within the integrality tolerance are snapped: x = (1, 0, 0), f = 1 + 10.
+    assert_eq!(run.assignment, Some(vec![1.0, 0.0, 0.0]));
+    assert_eq!(run.objective, Some(11.0));
+    assert!(run.feasible);
+    assert_eq!(run.max_violation, Some(0.0));
+    // The solver claimed 7: more than 1e-6 relative away from the recomputed value.
+    assert_eq!(run.solver_objective, Some(7.0));
+    assert!(run.objective_mismatch);
+    assert_eq!(run.dual_bound, Some(6.5));
+    assert_eq!(run.wall_time_s, 12.5);
+    assert_eq!(run.threads, 1);
+    assert_eq!(run.incumbents, vec![Incumbent { time_s: 0.25, objective: 10.0 }, Incumbent { time_s: 3.0, objective: 7.0 }]);
+    assert_eq!(run.message, "SCIP status timelimit");
+
+    let agreeing = HAND_WRITTEN.replace(r#""primal": 7.0"#, r#""primal": 11.000000001"#);
+    assert!(!parse_result(&agreeing, &instance).unwrap().objective_mismatch);
+
+    let infeasible_point = HAND_WRITTEN.replace(r#""x3": 0.0"#, r#""x3": 1.0"#);
+    let run = parse_result(&infeasible_point, &instance).unwrap();
+    assert!(!run.feasible);
+    assert!(run.max_violation.unwrap() > 0.4);
+}
+
+#[test]
+fn result_without_a_point_or_with_an_unknown_status() {
+    let instance = three_variable_instance();
+    let json = r#"{"solver": "gurobi", "solver_version": "Gurobi 13.0.3", "status": "gap_limit",
+        "primal": null, "dual_bound": null, "wall_time_s": 0.0, "incumbents": [], "assignment": null,
+        "threads": 4, "message": "model exceeds the size-limited Gurobi licence"}"#;
+    let run = parse_result(json, &instance).unwrap();
+    assert_eq!(run.status, RunStatus::Other);
+    assert_eq!((run.objective, run.feasible, run.max_violation, run.assignment), (None, false, None, None));
+
+    let skipped = json.replace("gap_limit", "skipped");
+    assert_eq!(parse_result(&skipped, &instance).unwrap().status, RunStatus::Skipped);
+
+    let missing = HAND_WRITTEN.replace(r#""x2": 1e-10, "#, "");
+    let err = parse_result(&missing, &instance).unwrap_err();
+    assert!(err.to_string().contains("x2"), "{err}");
+
+    assert!(parse_result("{not json", &instance).is_err());
+}
+
+fn script_file(dir: &Path, body: &str) -> PathBuf {
+    let path = dir.join("script.py");
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+#[test]
+fn a_solver_that_overruns_its_deadline_is_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = ReferenceOptions::new(ReferenceSolver::Scip);
+    opts.script = Some(script_file(dir.path(), "import time\ntime.sleep(60)\n"));
+    opts.time_limit_s = 0.5;
+    opts.grace_s = 0.5;
+    let started = Instant::now();
+    let err = solve_with(Path::new("python3"), &three_variable_instance(), &opts).unwrap_err();
+    let elapsed = started.elapsed().as_secs_f64();
+    assert!(err.to_string().contains("timed out"), "{err}");
+    assert!((1.0..10.0).contains(&elapsed), "killed after {elapsed} s");
+}
+
+#[test]
+fn a_failing_script_reports_its_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = ReferenceOptions::new(ReferenceSolver::Scip);
+    opts.script = Some(script_file(dir.path(), "import sys\nsys.exit('driver exploded')\n"));
+    let err = solve_with(Path::new("python3"), &three_variable_instance(), &opts).unwrap_err();
+    assert!(err.to_string().contains("driver exploded"), "{err}");
+
+    opts.script = Some(script_file(dir.path(), "pass\n"));
+    let err = solve_with(Path::new("python3"), &three_variable_instance(), &opts).unwrap_err();
+    assert!(err.to_string().contains("wrote no result"), "{err}");
+}
+
+/// The driver's pure helpers, run by the system python; gurobipy is not needed (nor imported).
+#[test]
+fn driver_skips_gurobi_runs_the_licence_forbids() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/reference_solver.py");
+    let check = r#"
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("driver", sys.argv[1])
+d = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(d)
+
+too_big = d.gurobi_licence_skip_reason(
+    10010, "Model too large for size-limited license; visit https://gurobi.com/unrestricted for more information",
+    2001, 1)
+assert too_big is not None and "2001 variables" in too_big and "2000" in too_big, too_big
+assert d.gurobi_licence_skip_reason(10009, "No Gurobi license found") is not None
+assert d.gurobi_licence_skip_reason(10003, "Invalid argument to Model.addVar") is None
+assert d.gurobi_licence_skip_reason(10011, "Unable to create the model", 5, 5) is None
+
+assert d.improving_only([{"time_s": 2, "objective": 5}, {"time_s": 1, "objective": 7},
+                         {"time_s": 3, "objective": 5}], minimize=True) == \
+    [{"time_s": 1, "objective": 7}, {"time_s": 2, "objective": 5}]
+assert [i["objective"] for i in d.improving_only(
+    [{"time_s": 1, "objective": 1}, {"time_s": 2, "objective": 3}], minimize=False)] == [1, 3]
+assert d.finite_or_none(1e20, d.SCIP_INFINITY) is None and d.finite_or_none(float("nan"), 1e20) is None
+assert d.finite_or_none(-3.5, d.SCIP_INFINITY) == -3.5
+assert "gurobipy" not in sys.modules and "pyscipopt" not in sys.modules
+"#;
+    let out = std::process::Command::new("python3").args(["-c", check]).arg(&script).output().expect("python3 runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
