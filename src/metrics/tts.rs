@@ -24,18 +24,6 @@ pub fn to_solution(success_probability: f64, cost_per_sample: f64) -> f64 {
     }
 }
 
-/// Time to solution at 99 % confidence from the time per sample (spec §6.4
-/// `time_to_solution`); the result is in the unit of `time_per_sample`.
-pub fn tts99(success_probability: f64, time_per_sample: f64) -> f64 {
-    to_solution(success_probability, time_per_sample)
-}
-
-/// Operations (matrix-vector products) to solution at 99 % confidence (spec §6.4
-/// `num_operations_to_solution`).
-pub fn ops_to_solution(success_probability: f64, ops_per_sample: f64) -> f64 {
-    to_solution(success_probability, ops_per_sample)
-}
-
 /// Two-sided 95 % normal quantile, Φ⁻¹(0.975).
 const Z_95: f64 = 1.959963984540054;
 
@@ -96,19 +84,19 @@ mod tests {
     #[test]
     fn to_solution_follows_the_spec() {
         // ln(0.01)/ln(0.5) = 6.6438561897747…
-        assert_close(tts99(0.5, 1.0), 6.643856189774724, 1e-12);
-        assert_close(tts99(0.5, 2.5), 2.5 * 6.643856189774724, 1e-12);
+        assert_close(to_solution(0.5, 1.0), 6.643856189774724, 1e-12);
+        assert_close(to_solution(0.5, 2.5), 2.5 * 6.643856189774724, 1e-12);
         // ln(0.01)/ln(0.9) = 43.708690…
-        assert_close(ops_to_solution(0.1, 1000.0), 43708.690653, 1e-3);
+        assert_close(to_solution(0.1, 1000.0), 43708.690653, 1e-3);
         // At and above the target one sample suffices.
-        assert_eq!(tts99(0.99, 3.0), 3.0);
-        assert_eq!(tts99(1.0, 3.0), 3.0);
+        assert_eq!(to_solution(0.99, 3.0), 3.0);
+        assert_eq!(to_solution(1.0, 3.0), 3.0);
         // Just below the target: ln(0.01)/ln(0.01 + 1e-9) ≈ 1.
-        assert_close(tts99(0.99 - 1e-9, 1.0), 1.0, 1e-6);
-        assert_eq!(tts99(0.0, 1.0), f64::INFINITY);
-        assert!(tts99(f64::NAN, 1.0).is_nan());
+        assert_close(to_solution(0.99 - 1e-9, 1.0), 1.0, 1e-6);
+        assert_eq!(to_solution(0.0, 1.0), f64::INFINITY);
+        assert!(to_solution(f64::NAN, 1.0).is_nan());
         // Tiny p: ln(0.01)/ln(1 − p) ≈ 4.60517/p, which 1 − p would have lost.
-        assert_close(tts99(1e-17, 1.0) * 1e-17, -(0.01f64.ln()), 1e-9);
+        assert_close(to_solution(1e-17, 1.0) * 1e-17, -(0.01f64.ln()), 1e-9);
     }
 
     #[test]
