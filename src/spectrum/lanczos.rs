@@ -355,10 +355,12 @@ fn householder_tridiagonalise(z: &mut [f64], size: usize) -> (Vec<f64>, Vec<f64>
     (d, e)
 }
 
+/// QL converges in one to three sweeps per eigenvalue; the cap only keeps a NaN input from
+/// looping forever.
 const MAX_QL_SWEEPS: usize = 100;
 
 /// Diagonalises the symmetric tridiagonal matrix (diagonal `d`, subdiagonal `e` as returned
-/// by [`householder_tridiagonalise`]) by QL iterations with implicit Wilkinson-like shifts
+/// by [`householder_tridiagonalise`]) by QL iterations with implicit Wilkinson shifts
 /// (EISPACK `tql2`), applying the rotations to the columns of `z`. On return `d` holds the
 /// eigenvalues (unsorted) and column i of `z` the eigenvector of `d[i]`.
 fn implicit_ql(d: &mut [f64], e: &mut [f64], z: &mut [f64], size: usize) {
@@ -378,8 +380,6 @@ fn implicit_ql(d: &mut [f64], e: &mut [f64], z: &mut [f64], size: usize) {
             m += 1;
         }
         if m > l {
-            // Converges in one to three sweeps per eigenvalue; the cap only stops a NaN input
-            // from looping forever.
             for _ in 0..MAX_QL_SWEEPS {
                 // Shift from the leading 2 × 2 block.
                 let mut g = d[l];

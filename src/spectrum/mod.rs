@@ -248,6 +248,14 @@ mod tests {
     }
 
     #[test]
+    fn same_seed_same_result() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(test_seed());
+        let matrix = Dense::random(200, &mut rng);
+        let run = |seed| extreme_eigenvalues(matrix.n, |x, y| matrix.matvec(x, y), seed);
+        assert_eq!(run(7), run(7));
+    }
+
+    #[test]
     fn lopsided_penalty_spectrum_matches_jacobi() {
         // A random part (eigenvalues ~ ±3e4) plus −1e8·aaᵀ for three dense constraint rows
         // (eigenvalues ~ −1e10), the shape of a QUMO with penalised equality constraints.
@@ -343,8 +351,9 @@ mod tests {
         assert_eq!(e, ExtremeEigenvalues { min: 0.0, max: 0.0 });
     }
 
-    /// n = 9000 with ~300,000 non-zeros in CSR form. Prints the time (no assertion on it:
-    /// test machines vary); checks that two start vectors agree.
+    /// n = 9000 with ~300,000 non-zeros in CSR form, plain and with 20 one-hot penalty groups
+    /// −1e8·(Σ_group x)² (eigenvalues −4.5e10 against a top end of ~7e3). Prints the times (no
+    /// assertion on them: test machines vary); checks that two start vectors agree.
     #[test]
     fn large_sparse_matrix() {
         let seed = test_seed();
@@ -369,7 +378,7 @@ mod tests {
             .collect();
         let (columns, values): (Vec<usize>, Vec<f64>) = rows.into_iter().flatten().unzip();
         let nonzeros = values.len();
-        let matvec = |x: &[f64], y: &mut [f64]| {
+        let sparse = |x: &[f64], y: &mut [f64]| {
             for (r, y) in y.iter_mut().enumerate() {
                 let range = starts[r]..starts[r + 1];
                 *y = columns[range.clone()]
@@ -379,12 +388,44 @@ mod tests {
                     .sum();
             }
         };
+        let groups = 20;
+        let penalised = |x: &[f64], y: &mut [f64]| {
+            sparse(x, y);
+            y.iter_mut().for_each(|y| *y *= 1e3);
+            for g in 0..groups {
+                let sum: f64 = x.iter().skip(g).step_by(groups).sum();
+                y.iter_mut()
+                    .skip(g)
+                    .step_by(groups)
+                    .for_each(|y| *y -= 1e8 * sum);
+            }
+        };
+
         let start = Instant::now();
-        let e = extreme_eigenvalues(n, matvec, seed);
+        let e = extreme_eigenvalues(n, sparse, seed);
         let elapsed = start.elapsed();
         println!("n = {n}, {nonzeros} non-zeros: {e:?} in {elapsed:?} (seed {seed})");
-        let again = extreme_eigenvalues(n, matvec, seed.wrapping_add(1));
+        let again = extreme_eigenvalues(n, sparse, seed.wrapping_add(1));
         assert_close(again.min, e.min, e.max, &format!("min, seed {seed}"));
         assert_close(again.max, e.max, e.max, &format!("max, seed {seed}"));
+
+        let start = Instant::now();
+        let e = extreme_eigenvalues(n, penalised, seed);
+        let elapsed = start.elapsed();
+        println!("n = {n}, penalised: {e:?} in {elapsed:?} (seed {seed})");
+        let again = extreme_eigenvalues(n, penalised, seed.wrapping_add(1));
+        let radius = e.min.abs();
+        assert_close(
+            again.min,
+            e.min,
+            radius,
+            &format!("penalised min, seed {seed}"),
+        );
+        // The end that sets λ, to 1e-6 of itself although it is 1e-7 of the spectral radius.
+        let difference = (again.max - e.max).abs();
+        assert!(
+            difference <= 1e-6 * e.max,
+            "penalised max {e:?} vs {again:?}, seed {seed}"
+        );
     }
 }

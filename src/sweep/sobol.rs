@@ -69,6 +69,7 @@ impl Default for Sobol3 {
 }
 
 impl Sobol3 {
+    /// The sequence before its first point, (0.5, 0.5, 0.5).
     pub fn new() -> Self {
         Self {
             directions: DIMENSIONS.map(direction_numbers),
@@ -81,9 +82,6 @@ impl Sobol3 {
     /// `2^⌊log₂(n + 1)⌋ − 1` points, i.e. to just before the start of a dyadic block, where
     /// the sequence has its best uniformity. `skip(0)` skips nothing.
     pub fn skip(&mut self, n: u64) {
-        if n == 0 {
-            return;
-        }
         // ⌊log₂(n + 1)⌋, in u128 so that n = u64::MAX does not overflow.
         let log2 = 127 - (u128::from(n) + 1).leading_zeros();
         let skipped = ((1u128 << log2) - 1) as u64;
