@@ -12,7 +12,7 @@ pub const MAX_PENALTY_GROWTH: f64 = 1024.0;
 
 /// Random points averaged for δ; fixed seed so the QUMO is a pure function of the instance.
 const FLIP_SAMPLES: usize = 32;
-const FLIP_SEED: u64 = 0x5eed_0f_f11b;
+const FLIP_SEED: u64 = 0x005e_ed0f_f11b;
 
 /// δ = mean |f(x with one bit flipped) − f(x)| over random x (p = ½) and all bits: the
 /// typical objective change of one move, so a unit-norm row violated by one unit costs about

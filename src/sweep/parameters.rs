@@ -111,11 +111,9 @@ mod tests {
 
     #[test]
     fn invalid_ranges_are_explained() {
-        let mut r = ParameterRanges::default();
-        r.gradient = (0.0, 1.0);
+        let r = ParameterRanges { gradient: (0.0, 1.0), ..ParameterRanges::default() };
         assert!(r.validate().unwrap_err().contains("0 < low"));
-        r = ParameterRanges::default();
-        r.momentum = (0.9, 1.0);
+        let r = ParameterRanges { momentum: (0.9, 1.0), ..ParameterRanges::default() };
         assert!(r.validate().unwrap_err().contains("high < 1"));
     }
 }

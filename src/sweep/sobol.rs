@@ -18,13 +18,6 @@ const FIXED_POINT_SCALE: f64 = 1.0 / (1u64 << BITS) as f64;
 /// (the van der Corput sequence).
 const DIMENSIONS: [Option<(u32, &[u32])>; 3] = [None, Some((0b11, &[1])), Some((0b111, &[1, 3]))];
 
-/// Default configuration ranges of the solver (spec §4, §10): annealing a, gradient g,
-/// momentum m.
-pub const DEFAULT_RANGES: [(f32, f32); 3] = [(0.01, 1.0), (0.01, 1.0), (0.95, 0.99)];
-
-/// Number of configurations the solver draws (`_NUMBER_OF_PARAMETERS_TO_SEARCH`, spec §4).
-pub const DEFAULT_COUNT: usize = 32 * 1024;
-
 /// Direction numbers `v_k = m_k / 2^k` (k = 1..=32) of one dimension, scaled by 2^32.
 fn direction_numbers(dimension: Option<(u32, &[u32])>) -> [u32; BITS as usize] {
     let mut m = [0u64; BITS as usize];
@@ -189,7 +182,7 @@ mod tests {
 
     #[test]
     fn default_configurations_match_the_spec_oracle() {
-        let points = parameter_points(DEFAULT_COUNT, DEFAULT_RANGES);
+        let points = parameter_points(crate::sweep::CONFIGURATIONS, crate::sweep::ParameterRanges::default().sobol_ranges());
         assert_eq!(points.len(), 32768);
         // Spec §4, verbatim. Nine significant digits identify an f32 uniquely, so the points
         // must equal the parsed values exactly.
