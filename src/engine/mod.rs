@@ -4,9 +4,11 @@
 
 mod cpu;
 mod dynamics;
+pub mod gpu;
 
 pub use cpu::CpuEngine;
 pub use dynamics::{Couplings, DynamicsProblem};
+pub use gpu::{AdapterChoice, GpuEngine};
 
 /// Bias of the positive-QUMO sampler: annealing pulls every variable toward ½, the binary
 /// threshold and centre of the [0, 1] walls.
