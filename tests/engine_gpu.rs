@@ -268,6 +268,22 @@ fn hardware_only_never_takes_a_cpu_adapter() {
 }
 
 #[test]
+fn lists_the_adapter_it_runs_on() {
+    let engine = gpu_engine(GpuOptions::default());
+    let adapters = aocbench::engine::gpu::list_adapters();
+    let listed = adapters.iter().find(|a| a.name == engine.adapter().name).expect("the engine's adapter is listed");
+    assert!(listed.limits.max_storage_buffer_binding_size > 0 && listed.limits.max_compute_workgroups_per_dimension > 0);
+    let json = serde_json::to_value(listed).unwrap();
+    assert!(json["limits"]["max_buffer_size"].as_u64().unwrap() > 0, "{json}");
+}
+
+#[test]
+fn the_engine_can_move_to_another_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<GpuEngine>();
+}
+
+#[test]
 fn run_before_load_and_wrong_sizes_are_errors() {
     let mut engine = gpu_engine(GpuOptions::default());
     let params = [ReplicaParams { annealing: 1.0, gradient: 1.0, momentum: 0.9 }];

@@ -153,9 +153,12 @@ impl Gpu {
         let errors: Vec<wgpu::Error> = scopes.into_iter().rev().filter_map(|scope| pollster::block_on(scope.pop())).collect();
         // A lost device fails every call; say so rather than what failed as a consequence.
         self.healthy()?;
-        match errors.into_iter().next() {
-            Some(wgpu::Error::OutOfMemory { .. }) => Err(OutOfMemory(what.to_string()).into()),
-            Some(error) => anyhow::bail!("GPU engine: {what} failed: {}", chain(&error)),
+        // Running out of memory is the actionable cause; other errors may follow from it.
+        if errors.iter().any(|e| matches!(e, wgpu::Error::OutOfMemory { .. })) {
+            return Err(OutOfMemory(what.to_string()).into());
+        }
+        match errors.first() {
+            Some(error) => anyhow::bail!("GPU engine: {what} failed: {}", chain(error)),
             None => Ok(value),
         }
     }

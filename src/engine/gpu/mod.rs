@@ -29,8 +29,8 @@ use super::{Batch, BatchOutput, DynamicsProblem, Engine, EngineInfo};
 use device::{Gpu, OutOfMemory};
 use pipelines::Pipelines;
 use plan::Budget;
-use shaders::COLUMN_ALIGN;
 use problem::LoadedProblem;
+use shaders::COLUMN_ALIGN;
 use state::States;
 
 /// Environment variable overriding the per-sub-batch timeout, in seconds.
@@ -162,9 +162,18 @@ impl Engine for GpuEngine {
         let mut output = BatchOutput { states: Vec::with_capacity(batch.initial.len()), energies: Vec::with_capacity(batch.replicas()) };
         for (params, initial) in batch.params.chunks(states.width).zip(batch.initial.chunks(states.width * n.max(1))) {
             let sub = Batch { params, initial, ..*batch };
-            let out = states.run(&self.gpu, &self.pipelines, &loaded.problem, &sub, timeout)?;
-            output.states.extend(out.states);
-            output.energies.extend(out.energies.into_iter().map(f64::from));
+            match states.run(&self.gpu, &self.pipelines, &loaded.problem, &sub, timeout) {
+                Ok(out) => {
+                    output.states.extend(out.states);
+                    output.energies.extend(out.energies.into_iter().map(f64::from));
+                }
+                Err(error) => {
+                    // The failed sub-batch may still hold the buffers (a pending read-back after
+                    // a timeout); the next batch starts from fresh ones.
+                    loaded.states = None;
+                    return Err(error);
+                }
+            }
         }
         Ok(output)
     }

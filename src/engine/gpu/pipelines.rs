@@ -152,3 +152,4 @@ pub(crate) fn bind_group(gpu: &Gpu, layout: &wgpu::BindGroupLayout, label: &str,
         buffers.iter().map(|&(binding, buffer)| wgpu::BindGroupEntry { binding, resource: buffer.as_entire_binding() }).collect();
     gpu.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(label), layout, entries: &entries })
 }
+
