@@ -1,5 +1,6 @@
 //! Command-line interface: argument definitions and one handler module per command.
 
+mod devices;
 mod export;
 mod info;
 mod solve;
@@ -32,6 +33,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Solve one instance with the AOC-DT two-phase sweep.
     Solve(solve::SolveArgs),
+    /// List the wgpu adapters (backend, type, driver, key limits).
+    Devices(devices::DevicesArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -40,6 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Info(args) => info::run(dir, args),
         Command::Export(args) => export::run(dir, args),
         Command::Solve(args) => solve::run(dir, args),
+        Command::Devices(args) => devices::run(args),
     }?;
     Ok(ExitCode::SUCCESS)
 }

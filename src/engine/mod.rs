@@ -4,10 +4,12 @@
 
 mod cpu;
 mod dynamics;
+pub mod gpu;
 mod select;
 
 pub use cpu::CpuEngine;
 pub use dynamics::{Couplings, DynamicsProblem};
+pub use gpu::{AdapterChoice, GpuEngine};
 pub use select::{create_engine, EngineChoice};
 
 /// Bias of the positive-QUMO sampler: annealing pulls every variable toward ½, the binary

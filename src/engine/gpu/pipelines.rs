@@ -1,0 +1,155 @@
+//! Bind group layouts and compute pipelines. The binding numbers mirror the declarations in
+//! shaders/common.wgsl and the kernels.
+
+use super::device::Gpu;
+use super::shaders::Kernel;
+
+pub(crate) mod binding {
+    pub const INFO: u32 = 0;
+    pub const REPLICAS: u32 = 1;
+    pub const FIELD: u32 = 2;
+    pub const X_IN: u32 = 3;
+    pub const X_OUT: u32 = 4;
+    pub const ALPHA_IN: u32 = 5;
+    pub const ALPHA_OUT: u32 = 6;
+    /// Dense: J; sparse: the rebased row pointers.
+    pub const COUPLINGS: u32 = 7;
+    /// Sparse: the (column, value) entries.
+    pub const ENTRIES: u32 = 8;
+    pub const STATES: u32 = 9;
+    pub const ENERGIES: u32 = 10;
+}
+
+#[derive(Clone, Copy)]
+enum Access {
+    Uniform,
+    Read,
+    ReadWrite,
+}
+
+use Access::*;
+
+const STEP: [(u32, Access); 7] = [
+    (binding::INFO, Uniform),
+    (binding::REPLICAS, Read),
+    (binding::FIELD, Read),
+    (binding::X_IN, Read),
+    (binding::X_OUT, ReadWrite),
+    (binding::ALPHA_IN, Read),
+    (binding::ALPHA_OUT, ReadWrite),
+];
+const DENSE_COUPLINGS: [(u32, Access); 1] = [(binding::COUPLINGS, Read)];
+const SPARSE_COUPLINGS: [(u32, Access); 2] = [(binding::COUPLINGS, Read), (binding::ENTRIES, Read)];
+const FINISH: [(u32, Access); 5] = [
+    (binding::INFO, Uniform),
+    (binding::X_IN, Read),
+    (binding::X_OUT, ReadWrite),
+    (binding::STATES, ReadWrite),
+    (binding::ENERGIES, ReadWrite),
+];
+
+/// Storage buffers the widest layout (the sparse step) binds.
+pub(crate) const MAX_STORAGE_BUFFERS: u32 = (STEP.len() - 1 + SPARSE_COUPLINGS.len()) as u32;
+
+/// The step and energy-pass pipelines of one product kernel, sharing one layout.
+pub(crate) struct ProductPipelines {
+    pub layout: wgpu::BindGroupLayout,
+    pub step: wgpu::ComputePipeline,
+    pub energy: wgpu::ComputePipeline,
+}
+
+pub(crate) struct Pipelines {
+    pub dense: ProductPipelines,
+    pub sparse: ProductPipelines,
+    pub finish_layout: wgpu::BindGroupLayout,
+    pub finish: wgpu::ComputePipeline,
+}
+
+impl Pipelines {
+    pub fn new(gpu: &Gpu) -> anyhow::Result<Pipelines> {
+        let finish_layout = layout(gpu, "finish", &FINISH)?;
+        let finish = pipeline(gpu, Kernel::Finish, &module(gpu, Kernel::Finish)?, &finish_layout, false)?;
+        Ok(Pipelines {
+            dense: ProductPipelines::new(gpu, Kernel::Dense, &DENSE_COUPLINGS)?,
+            sparse: ProductPipelines::new(gpu, Kernel::Sparse, &SPARSE_COUPLINGS)?,
+            finish_layout,
+            finish,
+        })
+    }
+}
+
+impl ProductPipelines {
+    fn new(gpu: &Gpu, kernel: Kernel, couplings: &[(u32, Access)]) -> anyhow::Result<Self> {
+        let entries: Vec<_> = STEP.iter().chain(couplings).copied().collect();
+        let layout = layout(gpu, kernel.file(), &entries)?;
+        let module = module(gpu, kernel)?;
+        Ok(ProductPipelines {
+            step: pipeline(gpu, kernel, &module, &layout, false)?,
+            energy: pipeline(gpu, kernel, &module, &layout, true)?,
+            layout,
+        })
+    }
+}
+
+fn module(gpu: &Gpu, kernel: Kernel) -> anyhow::Result<wgpu::ShaderModule> {
+    gpu.checked(&format!("compiling shaders/{}", kernel.file()), || {
+        gpu.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(kernel.file()),
+            source: wgpu::ShaderSource::Wgsl(kernel.source().into()),
+        })
+    })
+}
+
+fn layout(gpu: &Gpu, label: &str, entries: &[(u32, Access)]) -> anyhow::Result<wgpu::BindGroupLayout> {
+    let entries: Vec<wgpu::BindGroupLayoutEntry> = entries
+        .iter()
+        .map(|&(binding, access)| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::COMPUTE,
+            ty: wgpu::BindingType::Buffer {
+                ty: match access {
+                    Uniform => wgpu::BufferBindingType::Uniform,
+                    Read => wgpu::BufferBindingType::Storage { read_only: true },
+                    ReadWrite => wgpu::BufferBindingType::Storage { read_only: false },
+                },
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        })
+        .collect();
+    gpu.checked(&format!("creating the {label} bind group layout"), || {
+        gpu.device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some(label), entries: &entries })
+    })
+}
+
+/// The pipeline of `kernel`'s entry point `main` for `layout`; `energy_pass` sets the
+/// ENERGY_PASS override, turning the fused step into the energy-term epilogue.
+fn pipeline(gpu: &Gpu, kernel: Kernel, module: &wgpu::ShaderModule, layout: &wgpu::BindGroupLayout, energy_pass: bool) -> anyhow::Result<wgpu::ComputePipeline> {
+    let what = format!("building the pipeline of shaders/{}{}", kernel.file(), if energy_pass { " (energy pass)" } else { "" });
+    gpu.checked(&what, || {
+        let pipeline_layout = gpu.device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some(kernel.file()),
+            bind_group_layouts: &[Some(layout)],
+            immediate_size: 0,
+        });
+        let constants: &[(&str, f64)] = if energy_pass { &[("ENERGY_PASS", 1.0)] } else { &[] };
+        gpu.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(kernel.file()),
+            layout: Some(&pipeline_layout),
+            module,
+            entry_point: Some("main"),
+            // Every kernel writes its workgroup memory before reading it.
+            compilation_options: wgpu::PipelineCompilationOptions { constants, zero_initialize_workgroup_memory: false },
+            cache: None,
+        })
+    })
+}
+
+/// A bind group for `layout` binding each listed buffer whole.
+pub(crate) fn bind_group(gpu: &Gpu, layout: &wgpu::BindGroupLayout, label: &str, buffers: &[(u32, &wgpu::Buffer)]) -> wgpu::BindGroup {
+    let entries: Vec<wgpu::BindGroupEntry> =
+        buffers.iter().map(|&(binding, buffer)| wgpu::BindGroupEntry { binding, resource: buffer.as_entire_binding() }).collect();
+    gpu.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(label), layout, entries: &entries })
+}
+

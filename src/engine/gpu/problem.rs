@@ -1,0 +1,114 @@
+//! The loaded problem on the device: J split into row blocks (each one binding) and h.
+
+use std::ops::Range;
+
+use super::device::Gpu;
+use super::pipelines::binding;
+use super::plan::{Budget, Plan};
+use super::shaders::{DENSE_TILE_COLS, DENSE_TILE_ROWS, SPARSE_WG_COLS, SPARSE_WG_ROWS};
+use crate::engine::{Couplings, DynamicsProblem};
+
+/// Which product kernel runs the problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Product {
+    Dense,
+    Sparse,
+}
+
+impl Product {
+    /// Replica columns and J rows one workgroup covers.
+    pub fn workgroup_shape(self) -> (u32, u32) {
+        match self {
+            Product::Dense => (DENSE_TILE_COLS, DENSE_TILE_ROWS),
+            Product::Sparse => (SPARSE_WG_COLS, SPARSE_WG_ROWS),
+        }
+    }
+}
+
+/// Rows [rows) of J in the product kernel's format, with their binding numbers.
+pub(crate) struct Block {
+    pub rows: Range<usize>,
+    pub couplings: Vec<(u32, wgpu::Buffer)>,
+}
+
+pub(crate) struct LoadedProblem {
+    pub n: usize,
+    pub n_binary: usize,
+    pub product: Product,
+    pub product_nonzeros: usize,
+    pub plan: Plan,
+    pub blocks: Vec<Block>,
+    pub field: wgpu::Buffer,
+}
+
+impl LoadedProblem {
+    pub fn upload(gpu: &Gpu, problem: &DynamicsProblem, budget: Budget) -> anyhow::Result<Self> {
+        let plan = Plan::new(problem, budget)?;
+        let n = problem.n;
+        let (product, blocks) = gpu.checked("uploading J", || -> anyhow::Result<_> {
+            Ok(match &problem.couplings {
+                Couplings::Dense(values) => {
+                    let blocks = plan.blocks.iter().map(|rows| dense_block(gpu, values, n, plan.j_stride, rows.clone()));
+                    (Product::Dense, blocks.collect::<anyhow::Result<_>>()?)
+                }
+                Couplings::Sparse { row_ptr, cols, values } => {
+                    let blocks = plan.blocks.iter().map(|rows| sparse_block(gpu, row_ptr, cols, values, rows.clone()));
+                    (Product::Sparse, blocks.collect::<anyhow::Result<_>>()?)
+                }
+            })
+        })??;
+        let field = gpu.checked("uploading h", || filled_buffer(gpu, "h", bytemuck::cast_slice(&problem.h)))??;
+        Ok(LoadedProblem { n, n_binary: problem.n_binary, product, product_nonzeros: problem.product_nonzeros(), plan, blocks, field })
+    }
+}
+
+/// J rows `rows`, row-major with `j_stride` words per row, zero-padded to whole tiles.
+fn dense_block(gpu: &Gpu, values: &[f32], n: usize, j_stride: usize, rows: Range<usize>) -> anyhow::Result<Block> {
+    let padded_rows = rows.len().next_multiple_of(DENSE_TILE_ROWS as usize);
+    let buffer = mapped_buffer(gpu, "J block", (padded_rows * j_stride * 4) as u64);
+    {
+        let mut view = buffer.get_mapped_range_mut(..)?;
+        for (r, i) in rows.clone().enumerate() {
+            let at = r * j_stride * 4;
+            view.slice(at..at + n * 4).copy_from_slice(bytemuck::cast_slice(&values[i * n..(i + 1) * n]));
+        }
+    }
+    buffer.unmap();
+    Ok(Block { rows, couplings: vec![(binding::COUPLINGS, buffer)] })
+}
+
+/// CSR rows `rows`: row pointers rebased to the block, entries packed as (column, value bits).
+fn sparse_block(gpu: &Gpu, row_ptr: &[u32], cols: &[u32], values: &[f32], rows: Range<usize>) -> anyhow::Result<Block> {
+    let first = row_ptr[rows.start];
+    let pointers: Vec<u32> = row_ptr[rows.start..=rows.end].iter().map(|p| p - first).collect();
+    let span = first as usize..row_ptr[rows.end] as usize;
+    let entries: Vec<[u32; 2]> = cols[span.clone()].iter().zip(&values[span]).map(|(&c, v)| [c, v.to_bits()]).collect();
+    Ok(Block {
+        rows,
+        couplings: vec![
+            (binding::COUPLINGS, filled_buffer(gpu, "CSR row pointers", bytemuck::cast_slice(&pointers))?),
+            (binding::ENTRIES, filled_buffer(gpu, "CSR entries", bytemuck::cast_slice(&entries))?),
+        ],
+    })
+}
+
+/// A read-only storage buffer holding `bytes`.
+fn filled_buffer(gpu: &Gpu, label: &str, bytes: &[u8]) -> anyhow::Result<wgpu::Buffer> {
+    let buffer = mapped_buffer(gpu, label, bytes.len() as u64);
+    if !bytes.is_empty() {
+        buffer.get_mapped_range_mut(..bytes.len() as u64)?.copy_from_slice(bytes);
+    }
+    buffer.unmap();
+    Ok(buffer)
+}
+
+/// A zeroed storage buffer of `size` bytes, mapped for filling. Never empty (a binding needs a
+/// size; the kernels never read past the data).
+fn mapped_buffer(gpu: &Gpu, label: &str, size: u64) -> wgpu::Buffer {
+    gpu.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size: size.max(16),
+        usage: wgpu::BufferUsages::STORAGE,
+        mapped_at_creation: true,
+    })
+}

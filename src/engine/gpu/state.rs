@@ -1,0 +1,205 @@
+//! The state of one sub-batch on the device and the recording of its iterations.
+//!
+//! Buffers, for a sub-batch `width` replicas wide (variable-major, see shaders/common.wgsl):
+//! x[0], x[1] (ping-pong; the one written also holds y), α[0], α[1], the per-replica parameters,
+//! the final σ (replica-major) and energies, and one read-back buffer for both. Iteration t
+//! reads x[t % 2] and writes x[(t + 1) % 2]; the energy pass is "iteration N" with another
+//! epilogue, and the finish kernel reads what it left.
+
+use super::device::Gpu;
+use super::pipelines::{Pipelines, ProductPipelines, bind_group, binding};
+use super::problem::{LoadedProblem, Product};
+use super::shaders::FINISH_WG;
+use crate::engine::{Batch, ReplicaParams};
+
+/// Iterations recorded per queue submission: long enough to amortise a submit, short enough
+/// that no single command buffer runs for long.
+const ITERATIONS_PER_SUBMIT: u32 = 128;
+
+/// Mirrors `Info` in shaders/common.wgsl.
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+struct Info {
+    n: u32,
+    n_binary: u32,
+    stride: u32,
+    row_begin: u32,
+    row_end: u32,
+    j_stride: u32,
+    _pad: [u32; 2],
+}
+
+/// Mirrors `Replica` in shaders/common.wgsl.
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+struct Replica {
+    dt_gradient: f32,
+    decrement: f32,
+    momentum: f32,
+    dt: f32,
+}
+
+impl Replica {
+    /// The CPU engine's per-replica constants, computed the same way in f32.
+    fn new(params: &ReplicaParams, iterations: u32, dt: f32) -> Self {
+        Replica { dt_gradient: dt * params.gradient, decrement: params.annealing / iterations.max(1) as f32, momentum: params.momentum, dt }
+    }
+}
+
+pub(crate) struct States {
+    pub width: usize,
+    x: [wgpu::Buffer; 2],
+    alpha: [wgpu::Buffer; 2],
+    replicas: wgpu::Buffer,
+    states: wgpu::Buffer,
+    energies: wgpu::Buffer,
+    read_back: wgpu::Buffer,
+    /// Per J block, the bind groups of the two ping-pong parities.
+    step_groups: Vec<[wgpu::BindGroup; 2]>,
+    finish_groups: [wgpu::BindGroup; 2],
+}
+
+/// Final σ (replica-major) and energies of a sub-batch.
+pub(crate) struct SubBatchOutput {
+    pub states: Vec<f32>,
+    pub energies: Vec<f32>,
+}
+
+impl States {
+    pub fn new(gpu: &Gpu, pipelines: &Pipelines, problem: &LoadedProblem, width: usize) -> anyhow::Result<Self> {
+        gpu.checked(&format!("allocating the state of {width} replicas"), || Self::allocate(gpu, pipelines, problem, width))
+    }
+
+    fn allocate(gpu: &Gpu, pipelines: &Pipelines, problem: &LoadedProblem, width: usize) -> Self {
+        use wgpu::BufferUsages as U;
+        let f32s = |count: usize| (count.max(4) * 4) as u64;
+        let buffer = |label: &str, size: u64, usage: U| {
+            gpu.device.create_buffer(&wgpu::BufferDescriptor { label: Some(label), size, usage, mapped_at_creation: false })
+        };
+        let state = U::STORAGE | U::COPY_DST;
+        let x = ["x 0", "x 1"].map(|label| buffer(label, f32s(problem.plan.state_rows * width), state));
+        let alpha = ["alpha 0", "alpha 1"].map(|label| buffer(label, f32s(width), state));
+        let replicas = buffer("replicas", (width * size_of::<Replica>()) as u64, state);
+        let states = buffer("states", f32s(problem.n * width), U::STORAGE | U::COPY_SRC);
+        let energies = buffer("energies", f32s(width), U::STORAGE | U::COPY_SRC);
+        let read_back = buffer("read-back", states.size() + energies.size(), U::MAP_READ | U::COPY_DST);
+        let infos: Vec<wgpu::Buffer> = problem
+            .blocks
+            .iter()
+            .map(|block| {
+                let info = Info {
+                    n: problem.n as u32,
+                    n_binary: problem.n_binary as u32,
+                    stride: width as u32,
+                    row_begin: block.rows.start as u32,
+                    row_end: block.rows.end as u32,
+                    j_stride: problem.plan.j_stride as u32,
+                    _pad: [0; 2],
+                };
+                let uniform = buffer("info", size_of::<Info>() as u64, U::UNIFORM | U::COPY_DST);
+                gpu.queue.write_buffer(&uniform, 0, bytemuck::bytes_of(&info));
+                uniform
+            })
+            .collect();
+        let kernels = product_pipelines(pipelines, problem.product);
+        let step_groups = problem
+            .blocks
+            .iter()
+            .zip(&infos)
+            .map(|(block, info)| {
+                [0, 1].map(|p| {
+                    let mut buffers = vec![
+                        (binding::INFO, info),
+                        (binding::REPLICAS, &replicas),
+                        (binding::FIELD, &problem.field),
+                        (binding::X_IN, &x[p]),
+                        (binding::X_OUT, &x[1 - p]),
+                        (binding::ALPHA_IN, &alpha[p]),
+                        (binding::ALPHA_OUT, &alpha[1 - p]),
+                    ];
+                    buffers.extend(block.couplings.iter().map(|(b, buffer)| (*b, buffer)));
+                    bind_group(gpu, &kernels.layout, "step", &buffers)
+                })
+            })
+            .collect();
+        let finish_groups = [0, 1].map(|p| {
+            let buffers = [
+                (binding::INFO, &infos[0]),
+                (binding::X_IN, &x[p]),
+                (binding::X_OUT, &x[1 - p]),
+                (binding::STATES, &states),
+                (binding::ENERGIES, &energies),
+            ];
+            bind_group(gpu, &pipelines.finish_layout, "finish", &buffers)
+        });
+        States { width, x, alpha, replicas, states, energies, read_back, step_groups, finish_groups }
+    }
+
+    /// Runs `batch` (at most `width` replicas) to the end and reads back its σ and energies.
+    pub fn run(&self, gpu: &Gpu, pipelines: &Pipelines, problem: &LoadedProblem, batch: &Batch, timeout: std::time::Duration) -> anyhow::Result<SubBatchOutput> {
+        let (n, replicas, width) = (problem.n, batch.replicas(), self.width);
+        debug_assert!(replicas <= width);
+        let mut x = vec![0.0f32; problem.plan.state_rows * width];
+        for (k, initial) in batch.initial.chunks_exact(n.max(1)).enumerate().take(replicas) {
+            for (i, &v) in initial.iter().enumerate() {
+                x[i * width + k] = v;
+            }
+        }
+        let mut alpha = vec![0.0f32; width];
+        let mut params = vec![bytemuck::Zeroable::zeroed(); width];
+        for (k, p) in batch.params.iter().enumerate() {
+            alpha[k] = p.annealing;
+            params[k] = Replica::new(p, batch.iterations, batch.dt);
+        }
+        let kernels = product_pipelines(pipelines, problem.product);
+        let submission = gpu.checked("running the batch", || {
+            gpu.queue.write_buffer(&self.x[0], 0, bytemuck::cast_slice(&x));
+            gpu.queue.write_buffer(&self.alpha[0], 0, bytemuck::cast_slice(&alpha));
+            gpu.queue.write_buffer(&self.replicas, 0, bytemuck::cast_slice(&params));
+            let mut encoder = gpu.device.create_command_encoder(&Default::default());
+            // y = 0 before the first iteration.
+            encoder.clear_buffer(&self.x[1], 0, None);
+            for start in (0..batch.iterations).step_by(ITERATIONS_PER_SUBMIT as usize) {
+                self.record(&mut encoder, &kernels.step, problem, start..(start + ITERATIONS_PER_SUBMIT).min(batch.iterations));
+                gpu.queue.submit([encoder.finish()]);
+                encoder = gpu.device.create_command_encoder(&Default::default());
+            }
+            let last = batch.iterations;
+            self.record(&mut encoder, &kernels.energy, problem, last..last + 1);
+            {
+                let mut pass = encoder.begin_compute_pass(&Default::default());
+                pass.set_pipeline(&pipelines.finish);
+                pass.set_bind_group(0, &self.finish_groups[(last % 2) as usize], &[]);
+                pass.dispatch_workgroups(width as u32 / FINISH_WG, 1, 1);
+            }
+            encoder.copy_buffer_to_buffer(&self.states, 0, &self.read_back, 0, self.states.size());
+            encoder.copy_buffer_to_buffer(&self.energies, 0, &self.read_back, self.states.size(), self.energies.size());
+            gpu.queue.submit([encoder.finish()])
+        })?;
+        let energies_at = self.states.size() as usize;
+        gpu.read_back(&self.read_back, submission, timeout, |bytes| SubBatchOutput {
+            states: bytemuck::cast_slice(&bytes[..energies_at])[..replicas * n].to_vec(),
+            energies: bytemuck::cast_slice(&bytes[energies_at..])[..replicas].to_vec(),
+        })
+    }
+
+    /// One compute pass running `pipeline` for `iterations`, every J block per iteration.
+    fn record(&self, encoder: &mut wgpu::CommandEncoder, pipeline: &wgpu::ComputePipeline, problem: &LoadedProblem, iterations: std::ops::Range<u32>) {
+        let (columns, rows) = problem.product.workgroup_shape();
+        let mut pass = encoder.begin_compute_pass(&Default::default());
+        pass.set_pipeline(pipeline);
+        for t in iterations {
+            for (groups, block) in self.step_groups.iter().zip(&problem.blocks) {
+                pass.set_bind_group(0, &groups[(t % 2) as usize], &[]);
+                pass.dispatch_workgroups(self.width as u32 / columns, (block.rows.len() as u32).div_ceil(rows), 1);
+            }
+        }
+    }
+}
+
+fn product_pipelines(pipelines: &Pipelines, product: Product) -> &ProductPipelines {
+    match product {
+        Product::Dense => &pipelines.dense,
+        Product::Sparse => &pipelines.sparse,
+    }
+}

@@ -1,0 +1,317 @@
+//! The WGSL engine against the CPU engine (same batch, same semantics) on fresh random
+//! instances, dense and sparse, and its splitting and fault paths. These tests need a wgpu
+//! adapter (lavapipe is enough) and fail, never skip, without one.
+
+use std::time::Duration;
+
+use aocbench::engine::gpu::GpuOptions;
+use aocbench::engine::{AdapterChoice, Batch, BatchOutput, Couplings, CpuEngine, DynamicsProblem, Engine, GpuEngine, ReplicaParams};
+use aocbench::model::Sense;
+use aocbench::model::random::{RandomSpec, random_instance};
+use aocbench::qumo::QumoModel;
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+fn gpu_engine(options: GpuOptions) -> GpuEngine {
+    GpuEngine::with_options(AdapterChoice::Any, options).unwrap_or_else(|e| {
+        panic!("these tests need a wgpu adapter (on Linux: apt-get install mesa-vulkan-drivers libvulkan1): {e:#}")
+    })
+}
+
+fn fresh_seed() -> u64 {
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    eprintln!("random seed {seed}");
+    seed
+}
+
+/// A random constrained QUMO with `vars` binaries plus one slack per inequality row.
+fn random_problem(vars: usize, dense: bool, rng: &mut impl Rng) -> DynamicsProblem {
+    let spec = RandomSpec { n: vars, rows: [2, 1, 1, 1], density: if dense { 0.5 } else { 0.05 }, sense: Sense::Minimize };
+    let model = QumoModel::new(&random_instance(spec, rng.random())).unwrap();
+    DynamicsProblem::from_qumo(&model.build(&model.initial_weights(1.0)), Some(dense))
+}
+
+/// Spectral radius of J by power iteration (J is symmetric, so |Rayleigh quotient| converges
+/// to it); good to a few per cent, all G = 1/(g·λ) needs.
+fn spectral_radius(problem: &DynamicsProblem) -> f64 {
+    let n = problem.n;
+    let mut v = vec![1.0f32 / (n as f32).sqrt(); n];
+    let mut lambda = 0.0;
+    for _ in 0..200 {
+        let w: Vec<f64> = (0..n).map(|i| problem.row_dot(i, &v)).collect();
+        let norm = w.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if norm == 0.0 {
+            return 1.0;
+        }
+        lambda = norm;
+        v = w.iter().map(|&x| (x / norm) as f32).collect();
+    }
+    lambda
+}
+
+/// A batch as the real sweep draws it (spec §3.2, §10): a, g ∈ [0.01, 1], m ∈ [0.95, 0.99],
+/// α0 = a/g, G = 1/(g·λ); x0 ~ U(−1/√n, 1/√n).
+fn sweep_batch(problem: &DynamicsProblem, replicas: usize, rng: &mut impl Rng) -> (Vec<ReplicaParams>, Vec<f32>) {
+    let lambda = spectral_radius(problem);
+    let params = (0..replicas)
+        .map(|_| {
+            let (a, g): (f64, f64) = (rng.random_range(0.01..1.0), rng.random_range(0.01..1.0));
+            ReplicaParams { annealing: (a / g) as f32, gradient: (1.0 / (g * lambda)) as f32, momentum: rng.random_range(0.95..0.99) }
+        })
+        .collect();
+    let bound = 1.0 / (problem.n as f32).sqrt();
+    let initial = (0..replicas * problem.n).map(|_| rng.random_range(-bound..bound)).collect();
+    (params, initial)
+}
+
+fn run(engine: &mut dyn Engine, problem: &DynamicsProblem, params: &[ReplicaParams], initial: &[f32], iterations: u32) -> BatchOutput {
+    engine.load(problem).unwrap();
+    engine.run(&Batch { params, initial, iterations, dt: 0.5 }).unwrap()
+}
+
+/// Scale of a replica's energy: Σ_i |σ_i|·(½(|J||σ|)_i + |h_i|), the size of the terms its f32
+/// sum adds up (cancellation can make E itself tiny). It is the energy of |σ| for −|J|, −|h|.
+fn energy_scale(problem: &DynamicsProblem, sigma: &[f32]) -> f64 {
+    let negative_abs = |v: &[f32]| v.iter().map(|x| -x.abs()).collect::<Vec<f32>>();
+    let couplings = match &problem.couplings {
+        Couplings::Dense(values) => Couplings::Dense(negative_abs(values)),
+        Couplings::Sparse { row_ptr, cols, values } => Couplings::Sparse { row_ptr: row_ptr.clone(), cols: cols.clone(), values: negative_abs(values) },
+    };
+    let bound = DynamicsProblem { couplings, h: negative_abs(&problem.h), ..problem.clone() };
+    let abs_sigma: Vec<f32> = sigma.iter().map(|s| s.abs()).collect();
+    bound.energy(&abs_sigma).max(1e-12)
+}
+
+/// Agreement of the GPU's outputs with the CPU engine's on the same batch.
+#[derive(Default)]
+struct Agreement {
+    binaries: usize,
+    binaries_equal: usize,
+    replicas: usize,
+    /// Replicas whose whole final state agrees: binaries equal, slacks within SLACK_TOLERANCE.
+    replicas_equal: usize,
+    /// Largest |E_gpu − E_host(σ_gpu)| / scale: the GPU energy kernel alone.
+    energy_kernel: f64,
+    /// Largest |E_gpu − E_cpu| / max(|E_cpu|, scale) over the replicas whose states agree.
+    energy_vs_cpu: f64,
+}
+
+fn compare(problem: &DynamicsProblem, gpu: &BatchOutput, cpu: &BatchOutput) -> Agreement {
+    let (n, nb) = (problem.n, problem.n_binary);
+    let mut a = Agreement::default();
+    for (k, (g, c)) in gpu.states.chunks(n).zip(cpu.states.chunks(n)).enumerate() {
+        assert!(g[..nb].iter().all(|&s| s == 0.0 || s == 1.0), "GPU binaries must be exactly 0 or 1");
+        let equal = g[..nb].iter().zip(&c[..nb]).filter(|(x, y)| x == y).count();
+        a.binaries += nb;
+        a.binaries_equal += equal;
+        a.replicas += 1;
+        let scale = energy_scale(problem, g);
+        a.energy_kernel = a.energy_kernel.max((gpu.energies[k] - problem.energy(g)).abs() / scale);
+        if equal == nb && g[nb..].iter().zip(&c[nb..]).all(|(x, y)| (x - y).abs() <= SLACK_TOLERANCE) {
+            a.replicas_equal += 1;
+            a.energy_vs_cpu = a.energy_vs_cpu.max((gpu.energies[k] - cpu.energies[k]).abs() / cpu.energies[k].abs().max(scale));
+        }
+    }
+    a
+}
+
+// Tolerances. Both engines run the same f32 arithmetic except the order of the product's sum
+// (the GEMM's k-order vs matrixmultiply's blocking; the sparse paths share the CSR order, and
+// on lavapipe GPU and CPU sparse states come out bit-for-bit equal) and possibly fused
+// multiply-adds: ~1e-7 relative per iteration.
+// * Binaries: one flips only when such a difference straddles the threshold ½, and the walls
+//   pin almost every variable with the sweep's parameters; measured 100% agreement. We
+//   require 99.9%.
+// * Slacks are continuous and follow the same f32 differences: almost always within 1e-6, but
+//   the momentum dynamics can amplify them in a replica that hovers inside the box (measured
+//   on the dense path: 0–2 of 70 replicas at n ≈ 144, off by up to 0.16; none on the sparse
+//   path). The CPU engine's own dense and sparse products disagree on exactly the same
+//   replicas by the same amounts, so this is f32 sensitivity, not an engine difference. We
+//   require 95% of all replicas of a test to agree in their whole state (binaries equal,
+//   slacks within 1e-4) and compare energies on those.
+// * Energies: the GPU sums n f32 terms, an error ≲ n·2⁻²⁴ ≈ 1e-5 of the terms' scale for
+//   n ≤ 150 (measured ≤ 1e-6); 1e-4 relative leaves a 10× margin. The host re-scores in f64.
+const MIN_BINARY_AGREEMENT: f64 = 0.999;
+const MIN_STATE_AGREEMENT: f64 = 0.95;
+const SLACK_TOLERANCE: f32 = 1e-4;
+const ENERGY_TOLERANCE: f64 = 1e-4;
+
+impl Agreement {
+    fn add(&mut self, other: &Agreement) {
+        self.binaries += other.binaries;
+        self.binaries_equal += other.binaries_equal;
+        self.replicas += other.replicas;
+        self.replicas_equal += other.replicas_equal;
+        self.energy_kernel = self.energy_kernel.max(other.energy_kernel);
+        self.energy_vs_cpu = self.energy_vs_cpu.max(other.energy_vs_cpu);
+    }
+
+    fn assert_within_tolerances(&self, label: &str, seed: u64) {
+        let binaries = self.binaries_equal as f64 / self.binaries as f64;
+        let states = self.replicas_equal as f64 / self.replicas as f64;
+        eprintln!(
+            "{label}: binaries {}/{} equal, states {}/{} equal, energy kernel error {:.1e}, energy vs CPU {:.1e}",
+            self.binaries_equal, self.binaries, self.replicas_equal, self.replicas, self.energy_kernel, self.energy_vs_cpu
+        );
+        assert!(binaries >= MIN_BINARY_AGREEMENT, "seed {seed}, {label}: only {:.3}% of binaries agree", 100.0 * binaries);
+        assert!(states >= MIN_STATE_AGREEMENT, "seed {seed}, {label}: only {:.1}% of replica states agree", 100.0 * states);
+        assert!(self.energy_kernel <= ENERGY_TOLERANCE, "seed {seed}, {label}: GPU energies off by {:.1e} of their scale", self.energy_kernel);
+        assert!(self.energy_vs_cpu <= ENERGY_TOLERANCE, "seed {seed}, {label}: GPU and CPU energies differ by {:.1e}", self.energy_vs_cpu);
+    }
+}
+
+fn gpu_matches_cpu(dense: bool) {
+    let seed = fresh_seed();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut gpu = gpu_engine(GpuOptions::default());
+    let mut cpu = CpuEngine::new(Some(2)).unwrap();
+    let kind = if dense { "dense" } else { "sparse" };
+    let mut total = Agreement::default();
+    // n (binaries + up to 4 slacks) from ~20 to ~150, replica counts not multiples of the
+    // 64-row tile and 64-column workgroup.
+    for (vars, replicas) in [(15, 37), (57, 100), (140, 70)] {
+        let problem = random_problem(vars, dense, &mut rng);
+        let (params, initial) = sweep_batch(&problem, replicas, &mut rng);
+        let out_gpu = run(&mut gpu, &problem, &params, &initial, 200);
+        let out_cpu = run(&mut cpu, &problem, &params, &initial, 200);
+        let agreement = compare(&problem, &out_gpu, &out_cpu);
+        eprintln!("{kind} n={} B={replicas}: binaries {}/{}, states {}/{}", problem.n, agreement.binaries_equal, agreement.binaries, agreement.replicas_equal, agreement.replicas);
+        total.add(&agreement);
+    }
+    // Pooled over the cases: slack divergences are rare per replica, not per case.
+    total.assert_within_tolerances(kind, seed);
+}
+
+#[test]
+fn dense_gpu_matches_cpu_engine_on_fresh_random_instances() {
+    gpu_matches_cpu(true);
+}
+
+#[test]
+fn sparse_gpu_matches_cpu_engine_on_fresh_random_instances() {
+    gpu_matches_cpu(false);
+}
+
+#[test]
+fn reproduces_the_spec_qumo_trace() {
+    let problem = DynamicsProblem { n: 2, n_binary: 1, couplings: Couplings::Dense(vec![0.0, 1.0, 1.0, -2.0]), h: vec![-0.25, 0.5] };
+    let params = [ReplicaParams { annealing: 1.0, gradient: 1.0, momentum: 0.9 }];
+    for sparse in [false, true] {
+        let problem = if sparse {
+            DynamicsProblem { couplings: Couplings::Sparse { row_ptr: vec![0, 1, 3], cols: vec![1, 0, 1], values: vec![1.0, 1.0, -2.0] }, ..problem.clone() }
+        } else {
+            problem.clone()
+        };
+        let out = run(&mut gpu_engine(GpuOptions::default()), &problem, &params, &[0.1, -0.3], 5);
+        assert_eq!(out.states[0], 1.0);
+        assert!((out.states[1] as f64 - 0.61944).abs() < 1e-6, "{:?}", out.states);
+        assert!((out.energies[0] - -0.2954540864).abs() < 1e-6, "{:?}", out.energies);
+    }
+}
+
+/// Splitting J into row blocks and the batch into sub-batches only regroups independent work,
+/// so the results must be bit-for-bit those of the unsplit run.
+#[test]
+fn split_runs_equal_unsplit_runs() {
+    let seed = fresh_seed();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    for dense in [true, false] {
+        let problem = random_problem(140, dense, &mut rng);
+        let replicas = 150;
+        let (params, initial) = sweep_batch(&problem, replicas, &mut rng);
+        let mut whole = gpu_engine(GpuOptions::default());
+        let expected = run(&mut whole, &problem, &params, &initial, 50);
+        assert_eq!(whole.split().unwrap().coupling_blocks, 1);
+        // Bindings of ~60 state columns: J in several blocks, replicas in sub-batches of 64.
+        let binding = 64 * (problem.n.next_multiple_of(16) as u64 + 1) * 4 + 64;
+        // And at most 2 workgroups per dimension: sub-batches of at most 128 replicas, J rows
+        // in blocks of at most 128 (dense) or 8 (sparse).
+        for options in [
+            GpuOptions { max_binding_bytes: Some(binding), ..Default::default() },
+            GpuOptions { max_workgroups_per_dimension: Some(2), ..Default::default() },
+        ] {
+            let mut split = gpu_engine(options);
+            let out = run(&mut split, &problem, &params, &initial, 50);
+            let shape = split.split().unwrap();
+            eprintln!("dense {dense}, n {}, {options:?}: {shape:?}", problem.n);
+            assert!(shape.coupling_blocks > 1 && shape.max_sub_batch < replicas, "seed {seed}: {shape:?} does not split");
+            assert_eq!(out, expected, "seed {seed}: dense {dense}, {options:?}");
+        }
+    }
+}
+
+#[test]
+fn energies_and_states_of_zero_iterations_are_the_initial_sigma() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(fresh_seed());
+    let problem = random_problem(30, true, &mut rng);
+    let (params, initial) = sweep_batch(&problem, 5, &mut rng);
+    let out = run(&mut gpu_engine(GpuOptions::default()), &problem, &params, &initial, 0);
+    let expected = run(&mut CpuEngine::new(Some(1)).unwrap(), &problem, &params, &initial, 0);
+    assert_eq!(out.states, expected.states);
+}
+
+#[test]
+fn batch_size_is_whole_workgroups_within_one_sub_batch() {
+    let mut engine = gpu_engine(GpuOptions::default());
+    let problem = random_problem(50, true, &mut Xoshiro256PlusPlus::seed_from_u64(1));
+    engine.load(&problem).unwrap();
+    let b = engine.batch_size();
+    assert!(b >= 64 && b % 64 == 0 && b <= engine.split().unwrap().max_sub_batch, "{b}");
+}
+
+#[test]
+fn hardware_only_never_takes_a_cpu_adapter() {
+    match GpuEngine::new(AdapterChoice::HardwareOnly) {
+        Ok(engine) => assert_ne!(engine.adapter().device_type, wgpu::DeviceType::Cpu),
+        Err(e) => assert!(e.to_string().contains("no hardware GPU"), "{e}"),
+    }
+}
+
+#[test]
+fn lists_the_adapter_it_runs_on() {
+    let engine = gpu_engine(GpuOptions::default());
+    let adapters = aocbench::engine::gpu::list_adapters();
+    let listed = adapters.iter().find(|a| a.name == engine.adapter().name).expect("the engine's adapter is listed");
+    assert!(listed.limits.max_storage_buffer_binding_size > 0 && listed.limits.max_compute_workgroups_per_dimension > 0);
+    let json = serde_json::to_value(listed).unwrap();
+    assert!(json["limits"]["max_buffer_size"].as_u64().unwrap() > 0, "{json}");
+}
+
+#[test]
+fn the_engine_can_move_to_another_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<GpuEngine>();
+}
+
+#[test]
+fn run_before_load_and_wrong_sizes_are_errors() {
+    let mut engine = gpu_engine(GpuOptions::default());
+    let params = [ReplicaParams { annealing: 1.0, gradient: 1.0, momentum: 0.9 }];
+    let batch = Batch { params: &params, initial: &[0.0; 3], iterations: 1, dt: 0.5 };
+    assert!(engine.run(&batch).unwrap_err().to_string().contains("no problem loaded"));
+    engine.load(&DynamicsProblem { n: 2, n_binary: 2, couplings: Couplings::Dense(vec![0.0; 4]), h: vec![0.0; 2] }).unwrap();
+    assert!(engine.run(&batch).unwrap_err().to_string().contains("replicas × n"));
+}
+
+#[test]
+fn a_wait_past_the_timeout_is_an_error_not_a_hang() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(fresh_seed());
+    let problem = random_problem(140, true, &mut rng);
+    let (params, initial) = sweep_batch(&problem, 256, &mut rng);
+    let mut engine = gpu_engine(GpuOptions { timeout: Some(Duration::from_micros(1)), ..Default::default() });
+    engine.load(&problem).unwrap();
+    let error = engine.run(&Batch { params: &params, initial: &initial, iterations: 500, dt: 0.5 }).unwrap_err();
+    assert!(error.to_string().contains("did not finish within"), "{error}");
+}
+
+#[test]
+fn a_lost_device_is_an_error_not_a_hang() {
+    let mut engine = gpu_engine(GpuOptions::default());
+    let problem = DynamicsProblem { n: 2, n_binary: 2, couplings: Couplings::Dense(vec![0.0; 4]), h: vec![0.0; 2] };
+    engine.load(&problem).unwrap();
+    engine.destroy_device();
+    let params = [ReplicaParams { annealing: 1.0, gradient: 1.0, momentum: 0.9 }];
+    let error = engine.run(&Batch { params: &params, initial: &[0.0; 2], iterations: 1, dt: 0.5 }).unwrap_err();
+    assert!(error.to_string().contains("device was lost"), "{error}");
+    assert!(engine.load(&problem).is_err());
+}
