@@ -17,8 +17,13 @@ use std::path::{Path, PathBuf};
 /// The file of one instance named on the command line: an existing path as is, else a name
 /// looked up in the instance folder.
 pub fn resolve_instance(dir_option: Option<&Path>, name_or_path: &str) -> anyhow::Result<PathBuf> {
-    if Path::new(name_or_path).is_file() {
-        return Ok(PathBuf::from(name_or_path));
+    let path = Path::new(name_or_path);
+    if path.is_file() {
+        return Ok(path.to_path_buf());
+    }
+    // Something written as a path is not looked up by name in the instance folder.
+    if name_or_path.contains(std::path::MAIN_SEPARATOR) || name_or_path.ends_with(".qplib") || name_or_path.ends_with(".gz") {
+        anyhow::bail!("{name_or_path}: no such instance file");
     }
     Ok(find_instance(&instance_dir(dir_option)?, name_or_path)?)
 }
