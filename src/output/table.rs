@@ -33,7 +33,8 @@ pub fn number(value: Option<f64>) -> String {
     match value {
         None => "-".into(),
         Some(v) if v.is_infinite() => if v > 0.0 { "inf".into() } else { "-inf".into() },
-        Some(v) if v == v.trunc() && v.abs() < 1e15 => format!("{v:.0}"),
+        // `+ 0.0` turns −0 into 0.
+        Some(v) if v == v.trunc() && v.abs() < 1e15 => format!("{:.0}", v + 0.0),
         Some(v) => {
             let digits = (9 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
             let s = format!("{v:.digits$}");
