@@ -14,12 +14,13 @@ a file):
 
 status is one of optimal, time_limit, infeasible, unbounded, infeasible_or_unbounded,
 interrupted, memory_limit, skipped, error, other. Times are wall-clock seconds since the
-solver's optimize call. Objective values are the solver's own and only informational:
-aocbench recomputes objective and feasibility of the final point and of every incumbent
-(hence their values) from the instance. This matters: SCIP carries a quadratic objective
-in an auxiliary variable bounded by the quadratic, and its reported value can stop short of
-the point's true objective (QPLIB_0752, maximisation: SCIP said 3660.72, the point is worth
-3673).
+solver's optimize call. "incumbents" are the solutions the solver announced as new best
+ones (SCIP: BESTSOLFOUND events; Gurobi: MIPSOL callbacks), each with its point. Objective
+values are the solver's own and only informational: aocbench recomputes objective and
+feasibility of every point from the instance. This matters: SCIP carries a quadratic
+objective in an auxiliary variable that is only bounded by the quadratic, so its values can
+be far from the points' true ones (QPLIB_0752, maximisation: an incumbent reported as
+-100000 is worth 16727).
 
 The exit status is 0 whenever the JSON was written, including for solver errors (they are
 reported in it); the solver packages are imported lazily so that this module can be imported,
@@ -52,16 +53,6 @@ def finite_or_none(value, infinity):
     if value is None or not math.isfinite(value) or abs(value) >= infinity:
         return None
     return float(value)
-
-
-def improving_only(incumbents, minimize):
-    """Keeps the incumbents that strictly improve on all earlier ones, in time order."""
-    sign = 1.0 if minimize else -1.0
-    kept = []
-    for inc in sorted(incumbents, key=lambda i: i["time_s"]):
-        if not kept or sign * inc["objective"] < sign * kept[-1]["objective"]:
-            kept.append(inc)
-    return kept
 
 
 def gurobi_licence_skip_reason(errno, message, n_vars=None, n_constraints=None):
@@ -155,7 +146,7 @@ def solve_scip(args, result):
     variables = model.getVars()
     result["variables"] = [v.name for v in variables]
     recorder = IncumbentRecorder(variables)
-    model.includeEventhdlr(recorder, "aocbench_incumbents", "records improving incumbents")
+    model.includeEventhdlr(recorder, "aocbench_incumbents", "records new incumbents")
     recorder.start = time.monotonic()
     model.optimize()
     result["wall_time_s"] = time.monotonic() - recorder.start
@@ -163,8 +154,7 @@ def solve_scip(args, result):
     scip_status = model.getStatus()
     result["status"] = SCIP_STATUS.get(scip_status, "other")
     result["message"] += f"SCIP status {scip_status}"
-    minimize = model.getObjectiveSense() == "minimize"
-    result["incumbents"] = improving_only(recorder.incumbents, minimize)
+    result["incumbents"] = recorder.incumbents
     result["dual_bound"] = finite_or_none(model.getDualbound(), SCIP_INFINITY)
     if model.getNSols() > 0:
         best = model.getBestSol()
@@ -222,7 +212,7 @@ def solve_gurobi(args, result):
 
     result["status"] = status_names.get(model.Status, "other")
     result["message"] = f"Gurobi status code {model.Status}"
-    result["incumbents"] = improving_only(incumbents, model.ModelSense == GRB.MINIMIZE)
+    result["incumbents"] = incumbents
     try:
         result["dual_bound"] = finite_or_none(model.ObjBound, GUROBI_INFINITY)
     except (AttributeError, gp.GurobiError):

@@ -151,9 +151,10 @@ fn mentioned_variables(instance: &Instance) -> Vec<bool> {
     for (j, &b) in instance.objective_linear.iter().enumerate() {
         seen[j] |= b != 0.0;
     }
-    let quads = instance.objective_quadratic.iter().chain(
-        instance.constraints.iter().filter(|r| has_finite_side(r)).flat_map(|r| r.quadratic.iter()),
-    );
+    let quads = instance
+        .objective_quadratic
+        .iter()
+        .chain(instance.constraints.iter().filter(|r| has_finite_side(r)).flat_map(|r| r.quadratic.iter()));
     for t in quads.filter(|t| t.value != 0.0) {
         seen[t.row] = true;
         seen[t.col] = true;
@@ -289,7 +290,12 @@ pub fn write_lp(instance: &Instance, out: &mut impl Write) -> io::Result<()> {
     // Comments must stay on their line: a name with a line break would end the comment.
     let clean = |s: &str| s.replace(|c: char| c.is_control(), " ");
     writeln!(out, "\\ {} ({}), written by aocbench", clean(&instance.name), clean(&instance.type_code))?;
-    writeln!(out, "\\ {} variables, {} constraints; QPLIB's 1/2 convention is applied", instance.n_vars(), instance.n_constraints())?;
+    writeln!(
+        out,
+        "\\ {} variables, {} constraints; QPLIB's 1/2 convention is applied",
+        instance.n_vars(),
+        instance.n_constraints()
+    )?;
 
     write_objective(instance, &mentioned_variables(instance), out)?;
     write_constraints(instance, out)?;

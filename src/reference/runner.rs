@@ -44,7 +44,7 @@ pub enum RunStatus {
     Other,
 }
 
-/// One improving solution found during the solve.
+/// A solution the solver announced as its new incumbent.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Incumbent {
     /// Wall-clock seconds since the solver's optimize call.
@@ -93,7 +93,7 @@ pub struct ReferenceRun {
     pub wall_time_s: f64,
     /// Threads the solver actually used.
     pub threads: usize,
-    /// Improving solutions (by the solver's own values), in time order.
+    /// The solutions the solver announced as new incumbents, in time order.
     pub incumbents: Vec<Incumbent>,
     /// The run's point, indexed like the instance's variables; integer variables within the
     /// integrality tolerance of an integer are snapped to it.
@@ -184,13 +184,24 @@ pub fn parse_result(json: &str, instance: &Instance) -> anyhow::Result<Reference
         .into_iter()
         .map(|inc| {
             let Some(values) = inc.values else {
-                let unjudged = Incumbent { time_s: inc.time_s, objective: inc.objective, solver_objective: inc.objective, feasible: None };
+                let unjudged = Incumbent {
+                    time_s: inc.time_s,
+                    objective: inc.objective,
+                    solver_objective: inc.objective,
+                    feasible: None,
+                };
                 return Ok((unjudged, None));
             };
             if values.len() != raw.variables.len() {
-                bail!("incumbent at {} s has {} values for {} variables", inc.time_s, values.len(), raw.variables.len());
+                bail!(
+                    "incumbent at {} s has {} values for {} variables",
+                    inc.time_s,
+                    values.len(),
+                    raw.variables.len()
+                );
             }
-            let judged = Judged::new(instance, instance_point(instance, |name| position.get(name).map(|&p| values[p]))?);
+            let judged =
+                Judged::new(instance, instance_point(instance, |name| position.get(name).map(|&p| values[p]))?);
             let incumbent = Incumbent {
                 time_s: inc.time_s,
                 objective: judged.objective,
@@ -260,7 +271,8 @@ pub fn solve(instance: &Instance, opts: &ReferenceOptions) -> anyhow::Result<Ref
 /// directory, runs the script, kills it if it outlives `time_limit_s + grace_s`, and judges the
 /// result ([`parse_result`]).
 pub fn solve_with(python: &Path, instance: &Instance, opts: &ReferenceOptions) -> anyhow::Result<ReferenceRun> {
-    let limits_ok = opts.time_limit_s.is_finite() && opts.time_limit_s > 0.0 && opts.grace_s.is_finite() && opts.grace_s >= 0.0;
+    let limits_ok =
+        opts.time_limit_s.is_finite() && opts.time_limit_s > 0.0 && opts.grace_s.is_finite() && opts.grace_s >= 0.0;
     if !limits_ok {
         bail!("time limit ({} s) must be positive and grace ({} s) non-negative", opts.time_limit_s, opts.grace_s);
     }
@@ -294,8 +306,10 @@ pub fn solve_with(python: &Path, instance: &Instance, opts: &ReferenceOptions) -
         .arg("--out")
         .arg(&out);
     let limit = Duration::from_secs_f64(opts.time_limit_s + opts.grace_s);
-    run_checked(&mut cmd, limit, scratch.path()).map_err(|e| anyhow::anyhow!("reference solver {}: {e}", opts.solver))?;
-    let json = fs::read_to_string(&out).with_context(|| format!("reference solver wrote no result to {}", out.display()))?;
+    run_checked(&mut cmd, limit, scratch.path())
+        .map_err(|e| anyhow::anyhow!("reference solver {}: {e}", opts.solver))?;
+    let json =
+        fs::read_to_string(&out).with_context(|| format!("reference solver wrote no result to {}", out.display()))?;
     parse_result(&json, instance)
 }
 
