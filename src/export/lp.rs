@@ -18,9 +18,9 @@
 //!   they become two rows `cK_lo: expr >= lo` and `cK_hi: expr <= hi`. Rows with no finite
 //!   side are left out (a comment says so).
 //! * **Bounds**: only those that differ from the LP default `[0, +inf)` (binaries: `[0, 1]`);
-//!   infinite ones use `-inf` / `free`. Both readers refuse a name in `Binaries`/`Generals` that
-//!   they have not seen before, so a variable that appears nowhere else gets a `+ 0 xj` term
-//!   in the objective.
+//!   infinite ones use `-inf` / `free`. SCIP refuses a name in `Binaries`/`Generals` that it
+//!   has not seen before (and Gurobi warns about unknown names in `Bounds`), so a variable that
+//!   appears nowhere else gets a `+ 0 xj` term in the objective.
 //! * **Numbers** are Rust's shortest round-trip representation (`{:?}` with a trailing `.0`
 //!   dropped), which `strtod` reads back to the same f64. `inf`/`NaN` are never written as
 //!   numbers: a non-finite coefficient or an impossible bound is an `InvalidInput` error.
