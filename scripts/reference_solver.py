@@ -8,13 +8,19 @@ Writes one JSON object to --out (atomically: temp file + rename, so a reader nev
 a file):
 
     {"solver", "solver_version", "status", "primal", "dual_bound", "wall_time_s",
-     "incumbents": [{"time_s", "objective"}], "assignment": {"x1": value, ...},
-     "threads", "message"}
+     "variables": [name, ...],
+     "incumbents": [{"time_s", "objective", "values": [value per variable]}],
+     "assignment": {"x1": value, ...}, "threads", "message"}
 
 status is one of optimal, time_limit, infeasible, unbounded, infeasible_or_unbounded,
 interrupted, memory_limit, skipped, error, other. Times are wall-clock seconds since the
-solver's optimize call. Objective values are the solver's own and only informational:
-aocbench recomputes the final point's objective and feasibility from the instance.
+solver's optimize call. "incumbents" are the solutions the solver announced as new best
+ones (SCIP: BESTSOLFOUND events; Gurobi: MIPSOL callbacks), each with its point. Objective
+values are the solver's own and only informational: aocbench recomputes objective and
+feasibility of every point from the instance. This matters: SCIP carries a quadratic
+objective in an auxiliary variable that is only bounded by the quadratic, so its values can
+be far from the points' true ones (QPLIB_0752, maximisation: an incumbent reported as
+-100000 is worth 16727).
 
 The exit status is 0 whenever the JSON was written, including for solver errors (they are
 reported in it); the solver packages are imported lazily so that this module can be imported,
@@ -33,8 +39,9 @@ import traceback
 # Gurobi error codes (reference manual, "Error Codes").
 GRB_ERROR_NO_LICENSE = 10009
 GRB_ERROR_SIZE_LIMIT_EXCEEDED = 10010
-# What the size-limited licence that ships with the gurobipy wheel allows.
-GUROBI_SIZE_LIMIT = 2000
+# What the size-limited licence of the gurobipy 13.0.3 wheel allows, measured: 2000 variables
+# and 2000 constraints, but only 200 variables once the model has quadratic terms.
+GUROBI_SIZE_LIMITS = "2000 variables or constraints; 200 variables for quadratic models"
 
 # Values at or beyond these magnitudes mean "infinite" to the solvers.
 SCIP_INFINITY = 1e20
@@ -48,27 +55,16 @@ def finite_or_none(value, infinity):
     return float(value)
 
 
-def improving_only(incumbents, minimize):
-    """Keeps the incumbents that strictly improve on all earlier ones, in time order."""
-    sign = 1.0 if minimize else -1.0
-    kept = []
-    for inc in sorted(incumbents, key=lambda i: i["time_s"]):
-        if not kept or sign * inc["objective"] < sign * kept[-1]["objective"]:
-            kept.append(inc)
-    return kept
-
-
 def gurobi_licence_skip_reason(errno, message, n_vars=None, n_constraints=None):
     """Why a Gurobi error means "no licence for this run" (-> status skipped), or None when it
-    is a genuine error. The size-limited licence refuses models above GUROBI_SIZE_LIMIT
-    variables or constraints at optimize time (errno 10010)."""
+    is a genuine error. The size-limited licence refuses models above GUROBI_SIZE_LIMITS at
+    optimize time (errno 10010)."""
     lowered = message.lower()
     if errno == GRB_ERROR_SIZE_LIMIT_EXCEEDED or "size-limited" in lowered:
         size = ""
         if n_vars is not None and n_constraints is not None:
             size = f" ({n_vars} variables, {n_constraints} constraints)"
-        return (f"model{size} exceeds the size-limited Gurobi licence "
-                f"({GUROBI_SIZE_LIMIT} variables or constraints): {message}")
+        return f"model{size} exceeds the size-limited Gurobi licence ({GUROBI_SIZE_LIMITS}): {message}"
     if errno == GRB_ERROR_NO_LICENSE or "license" in lowered or "licence" in lowered:
         return f"no usable Gurobi licence: {message}"
     return None
@@ -82,6 +78,7 @@ def new_result(solver, threads):
         "primal": None,
         "dual_bound": None,
         "wall_time_s": 0.0,
+        "variables": [],
         "incumbents": [],
         "assignment": None,
         "threads": threads,
@@ -105,10 +102,12 @@ def solve_scip(args, result):
     from pyscipopt import SCIP_EVENTTYPE, Eventhdlr, Model
 
     class IncumbentRecorder(Eventhdlr):
-        """Records every new best solution with the wall time since optimize started."""
+        """Records every new best solution, with its point and the wall time since optimize
+        started."""
 
-        def __init__(self):
+        def __init__(self, variables):
             super().__init__()
+            self.variables = variables
             self.start = time.monotonic()  # reset just before optimize
             self.incumbents = []
 
@@ -119,8 +118,13 @@ def solve_scip(args, result):
             self.model.dropEvent(SCIP_EVENTTYPE.BESTSOLFOUND, self)
 
         def eventexec(self, event):
-            objective = self.model.getSolObjVal(self.model.getBestSol())
-            self.incumbents.append({"time_s": time.monotonic() - self.start, "objective": objective})
+            elapsed = time.monotonic() - self.start
+            sol = self.model.getBestSol()
+            self.incumbents.append({
+                "time_s": elapsed,
+                "objective": self.model.getSolObjVal(sol),
+                "values": [self.model.getSolVal(sol, v) for v in self.variables],
+            })
 
     model = Model()
     model.hideOutput()
@@ -139,8 +143,10 @@ def solve_scip(args, result):
     if args.threads > 1:
         result["message"] = f"SCIP runs sequentially; --threads {args.threads} not used. "
 
-    recorder = IncumbentRecorder()
-    model.includeEventhdlr(recorder, "aocbench_incumbents", "records improving incumbents")
+    variables = model.getVars()
+    result["variables"] = [v.name for v in variables]
+    recorder = IncumbentRecorder(variables)
+    model.includeEventhdlr(recorder, "aocbench_incumbents", "records new incumbents")
     recorder.start = time.monotonic()
     model.optimize()
     result["wall_time_s"] = time.monotonic() - recorder.start
@@ -148,13 +154,12 @@ def solve_scip(args, result):
     scip_status = model.getStatus()
     result["status"] = SCIP_STATUS.get(scip_status, "other")
     result["message"] += f"SCIP status {scip_status}"
-    minimize = model.getObjectiveSense() == "minimize"
-    result["incumbents"] = improving_only(recorder.incumbents, minimize)
+    result["incumbents"] = recorder.incumbents
     result["dual_bound"] = finite_or_none(model.getDualbound(), SCIP_INFINITY)
     if model.getNSols() > 0:
         best = model.getBestSol()
         result["primal"] = finite_or_none(model.getSolObjVal(best), SCIP_INFINITY)
-        result["assignment"] = {v.name: model.getSolVal(best, v) for v in model.getVars()}
+        result["assignment"] = {v.name: model.getSolVal(best, v) for v in variables}
 
 
 def solve_gurobi(args, result):
@@ -181,6 +186,8 @@ def solve_gurobi(args, result):
         model.Params.Threads = args.threads
         model.Params.Seed = args.seed % 2**31
 
+        variables = model.getVars()
+        result["variables"] = [v.VarName for v in variables]
         incumbents = []
 
         def record(cb_model, where):
@@ -188,6 +195,7 @@ def solve_gurobi(args, result):
                 incumbents.append({
                     "time_s": cb_model.cbGet(GRB.Callback.RUNTIME),
                     "objective": cb_model.cbGet(GRB.Callback.MIPSOL_OBJ),
+                    "values": cb_model.cbGetSolution(variables),
                 })
 
         start = time.monotonic()
@@ -204,14 +212,14 @@ def solve_gurobi(args, result):
 
     result["status"] = status_names.get(model.Status, "other")
     result["message"] = f"Gurobi status code {model.Status}"
-    result["incumbents"] = improving_only(incumbents, model.ModelSense == GRB.MINIMIZE)
+    result["incumbents"] = incumbents
     try:
         result["dual_bound"] = finite_or_none(model.ObjBound, GUROBI_INFINITY)
     except (AttributeError, gp.GurobiError):
         pass  # continuous models have no MIP bound
     if model.SolCount > 0:
         result["primal"] = finite_or_none(model.ObjVal, GUROBI_INFINITY)
-        result["assignment"] = {v.VarName: v.X for v in model.getVars()}
+        result["assignment"] = {v.VarName: v.X for v in variables}
 
 
 SOLVERS = {"scip": solve_scip, "gurobi": solve_gurobi}

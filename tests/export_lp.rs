@@ -90,15 +90,8 @@ End
 
 #[test]
 fn rejects_what_lp_cannot_express() {
-    let mut inst = instance(
-        Sense::Maximize,
-        vec![VarType::Continuous],
-        vec![(0.0, 1.0)],
-        vec![f64::NAN],
-        vec![],
-        0.0,
-        vec![],
-    );
+    let mut inst =
+        instance(Sense::Maximize, vec![VarType::Continuous], vec![(0.0, 1.0)], vec![f64::NAN], vec![], 0.0, vec![]);
     let err = write_lp(&inst, &mut Vec::new()).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     assert!(err.to_string().contains("x1"), "{err}");
@@ -246,7 +239,11 @@ fn parse_lp(text: &str) -> Lp {
             "Subject To" => {
                 let name = tokens[0].strip_suffix(':').expect("row name").to_string();
                 let k = tokens.len();
-                let row = Row { expr: parse_expr(&tokens[1..k - 2], false), sense: tokens[k - 2].into(), rhs: number(tokens[k - 1]) };
+                let row = Row {
+                    expr: parse_expr(&tokens[1..k - 2], false),
+                    sense: tokens[k - 2].into(),
+                    rhs: number(tokens[k - 1]),
+                };
                 assert!(lp.rows.insert(name, row).is_none(), "duplicate row");
             }
             "Bounds" => {
@@ -383,7 +380,11 @@ fn check_round_trip(inst: &Instance, rng: &mut StdRng) {
         let x = format!("x{}", j + 1);
         let binary = inst.var_types[j] == VarType::Binary;
         let default = (0.0, if binary { 1.0 } else { INF });
-        assert_eq!(lp.bounds.get(&x).copied().unwrap_or(default), (inst.var_lower[j], inst.var_upper[j]), "{x}\n{text}");
+        assert_eq!(
+            lp.bounds.get(&x).copied().unwrap_or(default),
+            (inst.var_lower[j], inst.var_upper[j]),
+            "{x}\n{text}"
+        );
         assert_eq!(lp.binaries.contains(&x), binary, "{x}");
         assert_eq!(lp.generals.contains(&x), inst.var_types[j] == VarType::Integer, "{x}");
     }

@@ -123,9 +123,13 @@ fn scip_matches_brute_force_on_tiny_qbl_in_both_senses() {
         assert!((dual - expected).abs() <= 1e-6 * expected.abs().max(1.0), "{sense:?}: dual bound {dual}");
 
         assert!(!run.incumbents.is_empty(), "{sense:?}: no incumbents");
+        assert!(run.incumbents.iter().all(|inc| inc.feasible == Some(true)), "{sense:?}: {:?}", run.incumbents);
         for pair in run.incumbents.windows(2) {
             assert!(pair[0].time_s <= pair[1].time_s, "{sense:?}: incumbents out of time order");
-            assert!(sense.better(pair[1].objective, pair[0].objective), "{sense:?}: non-improving incumbent");
+            assert!(
+                sense.better(pair[1].solver_objective, pair[0].solver_objective),
+                "{sense:?}: incumbents not improving by SCIP's own values"
+            );
         }
         let last = run.incumbents.last().unwrap();
         assert!((last.objective - expected).abs() <= 1e-9, "{sense:?}: last incumbent {}", last.objective);
@@ -148,7 +152,7 @@ fn unbuildable_environment_says_what_is_missing_and_how_to_fix_it() {
 
 #[test]
 fn time_to_target_takes_the_first_incumbent_within_tolerance() {
-    let inc = |time_s, objective| Incumbent { time_s, objective };
+    let inc = |time_s, objective| Incumbent { time_s, objective, solver_objective: objective, feasible: Some(true) };
     let descending = [inc(0.5, 10.0), inc(1.0, -99.99), inc(2.0, -100.0), inc(3.0, -120.0)];
     assert_eq!(time_to_target(&descending, -100.0, Sense::Minimize, TARGET_TOLERANCE), Some(2.0));
     assert_eq!(time_to_target(&descending, -100.0, Sense::Minimize, 1e-3), Some(1.0));
@@ -157,6 +161,11 @@ fn time_to_target_takes_the_first_incumbent_within_tolerance() {
     // Near zero the tolerance is absolute: 1e-6.
     assert_eq!(time_to_target(&[inc(1.0, 5e-7)], 0.0, Sense::Minimize, TARGET_TOLERANCE), Some(1.0));
     assert_eq!(time_to_target(&[inc(1.0, 5e-6)], 0.0, Sense::Minimize, TARGET_TOLERANCE), None);
+
+    // Points judged infeasible never count; incumbents reported without a point do.
+    let judged =
+        [Incumbent { feasible: Some(false), ..inc(0.5, -100.0) }, Incumbent { feasible: None, ..inc(0.8, -100.0) }];
+    assert_eq!(time_to_target(&judged, -100.0, Sense::Minimize, TARGET_TOLERANCE), Some(0.8));
 
     let ascending = [inc(0.1, 1.0), inc(0.7, 4757.9999), inc(0.9, 4758.0)];
     assert_eq!(time_to_target(&ascending, 4758.0, Sense::Maximize, TARGET_TOLERANCE), Some(0.7));
@@ -177,7 +186,12 @@ fn three_variable_instance() -> Instance {
 const HAND_WRITTEN: &str = r#"{
   "solver": "scip", "solver_version": "SCIP 10.0.2 (PySCIPOpt 6.3.0)", "status": "time_limit",
   "primal": 7.0, "dual_bound": 6.5, "wall_time_s": 12.5,
-  "incumbents": [{"time_s": 3.0, "objective": 7.0}, {"time_s": 0.25, "objective": 10.0}],
+  "variables": ["x3", "obj_constant", "x1", "x2"],
+  "incumbents": [
+    {"time_s": 3.0, "objective": 7.0, "values": [0.0, 1.0, 0.9999999997, 1e-10]},
+    {"time_s": 0.25, "objective": 10.0},
+    {"time_s": 1.5, "objective": 8.0, "values": [1.0, 1.0, 1.0, 0.0]}
+  ],
   "assignment": {"x1": 0.9999999997, "x2": 1e-10, "x3": 0.0, "obj_constant": 1.0, "quadobjvar": -2.0},
   "threads": 1, "message": "SCIP status timelimit"
 }"#;
@@ -200,15 +214,44 @@ fn parses_a_hand_written_result_and_recomputes_the_point() {
     assert_eq!(run.dual_bound, Some(6.5));
     assert_eq!(run.wall_time_s, 12.5);
     assert_eq!(run.threads, 1);
-    assert_eq!(run.incumbents, vec![Incumbent { time_s: 0.25, objective: 10.0 }, Incumbent { time_s: 3.0, objective: 7.0 }]);
+    // Incumbents in time order, each point recomputed: (1, 0, 0) is worth 11, (1, 0, 1) breaks
+    // the row; the one without a point keeps the solver's value.
+    assert_eq!(
+        run.incumbents,
+        vec![
+            Incumbent { time_s: 0.25, objective: 10.0, solver_objective: 10.0, feasible: None },
+            Incumbent { time_s: 1.5, objective: 11.0, solver_objective: 8.0, feasible: Some(false) },
+            Incumbent { time_s: 3.0, objective: 11.0, solver_objective: 7.0, feasible: Some(true) },
+        ]
+    );
+    assert_eq!(time_to_target(&run.incumbents, 11.0, Sense::Minimize, TARGET_TOLERANCE), Some(0.25));
+    assert_eq!(time_to_target(&run.incumbents[1..], 11.0, Sense::Minimize, TARGET_TOLERANCE), Some(3.0));
     assert_eq!(run.message, "SCIP status timelimit");
+
+    // A feasible incumbent better than the final point becomes the run's point.
+    let better_incumbent = HAND_WRITTEN.replace("[1.0, 1.0, 1.0, 0.0]", "[0.0, 1.0, 0.0, 1.0]");
+    let run = parse_result(&better_incumbent, &instance).unwrap();
+    assert_eq!(run.assignment, Some(vec![0.0, 1.0, 0.0]));
+    assert_eq!((run.objective, run.feasible), (Some(8.0), true));
+    assert!(run.objective_mismatch, "the mismatch is about the final point");
+    assert!(
+        run.message.ends_with("best point is the incumbent found at 1.500 s (final point worth 11)"),
+        "{}",
+        run.message
+    );
 
     let agreeing = HAND_WRITTEN.replace(r#""primal": 7.0"#, r#""primal": 11.000000001"#);
     assert!(!parse_result(&agreeing, &instance).unwrap().objective_mismatch);
 
-    let infeasible_point = HAND_WRITTEN.replace(r#""x3": 0.0"#, r#""x3": 1.0"#);
-    let run = parse_result(&infeasible_point, &instance).unwrap();
-    assert!(!run.feasible);
+    // An infeasible final point gives way to the feasible incumbent found at 3 s ...
+    let infeasible_final = HAND_WRITTEN.replace(r#""x3": 0.0"#, r#""x3": 1.0"#);
+    let run = parse_result(&infeasible_final, &instance).unwrap();
+    assert_eq!((run.assignment, run.feasible), (Some(vec![1.0, 0.0, 0.0]), true));
+    assert!(run.message.contains("incumbent found at 3.000 s"), "{}", run.message);
+    // ... and stays, judged infeasible, when no incumbent is feasible.
+    let nothing_feasible = infeasible_final.replace(r#", "values": [0.0, 1.0, 0.9999999997, 1e-10]"#, "");
+    let run = parse_result(&nothing_feasible, &instance).unwrap();
+    assert_eq!((run.assignment, run.feasible), (Some(vec![1.0, 0.0, 1.0]), false));
     assert!(run.max_violation.unwrap() > 0.4);
 }
 
@@ -228,6 +271,13 @@ fn result_without_a_point_or_with_an_unknown_status() {
     let missing = HAND_WRITTEN.replace(r#""x2": 1e-10, "#, "");
     let err = parse_result(&missing, &instance).unwrap_err();
     assert!(err.to_string().contains("x2"), "{err}");
+
+    let missing_in_incumbents = HAND_WRITTEN.replace(r#""x1", "x2"]"#, r#""x1", "y2"]"#);
+    let err = parse_result(&missing_in_incumbents, &instance).unwrap_err();
+    assert!(err.to_string().contains("x2"), "{err}");
+
+    let short = HAND_WRITTEN.replace("[1.0, 1.0, 1.0, 0.0]", "[1.0, 1.0, 1.0]");
+    assert!(parse_result(&short, &instance).unwrap_err().to_string().contains("3 values for 4 variables"));
 
     assert!(parse_result("{not json", &instance).is_err());
 }
@@ -283,15 +333,10 @@ assert d.gurobi_licence_skip_reason(10009, "No Gurobi license found") is not Non
 assert d.gurobi_licence_skip_reason(10003, "Invalid argument to Model.addVar") is None
 assert d.gurobi_licence_skip_reason(10011, "Unable to create the model", 5, 5) is None
 
-assert d.improving_only([{"time_s": 2, "objective": 5}, {"time_s": 1, "objective": 7},
-                         {"time_s": 3, "objective": 5}], minimize=True) == \
-    [{"time_s": 1, "objective": 7}, {"time_s": 2, "objective": 5}]
-assert [i["objective"] for i in d.improving_only(
-    [{"time_s": 1, "objective": 1}, {"time_s": 2, "objective": 3}], minimize=False)] == [1, 3]
 assert d.finite_or_none(1e20, d.SCIP_INFINITY) is None and d.finite_or_none(float("nan"), 1e20) is None
 assert d.finite_or_none(-3.5, d.SCIP_INFINITY) == -3.5
 assert "gurobipy" not in sys.modules and "pyscipopt" not in sys.modules
 "#;
-    let out = std::process::Command::new("python3").args(["-c", check]).arg(&script).output().expect("python3 runs");
+    let out = std::process::Command::new("python3").args(["-B", "-c", check]).arg(&script).output().expect("python3 runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }

@@ -18,9 +18,9 @@
 //!   they become two rows `cK_lo: expr >= lo` and `cK_hi: expr <= hi`. Rows with no finite
 //!   side are left out (a comment says so).
 //! * **Bounds**: only those that differ from the LP default `[0, +inf)` (binaries: `[0, 1]`);
-//!   infinite ones use `-inf` / `free`. Both readers refuse a name in `Binaries`/`Generals` that
-//!   they have not seen before, so a variable that appears nowhere else gets a `+ 0 xj` term
-//!   in the objective.
+//!   infinite ones use `-inf` / `free`. SCIP refuses a name in `Binaries`/`Generals` that it
+//!   has not seen before (and Gurobi warns about unknown names in `Bounds`), so a variable that
+//!   appears nowhere else gets a `+ 0 xj` term in the objective.
 //! * **Numbers** are Rust's shortest round-trip representation (`{:?}` with a trailing `.0`
 //!   dropped), which `strtod` reads back to the same f64. `inf`/`NaN` are never written as
 //!   numbers: a non-finite coefficient or an impossible bound is an `InvalidInput` error.
@@ -151,9 +151,10 @@ fn mentioned_variables(instance: &Instance) -> Vec<bool> {
     for (j, &b) in instance.objective_linear.iter().enumerate() {
         seen[j] |= b != 0.0;
     }
-    let quads = instance.objective_quadratic.iter().chain(
-        instance.constraints.iter().filter(|r| has_finite_side(r)).flat_map(|r| r.quadratic.iter()),
-    );
+    let quads = instance
+        .objective_quadratic
+        .iter()
+        .chain(instance.constraints.iter().filter(|r| has_finite_side(r)).flat_map(|r| r.quadratic.iter()));
     for t in quads.filter(|t| t.value != 0.0) {
         seen[t.row] = true;
         seen[t.col] = true;
@@ -289,7 +290,12 @@ pub fn write_lp(instance: &Instance, out: &mut impl Write) -> io::Result<()> {
     // Comments must stay on their line: a name with a line break would end the comment.
     let clean = |s: &str| s.replace(|c: char| c.is_control(), " ");
     writeln!(out, "\\ {} ({}), written by aocbench", clean(&instance.name), clean(&instance.type_code))?;
-    writeln!(out, "\\ {} variables, {} constraints; QPLIB's 1/2 convention is applied", instance.n_vars(), instance.n_constraints())?;
+    writeln!(
+        out,
+        "\\ {} variables, {} constraints; QPLIB's 1/2 convention is applied",
+        instance.n_vars(),
+        instance.n_constraints()
+    )?;
 
     write_objective(instance, &mentioned_variables(instance), out)?;
     write_constraints(instance, out)?;

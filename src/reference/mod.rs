@@ -4,9 +4,9 @@
 //! `scripts/reference_solver.py` (compiled into the binary) in a private Python venv that
 //! [`ensure_environment`] creates on first use with the pinned package of the chosen solver
 //! (`scripts/requirements-reference.txt`). The child process runs under a hard wall-clock
-//! bound. Nothing the solver says about its final point is trusted: its assignment is mapped
-//! back by variable name and judged by [`crate::model::objective`] and
-//! [`crate::model::feasibility`].
+//! bound. Nothing the solver says about its points is trusted: the final point and every
+//! incumbent's point are mapped back by variable name and judged by
+//! [`crate::model::objective`] and [`crate::model::feasibility`] (see [`ReferenceRun`]).
 
 mod runner;
 mod venv;

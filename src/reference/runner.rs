@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ReferenceOptions, ReferenceSolver, ensure_environment};
 use crate::export::lp::{var_name, write_lp};
-use crate::model::{self, FEASIBILITY_TOLERANCE, Instance, Sense, VarType};
+use crate::model::{self, FEASIBILITY_TOLERANCE, Feasibility, Instance, Sense, VarType};
 
 /// The driver, compiled in so that the binary always runs the script it was built against.
 const SCRIPT: &str = include_str!("../../scripts/reference_solver.py");
@@ -44,35 +44,48 @@ pub enum RunStatus {
     Other,
 }
 
-/// One improving solution found during the solve.
+/// A solution the solver announced as its new incumbent.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Incumbent {
     /// Wall-clock seconds since the solver's optimize call.
     pub time_s: f64,
-    /// The solver's own objective value of that solution.
+    /// [`model::objective`] of the solution's point; the solver's own value when it reported
+    /// no point (`feasible` is then `None`).
     pub objective: f64,
+    /// The solver's own objective value (informational).
+    pub solver_objective: f64,
+    /// [`model::feasibility`] of the point, when the solver reported one.
+    pub feasible: Option<bool>,
 }
 
 /// The judged outcome of one reference solve.
 ///
-/// The incumbent trajectory holds the solver's own objective values (only its final point is
-/// returned, so earlier ones cannot be re-evaluated); the final point is recomputed with
-/// [`model::objective`] and [`model::feasibility`], and `objective_mismatch` flags a solver
-/// whose own final value differs from the recomputed one by more than [`TARGET_TOLERANCE`]
-/// relative.
+/// The solver's objective values are never used as results: the driver reports the point of
+/// every incumbent and of the final solution, and each is re-evaluated with
+/// [`model::objective`] and [`model::feasibility`]. An incumbent without a point (a driver
+/// that does not report them) keeps the solver's own value, marked by `feasible: None`.
+///
+/// Solver values can be far off. SCIP carries a quadratic objective in an auxiliary variable
+/// that is only bounded by the quadratic, so its values need not be the points' true ones and
+/// it ranks its incumbents by them: on QPLIB_0752 (maximisation) its first incumbent, reported
+/// as −100000, is worth 16727, and its final point, reported as 3660.72, is worth 3673. Hence
+/// the run's point is the best feasible point the solver produced (final or incumbent), and
+/// `objective_mismatch` flags a final value more than [`TARGET_TOLERANCE`] relative away from
+/// the truth.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReferenceRun {
     pub solver: ReferenceSolver,
     pub solver_version: Option<String>,
     pub status: RunStatus,
-    /// Recomputed objective of the final point (None without a point).
+    /// Recomputed objective of the run's point (None without a point).
     pub objective: Option<f64>,
-    /// What the solver said the final objective was (informational).
+    /// What the solver said its final objective was (informational).
     pub solver_objective: Option<f64>,
+    /// The solver's final value disagrees with its final point's recomputed objective.
     pub objective_mismatch: bool,
-    /// Recomputed feasibility of the final point (false without a point).
+    /// Recomputed feasibility of the run's point (false without a point).
     pub feasible: bool,
-    /// Recomputed largest scaled violation (None without a point).
+    /// Recomputed largest scaled violation of the run's point (None without a point).
     pub max_violation: Option<f64>,
     /// The solver's bound on the optimum, in the instance's sense.
     pub dual_bound: Option<f64>,
@@ -80,21 +93,21 @@ pub struct ReferenceRun {
     pub wall_time_s: f64,
     /// Threads the solver actually used.
     pub threads: usize,
-    /// Improving solutions, in time order.
+    /// The solutions the solver announced as new incumbents, in time order.
     pub incumbents: Vec<Incumbent>,
-    /// The final point, indexed like the instance's variables; integer variables within the
+    /// The run's point, indexed like the instance's variables; integer variables within the
     /// integrality tolerance of an integer are snapped to it.
     pub assignment: Option<Vec<f64>>,
     pub message: String,
 }
 
-/// The first time at which an incumbent reaches `target` in `sense`, allowing
-/// `tolerance · max(1, |target|)` (use [`TARGET_TOLERANCE`]).
+/// The first time at which an incumbent not judged infeasible reaches `target` in `sense`,
+/// allowing `tolerance · max(1, |target|)` (use [`TARGET_TOLERANCE`]).
 pub fn time_to_target(incumbents: &[Incumbent], target: f64, sense: Sense, tolerance: f64) -> Option<f64> {
     let slack = tolerance * target.abs().max(1.0);
     incumbents
         .iter()
-        .filter(|inc| sense.sign() * (inc.objective - target) <= slack)
+        .filter(|inc| inc.feasible != Some(false) && sense.sign() * (inc.objective - target) <= slack)
         .map(|inc| inc.time_s)
         .min_by(f64::total_cmp)
 }
@@ -108,58 +121,142 @@ struct ScriptResult {
     primal: Option<f64>,
     dual_bound: Option<f64>,
     wall_time_s: f64,
-    incumbents: Vec<Incumbent>,
+    /// Names of the solver's variables, the order of every incumbent's `values`.
+    #[serde(default)]
+    variables: Vec<String>,
+    incumbents: Vec<ScriptIncumbent>,
     assignment: Option<HashMap<String, f64>>,
     threads: usize,
     message: String,
 }
 
-/// Parses the script's JSON and judges its final point against `instance`.
+#[derive(Deserialize)]
+struct ScriptIncumbent {
+    time_s: f64,
+    objective: f64,
+    values: Option<Vec<f64>>,
+}
+
+/// The instance's point from a solver's values, looked up by LP name (`x1 … xn`). Integer
+/// variables within the integrality tolerance of an integer are snapped to it: solvers return
+/// binaries like 0.9999999996, and the integral point is the one they mean.
+fn instance_point(instance: &Instance, value_of: impl Fn(&str) -> Option<f64>) -> anyhow::Result<Vec<f64>> {
+    (0..instance.n_vars())
+        .map(|j| {
+            let name = var_name(j);
+            let v = value_of(&name).with_context(|| format!("solver result has no value for variable {name}"))?;
+            let snapped = v.round();
+            let integral = instance.var_types[j] != VarType::Continuous;
+            Ok(if integral && (v - snapped).abs() <= FEASIBILITY_TOLERANCE { snapped } else { v })
+        })
+        .collect()
+}
+
+/// A point of the instance with the judge's verdict on it.
+struct Judged {
+    point: Vec<f64>,
+    objective: f64,
+    verdict: Feasibility,
+}
+
+impl Judged {
+    fn new(instance: &Instance, point: Vec<f64>) -> Self {
+        Judged { objective: model::objective(instance, &point), verdict: model::feasibility(instance, &point), point }
+    }
+}
+
+/// Parses the script's JSON and judges its final point and its incumbents against `instance`.
 ///
-/// Variables are matched by their LP names (`x1 … xn`); extra solver variables (the objective
-/// constant's carrier, SCIP's auxiliary objective variable) are ignored, a missing one is an
-/// error naming it.
+/// Variables are matched by their LP names; extra solver variables (the objective constant's
+/// carrier, SCIP's auxiliary objective variable) are ignored, a missing one is an error
+/// naming it. The run's point is the best feasible one the solver produced: its final point,
+/// unless an incumbent's point is feasible and strictly better by [`model::objective`].
 pub fn parse_result(json: &str, instance: &Instance) -> anyhow::Result<ReferenceRun> {
     let raw: ScriptResult = serde_json::from_str(json).context("reference solver result is not valid JSON")?;
-    let assignment = raw
+    let final_point = raw
         .assignment
-        .map(|values| {
-            (0..instance.n_vars())
-                .map(|j| {
-                    let name = var_name(j);
-                    let v = *values.get(&name).with_context(|| format!("solver result has no value for variable {name}"))?;
-                    // Solvers return binaries like 0.9999999996; judge the integral point they mean.
-                    let snapped = v.round();
-                    let integral = instance.var_types[j] != VarType::Continuous;
-                    Ok(if integral && (v - snapped).abs() <= FEASIBILITY_TOLERANCE { snapped } else { v })
-                })
-                .collect::<anyhow::Result<Vec<f64>>>()
-        })
+        .map(|values| instance_point(instance, |name| values.get(name).copied()).map(|x| Judged::new(instance, x)))
         .transpose()?;
 
-    let objective = assignment.as_ref().map(|x| model::objective(instance, x));
-    let verdict = assignment.as_ref().map(|x| model::feasibility(instance, x));
-    let objective_mismatch = match (raw.primal, objective) {
+    let position: HashMap<&str, usize> = raw.variables.iter().enumerate().map(|(p, name)| (name.as_str(), p)).collect();
+    let mut judged_incumbents = raw
+        .incumbents
+        .into_iter()
+        .map(|inc| {
+            let Some(values) = inc.values else {
+                let unjudged = Incumbent {
+                    time_s: inc.time_s,
+                    objective: inc.objective,
+                    solver_objective: inc.objective,
+                    feasible: None,
+                };
+                return Ok((unjudged, None));
+            };
+            if values.len() != raw.variables.len() {
+                bail!(
+                    "incumbent at {} s has {} values for {} variables",
+                    inc.time_s,
+                    values.len(),
+                    raw.variables.len()
+                );
+            }
+            let judged =
+                Judged::new(instance, instance_point(instance, |name| position.get(name).map(|&p| values[p]))?);
+            let incumbent = Incumbent {
+                time_s: inc.time_s,
+                objective: judged.objective,
+                solver_objective: inc.objective,
+                feasible: Some(judged.verdict.feasible),
+            };
+            Ok((incumbent, Some(judged)))
+        })
+        .collect::<anyhow::Result<Vec<(Incumbent, Option<Judged>)>>>()?;
+    judged_incumbents.sort_by(|a, b| a.0.time_s.total_cmp(&b.0.time_s));
+
+    let final_objective = final_point.as_ref().map(|j| j.objective);
+    let objective_mismatch = match (raw.primal, final_objective) {
         (Some(said), Some(actual)) => (said - actual).abs() > TARGET_TOLERANCE * actual.abs().max(1.0),
         _ => false,
     };
-    let mut incumbents = raw.incumbents;
-    incumbents.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+
+    // The solver ranks points by its own values, which need not be the true ones (see
+    // `ReferenceRun`), so an earlier incumbent can beat its final answer.
+    let mut incumbents = Vec::with_capacity(judged_incumbents.len());
+    let mut chosen = final_point;
+    let mut chosen_at = None;
+    for (incumbent, judged) in judged_incumbents {
+        if let Some(judged) = judged.filter(|j| j.verdict.feasible) {
+            let better = chosen
+                .as_ref()
+                .is_none_or(|c| !c.verdict.feasible || instance.sense.better(judged.objective, c.objective));
+            if better {
+                chosen = Some(judged);
+                chosen_at = Some(incumbent.time_s);
+            }
+        }
+        incumbents.push(incumbent);
+    }
+    let mut message = raw.message;
+    if let Some(time_s) = chosen_at {
+        let final_worth = final_objective.map_or("no final point".to_string(), |v| format!("final point worth {v}"));
+        message = format!("{message}; best point is the incumbent found at {time_s:.3} s ({final_worth})");
+    }
+
     Ok(ReferenceRun {
         solver: raw.solver,
         solver_version: raw.solver_version,
         status: raw.status,
-        objective,
+        objective: chosen.as_ref().map(|j| j.objective),
         solver_objective: raw.primal,
         objective_mismatch,
-        feasible: verdict.is_some_and(|v| v.feasible),
-        max_violation: verdict.map(|v| v.max_violation),
+        feasible: chosen.as_ref().is_some_and(|j| j.verdict.feasible),
+        max_violation: chosen.as_ref().map(|j| j.verdict.max_violation),
         dual_bound: raw.dual_bound,
         wall_time_s: raw.wall_time_s,
         threads: raw.threads,
         incumbents,
-        assignment,
-        message: raw.message,
+        assignment: chosen.map(|j| j.point),
+        message,
     })
 }
 
@@ -174,7 +271,8 @@ pub fn solve(instance: &Instance, opts: &ReferenceOptions) -> anyhow::Result<Ref
 /// directory, runs the script, kills it if it outlives `time_limit_s + grace_s`, and judges the
 /// result ([`parse_result`]).
 pub fn solve_with(python: &Path, instance: &Instance, opts: &ReferenceOptions) -> anyhow::Result<ReferenceRun> {
-    let limits_ok = opts.time_limit_s.is_finite() && opts.time_limit_s > 0.0 && opts.grace_s.is_finite() && opts.grace_s >= 0.0;
+    let limits_ok =
+        opts.time_limit_s.is_finite() && opts.time_limit_s > 0.0 && opts.grace_s.is_finite() && opts.grace_s >= 0.0;
     if !limits_ok {
         bail!("time limit ({} s) must be positive and grace ({} s) non-negative", opts.time_limit_s, opts.grace_s);
     }
@@ -208,8 +306,10 @@ pub fn solve_with(python: &Path, instance: &Instance, opts: &ReferenceOptions) -
         .arg("--out")
         .arg(&out);
     let limit = Duration::from_secs_f64(opts.time_limit_s + opts.grace_s);
-    run_checked(&mut cmd, limit, scratch.path()).map_err(|e| anyhow::anyhow!("reference solver {}: {e}", opts.solver))?;
-    let json = fs::read_to_string(&out).with_context(|| format!("reference solver wrote no result to {}", out.display()))?;
+    run_checked(&mut cmd, limit, scratch.path())
+        .map_err(|e| anyhow::anyhow!("reference solver {}: {e}", opts.solver))?;
+    let json =
+        fs::read_to_string(&out).with_context(|| format!("reference solver wrote no result to {}", out.display()))?;
     parse_result(&json, instance)
 }
 
