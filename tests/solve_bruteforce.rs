@@ -54,3 +54,19 @@ fn a_fixed_seed_under_a_work_budget_reproduces_the_run_bit_for_bit() {
     assert_eq!(a.metrics.successes, b.metrics.successes);
     assert_eq!(a.sweep.lambda_final, b.sweep.lambda_final);
 }
+
+#[test]
+fn solve_on_the_wgsl_engine_finds_the_brute_force_optimum() {
+    // Needs a wgpu adapter (lavapipe in CI: scripts/test.sh installs it); fails without one.
+    let mut engine = aocbench::engine::GpuEngine::new(aocbench::engine::AdapterChoice::Any).expect("a wgpu adapter (install mesa-vulkan-drivers)");
+    for seed in 0..3u64 {
+        let rows = [1, (seed % 2) as usize, 1, 1];
+        let instance = random_instance(RandomSpec { n: 10 + 2 * seed as usize, rows, density: 0.4, sense: Sense::Minimize }, 900 + seed);
+        let optimum = brute_force_optimum(&instance);
+        let options = SweepOptions { batch_size: Some(128), ..options(seed) };
+        let outcome = solve_instance(&instance, &mut engine, &options, Some(optimum), None, &mut Silent).unwrap();
+        let best = outcome.sweep.incumbents.best_feasible.as_ref().expect("a feasible point");
+        assert_eq!(outcome.sweep.engine.kind, "gpu");
+        assert_eq!(best.objective, optimum, "{}: found {}, optimum {optimum}", instance.name, best.objective);
+    }
+}
