@@ -25,26 +25,7 @@ fn binary_instance(
     objective_constant: f64,
     constraints: Vec<Constraint>,
 ) -> Instance {
-    let n = objective_linear.len();
-    let m = constraints.len();
-    Instance {
-        name: "tiny".into(),
-        type_code: "QBL".into(),
-        sense,
-        objective_quadratic,
-        objective_linear,
-        objective_constant,
-        constraints,
-        infinity: 1e20,
-        var_lower: vec![0.0; n],
-        var_upper: vec![1.0; n],
-        var_types: vec![VarType::Binary; n],
-        start_primal: vec![0.0; n],
-        start_constraint_dual: vec![0.0; m],
-        start_bound_dual: vec![0.0; n],
-        var_names: vec![],
-        constraint_names: vec![],
-    }
+    Instance::binary("tiny", sense, objective_quadratic, objective_linear, objective_constant, constraints)
 }
 
 /// Six binaries, a knapsack row (≤) and a cardinality row (=), diagonal and off-diagonal

@@ -105,6 +105,30 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// An all-binary instance (bounds [0, 1], no starting point, no names): the shape of every
+    /// QBL/QBN instance, used by generators and tests.
+    pub fn binary(name: &str, sense: Sense, objective_quadratic: Vec<QuadTerm>, objective_linear: Vec<f64>, objective_constant: f64, constraints: Vec<Constraint>) -> Instance {
+        let (n, m) = (objective_linear.len(), constraints.len());
+        Instance {
+            name: name.to_string(),
+            type_code: if m == 0 { "QBB".into() } else { "QBL".into() },
+            sense,
+            objective_quadratic,
+            objective_linear,
+            objective_constant,
+            constraints,
+            infinity: 1e20,
+            var_lower: vec![0.0; n],
+            var_upper: vec![1.0; n],
+            var_types: vec![VarType::Binary; n],
+            start_primal: vec![0.0; n],
+            start_constraint_dual: vec![0.0; m],
+            start_bound_dual: vec![0.0; n],
+            var_names: Vec::new(),
+            constraint_names: Vec::new(),
+        }
+    }
+
     pub fn n_vars(&self) -> usize {
         self.var_types.len()
     }

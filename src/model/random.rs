@@ -3,7 +3,7 @@
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::{Constraint, Instance, QuadTerm, Sense, VarType};
+use super::{Constraint, Instance, QuadTerm, Sense};
 
 /// Shape of a random instance.
 #[derive(Debug, Clone, Copy)]
@@ -58,25 +58,9 @@ pub fn random_instance(spec: RandomSpec, seed: u64) -> Instance {
             constraints.push(Constraint { lower, upper, linear, quadratic: Vec::new() });
         }
     }
-    let m = constraints.len();
-    Instance {
-        name: format!("random_n{n}_m{m}_s{seed}"),
-        type_code: if m == 0 { "QBB".into() } else { "QBL".into() },
-        sense: spec.sense,
-        objective_quadratic,
-        objective_linear,
-        objective_constant: rng.random_range(-5..=5) as f64,
-        constraints,
-        infinity: 1e20,
-        var_lower: vec![0.0; n],
-        var_upper: vec![1.0; n],
-        var_types: vec![VarType::Binary; n],
-        start_primal: vec![0.0; n],
-        start_constraint_dual: vec![0.0; m],
-        start_bound_dual: vec![0.0; n],
-        var_names: Vec::new(),
-        constraint_names: Vec::new(),
-    }
+    let objective_constant = rng.random_range(-5..=5) as f64;
+    let name = format!("random_n{n}_m{}_s{seed}", constraints.len());
+    Instance::binary(&name, spec.sense, objective_quadratic, objective_linear, objective_constant, constraints)
 }
 
 /// Every binary assignment of n variables, in counting order (n ≤ 20).

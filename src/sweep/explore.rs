@@ -53,20 +53,7 @@ impl Run<'_> {
         let mut exploration = Exploration {
             energies: Vec::with_capacity(total.min(1 << 20)),
             repetitions: reps,
-            stats: PhaseStats {
-                phase,
-                configurations: 0,
-                repetitions: reps as u32,
-                iterations_min: iterations,
-                iterations_max: iterations,
-                rounds: 1,
-                batches: 0,
-                samples: 0,
-                feasible_samples: 0,
-                mvm: 0,
-                duration_s: 0.0,
-                best_objective: None,
-            },
+            stats: PhaseStats { iterations_min: iterations, iterations_max: iterations, rounds: 1, ..PhaseStats::empty(phase, reps as u32) },
             last_batch: Vec::new(),
             samples: Vec::new(),
         };

@@ -8,7 +8,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use super::samples::Incumbents;
 use super::{phase_resources, sobol, Budget, Configuration, Phase, SweepObserver, SweepOptions, CONFIGURATIONS, DEEP_CONFIGURATIONS};
 use crate::engine::{DynamicsProblem, Engine, EngineInfo};
-use crate::model::Instance;
+use crate::model::{Instance, Sense};
 use crate::qumo::{PenaltyWeights, QumoModel};
 use crate::spectrum::{extreme_eigenvalues, normalisation_lambda, ExtremeEigenvalues};
 
@@ -28,6 +28,42 @@ pub struct PhaseStats {
     pub mvm: u64,
     pub duration_s: f64,
     pub best_objective: Option<f64>,
+}
+
+impl PhaseStats {
+    /// Nothing run yet.
+    pub(super) fn empty(phase: Phase, repetitions: u32) -> Self {
+        PhaseStats {
+            phase,
+            configurations: 0,
+            repetitions,
+            iterations_min: u32::MAX,
+            iterations_max: 0,
+            rounds: 0,
+            batches: 0,
+            samples: 0,
+            feasible_samples: 0,
+            mvm: 0,
+            duration_s: 0.0,
+            best_objective: None,
+        }
+    }
+
+    /// Adds one round's work (a deep-search round, or a whole phase).
+    pub(super) fn absorb(&mut self, round: &PhaseStats, sense: Sense) {
+        self.rounds += round.rounds;
+        self.batches += round.batches;
+        self.samples += round.samples;
+        self.feasible_samples += round.feasible_samples;
+        self.mvm += round.mvm;
+        self.iterations_min = self.iterations_min.min(round.iterations_min);
+        self.iterations_max = self.iterations_max.max(round.iterations_max);
+        if let Some(b) = round.best_objective
+            && self.best_objective.is_none_or(|old| sense.better(b, old))
+        {
+            self.best_objective = Some(b);
+        }
+    }
 }
 
 /// A doubling of penalty weights, logged.
@@ -267,20 +303,7 @@ impl Run<'_> {
             Budget::TimeLimit(t) => Stop::Deadline { from: self.start, until: self.start + std::time::Duration::from_secs_f64(t) },
             Budget::Work(w) => Stop::Work { from: 0, until: w },
         };
-        let mut stats = PhaseStats {
-            phase: Phase::DeepSearch,
-            configurations: configurations.len(),
-            repetitions,
-            iterations_min: u32::MAX,
-            iterations_max: 0,
-            rounds: 0,
-            batches: 0,
-            samples: 0,
-            feasible_samples: 0,
-            mvm: 0,
-            duration_s: 0.0,
-            best_objective: None,
-        };
+        let mut stats = PhaseStats { configurations: configurations.len(), ..PhaseStats::empty(Phase::DeepSearch, repetitions) };
         let mut samples = Vec::new();
         let mut seconds_per_iteration: Option<f64> = None;
         self.observer.phase_started(Phase::DeepSearch, configurations.len(), repetitions, hi);
@@ -301,20 +324,13 @@ impl Run<'_> {
             let exploration = self.explore_round(configurations, repetitions, iterations, stop, round)?;
             let tau = round_start.elapsed().as_secs_f64() / iterations as f64;
             seconds_per_iteration = Some(seconds_per_iteration.map_or(tau, |old| 0.5 * old + 0.5 * tau));
-            stats.rounds += 1;
-            stats.batches += exploration.stats.batches;
-            stats.samples += exploration.stats.samples;
-            stats.feasible_samples += exploration.stats.feasible_samples;
-            stats.mvm += exploration.stats.mvm;
-            stats.iterations_min = stats.iterations_min.min(iterations);
-            stats.iterations_max = stats.iterations_max.max(iterations);
+            stats.absorb(&exploration.stats, self.instance.sense);
             samples.extend(exploration.samples);
             if stats.rounds % 2 == 0 {
                 self.adapt_penalties(&format!("deep round {}", stats.rounds), &exploration.last_batch)?;
             }
         }
         stats.duration_s = started.elapsed().as_secs_f64();
-        stats.best_objective = samples.iter().filter(|s| s.feasible).map(|s| s.objective).reduce(|a, b| if self.instance.sense.better(a, b) { a } else { b });
         self.observer.phase_finished(&stats);
         Ok(DeepSearch { stats, samples, duration_s: started.elapsed().as_secs_f64() })
     }
