@@ -144,6 +144,25 @@ fn bench_writes_every_report_and_an_identical_rerun_passes_compare() {
     assert!(stdout(&output).contains("OK: no regression"), "{}", stdout(&output));
 }
 
+#[test]
+fn a_run_that_stops_early_keeps_the_finished_instances() {
+    let fx = fixture();
+    // The second instance cannot be read: the run stops there with an error, as if interrupted.
+    let broken = fx.qplib.join("BROKEN.qplib");
+    fs::write(&broken, "BROKEN\nQBL\nminimize\nnot a number # number of variables\n").unwrap();
+    let out = fx.qplib.with_file_name("stopped");
+    let args = ["--qplib-dir", fx.qplib.to_str().unwrap(), "bench", "TINY_A", broken.to_str().unwrap(), "--work", WORK, "--threads", "1"];
+    let output = aocbench(&[&args[..], &["--engine", "cpu", "--reference", "none", "--out", out.to_str().unwrap()]].concat());
+    assert!(!output.status.success());
+
+    let rows = read_results(&out.join("results.csv")).unwrap();
+    assert_eq!(rows.iter().map(|r| r.instance.as_str()).collect::<Vec<_>>(), ["TINY_A"]);
+    let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(json["rows"].as_array().unwrap().len(), 1);
+    assert!(json["metadata"]["finished"].is_null(), "the run did not finish");
+    assert!(fs::read_to_string(out.join("comparison.md")).unwrap().contains("| TINY_A |"));
+}
+
 /// Writes `rows` as a results folder.
 fn write_rows(dir: &Path, rows: &[ResultRow]) {
     fs::create_dir_all(dir).unwrap();

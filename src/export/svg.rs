@@ -76,7 +76,7 @@ pub fn write_performance_profile(path: &Path, comparisons: &[InstanceComparison]
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+            .position(SeriesLabelPosition::MiddleRight)
             .background_style(WHITE.mix(0.8))
             .border_style(BLACK)
             .draw()?;
