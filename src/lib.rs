@@ -7,6 +7,7 @@
 
 pub mod benchmark;
 pub mod cli;
+pub mod compare;
 pub mod engine;
 pub mod export;
 pub mod metrics;

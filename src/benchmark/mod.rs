@@ -1,5 +1,15 @@
-//! Benchmarks: the AOC-DT side of a run (`solve_instance`), shared by `solve` and `bench`.
+//! Benchmarks: one AOC-DT solve (`aocdt`, shared by `solve` and `bench`), the `bench` loop over
+//! instances against a reference solver (`bench`), the one results schema (`results`), what the
+//! rows add up to (`summary`) and the named instance sets (`sets`).
 
 mod aocdt;
+mod bench;
+mod results;
+mod sets;
+mod summary;
 
 pub use aocdt::{solve_instance, SolveOutcome};
+pub use bench::{run_bench, BenchConfig, BenchObserver, OutputFiles};
+pub use results::{BenchResults, RawRun, ReferenceSetup, ResultRow, RunMetadata, SolverName, TargetSource};
+pub use sets::{BenchSet, SMOKE};
+pub use summary::{aggregate_table, comparison_table, InstanceComparison, SolverAggregate, SolverResult, Speedup, Table, TimeToTarget};

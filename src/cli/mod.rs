@@ -1,5 +1,7 @@
 //! Command-line interface: argument definitions and one handler module per command.
 
+mod bench;
+mod compare;
 mod devices;
 mod export;
 mod info;
@@ -33,20 +35,31 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Solve one instance with the AOC-DT two-phase sweep.
     Solve(solve::SolveArgs),
+    /// Benchmark AOC-DT against a reference solver over a set of instances; writes
+    /// results.csv, results.json, comparison.csv/.md and profile.svg.
+    Bench(bench::BenchArgs),
+    /// Check a bench run against a baseline; exits non-zero when it is worse.
+    Compare(compare::CompareArgs),
     /// List the wgpu adapters (backend, type, driver, key limits).
     Devices(devices::DevicesArgs),
 }
 
+/// Runs the command; the exit code is the command's verdict (`compare` fails on a regression).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dir = cli.qplib_dir.as_deref();
+    let done = |()| ExitCode::SUCCESS;
     match cli.command {
-        Command::Info(args) => info::run(dir, args),
-        Command::Export(args) => export::run(dir, args),
-        Command::Solve(args) => solve::run(dir, args),
-        Command::Devices(args) => devices::run(args),
-    }?;
-    Ok(ExitCode::SUCCESS)
+        Command::Info(args) => info::run(dir, args).map(done),
+        Command::Export(args) => export::run(dir, args).map(done),
+        Command::Solve(args) => solve::run(dir, args).map(done),
+        Command::Bench(args) => bench::run(dir, args).map(done),
+        Command::Compare(args) => compare::run(args),
+        Command::Devices(args) => devices::run(args).map(done),
+    }
 }
+
+/// The wall-clock budget of a solve when neither --time-limit nor --work is given.
+pub const DEFAULT_TIME_LIMIT_S: f64 = 10.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
@@ -127,7 +140,7 @@ impl SweepArgs {
         let budget = match (self.time_limit, self.work) {
             (_, Some(w)) => Budget::Work(w),
             (Some(t), None) => Budget::TimeLimit(t),
-            (None, None) => Budget::TimeLimit(10.0),
+            (None, None) => Budget::TimeLimit(DEFAULT_TIME_LIMIT_S),
         };
         let options = SweepOptions {
             budget,

@@ -1,5 +1,12 @@
-//! Writers that turn instances and results into files for other tools and for people.
+//! Writers that turn instances and results into files for other tools and for people, one
+//! module per format.
 //!
 //! `lp`: the exact instance in CPLEX LP format, the input of the reference solvers.
+//! `csv`: results.csv row by row (and read back), the comparison table.
+//! `json`: results.json. `markdown`: the comparison report. `svg`: the performance profile.
 
+pub mod csv;
+pub mod json;
 pub mod lp;
+pub mod markdown;
+pub mod svg;

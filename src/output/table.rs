@@ -30,15 +30,39 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// A float for humans: up to 10 significant digits, no trailing zeros; `-` for none.
 pub fn number(value: Option<f64>) -> String {
+    significant(value, 10)
+}
+
+/// A float with at most `digits` significant digits (integers in full), no trailing zeros;
+/// `-` for none. Tables of times use few digits, objectives many; both go through here.
+pub fn significant(value: Option<f64>, digits: usize) -> String {
     match value {
         None => "-".into(),
         Some(v) if v.is_infinite() => if v > 0.0 { "inf".into() } else { "-inf".into() },
         // `+ 0.0` turns −0 into 0.
         Some(v) if v == v.trunc() && v.abs() < 1e15 => format!("{:.0}", v + 0.0),
         Some(v) => {
-            let digits = (9 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
-            let s = format!("{v:.digits$}");
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
+            let decimals = (digits as i32 - 1 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
+            let s = format!("{v:.decimals$}");
+            // Only fractional zeros are trailing: "1230" must stay "1230".
+            if decimals == 0 { s } else { s.trim_end_matches('0').trim_end_matches('.').to_string() }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn significant_digits_and_special_values() {
+        assert_eq!(significant(Some(0.0071854), 4), "0.007185");
+        assert_eq!(significant(Some(12.3456), 4), "12.35");
+        assert_eq!(significant(Some(2.5), 4), "2.5");
+        assert_eq!(significant(Some(1229.7), 3), "1230");
+        assert_eq!(significant(Some(-110942.0), 4), "-110942");
+        assert_eq!(significant(Some(f64::INFINITY), 4), "inf");
+        assert_eq!(significant(None, 4), "-");
+        assert_eq!(number(Some(79.56070622)), "79.56070622");
     }
 }

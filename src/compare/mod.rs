@@ -1,0 +1,225 @@
+//! The regression gate: is a bench run worse than a baseline?
+//!
+//! Runs are matched by (instance, solver, repeat). A matched run regresses when it lost
+//! feasibility or the best-known, when its best objective got worse (beyond the target
+//! tolerance), or when its deterministic counter — replica-iterations to the target, which
+//! under the same work budget, seed, engine and batch size is bit-for-bit reproducible — grew
+//! by more than the tolerance. Wall-clock times are reported and gate only when asked: they
+//! depend on the machine and its load. Runs made under different budgets, seeds, engines or
+//! batch sizes are not comparable, which is itself a failure (the gate would be meaningless).
+
+use std::fmt;
+
+use crate::benchmark::ResultRow;
+use crate::metrics::reaches_target;
+use crate::output::table::{number, render, significant};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tolerances {
+    /// Allowed relative growth of `mvm_to_target` (0.1 = 10 %).
+    pub counter_growth: f64,
+    /// Fail when a run's wall time grows by more than this factor; None: report only.
+    pub wall_time_ratio: Option<f64>,
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// A baseline run with no counterpart in the current results.
+    Missing,
+    /// A current run with no counterpart in the baseline.
+    New,
+    /// The runs differ in budget, seed, engine, batch size or best-known.
+    NotComparable,
+    /// The current run failed.
+    Failed,
+    Feasibility,
+    BestKnown,
+    Objective,
+    Counter,
+    WallTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// `instance solver #repeat`.
+    pub run: String,
+    pub check: Check,
+    pub regression: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub tolerances: Tolerances,
+    /// Matched runs: (baseline, current).
+    pub pairs: Vec<(ResultRow, ResultRow)>,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn regressions(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.regression)
+    }
+
+    pub fn passed(&self) -> bool {
+        self.regressions().next().is_none()
+    }
+}
+
+fn run_name(row: &ResultRow) -> String {
+    format!("{} {} #{}", row.instance, row.solver.key(), row.repeat)
+}
+
+fn same_run(a: &ResultRow, b: &ResultRow) -> bool {
+    a.instance == b.instance && a.solver == b.solver && a.repeat == b.repeat
+}
+
+pub fn compare(baseline: &[ResultRow], current: &[ResultRow], tolerances: Tolerances) -> Report {
+    let mut report = Report { tolerances, pairs: Vec::new(), findings: Vec::new() };
+    for base in baseline {
+        match current.iter().find(|c| same_run(base, c)) {
+            None => report.findings.push(Finding { run: run_name(base), check: Check::Missing, regression: true, detail: "not in the current results".into() }),
+            Some(cur) => {
+                check_pair(base, cur, tolerances, &mut report.findings);
+                report.pairs.push((base.clone(), cur.clone()));
+            }
+        }
+    }
+    for cur in current.iter().filter(|c| !baseline.iter().any(|b| same_run(b, c))) {
+        report.findings.push(Finding { run: run_name(cur), check: Check::New, regression: false, detail: "not in the baseline".into() });
+    }
+    report
+}
+
+/// The settings that fix a run's trajectory and target, as (name, baseline, current) texts
+/// where they differ.
+fn differences(base: &ResultRow, cur: &ResultRow) -> Vec<String> {
+    let text = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    let fields: [(&str, String, String); 6] = [
+        ("seed", base.seed.to_string(), cur.seed.to_string()),
+        ("work_mvm", text(base.work_mvm.map(|w| w.to_string())), text(cur.work_mvm.map(|w| w.to_string()))),
+        ("time_limit_s", number(base.time_limit_s), number(cur.time_limit_s)),
+        ("batch_size", text(base.batch_size.map(|b| b.to_string())), text(cur.batch_size.map(|b| b.to_string()))),
+        ("engine", text(base.engine.clone()), text(cur.engine.clone())),
+        ("best_known", number(base.best_known), number(cur.best_known)),
+    ];
+    let mut differ: Vec<String> = fields.into_iter().filter(|(_, b, c)| b != c).map(|(name, b, c)| format!("{name} {b} → {c}")).collect();
+    if base.batch_size != cur.batch_size {
+        differ.push("(the CPU engine's default batch size follows --threads: use the same --threads or --batch-size)".into());
+    }
+    differ
+}
+
+fn check_pair(base: &ResultRow, cur: &ResultRow, tolerances: Tolerances, findings: &mut Vec<Finding>) {
+    let mut add = |check: Check, regression: bool, detail: String| findings.push(Finding { run: run_name(base), check, regression, detail });
+    let differ = differences(base, cur);
+    if !differ.is_empty() {
+        add(Check::NotComparable, true, format!("different settings: {}", differ.join(", ")));
+        return;
+    }
+    if !base.ran() {
+        return;
+    }
+    if !cur.ran() {
+        add(Check::Failed, true, format!("status {}", cur.status));
+        return;
+    }
+    if base.feasible && !cur.feasible {
+        add(Check::Feasibility, true, "no feasible point any more".into());
+    }
+    match (base.reached_best_known, cur.reached_best_known) {
+        (true, false) => add(Check::BestKnown, true, format!("no longer reaches the best-known {}", number(base.best_known))),
+        (false, true) => add(Check::BestKnown, false, format!("now reaches the best-known {}", number(cur.best_known))),
+        _ => {}
+    }
+    if let (true, true, Some(b), Some(c)) = (base.feasible, cur.feasible, base.best_objective, cur.best_objective) {
+        if !reaches_target(cur.sense, c, b) {
+            add(Check::Objective, true, format!("best objective worse: {} → {}", number(Some(b)), number(Some(c))));
+        } else if !reaches_target(cur.sense, b, c) {
+            add(Check::Objective, false, format!("best objective better: {} → {}", number(Some(b)), number(Some(c))));
+        }
+    }
+    // A counter only means something against the same target; a lost target is a best-known
+    // or objective finding above.
+    if let (Some(b), Some(c), true) = (base.mvm_to_target, cur.mvm_to_target, base.target == cur.target) {
+        let growth = c as f64 / b.max(1) as f64 - 1.0;
+        if growth > tolerances.counter_growth {
+            add(Check::Counter, true, format!("mvm_to_target grew {b} → {c} ({}, tolerance {})", percent(growth), percent(tolerances.counter_growth)));
+        } else if c < b {
+            add(Check::Counter, false, format!("mvm_to_target shrank {b} → {c} ({})", percent(growth)));
+        }
+    }
+    if let Some(limit) = tolerances.wall_time_ratio {
+        let ratio = cur.wall_time_s / base.wall_time_s;
+        if ratio > limit {
+            add(Check::WallTime, true, format!("wall time {} s → {} s (×{}, gate ×{})", short(base.wall_time_s), short(cur.wall_time_s), short(ratio), short(limit)));
+        }
+    }
+}
+
+fn percent(fraction: f64) -> String {
+    let sign = if fraction > 0.0 { "+" } else { "" };
+    format!("{sign}{}%", significant(Some(100.0 * fraction), 3))
+}
+
+fn short(value: f64) -> String {
+    significant(Some(value), 3)
+}
+
+/// `a` when unchanged, else `a → b`.
+fn change(a: String, b: String) -> String {
+    if a == b { a } else { format!("{a} → {b}") }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let gate = self.tolerances.wall_time_ratio.map_or("off (reported only)".into(), |r| format!("×{}", short(r)));
+        writeln!(f, "{} matched runs; counter tolerance {}; wall-time gate {gate}\n", self.pairs.len(), percent(self.tolerances.counter_growth))?;
+        let rows: Vec<Vec<String>> = self
+            .pairs
+            .iter()
+            .map(|(b, c)| {
+                let reached = |r: &ResultRow| if r.reached_best_known { "yes" } else { "no" }.to_string();
+                let counter = |r: &ResultRow| r.mvm_to_target.map_or("-".into(), |m| m.to_string());
+                vec![
+                    b.instance.clone(),
+                    b.solver.key().into(),
+                    b.repeat.to_string(),
+                    change(number(b.best_objective), number(c.best_objective)),
+                    change(reached(b), reached(c)),
+                    change(counter(b), counter(c)),
+                    format!("{} → {}", short(b.wall_time_s), short(c.wall_time_s)),
+                    format!("×{}", short(c.wall_time_s / b.wall_time_s)),
+                ]
+            })
+            .collect();
+        let header = ["instance", "solver", "repeat", "best_objective", "reached_best_known", "mvm_to_target", "wall_time_s", "wall_ratio"];
+        write!(f, "{}", render(&header, &rows))?;
+        for (title, regression) in [("Failures", true), ("Notes", false)] {
+            let found: Vec<&Finding> = self.findings.iter().filter(|x| x.regression == regression).collect();
+            if !found.is_empty() {
+                writeln!(f, "\n{title} ({}):", found.len())?;
+                for finding in found {
+                    writeln!(f, "  {}: {}", finding.run, finding.detail)?;
+                }
+            }
+        }
+        match self.regressions().count() {
+            0 => writeln!(f, "\nOK: no regression"),
+            n => writeln!(f, "\nFAIL: {n} failure{}", if n == 1 { "" } else { "s" }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_are_signed() {
+        assert_eq!(percent(0.1), "+10%");
+        assert_eq!(percent(-0.5), "-50%");
+        assert_eq!(percent(1.0), "+100%");
+    }
+}

@@ -1,0 +1,273 @@
+//! `bench` end to end on generated instances (every report written and readable, reruns
+//! reproduce the deterministic counters, SCIP as the reference), and `compare` passing an
+//! identical run while catching planted regressions.
+
+#[allow(dead_code)] // each test binary uses a different part of the shared module
+mod qplib_common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use aocbench::benchmark::{ResultRow, SolverName, TargetSource};
+use aocbench::compare::{compare, Check, Tolerances};
+use aocbench::export::csv::{read_results, ResultsWriter};
+use aocbench::model::{self, Instance};
+use aocbench::qplib::read_instance;
+use qplib_common::{catalog_csv, generate, Kind};
+use tempfile::TempDir;
+
+/// A work budget that solves the tiny instances to optimality in well under a second.
+const WORK: &str = "200000";
+
+fn aocbench(args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_aocbench"))
+        .args(args)
+        // The same venv as tests/reference_solver.rs, so SCIP is installed once per target dir.
+        .env("AOCBENCH_VENV", Path::new(env!("CARGO_TARGET_TMPDIR")).join("reference-venv"))
+        .output()
+        .expect("aocbench runs");
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn brute_force_optimum(instance: &Instance) -> f64 {
+    let n = instance.n_vars();
+    (0..1u32 << n)
+        .map(|mask| (0..n).map(|j| f64::from((mask >> j) & 1)).collect::<Vec<f64>>())
+        .filter(|x| model::feasibility(instance, x).feasible)
+        .map(|x| model::objective(instance, &x))
+        .reduce(|a, b| if instance.sense.better(a, b) { a } else { b })
+        .expect("x = 0 is feasible for generated instances")
+}
+
+/// An instance folder with two small generated QBL instances in `qbl/`: TINY_A with a
+/// brute-forced best-known in catalog.csv, TINY_B without one (its target is AOC-DT's best).
+struct Fixture {
+    _dir: TempDir,
+    qplib: PathBuf,
+    best_known_a: f64,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let qplib = dir.path().join("qplib");
+    fs::create_dir_all(qplib.join("qbl")).unwrap();
+    let small = |name: &str, from: u64| (from..).map(|seed| generate(name, Kind::Qbl, seed)).find(|g| g.entry.n_vars <= 12).unwrap();
+    let (mut a, b) = (small("TINY_A", 0), small("TINY_B", 100));
+    for g in [&a, &b] {
+        fs::write(qplib.join("qbl").join(format!("{}.qplib", g.entry.name)), &g.text).unwrap();
+    }
+    let best_known_a = brute_force_optimum(&read_instance(&qplib.join("qbl/TINY_A.qplib")).unwrap());
+    a.entry.best_known_objective = Some(best_known_a);
+    fs::write(qplib.join("catalog.csv"), catalog_csv(&[&a.entry, &b.entry])).unwrap();
+    Fixture { _dir: dir, qplib, best_known_a }
+}
+
+impl Fixture {
+    /// `bench` into `out` with the fixed budget and seed; `extra` selects the instances
+    /// and the reference.
+    fn bench(&self, out: &Path, extra: &[&str]) -> Output {
+        let mut args = vec!["--qplib-dir", self.qplib.to_str().unwrap(), "bench", "--work", WORK, "--seed", "1"];
+        args.extend(["--threads", "1", "--engine", "cpu", "--out", out.to_str().unwrap()]);
+        args.extend(extra);
+        let output = aocbench(&args);
+        assert!(output.status.success(), "bench failed:\n{}", stdout(&output));
+        output
+    }
+}
+
+fn find<'a>(rows: &'a [ResultRow], instance: &str, solver: SolverName) -> &'a ResultRow {
+    rows.iter().find(|r| r.instance == instance && r.solver == solver).unwrap_or_else(|| panic!("no {solver:?} row for {instance}"))
+}
+
+#[test]
+fn bench_writes_every_report_and_an_identical_rerun_passes_compare() {
+    let fx = fixture();
+    let out = fx.qplib.with_file_name("run1");
+    fx.bench(&out, &["--set", "qbl", "--reference", "none"]);
+
+    // results.csv: units in the header, one row per instance and solver.
+    let csv_text = fs::read_to_string(out.join("results.csv")).unwrap();
+    let header: Vec<&str> = csv_text.lines().next().unwrap().split(',').collect();
+    for column in ["instance", "n_vars", "n_constraints", "sense", "best_known", "solver", "engine", "device", "threads", "seed", "time_limit_s", "work_mvm", "best_objective", "feasible", "max_violation", "gap_to_best_known", "reached_best_known", "time_to_best_known_s", "time_to_own_best_s", "tts99_s", "success_probability", "samples", "mvm_to_target", "wall_time_s", "status", "version"] {
+        assert!(header.contains(&column), "column {column} missing from {header:?}");
+    }
+    let rows = read_results(&out.join("results.csv")).unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let a = find(&rows, "TINY_A", SolverName::Aocdt);
+    assert_eq!((a.best_known, a.target, a.target_source), (Some(fx.best_known_a), Some(fx.best_known_a), Some(TargetSource::BestKnown)));
+    assert!(a.reached_best_known && a.feasible, "{a:?}");
+    assert_eq!(a.best_objective, Some(fx.best_known_a));
+    assert!(a.time_to_best_known_s.is_some() && a.time_to_best_known_s == a.time_to_target_s);
+    assert!(a.mvm_to_target.is_some_and(|m| m > 0 && m <= 200_000), "{:?}", a.mvm_to_target);
+    assert_eq!((a.work_mvm, a.time_limit_s, a.seed, a.status.as_str()), (Some(200_000), None, 1, "work_limit"));
+    let b = find(&rows, "TINY_B", SolverName::Aocdt);
+    assert_eq!((b.best_known, b.target_source), (None, Some(TargetSource::AocdtBest)));
+    assert_eq!(b.target, b.best_objective);
+    assert!(!b.reached_best_known && b.time_to_target_s.is_some() && b.gap_to_best_known.is_none(), "{b:?}");
+
+    // results.json: metadata, the same rows, a raw run each.
+    let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let metadata = &json["metadata"];
+    for key in ["version", "git_commit", "started", "finished", "os", "cpu", "adapter", "threads", "sweep", "command_line"] {
+        assert!(!metadata[key].is_null(), "metadata.{key} missing");
+    }
+    assert_eq!(metadata["sweep"]["budget"]["work"], 200_000);
+    assert_eq!(json["rows"].as_array().unwrap().len(), 2);
+    let runs = json["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert!(runs.iter().all(|r| r["kind"] == "aocdt" && r["improvements"].is_array()));
+
+    // The comparison as CSV and markdown, the profile as SVG.
+    let mut comparison = csv::Reader::from_path(out.join("comparison.csv")).unwrap();
+    assert!(comparison.headers().unwrap().iter().any(|h| h == "aocdt_time_to_target_s"));
+    assert_eq!(comparison.records().count(), 2);
+    let markdown = fs::read_to_string(out.join("comparison.md")).unwrap();
+    assert!(markdown.contains("| instance | target |") && markdown.contains("| TINY_A |") && markdown.contains("| TINY_B |"), "{markdown}");
+    let svg = fs::read_to_string(out.join("profile.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>") && svg.contains("AOC-DT"));
+
+    // Same work budget and seed: every counter and objective again, so compare passes.
+    let rerun = fx.qplib.with_file_name("run2");
+    fx.bench(&rerun, &["--set", "qbl", "--reference", "none"]);
+    let again = read_results(&rerun.join("results.csv")).unwrap();
+    for (x, y) in rows.iter().zip(&again) {
+        assert_eq!((x.best_objective, x.mvm_to_target, x.samples), (y.best_objective, y.mvm_to_target, y.samples), "{}", x.instance);
+    }
+    let output = aocbench(&["compare", out.to_str().unwrap(), rerun.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(stdout(&output).contains("OK: no regression"), "{}", stdout(&output));
+}
+
+#[test]
+fn a_run_that_stops_early_keeps_the_finished_instances() {
+    let fx = fixture();
+    // The second instance cannot be read: the run stops there with an error, as if interrupted.
+    let broken = fx.qplib.join("BROKEN.qplib");
+    fs::write(&broken, "BROKEN\nQBL\nminimize\nnot a number # number of variables\n").unwrap();
+    let out = fx.qplib.with_file_name("stopped");
+    let args = ["--qplib-dir", fx.qplib.to_str().unwrap(), "bench", "TINY_A", broken.to_str().unwrap(), "--work", WORK, "--threads", "1"];
+    let output = aocbench(&[&args[..], &["--engine", "cpu", "--reference", "none", "--out", out.to_str().unwrap()]].concat());
+    assert!(!output.status.success());
+
+    let rows = read_results(&out.join("results.csv")).unwrap();
+    assert_eq!(rows.iter().map(|r| r.instance.as_str()).collect::<Vec<_>>(), ["TINY_A"]);
+    let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(json["rows"].as_array().unwrap().len(), 1);
+    assert!(json["metadata"]["finished"].is_null(), "the run did not finish");
+    assert!(fs::read_to_string(out.join("comparison.md")).unwrap().contains("| TINY_A |"));
+}
+
+/// Writes `rows` as a results folder.
+fn write_rows(dir: &Path, rows: &[ResultRow]) {
+    fs::create_dir_all(dir).unwrap();
+    let mut writer = ResultsWriter::create(&dir.join("results.csv")).unwrap();
+    rows.iter().for_each(|r| writer.append(r).unwrap());
+}
+
+#[test]
+fn compare_catches_planted_regressions() {
+    let fx = fixture();
+    let base_dir = fx.qplib.with_file_name("baseline");
+    fx.bench(&base_dir, &["--set", "qbl", "--reference", "none"]);
+    let base = read_results(&base_dir.join("results.csv")).unwrap();
+    let a = base.iter().position(|r| r.instance == "TINY_A").unwrap();
+    let b = base.iter().position(|r| r.instance == "TINY_B").unwrap();
+    let defaults = Tolerances { counter_growth: 0.1, wall_time_ratio: None };
+
+    // Each plant: what it does, and the check that must fail (None: must pass).
+    type Plant = (&'static str, fn(&mut Vec<ResultRow>, usize, usize), Option<Check>);
+    let plants: [Plant; 7] = [
+        ("best-known lost", |rows, a, _| {
+            let r = &mut rows[a];
+            r.reached_best_known = false;
+            (r.time_to_best_known_s, r.time_to_target_s, r.mvm_to_target) = (None, None, None);
+            r.best_objective = r.best_objective.map(|v| v - r.sense.sign());
+        }, Some(Check::BestKnown)),
+        ("worse objective", |rows, _, b| {
+            let r = &mut rows[b];
+            r.best_objective = r.best_objective.map(|v| v + r.sense.sign());
+        }, Some(Check::Objective)),
+        ("counter +50 %", |rows, a, _| rows[a].mvm_to_target = rows[a].mvm_to_target.map(|m| m * 3 / 2), Some(Check::Counter)),
+        ("counter +5 %", |rows, a, _| rows[a].mvm_to_target = rows[a].mvm_to_target.map(|m| m + m / 20), None),
+        ("10× slower", |rows, a, _| rows[a].wall_time_s *= 10.0, None),
+        ("run missing", |rows, a, _| {
+            rows.remove(a);
+        }, Some(Check::Missing)),
+        ("other seed", |rows, a, _| rows[a].seed += 1, Some(Check::NotComparable)),
+    ];
+    for (what, plant, expected) in plants {
+        let mut current = base.clone();
+        plant(&mut current, a, b);
+        let report = compare(&base, &current, defaults);
+        let failed: Vec<Check> = report.regressions().map(|f| f.check).collect();
+        match expected {
+            Some(check) => assert!(failed.contains(&check), "{what}: expected {check:?}, got {failed:?}\n{report}"),
+            None => assert!(report.passed(), "{what}: expected a pass\n{report}"),
+        }
+    }
+
+    // Through the command line: exit codes, the report, --tolerance and --gate-time.
+    let run = |name: &str, plant: &dyn Fn(&mut Vec<ResultRow>), args: &[&str]| {
+        let mut current = base.clone();
+        plant(&mut current);
+        let dir = fx.qplib.with_file_name(name);
+        write_rows(&dir, &current);
+        let mut all = vec!["compare", base_dir.to_str().unwrap(), dir.to_str().unwrap()];
+        all.extend(args);
+        aocbench(&all)
+    };
+    let identical = run("identical", &|_| {}, &[]);
+    assert!(identical.status.success() && stdout(&identical).contains("OK: no regression"), "{}", stdout(&identical));
+
+    let worse = run("worse", &|rows| rows[b].best_objective = rows[b].best_objective.map(|v| v + rows[b].sense.sign()), &[]);
+    assert!(!worse.status.success());
+    assert!(stdout(&worse).contains("TINY_B aocdt #0: best objective worse") && stdout(&worse).contains("FAIL: 1 failure"), "{}", stdout(&worse));
+
+    let grow = |rows: &mut Vec<ResultRow>| rows[a].mvm_to_target = rows[a].mvm_to_target.map(|m| m * 3 / 2);
+    assert!(!run("grown", &grow, &[]).status.success());
+    assert!(run("grown-tolerated", &grow, &["--tolerance", "0.6"]).status.success());
+
+    let slow = |rows: &mut Vec<ResultRow>| rows[a].wall_time_s *= 10.0;
+    let reported = run("slow", &slow, &[]);
+    assert!(reported.status.success() && stdout(&reported).contains("×10"), "{}", stdout(&reported));
+    let gated = run("slow-gated", &slow, &["--gate-time", "2"]);
+    assert!(!gated.status.success() && stdout(&gated).contains("wall time"), "{}", stdout(&gated));
+}
+
+#[test]
+fn bench_with_scip_as_reference() {
+    let fx = fixture();
+    let out = fx.qplib.with_file_name("scip");
+    let output = fx.bench(&out, &["TINY_A", "--reference", "scip", "--ref-time-limit", "20"]);
+
+    let rows = read_results(&out.join("results.csv")).unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let scip = find(&rows, "TINY_A", SolverName::Scip);
+    assert_eq!(scip.status, "optimal", "{scip:?}");
+    assert!(scip.feasible && scip.reached_best_known, "{scip:?}");
+    assert_eq!(scip.best_objective, Some(fx.best_known_a));
+    assert!(scip.time_to_best_known_s.is_some_and(|t| t <= scip.wall_time_s), "{scip:?}");
+    assert_eq!((scip.time_limit_s, scip.threads, scip.engine.as_deref()), (Some(20.0), 1, None));
+    assert!(scip.version.starts_with("SCIP "), "{}", scip.version);
+    assert!(scip.tts99_s.is_none() && scip.mvm_to_target.is_none());
+
+    let table = stdout(&output);
+    assert!(table.contains("scip_time_to_target_s") && table.contains("speedup_scip_over_aocdt"), "{table}");
+    let mut comparison = csv::Reader::from_path(out.join("comparison.csv")).unwrap();
+    let header = comparison.headers().unwrap().clone();
+    let speedup = header.iter().position(|h| h == "speedup_scip_over_aocdt").unwrap();
+    let record = comparison.records().next().unwrap().unwrap();
+    // Both reached the target, so the speed-up is a plain number.
+    assert!(record[speedup].parse::<f64>().is_ok_and(|x| x > 0.0), "{record:?}");
+    let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(json["metadata"]["reference"]["solver"], "scip");
+    let reference_run = json["runs"].as_array().unwrap().iter().find(|r| r["kind"] == "reference").unwrap();
+    assert!(reference_run["run"]["incumbents"].as_array().is_some_and(|i| !i.is_empty()));
+    assert!(fs::read_to_string(out.join("profile.svg")).unwrap().contains("SCIP"));
+}
