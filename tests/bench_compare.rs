@@ -9,10 +9,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use aocbench::model::random::brute_force_optimum;
 use aocbench::benchmark::{ResultRow, SolverName, TargetSource};
 use aocbench::compare::{compare, Check, Tolerances};
 use aocbench::export::csv::{read_results, ResultsWriter};
-use aocbench::model::{self, Instance};
+
 use aocbench::qplib::read_instance;
 use qplib_common::{catalog_csv, generate, Kind};
 use tempfile::TempDir;
@@ -35,15 +36,6 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn brute_force_optimum(instance: &Instance) -> f64 {
-    let n = instance.n_vars();
-    (0..1u32 << n)
-        .map(|mask| (0..n).map(|j| f64::from((mask >> j) & 1)).collect::<Vec<f64>>())
-        .filter(|x| model::feasibility(instance, x).feasible)
-        .map(|x| model::objective(instance, &x))
-        .reduce(|a, b| if instance.sense.better(a, b) { a } else { b })
-        .expect("x = 0 is feasible for generated instances")
-}
 
 /// An instance folder with two small generated QBL instances in `qbl/`: TINY_A with a
 /// brute-forced best-known in catalog.csv, TINY_B without one (its target is AOC-DT's best).
@@ -62,7 +54,7 @@ fn fixture() -> Fixture {
     for g in [&a, &b] {
         fs::write(qplib.join("qbl").join(format!("{}.qplib", g.entry.name)), &g.text).unwrap();
     }
-    let best_known_a = brute_force_optimum(&read_instance(&qplib.join("qbl/TINY_A.qplib")).unwrap());
+    let best_known_a = brute_force_optimum(&read_instance(&qplib.join("qbl/TINY_A.qplib")).unwrap()).expect("x = 0 is feasible for generated instances");
     a.entry.best_known_objective = Some(best_known_a);
     fs::write(qplib.join("catalog.csv"), catalog_csv(&[&a.entry, &b.entry])).unwrap();
     Fixture { _dir: dir, qplib, best_known_a }

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use aocbench::model::{self, Constraint, Instance, QuadTerm, Sense, VarType};
+use aocbench::model::random::brute_force_optimum;
+use aocbench::model::{self, Constraint, Instance, QuadTerm, Sense};
 use aocbench::reference::{
     Incumbent, ReferenceOptions, ReferenceSolver, RunStatus, TARGET_TOLERANCE, ensure_environment, parse_result,
     solve_with, time_to_target,
@@ -58,15 +59,6 @@ fn six_variable_qbl(sense: Sense) -> Instance {
     )
 }
 
-fn brute_force_optimum(instance: &Instance) -> f64 {
-    let n = instance.n_vars();
-    (0..1u32 << n)
-        .map(|mask| (0..n).map(|j| f64::from((mask >> j) & 1)).collect::<Vec<f64>>())
-        .filter(|x| model::feasibility(instance, x).feasible)
-        .map(|x| model::objective(instance, &x))
-        .reduce(|a, b| if instance.sense.better(a, b) { a } else { b })
-        .expect("the instance has a feasible point")
-}
 
 /// The venv of these tests, built (or reused) once per test binary under the target dir.
 fn scip_python() -> &'static Path {
@@ -86,7 +78,7 @@ fn scip_matches_brute_force_on_tiny_qbl_in_both_senses() {
     let python = scip_python();
     for sense in [Sense::Minimize, Sense::Maximize] {
         let instance = six_variable_qbl(sense);
-        let expected = brute_force_optimum(&instance);
+        let expected = brute_force_optimum(&instance).expect("the instance has a feasible point");
         let mut opts = ReferenceOptions::new(ReferenceSolver::Scip);
         opts.time_limit_s = 30.0;
         let run = solve_with(python, &instance, &opts).expect("SCIP run");

@@ -3,17 +3,10 @@
 
 use aocbench::benchmark::solve_instance;
 use aocbench::engine::CpuEngine;
-use aocbench::model::random::{all_binary_points, random_instance, RandomSpec};
-use aocbench::model::{feasibility, objective, Instance, Sense};
+use aocbench::model::random::{brute_force_optimum, random_instance, RandomSpec};
+use aocbench::model::{feasibility, objective, Sense};
 use aocbench::sweep::{Budget, Silent, SweepOptions};
 
-fn brute_force_optimum(instance: &Instance) -> f64 {
-    all_binary_points(instance.n_vars())
-        .filter(|x| feasibility(instance, x).feasible)
-        .map(|x| objective(instance, &x))
-        .reduce(|a, b| if instance.sense.better(a, b) { a } else { b })
-        .expect("random instances are feasible")
-}
 
 /// Short deep rounds: tiny instances need many rounds (each may double penalties that are
 /// still violated) more than long ones.
@@ -30,7 +23,7 @@ fn solve_finds_the_brute_force_optimum_on_small_random_qbl_instances() {
         let rows = [1 + (seed % 2) as usize, (seed % 3 == 0) as usize, (seed % 2) as usize, 1];
         let sense = if seed % 3 == 1 { Sense::Maximize } else { Sense::Minimize };
         let instance = random_instance(RandomSpec { n, rows, density: 0.4, sense }, 500 + seed);
-        let optimum = brute_force_optimum(&instance);
+        let optimum = brute_force_optimum(&instance).expect("random instances are feasible");
         let mut engine = CpuEngine::new(Some(2)).unwrap();
         let outcome = solve_instance(&instance, &mut engine, &options(seed), Some(optimum), None, &mut Silent).unwrap();
         let best = outcome.sweep.incumbents.best_feasible.as_ref().expect("a feasible point");
@@ -62,7 +55,7 @@ fn solve_on_the_wgsl_engine_finds_the_brute_force_optimum() {
     for seed in 0..3u64 {
         let rows = [1, (seed % 2) as usize, 1, 1];
         let instance = random_instance(RandomSpec { n: 10 + 2 * seed as usize, rows, density: 0.4, sense: Sense::Minimize }, 900 + seed);
-        let optimum = brute_force_optimum(&instance);
+        let optimum = brute_force_optimum(&instance).expect("random instances are feasible");
         let options = SweepOptions { batch_size: Some(128), ..options(seed) };
         let outcome = solve_instance(&instance, &mut engine, &options, Some(optimum), None, &mut Silent).unwrap();
         let best = outcome.sweep.incumbents.best_feasible.as_ref().expect("a feasible point");

@@ -68,3 +68,12 @@ pub fn all_binary_points(n: usize) -> impl Iterator<Item = Vec<f64>> {
     assert!(n <= 20, "enumeration is for small n");
     (0u32..1 << n).map(move |bits| (0..n).map(|i| ((bits >> i) & 1) as f64).collect())
 }
+
+/// The true optimum of a small all-binary instance by enumeration (n ≤ 20), judged by the
+/// exact model; `None` when no point is feasible.
+pub fn brute_force_optimum(instance: &Instance) -> Option<f64> {
+    all_binary_points(instance.n_vars())
+        .filter(|x| super::feasibility(instance, x).feasible)
+        .map(|x| super::objective(instance, &x))
+        .reduce(|a, b| if instance.sense.better(a, b) { a } else { b })
+}
