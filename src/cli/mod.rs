@@ -2,6 +2,7 @@
 
 mod export;
 mod info;
+mod perf;
 mod solve;
 
 use std::path::PathBuf;
@@ -32,6 +33,9 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Solve one instance with the AOC-DT two-phase sweep.
     Solve(solve::SolveArgs),
+    /// Engine throughput (effective GFLOP/s, replica-iterations/s) on dense and sparse
+    /// workloads next to the machine's reference product of the same shape; writes a CSV.
+    Perf(perf::PerfArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -40,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Info(args) => info::run(dir, args),
         Command::Export(args) => export::run(dir, args),
         Command::Solve(args) => solve::run(dir, args),
+        Command::Perf(args) => perf::run(dir, args),
     }?;
     Ok(ExitCode::SUCCESS)
 }
