@@ -25,7 +25,7 @@ pub struct PerfArgs {
     #[arg(long, default_value_t = 256)]
     pub replicas: usize,
     /// Iterations per timed engine run and products per reference timing (default: calibrated
-    /// to about 1.5 s per run, at least 10).
+    /// to about 2 s of iterations per run, at least 10).
     #[arg(long)]
     pub iterations: Option<u32>,
     /// Timed runs per workload after one warm-up; the medians are reported.
@@ -62,9 +62,10 @@ pub fn run(dir: Option<&Path>, args: PerfArgs) -> anyhow::Result<()> {
         rows.push(row);
     }
 
+    let info = engine.info();
     let out = args.out.unwrap_or_else(|| {
         let date = chrono::Local::now().format("%Y%m%d-%H%M%S");
-        PathBuf::from(format!("results/perf/{}-{date}.csv", engine.info().kind))
+        PathBuf::from(format!("results/perf/{}-{date}.csv", info.kind))
     });
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in &rows {
@@ -72,15 +73,13 @@ pub fn run(dir: Option<&Path>, args: PerfArgs) -> anyhow::Result<()> {
     }
     write_atomically(&out, &writer.into_inner()?)?;
 
-    if let Some(first) = rows.first() {
-        println!("{} engine on {} ({} threads); reference: {}", first.engine, first.device, first.threads, first.reference);
-    }
+    println!("{} engine on {} ({} threads); reference: {}", info.kind, info.device, info.threads, reference.name());
     print!("{}", render(&HEADER, &rows.iter().map(table_row).collect::<Vec<_>>()));
     println!("wrote {}", out.display());
     Ok(())
 }
 
-const HEADER: [&str; 10] = ["workload", "n", "nnz", "B", "iterations", "GFLOP/s", "replica-it/s", "ref n", "ref GFLOP/s", "ratio"];
+const HEADER: [&str; 11] = ["workload", "n", "nnz", "B", "iterations", "GFLOP/s", "replica-it/s", "ref n", "ref GFLOP/s", "ratio", "KiB/replica"];
 
 fn table_row(row: &PerfRow) -> Vec<String> {
     let optional = |v: Option<f64>, digits: usize| v.map_or("-".into(), |v| format!("{v:.digits$}"));
@@ -95,5 +94,6 @@ fn table_row(row: &PerfRow) -> Vec<String> {
         row.reference_n.to_string(),
         optional(row.reference_gflops, 1),
         optional(row.ratio, 3),
+        optional(row.memory_bytes_per_replica.map(|b| b / 1024.0), 1),
     ]
 }

@@ -22,7 +22,7 @@ use crate::engine::{Batch, Engine};
 pub struct Settings {
     pub replicas: usize,
     /// Iterations per engine run (= products per reference timing); `None`: calibrated so that
-    /// a run takes about [`TARGET_SECONDS`].
+    /// the iterations of a run take about [`TARGET_SECONDS`].
     pub iterations: Option<u32>,
     /// Timed runs after one warm-up run.
     pub repeats: usize,
@@ -30,10 +30,13 @@ pub struct Settings {
 }
 
 /// Wall time of one timed engine run when the iteration count is calibrated: long enough that a
-/// run's fixed costs (state layout, the exact f64 energies) stay at a few per cent.
-pub const TARGET_SECONDS: f64 = 1.5;
-/// Iterations of the calibration run, and the range of calibrated counts.
+/// run's fixed costs (state layout, the exact f64 energies: about three iterations' worth at
+/// n = 4096) stay at a few per cent.
+pub const TARGET_SECONDS: f64 = 2.0;
+/// Iterations of the first calibration run, the least time a calibration run should take, and
+/// the most iterations a calibrated run gets.
 const CALIBRATION_ITERATIONS: u32 = 10;
+const CALIBRATION_SECONDS: f64 = 0.2;
 const MAX_ITERATIONS: u32 = 100_000;
 
 /// One measured workload: a row of the CSV.
@@ -113,9 +116,23 @@ pub fn measure(engine: &mut dyn Engine, reference: &Reference, workload: &Worklo
     let iterations = match settings.iterations {
         Some(iterations) => iterations.max(1),
         None => {
-            let started = Instant::now();
-            engine.run(&batch)?;
-            let per_iteration = started.elapsed().as_secs_f64() / CALIBRATION_ITERATIONS as f64;
+            // The marginal cost of an iteration, from runs of N and 2N: a run's fixed costs
+            // would make a single short run overestimate it.
+            let mut time = |iterations: u32| -> anyhow::Result<f64> {
+                batch.iterations = iterations;
+                let started = Instant::now();
+                engine.run(&batch)?;
+                Ok(started.elapsed().as_secs_f64())
+            };
+            // N doubles until a run is long enough for the difference to rise above the noise.
+            let mut short_iterations = CALIBRATION_ITERATIONS;
+            let mut short = time(short_iterations)?;
+            while short < CALIBRATION_SECONDS && short_iterations < MAX_ITERATIONS / 2 {
+                short_iterations *= 2;
+                short = time(short_iterations)?;
+            }
+            let long = time(2 * short_iterations)?;
+            let per_iteration = if long > short { (long - short) / short_iterations as f64 } else { long / (2 * short_iterations) as f64 };
             (TARGET_SECONDS / per_iteration).clamp(CALIBRATION_ITERATIONS as f64, MAX_ITERATIONS as f64) as u32
         }
     };
