@@ -114,6 +114,9 @@ impl Engine for CpuEngine {
         let problem = self.problem.as_ref().ok_or_else(|| anyhow::anyhow!("CPU engine: no problem loaded"))?;
         let n = problem.n;
         anyhow::ensure!(batch.initial.len() == n * batch.replicas(), "CPU engine: initial states must be replicas × n");
+        if batch.replicas() == 0 {
+            return Ok(BatchOutput { states: Vec::new(), energies: Vec::new() });
+        }
         let plan = Plan::new(problem, batch.replicas());
         let (arch, threads) = (self.arch, self.threads);
         self.pool.install(|| {
