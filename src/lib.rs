@@ -13,6 +13,7 @@ pub mod export;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod perf;
 pub mod polish;
 pub mod qplib;
 pub mod qumo;

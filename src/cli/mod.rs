@@ -5,6 +5,7 @@ mod compare;
 mod devices;
 mod export;
 mod info;
+mod perf;
 mod solve;
 
 use std::path::PathBuf;
@@ -42,6 +43,9 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// List the wgpu adapters (backend, type, driver, key limits).
     Devices(devices::DevicesArgs),
+    /// Engine throughput (effective GFLOP/s, replica-iterations/s) on dense and sparse
+    /// workloads next to the machine's reference product of the same shape; writes a CSV.
+    Perf(perf::PerfArgs),
 }
 
 /// Runs the command; the exit code is the command's verdict (`compare` fails on a regression).
@@ -55,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => bench::run(dir, args).map(done),
         Command::Compare(args) => compare::run(args),
         Command::Devices(args) => devices::run(args).map(done),
+        Command::Perf(args) => perf::run(dir, args).map(done),
     }
 }
 

@@ -1,18 +1,58 @@
-//! The native CPU engine: f32 dynamics, replicas split into chunks run in parallel (rayon);
-//! per chunk and iteration one product F = J·σ (GEMM for dense J, CSR for sparse J) followed
-//! by the fused update.
+//! The native CPU engine: f32 dynamics, one product F = J·σ per iteration (the `gemm` crate's
+//! sgemm for dense J, a CSR product for sparse J) followed by one fused pass that steps x and y
+//! and already writes the σ of the next iteration, so that the product is the only pass over
+//! J and dominates the time.
+//!
+//! A batch is cut into chunks of replicas stored variable-major (`v[i·c + k]` for variable i
+//! and replica k of a chunk of c): then F = J·σ is one GEMM per chunk, and the CSR product
+//! applies each non-zero to c contiguous replicas. Two ways to run the chunks:
+//!
+//! * small or sparse J: many chunks run in parallel, each all its iterations on one thread with
+//!   a single-threaded product — no synchronisation, J and the chunk stay in that core's cache;
+//! * large dense J: the whole batch is one chunk, every iteration one multi-threaded GEMM then
+//!   a parallel update — each thread would otherwise stream all of J once per chunk.
+//!
+//! Determinism: the chunking is a pure function of n, the storage of J and B, never of the
+//! thread count, and every replica's arithmetic is element-wise or a sum in a fixed order (the
+//! GEMM splits threads over output tiles, never over the summed dimension), so a batch gives the
+//! same bits on any number of threads (`tests/engine_cpu_determinism.rs`).
 
+use std::ops::Range;
+
+use gemm::Parallelism;
 use rayon::prelude::*;
 
 use super::{step, Batch, BatchOutput, Couplings, DynamicsProblem, Engine, EngineInfo, ReplicaParams, THRESHOLD};
 
-/// Replicas per chunk: large enough for GEMM efficiency, small enough to keep all cores busy.
-const MAX_CHUNK: usize = 64;
-const MIN_CHUNK: usize = 8;
+/// Replicas per chunk for dense J in the chunked mode: enough columns for the GEMM's register
+/// tiles and for J's reuse to hide its loads.
+const DENSE_CHUNK: usize = 64;
+/// Dense J of at least this many bytes runs as one chunk: beyond the per-core L2 cache, each
+/// chunk's product would fetch J from memory again, so one shared multi-threaded GEMM wins.
+const WHOLE_BATCH_COUPLING_BYTES: usize = 2 << 20;
+/// Replicas per chunk for sparse J: a power of two (whole vectors) such that the chunk's σ,
+/// which the CSR product gathers rows of at random, stays within about half a 2 MiB L2 cache
+/// (measured on QPLIB_3380, _3841 and _6757: 32, 64 and 64 replicas run fastest).
+const SPARSE_CHUNK_BYTES: usize = 5 << 18;
+const SPARSE_CHUNK_RANGE: (usize, usize) = (16, 64);
+/// Replicas per task of the parallel energy pass: their σ rows (in f64) should fit in L2. A
+/// multiple of ACCUMULATORS × the widest vector (8 f64).
+const ENERGY_COLUMNS: usize = 32;
+/// Vector accumulators the energy's inner loop keeps in registers.
+const ACCUMULATORS: usize = 4;
+/// State entries per task of the parallel update in whole-batch mode.
+const UPDATE_BLOCK: usize = 1 << 14;
+/// The batch size the sweep uses by default: spec §9.2's CPU value of 100, rounded up to two
+/// dense chunks. Deliberately independent of the thread count, since the batch size decides
+/// which random initial states each replica gets.
+const BATCH_SIZE: usize = 2 * DENSE_CHUNK;
 
 pub struct CpuEngine {
     pool: rayon::ThreadPool,
     threads: usize,
+    /// The widest SIMD the CPU offers, detected once; the update, the CSR product and the
+    /// energies are compiled for it (the GEMM dispatches by itself).
+    arch: pulp::Arch,
     problem: Option<DynamicsProblem>,
 }
 
@@ -21,11 +61,42 @@ impl CpuEngine {
     pub fn new(threads: Option<usize>) -> anyhow::Result<Self> {
         let threads = threads.unwrap_or_else(crate::output::machine::available_cores).max(1);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
-        Ok(CpuEngine { pool, threads, problem: None })
+        Ok(CpuEngine { pool, threads, arch: pulp::Arch::new(), problem: None })
     }
+}
 
-    fn chunk_size(&self, replicas: usize) -> usize {
-        replicas.div_ceil(self.threads).clamp(MIN_CHUNK, MAX_CHUNK).min(replicas.max(1))
+/// How a batch of B replicas is run: the replica ranges of its chunks, and whether the chunks
+/// run side by side (single-threaded products) or one multi-threaded product at a time.
+#[derive(Debug)]
+struct Plan {
+    chunks: Vec<Range<usize>>,
+    whole_batch: bool,
+}
+
+impl Plan {
+    fn new(problem: &DynamicsProblem, replicas: usize) -> Plan {
+        let n = problem.n;
+        match problem.couplings {
+            Couplings::Dense(_) if n * n * size_of::<f32>() >= WHOLE_BATCH_COUPLING_BYTES => {
+                Plan { chunks: std::iter::once(0..replicas).collect(), whole_batch: true }
+            }
+            Couplings::Dense(_) => {
+                // Balanced chunks (sizes differ by at most one) rather than full ones and a
+                // remainder: a chunk of one or two replicas would make the GEMM take another
+                // path (matrix-vector, or horizontal kernels) with another summation order.
+                let count = replicas.div_ceil(DENSE_CHUNK).max(1);
+                Plan { chunks: (0..count).map(|j| j * replicas / count..(j + 1) * replicas / count).collect(), whole_batch: false }
+            }
+            Couplings::Sparse { .. } => {
+                // Whole vectors of replicas (the product's accumulators), as many as keep σ of
+                // a chunk within SPARSE_CHUNK_BYTES; the last chunk takes the remainder.
+                let (lo, hi) = SPARSE_CHUNK_RANGE;
+                let fitting = SPARSE_CHUNK_BYTES / (n.max(1) * size_of::<f32>());
+                let width = 1 << fitting.clamp(lo, hi).ilog2();
+                let count = replicas.div_ceil(width).max(1);
+                Plan { chunks: (0..count).map(|j| j * width..((j + 1) * width).min(replicas)).collect(), whole_batch: false }
+            }
+        }
     }
 }
 
@@ -43,101 +114,433 @@ impl Engine for CpuEngine {
         let problem = self.problem.as_ref().ok_or_else(|| anyhow::anyhow!("CPU engine: no problem loaded"))?;
         let n = problem.n;
         anyhow::ensure!(batch.initial.len() == n * batch.replicas(), "CPU engine: initial states must be replicas × n");
-        let chunk = self.chunk_size(batch.replicas());
-        let mut states = vec![0.0f32; batch.initial.len()];
-        let mut energies = vec![0.0f64; batch.replicas()];
+        if batch.replicas() == 0 {
+            return Ok(BatchOutput { states: Vec::new(), energies: Vec::new() });
+        }
+        let plan = Plan::new(problem, batch.replicas());
+        let (arch, threads) = (self.arch, self.threads);
         self.pool.install(|| {
-            states
-                .par_chunks_mut(chunk * n)
-                .zip(energies.par_chunks_mut(chunk))
-                .zip(batch.initial.par_chunks(chunk * n).zip(batch.params.par_chunks(chunk)))
-                .for_each(|((out, energy), (initial, params))| {
-                    run_chunk(problem, params, initial, batch.iterations, batch.dt, out);
-                    for (k, e) in energy.iter_mut().enumerate() {
-                        *e = problem.energy(&out[k * n..(k + 1) * n]);
+            let mut chunks: Vec<Chunk> = plan.chunks.par_iter().map(|r| Chunk::new(problem, batch, r.clone(), arch)).collect();
+            if plan.whole_batch {
+                // One chunk per Plan::new; its product and update each use every thread.
+                for chunk in &mut chunks {
+                    for _ in 0..batch.iterations {
+                        chunk.product(problem, Parallelism::Rayon(threads));
+                        chunk.step_parallel(problem);
+                    }
+                }
+            } else {
+                chunks.par_iter_mut().for_each(|chunk| {
+                    for _ in 0..batch.iterations {
+                        chunk.product(problem, Parallelism::None);
+                        chunk.step(problem);
                     }
                 });
-        });
-        Ok(BatchOutput { states, energies })
+            }
+            let mut states = vec![0.0f32; batch.initial.len()];
+            let mut energies = vec![0.0f64; batch.replicas()];
+            for (chunk, range) in chunks.iter().zip(&plan.chunks) {
+                chunk.write_states(n, &mut states[range.start * n..range.end * n]);
+                chunk.energies(problem, &mut energies[range.clone()]);
+            }
+            Ok(BatchOutput { states, energies })
+        })
     }
 
     fn batch_size(&self) -> usize {
-        // Spec §9.2 uses B = 100 on CPU; a multiple of the chunk per thread keeps cores even.
-        (100usize).div_ceil(self.threads * MIN_CHUNK) * self.threads * MIN_CHUNK
+        BATCH_SIZE
+    }
+
+    fn device_memory_bytes(&self, replicas: usize) -> Option<usize> {
+        let problem = self.problem.as_ref()?;
+        // x, y, σ and F per variable, and five parameter/schedule values per replica.
+        let per_replica = (4 * problem.n + 5) * size_of::<f32>();
+        Some(problem.memory_bytes() + replicas * per_replica)
     }
 }
 
-/// F = J·σ for a chunk stored variable-major (`v[i·c + k]`, c replicas).
-fn product(problem: &DynamicsProblem, sigma: &[f32], feedback: &mut [f32], c: usize) {
-    let n = problem.n;
-    match &problem.couplings {
-        Couplings::Dense(j) => unsafe {
-            // SAFETY: j is n×n row-major, sigma and feedback are n×c row-major, as the strides say.
-            matrixmultiply::sgemm(
-                n, n, c, 1.0,
-                j.as_ptr(), n as isize, 1,
-                sigma.as_ptr(), c as isize, 1,
-                0.0,
-                feedback.as_mut_ptr(), c as isize, 1,
-            );
-        },
-        Couplings::Sparse { row_ptr, cols, values } => {
-            for (i, f) in feedback.chunks_exact_mut(c).enumerate() {
-                f.fill(0.0);
-                let range = row_ptr[i] as usize..row_ptr[i + 1] as usize;
-                for (&col, &v) in cols[range.clone()].iter().zip(&values[range]) {
-                    let s = &sigma[col as usize * c..(col as usize + 1) * c];
-                    for (fk, &sk) in f.iter_mut().zip(s) {
-                        *fk += v * sk;
-                    }
+/// σ of one entry (spec §2.3 step 1): binaries thresholded, slacks as they are. Branch-free,
+/// so that the update loop vectorises.
+#[inline(always)]
+fn sigma_of(x: f32, binary: bool) -> f32 {
+    if binary { if x > THRESHOLD { 1.0 } else { 0.0 } } else { x }
+}
+
+/// The per-replica constants and annealing schedule of a chunk.
+struct Schedule {
+    dt: f32,
+    dt_gradient: Vec<f32>,
+    momentum: Vec<f32>,
+    /// α of the current iteration, and dt·α (kept to avoid recomputing it per entry).
+    annealing: Vec<f32>,
+    dt_annealing: Vec<f32>,
+    decrement: Vec<f32>,
+}
+
+impl Schedule {
+    /// α = α0 and δ = α0/N (spec §2.2).
+    fn new(params: &[ReplicaParams], dt: f32, iterations: u32) -> Schedule {
+        Schedule {
+            dt,
+            dt_gradient: params.iter().map(|p| dt * p.gradient).collect(),
+            momentum: params.iter().map(|p| p.momentum).collect(),
+            annealing: params.iter().map(|p| p.annealing).collect(),
+            dt_annealing: params.iter().map(|p| dt * p.annealing).collect(),
+            decrement: params.iter().map(|p| p.annealing / iterations.max(1) as f32).collect(),
+        }
+    }
+
+    /// α ← max(α − δ, 0) (step 8), by repeated subtraction as the spec's loop does.
+    fn anneal(&mut self) {
+        for ((a, da), d) in self.annealing.iter_mut().zip(&mut self.dt_annealing).zip(&self.decrement) {
+            *a = (*a - d).max(0.0);
+            *da = self.dt * *a;
+        }
+    }
+}
+
+/// f32 storage that starts on a cache line: rows of whole vectors then never straddle two
+/// lines (with malloc's 16-byte alignment every 64-byte load of a σ row did, and the CSR product
+/// ran a quarter to a third slower).
+struct Lines {
+    lines: Vec<Line>,
+    len: usize,
+}
+
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C, align(64))]
+struct Line([f32; 16]);
+
+impl Lines {
+    fn zeroed(len: usize) -> Lines {
+        Lines { lines: vec![Line([0.0; 16]); len.div_ceil(16)], len }
+    }
+}
+
+impl std::ops::Deref for Lines {
+    type Target = [f32];
+
+    fn deref(&self) -> &[f32] {
+        &bytemuck::cast_slice(&self.lines)[..self.len]
+    }
+}
+
+impl std::ops::DerefMut for Lines {
+    fn deref_mut(&mut self) -> &mut [f32] {
+        &mut bytemuck::cast_slice_mut(&mut self.lines)[..self.len]
+    }
+}
+
+/// The replicas of one chunk with their schedule and working state, all variable-major.
+struct Chunk {
+    /// Replicas in this chunk (c).
+    width: usize,
+    arch: pulp::Arch,
+    schedule: Schedule,
+    x: Lines,
+    y: Lines,
+    /// σ(x) for the next product; after the last iteration, the output.
+    sigma: Lines,
+    feedback: Lines,
+}
+
+impl Chunk {
+    /// Spec §2.2: x from the batch, y = 0; σ = σ(x) for the first product.
+    fn new(problem: &DynamicsProblem, batch: &Batch, replicas: Range<usize>, arch: pulp::Arch) -> Chunk {
+        let (n, c) = (problem.n, replicas.len());
+        let mut x = Lines::zeroed(n * c);
+        for (k, state) in batch.initial[replicas.start * n..replicas.end * n].chunks_exact(n).enumerate() {
+            for (i, &v) in state.iter().enumerate() {
+                x[i * c + k] = v;
+            }
+        }
+        let mut sigma = Lines::zeroed(n * c);
+        for (e, (s, &v)) in sigma.iter_mut().zip(x.iter()).enumerate() {
+            *s = sigma_of(v, e / c < problem.n_binary);
+        }
+        Chunk {
+            width: c,
+            arch,
+            schedule: Schedule::new(&batch.params[replicas], batch.dt, batch.iterations),
+            x,
+            y: Lines::zeroed(n * c),
+            sigma,
+            feedback: Lines::zeroed(n * c),
+        }
+    }
+
+    /// F = J·σ.
+    fn product(&mut self, problem: &DynamicsProblem, parallelism: Parallelism) {
+        let (n, c) = (problem.n, self.width);
+        match &problem.couplings {
+            Couplings::Dense(j) => {
+                assert!(j.len() == n * n && self.sigma.len() == n * c && self.feedback.len() == n * c);
+                // SAFETY: the strides describe J as n×n row-major and σ and F as n×c
+                // row-major, which the lengths just checked cover; F does not alias J or σ.
+                unsafe {
+                    gemm::gemm(
+                        n, c, n,
+                        self.feedback.as_mut_ptr(), 1, c as isize,
+                        false,
+                        j.as_ptr(), 1, n as isize,
+                        self.sigma.as_ptr(), 1, c as isize,
+                        0.0, 1.0,
+                        false, false, false,
+                        parallelism,
+                    );
+                }
+            }
+            Couplings::Sparse { row_ptr, cols, values } => {
+                self.arch.dispatch(SparseProduct { row_ptr, cols, values, sigma: &self.sigma, feedback: &mut self.feedback, width: c });
+            }
+        }
+    }
+
+    /// Steps every entry and writes σ for the next product.
+    fn step(&mut self, problem: &DynamicsProblem) {
+        let rows = Rows { first: 0, x: &mut self.x, y: &mut self.y, sigma: &mut self.sigma, feedback: &self.feedback };
+        self.arch.dispatch(StepRows { rows, problem, schedule: &self.schedule });
+        self.schedule.anneal();
+    }
+
+    /// As [`Chunk::step`], blocks of rows in parallel (whole-batch mode).
+    fn step_parallel(&mut self, problem: &DynamicsProblem) {
+        let c = self.width;
+        let block = (UPDATE_BLOCK / c).max(1) * c;
+        let (schedule, arch) = (&self.schedule, self.arch);
+        self.x
+            .par_chunks_mut(block)
+            .zip(self.y.par_chunks_mut(block))
+            .zip(self.sigma.par_chunks_mut(block))
+            .zip(self.feedback.par_chunks(block))
+            .enumerate()
+            .for_each(|(b, (((x, y), sigma), feedback))| {
+                let rows = Rows { first: b * block / c, x, y, sigma, feedback };
+                arch.dispatch(StepRows { rows, problem, schedule });
+            });
+        self.schedule.anneal();
+    }
+
+    /// σ back to replica-major (`out[k·n + i]`).
+    fn write_states(&self, n: usize, out: &mut [f32]) {
+        let c = self.width;
+        out.par_chunks_mut(n.max(1)).enumerate().for_each(|(k, state)| {
+            for (v, row) in state.iter_mut().zip(self.sigma.chunks_exact(c)) {
+                *v = row[k];
+            }
+        });
+    }
+
+    /// The energy of every replica, parallel over groups of replicas.
+    fn energies(&self, problem: &DynamicsProblem, out: &mut [f64]) {
+        out.par_chunks_mut(ENERGY_COLUMNS).enumerate().for_each(|(g, out)| {
+            let columns = g * ENERGY_COLUMNS..g * ENERGY_COLUMNS + out.len();
+            self.arch.dispatch(GroupEnergies { problem, sigma: &self.sigma, width: self.width, columns, out });
+        });
+    }
+}
+
+/// A block of consecutive variables (rows) of a chunk, starting at variable `first`.
+struct Rows<'a> {
+    first: usize,
+    x: &'a mut [f32],
+    y: &'a mut [f32],
+    sigma: &'a mut [f32],
+    feedback: &'a [f32],
+}
+
+/// Spec §2.3 steps 3–7 on every entry of some rows, then σ of the new x. The loops live in
+/// `with_simd`, inlined into a function compiled for the CPU's widest vectors (so do not move
+/// them into closures, which would be compiled for the baseline).
+struct StepRows<'a> {
+    rows: Rows<'a>,
+    problem: &'a DynamicsProblem,
+    schedule: &'a Schedule,
+}
+
+impl pulp::WithSimd for StepRows<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        let StepRows { rows: Rows { first, x, y, sigma, feedback }, problem, schedule } = self;
+        let c = schedule.dt_gradient.len();
+        let replicas = || schedule.dt_gradient.iter().zip(&schedule.dt_annealing).zip(&schedule.momentum);
+        let rows = x.chunks_exact_mut(c).zip(y.chunks_exact_mut(c)).zip(sigma.chunks_exact_mut(c)).zip(feedback.chunks_exact(c));
+        for (i, (((x, y), sigma), feedback)) in (first..).zip(rows) {
+            let (h, binary) = (problem.h[i], i < problem.n_binary);
+            for ((((x, y), s), &f), ((&g, &a), &m)) in x.iter_mut().zip(y.iter_mut()).zip(sigma.iter_mut()).zip(feedback).zip(replicas()) {
+                (*x, *y) = step(*x, *y, f, h, g, a, m);
+                *s = sigma_of(*x, binary);
+            }
+        }
+    }
+}
+
+/// F = J·σ for sparse J: row i of F accumulates v·σ_j over the row's non-zeros in CSR order,
+/// each non-zero applied to all c replicas at once.
+struct SparseProduct<'a> {
+    row_ptr: &'a [u32],
+    cols: &'a [u32],
+    values: &'a [f32],
+    sigma: &'a [f32],
+    feedback: &'a mut [f32],
+    width: usize,
+}
+
+impl pulp::WithSimd for SparseProduct<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, simd: S) {
+        let SparseProduct { row_ptr, cols, values, sigma, feedback, width: c } = self;
+        let row = |i: usize| {
+            let range = row_ptr[i] as usize..row_ptr[i + 1] as usize;
+            Row { cols: &cols[range.clone()], values: &values[range] }
+        };
+        // Rows in pairs: two independent sums in flight hide the latency of each addition.
+        let mut pairs = feedback.chunks_exact_mut(2 * c);
+        for (p, f) in pairs.by_ref().enumerate() {
+            let (a, b) = f.split_at_mut(c);
+            accumulate(simd, [row(2 * p), row(2 * p + 1)], [a, b], sigma, c);
+        }
+        let last = pairs.into_remainder();
+        if !last.is_empty() {
+            accumulate(simd, [row(row_ptr.len() - 2)], [last], sigma, c);
+        }
+    }
+}
+
+/// One row of sparse J.
+#[derive(Clone, Copy)]
+struct Row<'a> {
+    cols: &'a [u32],
+    values: &'a [f32],
+}
+
+/// F rows `f` of R rows of J applied to a chunk's σ (c replicas wide): each entry the sum over
+/// its row's non-zeros in CSR order. Whole vectors of replicas accumulate in registers, the
+/// rest in memory.
+#[inline(always)]
+fn accumulate<S: pulp::Simd, const R: usize>(simd: S, rows: [Row; R], mut f: [&mut [f32]; R], sigma: &[f32], c: usize) {
+    let whole = c / S::F32_LANES * S::F32_LANES;
+    let mut offset = 0;
+    while offset < whole {
+        offset += match (whole - offset) / S::F32_LANES {
+            1 => accumulate_vectors::<S, R, 1>(simd, rows, &mut f, sigma, c, offset),
+            2 | 3 => accumulate_vectors::<S, R, 2>(simd, rows, &mut f, sigma, c, offset),
+            _ => accumulate_vectors::<S, R, 4>(simd, rows, &mut f, sigma, c, offset),
+        };
+    }
+    if whole == c {
+        return;
+    }
+    for (f, row) in f.iter_mut().zip(rows) {
+        let tail = &mut f[whole..];
+        tail.fill(0.0);
+        for (&j, &v) in row.cols.iter().zip(row.values) {
+            for (f, &s) in tail.iter_mut().zip(&sigma[j as usize * c + whole..(j as usize + 1) * c]) {
+                *f += v * s;
+            }
+        }
+    }
+}
+
+/// V vectors of replicas from `offset` on; returns how many replicas that covered.
+#[inline(always)]
+fn accumulate_vectors<S: pulp::Simd, const R: usize, const V: usize>(simd: S, rows: [Row; R], f: &mut [&mut [f32]; R], sigma: &[f32], c: usize, offset: usize) -> usize {
+    let lanes = V * S::F32_LANES;
+    let mut acc = [[simd.splat_f32s(0.0); V]; R];
+    let longest = rows.iter().map(|r| r.cols.len()).max().unwrap_or(0);
+    for t in 0..longest {
+        for (acc, row) in acc.iter_mut().zip(&rows) {
+            if let (Some(&j), Some(&v)) = (row.cols.get(t), row.values.get(t)) {
+                let v = simd.splat_f32s(v);
+                let start = j as usize * c + offset;
+                let (s, _) = S::as_simd_f32s(&sigma[start..start + lanes]);
+                for (a, &s) in acc.iter_mut().zip(s) {
+                    *a = simd.add_f32s(*a, simd.mul_f32s(v, s));
                 }
             }
         }
     }
+    for (f, acc) in f.iter_mut().zip(&acc) {
+        let (f, _) = S::as_mut_simd_f32s(&mut f[offset..offset + lanes]);
+        f.copy_from_slice(acc);
+    }
+    lanes
 }
 
-/// σ = x with binaries thresholded (spec §2.3 step 1).
-fn binarise(x: &[f32], sigma: &mut [f32], n_binary: usize, c: usize) {
-    sigma.copy_from_slice(x);
-    for s in &mut sigma[..n_binary * c] {
-        *s = if *s > THRESHOLD { 1.0 } else { 0.0 };
-    }
+/// E_k = Σ_i σ_ik·(−½(Jσ)_ik − h_i) for some replicas (`columns`) of a chunk, in f64 with the
+/// operations and order of [`DynamicsProblem::energy`], so the two agree (up to the sign of a
+/// zero): only terms with a factor σ = 0 in every replica of the group are skipped.
+struct GroupEnergies<'a> {
+    problem: &'a DynamicsProblem,
+    sigma: &'a [f32],
+    width: usize,
+    columns: Range<usize>,
+    out: &'a mut [f64],
 }
 
-fn run_chunk(problem: &DynamicsProblem, params: &[ReplicaParams], initial: &[f32], iterations: u32, dt: f32, out: &mut [f32]) {
-    let (n, c) = (problem.n, params.len());
-    // Variable-major layout inside the chunk: x[i·c + k].
-    let mut x = vec![0.0f32; n * c];
-    for k in 0..c {
-        for i in 0..n {
-            x[i * c + k] = initial[k * n + i];
-        }
-    }
-    let mut y = vec![0.0f32; n * c];
-    let mut sigma = vec![0.0f32; n * c];
-    let mut feedback = vec![0.0f32; n * c];
-    let dt_gradient: Vec<f32> = params.iter().map(|p| dt * p.gradient).collect();
-    let decrement: Vec<f32> = params.iter().map(|p| p.annealing / iterations.max(1) as f32).collect();
-    let mut annealing: Vec<f32> = params.iter().map(|p| p.annealing).collect();
-    for _ in 0..iterations {
-        binarise(&x, &mut sigma, problem.n_binary, c);
-        product(problem, &sigma, &mut feedback, c);
-        let dt_annealing: Vec<f32> = annealing.iter().map(|a| dt * a).collect();
-        for i in 0..n {
-            let h = problem.h[i];
-            let row = i * c..(i + 1) * c;
-            for (k, ((xi, yi), &f)) in x[row.clone()].iter_mut().zip(&mut y[row.clone()]).zip(&feedback[row]).enumerate() {
-                (*xi, *yi) = step(*xi, *yi, f, h, dt_gradient[k], dt_annealing[k], params[k].momentum);
+impl pulp::WithSimd for GroupEnergies<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, simd: S) {
+        let GroupEnergies { problem, sigma, width: c, columns, out } = self;
+        let n = problem.n;
+        // The group's σ in f64, ENERGY_COLUMNS per variable (zero-padded past the last replica).
+        let mut group = vec![0.0f64; n * ENERGY_COLUMNS];
+        for (g, row) in group.chunks_exact_mut(ENERGY_COLUMNS).zip(sigma.chunks_exact(c)) {
+            for (g, &s) in g.iter_mut().zip(&row[columns.clone()]) {
+                *g = s as f64;
             }
         }
-        for (a, d) in annealing.iter_mut().zip(&decrement) {
-            *a = (*a - d).max(0.0);
+        let set: Vec<bool> = group.chunks_exact(ENERGY_COLUMNS).map(|g| g.iter().any(|&s| s != 0.0)).collect();
+        let support: Vec<usize> = (0..n).filter(|&i| set[i]).collect();
+        // Explicit vectors: a plain loop over a fixed-size accumulator array is unrolled into
+        // scalar code. Each vector lane is one replica's sequential sum, exactly as in
+        // `DynamicsProblem::row_dot` (separate multiply and add, never fused).
+        let (vectors, _) = S::as_simd_f64s(&group);
+        let per_row = ENERGY_COLUMNS / S::F64_LANES;
+        let row_of = |j: usize| &vectors[j * per_row..(j + 1) * per_row];
+        let mut dot = vec![0.0f64; ENERGY_COLUMNS];
+        // Rust's f64 sum starts from −0.0; so do these.
+        let mut energy = [-0.0f64; ENERGY_COLUMNS];
+        for &i in &support {
+            // Four vectors at a time, which stay in registers across the sum over j.
+            for (block, dot) in dot.chunks_exact_mut(ACCUMULATORS * S::F64_LANES).enumerate() {
+                let mut acc = [simd.splat_f64s(-0.0); ACCUMULATORS];
+                let mut add = |v: f32, j: usize| {
+                    let v = simd.splat_f64s(v as f64);
+                    for (a, &s) in acc.iter_mut().zip(&row_of(j)[block * ACCUMULATORS..]) {
+                        *a = simd.add_f64s(*a, simd.mul_f64s(v, s));
+                    }
+                };
+                match &problem.couplings {
+                    Couplings::Dense(values) => {
+                        let row = &values[i * n..(i + 1) * n];
+                        for &j in &support {
+                            add(row[j], j);
+                        }
+                    }
+                    Couplings::Sparse { row_ptr, cols, values } => {
+                        let range = row_ptr[i] as usize..row_ptr[i + 1] as usize;
+                        for (&j, &v) in cols[range.clone()].iter().zip(&values[range]) {
+                            if set[j as usize] {
+                                add(v, j as usize);
+                            }
+                        }
+                    }
+                }
+                let (lanes, _) = S::as_mut_simd_f64s(dot);
+                lanes.copy_from_slice(&acc);
+            }
+            let h = problem.h[i] as f64;
+            for ((e, &d), &s) in energy.iter_mut().zip(&dot).zip(&group[i * ENERGY_COLUMNS..]) {
+                *e += s * (-0.5 * d - h);
+            }
         }
-    }
-    binarise(&x, &mut sigma, problem.n_binary, c);
-    for k in 0..c {
-        for i in 0..n {
-            out[k * n + i] = sigma[i * c + k];
-        }
+        out.copy_from_slice(&energy[..out.len()]);
     }
 }

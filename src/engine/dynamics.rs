@@ -56,6 +56,15 @@ impl DynamicsProblem {
         }
     }
 
+    /// Bytes of J and h as stored.
+    pub fn memory_bytes(&self) -> usize {
+        let couplings = match &self.couplings {
+            Couplings::Dense(values) => size_of_val(values.as_slice()),
+            Couplings::Sparse { row_ptr, cols, values } => size_of_val(row_ptr.as_slice()) + size_of_val(cols.as_slice()) + size_of_val(values.as_slice()),
+        };
+        couplings + size_of_val(self.h.as_slice())
+    }
+
     /// (J·v)_i in f64 accumulation over the f32 entries.
     pub fn row_dot(&self, i: usize, v: &[f32]) -> f64 {
         match &self.couplings {

@@ -68,6 +68,11 @@ pub trait Engine {
     fn run(&mut self, batch: &Batch) -> anyhow::Result<BatchOutput>;
     /// Replicas per batch this engine runs best at for the loaded problem.
     fn batch_size(&self) -> usize;
+    /// Peak bytes the engine holds on its device for the loaded problem and a batch of
+    /// `replicas`: J and h once, plus every per-replica buffer. `None` when it cannot say.
+    fn device_memory_bytes(&self, _replicas: usize) -> Option<usize> {
+        None
+    }
 }
 
 /// One AOC-DT step for one entry (spec §2.3 steps 3–7), in the order Julia evaluates it:

@@ -1,0 +1,99 @@
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::EngineArgs;
+use crate::engine::create_engine;
+use crate::output::atomic::write_atomically;
+use crate::output::table::render;
+use crate::perf::{measure, AnchorTable, PerfRow, Provenance, Reference, Settings, Workload};
+use crate::qplib;
+
+/// QPLIB instances whose QUMO J is sparse (density below the CPU engine's threshold), from
+/// 570 to 8,904 variables; QPLIB_3380 is the scale target.
+const DEFAULT_INSTANCES: &str = "QPLIB_3762,QPLIB_6757,QPLIB_3841,QPLIB_3380";
+
+#[derive(Debug, Args)]
+pub struct PerfArgs {
+    /// Orders n of the dense workloads (random symmetric J); `--sizes` alone runs none.
+    #[arg(long, value_delimiter = ',', num_args = 0.., default_value = "64,256,1024,4096")]
+    pub sizes: Vec<usize>,
+    /// QPLIB instances (names or files) run as converted by `solve`; `--instances` alone runs none.
+    #[arg(long, value_delimiter = ',', num_args = 0.., default_value = DEFAULT_INSTANCES)]
+    pub instances: Vec<String>,
+    /// Replicas per batch (B), the same for the engine and the reference.
+    #[arg(long, default_value_t = 256)]
+    pub replicas: usize,
+    /// Iterations per timed engine run and products per reference timing (default: calibrated
+    /// to about 2 s of iterations per run, at least 10).
+    #[arg(long)]
+    pub iterations: Option<u32>,
+    /// Timed runs per workload after one warm-up; the medians are reported.
+    #[arg(long, default_value_t = 5)]
+    pub repeats: usize,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// GPU engines: the CSV that shared/anchors/torch_aocdt.py printed on the same machine; its
+    /// sgemm GFLOP/s become the reference of the rows with the same n and B.
+    #[arg(long, value_name = "PATH")]
+    pub reference_csv: Option<PathBuf>,
+    /// Seed of the random J, replica parameters and initial states.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Where to write the CSV (default: results/perf/<engine>-<date>.csv).
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(dir: Option<&Path>, args: PerfArgs) -> anyhow::Result<()> {
+    let mut engine = create_engine(args.engine.engine, args.engine.threads)?;
+    let anchor = args.reference_csv.as_deref().map(AnchorTable::read).transpose()?;
+    let reference = Reference::for_engine(&engine.info(), anchor)?;
+    let settings = Settings { replicas: args.replicas, iterations: args.iterations, repeats: args.repeats.max(1), seed: args.seed };
+    let provenance = Provenance::here();
+
+    let dense = args.sizes.iter().map(|&n| Ok(Workload::dense(n, args.seed ^ n as u64)));
+    let sparse = args.instances.iter().filter(|name| !name.is_empty()).map(|name| Workload::qplib(&qplib::resolve_instance(dir, name)?));
+    let mut rows: Vec<PerfRow> = Vec::new();
+    for workload in dense.chain(sparse) {
+        let workload = workload?;
+        let row = measure(engine.as_mut(), &reference, &workload, settings, &provenance)?;
+        eprintln!("{} n = {}: {:.1} GFLOP/s, reference {}", row.workload, row.n, row.gflops, row.reference_gflops.map_or("-".into(), |g| format!("{g:.1} GFLOP/s")));
+        rows.push(row);
+    }
+
+    let info = engine.info();
+    let out = args.out.unwrap_or_else(|| {
+        let date = chrono::Local::now().format("%Y%m%d-%H%M%S");
+        PathBuf::from(format!("results/perf/{}-{date}.csv", info.kind))
+    });
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in &rows {
+        writer.serialize(row)?;
+    }
+    write_atomically(&out, &writer.into_inner()?)?;
+
+    println!("{} engine on {} ({} threads); reference: {}", info.kind, info.device, info.threads, reference.name());
+    print!("{}", render(&HEADER, &rows.iter().map(table_row).collect::<Vec<_>>()));
+    println!("wrote {}", out.display());
+    Ok(())
+}
+
+const HEADER: [&str; 11] = ["workload", "n", "nnz", "B", "iterations", "GFLOP/s", "replica-it/s", "ref n", "ref GFLOP/s", "ratio", "KiB/replica"];
+
+fn table_row(row: &PerfRow) -> Vec<String> {
+    let optional = |v: Option<f64>, digits: usize| v.map_or("-".into(), |v| format!("{v:.digits$}"));
+    vec![
+        row.workload.clone(),
+        row.n.to_string(),
+        row.nnz.to_string(),
+        row.replicas.to_string(),
+        row.iterations.to_string(),
+        format!("{:.1}", row.gflops),
+        format!("{:.3e}", row.replica_iterations_per_s),
+        row.reference_n.to_string(),
+        optional(row.reference_gflops, 1),
+        optional(row.ratio, 3),
+        optional(row.memory_bytes_per_replica.map(|b| b / 1024.0), 1),
+    ]
+}
