@@ -8,20 +8,12 @@ use aocbench::qumo::QumoModel;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-/// A dense problem with random symmetric J (spectral radius about 1) and a few slack rows.
+/// A dense problem with the perf benchmark's random symmetric J (spectral radius about 1), a
+/// field and a few slack rows.
 fn random_dense(n: usize, seed: u64) -> DynamicsProblem {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let scale = 3f32.sqrt() / (2.0 * (n as f32).sqrt());
-    let mut j = vec![0.0f32; n * n];
-    for r in 0..n {
-        for c in 0..r {
-            let v = rng.random_range(-scale..scale);
-            j[r * n + c] = v;
-            j[c * n + r] = v;
-        }
-    }
-    let h = (0..n).map(|_| rng.random_range(-0.1..0.1)).collect();
-    DynamicsProblem { n, n_binary: n - n / 10, couplings: aocbench::engine::Couplings::Dense(j), h }
+    let problem = aocbench::perf::Workload::dense(n, seed).problem;
+    DynamicsProblem { n_binary: n - n / 10, h: (0..n).map(|_| rng.random_range(-0.1..0.1)).collect(), ..problem }
 }
 
 fn random_sparse(seed: u64) -> DynamicsProblem {
