@@ -17,4 +17,11 @@ if ! have_lavapipe; then
 fi
 have_lavapipe || { echo "test.sh: lavapipe is still missing after the install" >&2; exit 1; }
 
-cargo test --locked "$@"
+# lavapipe's Wayland probe complains on every adapter start without this; it is only noise.
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
+
+log=$(mktemp)
+cargo test --locked --all-targets "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' "$log"
+exit "$status"
