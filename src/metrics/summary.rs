@@ -14,7 +14,12 @@ pub const TARGET_TOLERANCE: f64 = 1e-6;
 /// True when `objective` is at least as good as `target`, up to [`TARGET_TOLERANCE`]
 /// relative to max(1, |target|).
 pub fn reaches_target(sense: Sense, objective: f64, target: f64) -> bool {
-    sense.sign() * (objective - target) <= TARGET_TOLERANCE * target.abs().max(1.0)
+    reaches_target_within(sense, objective, target, TARGET_TOLERANCE)
+}
+
+/// [`reaches_target`] with another relative tolerance.
+pub fn reaches_target_within(sense: Sense, objective: f64, target: f64, tolerance: f64) -> bool {
+    sense.sign() * (objective - target) <= tolerance * target.abs().max(1.0)
 }
 
 /// Signed relative gap: positive when worse than the best-known; the denominator is
@@ -74,7 +79,7 @@ impl RunMetrics {
         let samples = result.deep_samples.len() as u64;
         let successes = target.map_or(0, |t| result.deep_samples.iter().filter(|s| s.feasible && reaches_target(sense, s.objective, t)).count() as u64);
         let p = if samples == 0 { 0.0 } else { successes as f64 / samples as f64 };
-        let time_per_sample_s = if samples == 0 { f64::NAN } else { result.deep_duration_s / samples as f64 };
+        let time_per_sample_s = if samples == 0 { f64::NAN } else { result.deep_duration_s() / samples as f64 };
         let mvm_per_sample = if samples == 0 { f64::NAN } else { result.deep_samples.iter().map(|s| s.iterations as f64).sum::<f64>() / samples as f64 };
         RunMetrics {
             best_objective: answer.map(|c| c.objective),

@@ -13,14 +13,15 @@ use serde::{Deserialize, Serialize};
 
 use super::{ReferenceOptions, ReferenceSolver, ensure_environment};
 use crate::export::lp::{var_name, write_lp};
+use crate::metrics::reaches_target_within;
 use crate::model::{self, FEASIBILITY_TOLERANCE, Feasibility, Instance, Sense, VarType};
 
 /// The driver, compiled in so that the binary always runs the script it was built against.
 const SCRIPT: &str = include_str!("../../scripts/reference_solver.py");
 
-/// Relative tolerance of [`time_to_target`] and of the `objective_mismatch` check:
-/// `1e-6 · max(1, |value|)`.
-pub const TARGET_TOLERANCE: f64 = 1e-6;
+/// Relative tolerance of [`time_to_target`] and of the `objective_mismatch` check: the same
+/// one AOC-DT's runs are judged by.
+pub use crate::metrics::TARGET_TOLERANCE;
 
 /// How often a running child is checked for exit.
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
@@ -104,10 +105,9 @@ pub struct ReferenceRun {
 /// The first time at which an incumbent not judged infeasible reaches `target` in `sense`,
 /// allowing `tolerance · max(1, |target|)` (use [`TARGET_TOLERANCE`]).
 pub fn time_to_target(incumbents: &[Incumbent], target: f64, sense: Sense, tolerance: f64) -> Option<f64> {
-    let slack = tolerance * target.abs().max(1.0);
     incumbents
         .iter()
-        .filter(|inc| inc.feasible != Some(false) && sense.sign() * (inc.objective - target) <= slack)
+        .filter(|inc| inc.feasible != Some(false) && reaches_target_within(sense, inc.objective, target, tolerance))
         .map(|inc| inc.time_s)
         .min_by(f64::total_cmp)
 }

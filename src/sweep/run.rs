@@ -95,7 +95,6 @@ pub struct SweepResult {
     pub phases: Vec<PhaseStats>,
     #[serde(skip)]
     pub deep_samples: Vec<SampleRecord>,
-    pub deep_duration_s: f64,
     pub penalty_changes: Vec<PenaltyChange>,
     pub total_mvm: u64,
     pub elapsed_s: f64,
@@ -104,6 +103,13 @@ pub struct SweepResult {
     pub batch_size: usize,
     pub qumo_vars: usize,
     pub engine: EngineInfo,
+}
+
+impl SweepResult {
+    /// Wall time of the deep search, the denominator of time per sample.
+    pub fn deep_duration_s(&self) -> f64 {
+        self.phases.iter().filter(|p| p.phase == Phase::DeepSearch).map(|p| p.duration_s).sum()
+    }
 }
 
 /// Where a phase stops: checked between batches, so a phase overruns by at most one batch.
@@ -221,7 +227,6 @@ pub fn run_sweep(
         eigenvalues_initial,
         phases,
         deep_samples: deep.samples,
-        deep_duration_s: deep.duration_s,
         penalty_changes: run.penalty_changes,
         total_mvm: run.mvm,
         elapsed_s: start.elapsed().as_secs_f64(),
@@ -235,7 +240,6 @@ pub fn run_sweep(
 pub(super) struct DeepSearch {
     pub(super) stats: PhaseStats,
     pub(super) samples: Vec<SampleRecord>,
-    pub(super) duration_s: f64,
 }
 
 impl Run<'_> {
@@ -342,6 +346,6 @@ impl Run<'_> {
         }
         stats.duration_s = started.elapsed().as_secs_f64();
         self.observer.phase_finished(&stats);
-        Ok(DeepSearch { stats, samples, duration_s: started.elapsed().as_secs_f64() })
+        Ok(DeepSearch { stats, samples })
     }
 }
