@@ -24,11 +24,31 @@ fn fresh_seed() -> u64 {
     seed
 }
 
-/// A random constrained QUMO with `vars` binaries plus one slack per inequality row.
+/// A random constrained QUMO with `vars` binaries plus one slack per inequality row, J dense
+/// (`dense`) or in CSR.
 fn random_problem(vars: usize, dense: bool, rng: &mut impl Rng) -> DynamicsProblem {
-    let spec = RandomSpec { n: vars, rows: [2, 1, 1, 1], density: if dense { 0.5 } else { 0.05 }, sense: Sense::Minimize };
+    random_problem_in(vars, if dense { 0.5 } else { 0.05 }, Some(dense), rng)
+}
+
+fn random_problem_in(vars: usize, density: f64, force_dense: Option<bool>, rng: &mut impl Rng) -> DynamicsProblem {
+    let spec = RandomSpec { n: vars, rows: [2, 1, 1, 1], density, sense: Sense::Minimize };
     let model = QumoModel::new(&random_instance(spec, rng.random())).unwrap();
-    DynamicsProblem::from_qumo(&model.build(&model.initial_weights(1.0)), Some(dense))
+    DynamicsProblem::from_qumo(&model.build(&model.initial_weights(1.0)), force_dense)
+}
+
+/// The same problem with J in CSR, for the CPU engine's sparse product.
+fn as_csr(problem: &DynamicsProblem) -> DynamicsProblem {
+    let Couplings::Dense(values) = &problem.couplings else { return problem.clone() };
+    let n = problem.n;
+    let (mut row_ptr, mut cols, mut nonzeros) = (vec![0u32], Vec::new(), Vec::new());
+    for row in values.chunks_exact(n) {
+        for (j, &v) in row.iter().enumerate().filter(|(_, v)| **v != 0.0) {
+            cols.push(j as u32);
+            nonzeros.push(v);
+        }
+        row_ptr.push(cols.len() as u32);
+    }
+    DynamicsProblem { couplings: Couplings::Sparse { row_ptr, cols, values: nonzeros }, ..problem.clone() }
 }
 
 /// Spectral radius of J by power iteration (J is symmetric, so |Rayleigh quotient| converges
@@ -115,24 +135,35 @@ fn compare(problem: &DynamicsProblem, gpu: &BatchOutput, cpu: &BatchOutput) -> A
     a
 }
 
-// Tolerances. Both engines run the same f32 arithmetic except the order of the product's sum
-// (the GEMM's k-order vs matrixmultiply's blocking; the sparse paths share the CSR order, and
-// on lavapipe GPU and CPU sparse states come out bit-for-bit equal) and possibly fused
-// multiply-adds: ~1e-7 relative per iteration.
-// * Binaries: one flips only when such a difference straddles the threshold ½, and the walls
-//   pin almost every variable with the sweep's parameters; measured 100% agreement. We
-//   require 99.9%.
-// * Slacks are continuous and follow the same f32 differences: almost always within 1e-6, but
-//   the momentum dynamics can amplify them in a replica that hovers inside the box (measured
-//   on the dense path: 0–2 of 70 replicas at n ≈ 144, off by up to 0.16; none on the sparse
-//   path). The CPU engine's own dense and sparse products disagree on exactly the same
-//   replicas by the same amounts, so this is f32 sensitivity, not an engine difference. We
-//   require 95% of all replicas of a test to agree in their whole state (binaries equal,
-//   slacks within 1e-4) and compare energies on those.
-// * Energies: the GPU sums n f32 terms, an error ≲ n·2⁻²⁴ ≈ 1e-5 of the terms' scale for
-//   n ≤ 150 (measured ≤ 1e-6); 1e-4 relative leaves a 10× margin. The host re-scores in f64.
-const MIN_BINARY_AGREEMENT: f64 = 0.999;
-const MIN_STATE_AGREEMENT: f64 = 0.95;
+// What is compared, and the tolerances.
+//
+// The dynamics are chaotic in f32: a rounding difference in F that lands a variable on the other
+// side of the threshold ½ (or moves a slack hovering inside the box) can send a replica to
+// another trajectory. Two correct engines that sum J·σ in different orders therefore disagree on
+// a few replicas. So the GPU is compared twice:
+//
+// * With the CPU engine computing the same sums in the same order: its CSR product adds each
+//   row's terms v·σ in column order, unfused, exactly like the WGSL dense kernel's k-loop and
+//   its CSR kernel. Every other operation (step, annealing, momentum, walls, thresholds,
+//   padding, tiling, splitting) then has to match the CPU engine's to the bit for the states to
+//   agree. On lavapipe they agree bit-for-bit (measured over 12 seeds: all binaries, all 207
+//   replicas). We require the 99.9% of binaries and 99% of whole replica states
+//   (binaries equal, slacks within 1e-4). A hardware driver may contract the multiply-add into
+//   an FMA, which changes rounding only.
+// * With the CPU engine's GEMM product (blocked k-order, fused multiply-adds): only the order
+//   differs, and the chaotic divergence shows. Measured over 52 seeds: at worst 99.79% of
+//   binaries and 96.1% of replica states agree, up to 34 of 16,055 binaries and 8 of 207
+//   replicas apart. As the GPU equals the CPU CSR product bit-for-bit, this is exactly how far
+//   the CPU engine's own dense and CSR paths drift apart, so it measures f32 sensitivity, not an
+//   engine fault. We require 99% and 90%: 5× and 2.5× the worst measured loss, while a wrong
+//   kernel loses tens of per cent.
+//
+// Energies: the GPU sums n f32 terms, an error ≲ n·2⁻²⁴ ≈ 1e-5 of the terms' scale for n ≤ 150
+// (measured ≤ 4e-7); 1e-4 relative leaves a wide margin. The host re-scores in f64.
+/// (binaries, replica states) that must agree with the same-order CPU product.
+const SAME_ORDER: (f64, f64) = (0.999, 0.99);
+/// The same, against the CPU engine's GEMM product.
+const GEMM_ORDER: (f64, f64) = (0.99, 0.90);
 const SLACK_TOLERANCE: f32 = 1e-4;
 const ENERGY_TOLERANCE: f64 = 1e-4;
 
@@ -146,50 +177,58 @@ impl Agreement {
         self.energy_vs_cpu = self.energy_vs_cpu.max(other.energy_vs_cpu);
     }
 
-    fn assert_within_tolerances(&self, label: &str, seed: u64) {
+    fn assert_within_tolerances(&self, label: &str, seed: u64, (min_binaries, min_states): (f64, f64)) {
         let binaries = self.binaries_equal as f64 / self.binaries as f64;
         let states = self.replicas_equal as f64 / self.replicas as f64;
         eprintln!(
             "{label}: binaries {}/{} equal, states {}/{} equal, energy kernel error {:.1e}, energy vs CPU {:.1e}",
             self.binaries_equal, self.binaries, self.replicas_equal, self.replicas, self.energy_kernel, self.energy_vs_cpu
         );
-        assert!(binaries >= MIN_BINARY_AGREEMENT, "seed {seed}, {label}: only {:.3}% of binaries agree", 100.0 * binaries);
-        assert!(states >= MIN_STATE_AGREEMENT, "seed {seed}, {label}: only {:.1}% of replica states agree", 100.0 * states);
+        assert!(binaries >= min_binaries, "seed {seed}, {label}: only {:.3}% of binaries agree", 100.0 * binaries);
+        assert!(states >= min_states, "seed {seed}, {label}: only {:.1}% of replica states agree", 100.0 * states);
         assert!(self.energy_kernel <= ENERGY_TOLERANCE, "seed {seed}, {label}: GPU energies off by {:.1e} of their scale", self.energy_kernel);
         assert!(self.energy_vs_cpu <= ENERGY_TOLERANCE, "seed {seed}, {label}: GPU and CPU energies differ by {:.1e}", self.energy_vs_cpu);
     }
 }
 
-fn gpu_matches_cpu(dense: bool) {
+/// Runs the GPU on J dense or in CSR (`gpu_dense`) and the CPU engine on J dense (its GEMM) or
+/// in CSR, over the same batches, and checks their agreement.
+fn gpu_matches_cpu(density: f64, gpu_dense: bool, cpu_dense: bool, tolerances: (f64, f64)) {
     let seed = fresh_seed();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut gpu = gpu_engine(GpuOptions::default());
     let mut cpu = CpuEngine::new(Some(2)).unwrap();
-    let kind = if dense { "dense" } else { "sparse" };
+    let label = format!("density {density}, GPU {}, CPU {}", if gpu_dense { "dense" } else { "CSR" }, if cpu_dense { "dense" } else { "CSR" });
     let mut total = Agreement::default();
     // n (binaries + up to 4 slacks) from ~20 to ~150, replica counts not multiples of the
     // 64-row tile and 64-column workgroup.
     for (vars, replicas) in [(15, 37), (57, 100), (140, 70)] {
-        let problem = random_problem(vars, dense, &mut rng);
-        let (params, initial) = sweep_batch(&problem, replicas, &mut rng);
-        let out_gpu = run(&mut gpu, &problem, &params, &initial, 200);
-        let out_cpu = run(&mut cpu, &problem, &params, &initial, 200);
-        let agreement = compare(&problem, &out_gpu, &out_cpu);
-        eprintln!("{kind} n={} B={replicas}: binaries {}/{}, states {}/{}", problem.n, agreement.binaries_equal, agreement.binaries, agreement.replicas_equal, agreement.replicas);
+        let dense = random_problem_in(vars, density, Some(true), &mut rng);
+        let sparse = as_csr(&dense);
+        let (params, initial) = sweep_batch(&dense, replicas, &mut rng);
+        let out_gpu = run(&mut gpu, if gpu_dense { &dense } else { &sparse }, &params, &initial, 200);
+        let out_cpu = run(&mut cpu, if cpu_dense { &dense } else { &sparse }, &params, &initial, 200);
+        let agreement = compare(&dense, &out_gpu, &out_cpu);
+        eprintln!("{label}, n={} B={replicas}: binaries {}/{}, states {}/{}", dense.n, agreement.binaries_equal, agreement.binaries, agreement.replicas_equal, agreement.replicas);
         total.add(&agreement);
     }
-    // Pooled over the cases: slack divergences are rare per replica, not per case.
-    total.assert_within_tolerances(kind, seed);
+    // Pooled over the cases: divergences are rare per replica, not per case.
+    total.assert_within_tolerances(&label, seed, tolerances);
 }
 
 #[test]
 fn dense_gpu_matches_cpu_engine_on_fresh_random_instances() {
-    gpu_matches_cpu(true);
+    gpu_matches_cpu(0.5, true, false, SAME_ORDER);
 }
 
 #[test]
 fn sparse_gpu_matches_cpu_engine_on_fresh_random_instances() {
-    gpu_matches_cpu(false);
+    gpu_matches_cpu(0.05, false, false, SAME_ORDER);
+}
+
+#[test]
+fn dense_gpu_and_the_gemm_cpu_engine_differ_only_by_f32_chaos() {
+    gpu_matches_cpu(0.5, true, true, GEMM_ORDER);
 }
 
 #[test]
