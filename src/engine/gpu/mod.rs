@@ -22,7 +22,7 @@ mod state;
 use std::time::Duration;
 
 pub use device::{AdapterChoice, AdapterLimits, AdapterSummary, list_adapters};
-pub use plan::{MemoryFootprint, peak_memory_bytes};
+pub use plan::MemoryFootprint;
 pub use shaders::Kernel;
 
 use super::{Batch, BatchOutput, DynamicsProblem, Engine, EngineInfo};

@@ -162,12 +162,6 @@ impl MemoryFootprint {
     }
 }
 
-/// Peak device memory in bytes for `replicas` replicas of an n-variable problem
-/// (`sparse_nonzeros`: `Some(nnz)` for CSR couplings, `None` for dense).
-pub fn peak_memory_bytes(n: usize, replicas: usize, sparse_nonzeros: Option<usize>) -> u64 {
-    MemoryFootprint::new(n, sparse_nonzeros).total(replicas)
-}
-
 /// Replicas per batch that keep a device busy. Hardware GPUs use the CUDA heuristic of
 /// AOCoptimizer.jl (spec §9.2, B = ⌈6·10⁷·n^−1.381⌉, tuned to fill an H100-class GPU; an
 /// integrated GPU gets a quarter of it); CPU adapters (lavapipe) get 128, like the CPU engine's
@@ -271,6 +265,6 @@ mod tests {
         let f = MemoryFootprint::new(100, None);
         assert_eq!(f.couplings_bytes, 128 * 112 * 4 + 400);
         assert_eq!(f.per_replica_bytes, 2 * 112 * 4 + 8 + 16 + 2 * 101 * 4);
-        assert_eq!(peak_memory_bytes(100, 10, Some(50)), MemoryFootprint::new(100, Some(50)).total(64));
+        assert_eq!(MemoryFootprint::new(100, Some(50)).total(10), 101 * 4 + 50 * 8 + 400 + 64 * (2 * 100 * 4 + 8 + 16 + 2 * 101 * 4));
     }
 }
