@@ -31,20 +31,16 @@ impl Exploration {
 }
 
 impl Run<'_> {
-    /// Phases 1 and 2: one exploration with progress notifications.
-    pub(super) fn explore(&mut self, phase: Phase, configurations: &[Configuration], repetitions: u32, iterations: u32, stop: Stop, round: u64) -> anyhow::Result<Exploration> {
+    /// Phases 1 and 2: one exploration (round 0) with progress notifications.
+    pub(super) fn explore(&mut self, phase: Phase, configurations: &[Configuration], repetitions: u32, iterations: u32, stop: Stop) -> anyhow::Result<Exploration> {
         self.observer.phase_started(phase, configurations.len(), repetitions, iterations);
-        let exploration = self.run_experiments(phase, configurations, repetitions, iterations, stop, round)?;
+        let exploration = self.run_experiments(phase, configurations, repetitions, iterations, stop, 0)?;
         self.observer.phase_finished(&exploration.stats);
         Ok(exploration)
     }
 
-    /// One deep-search round.
-    pub(super) fn explore_round(&mut self, configurations: &[Configuration], repetitions: u32, iterations: u32, stop: Stop, round: u64) -> anyhow::Result<Exploration> {
-        self.run_experiments(Phase::DeepSearch, configurations, repetitions, iterations, stop, round)
-    }
-
-    fn run_experiments(&mut self, phase: Phase, configurations: &[Configuration], repetitions: u32, iterations: u32, stop: Stop, round: u64) -> anyhow::Result<Exploration> {
+    /// One exploration without notifications; the deep search calls it once per round.
+    pub(super) fn run_experiments(&mut self, phase: Phase, configurations: &[Configuration], repetitions: u32, iterations: u32, stop: Stop, round: u64) -> anyhow::Result<Exploration> {
         let started = std::time::Instant::now();
         let reps = repetitions.max(1) as usize;
         let total = configurations.len() * reps;
@@ -66,10 +62,11 @@ impl Run<'_> {
             let last = total.min(current + self.batch_size);
             let experiment_configs: Vec<Configuration> = (current..last).map(|e| configurations[e / reps]).collect();
             let params: Vec<_> = experiment_configs.iter().map(|c| c.replica_params(self.lambda)).collect();
-            let mut rng = stream_rng(self.options.seed, phase as u64 + 1, (round << 32) | exploration.stats.batches as u64);
+            let mut rng = stream_rng(self.options.seed, phase.stream(), (round << 32) | exploration.stats.batches as u64);
             let initial: Vec<f32> = (0..params.len() * n).map(|_| rng.random_range(-amplitude..=amplitude)).collect();
             let output = self.engine.run(&Batch { params: &params, initial: &initial, iterations, dt: self.options.dt })?;
-            self.mvm += params.len() as u64 * iterations as u64;
+            let work = params.len() as u64 * iterations as u64;
+            self.mvm += work;
             let (instance, model, weights) = (self.instance, self.model, &self.weights);
             let judged: Vec<(Vec<f64>, Evaluation)> = output
                 .states
@@ -94,8 +91,8 @@ impl Run<'_> {
                 });
                 exploration.energies.push(evaluation.penalised);
                 exploration.stats.feasible_samples += evaluation.feasible as usize;
-                if evaluation.feasible && exploration.stats.best_objective.is_none_or(|b| self.instance.sense.better(evaluation.objective, b)) {
-                    exploration.stats.best_objective = Some(evaluation.objective);
+                if evaluation.feasible {
+                    exploration.stats.offer_best(evaluation.objective, self.instance.sense);
                 }
                 if record {
                     exploration.samples.push(SampleRecord { objective: evaluation.objective, feasible: evaluation.feasible, iterations });
@@ -104,7 +101,7 @@ impl Run<'_> {
             exploration.last_batch = judged.into_iter().map(|(x, e)| (x, e.penalised)).collect();
             exploration.stats.batches += 1;
             exploration.stats.samples += params.len();
-            exploration.stats.mvm += params.len() as u64 * iterations as u64;
+            exploration.stats.mvm += work;
             current = last;
             self.observer.batch_finished(phase, stop.fraction(self.mvm), self.incumbents.answer());
         }

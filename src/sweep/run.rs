@@ -58,10 +58,15 @@ impl PhaseStats {
         self.mvm += round.mvm;
         self.iterations_min = self.iterations_min.min(round.iterations_min);
         self.iterations_max = self.iterations_max.max(round.iterations_max);
-        if let Some(b) = round.best_objective
-            && self.best_objective.is_none_or(|old| sense.better(b, old))
-        {
-            self.best_objective = Some(b);
+        if let Some(b) = round.best_objective {
+            self.offer_best(b, sense);
+        }
+    }
+
+    /// Keeps `objective` as the best feasible one when strictly better (ties keep the earlier).
+    pub(super) fn offer_best(&mut self, objective: f64, sense: Sense) {
+        if self.best_objective.is_none_or(|old| sense.better(objective, old)) {
+            self.best_objective = Some(objective);
         }
     }
 }
@@ -204,14 +209,14 @@ pub fn run_sweep(
 
     let (iterations, repetitions) = phase_resources(1, run.n, timeout);
     let stop = run.phase_stop(f1);
-    let phase1 = run.explore(Phase::Exploration, &configurations, repetitions, iterations, stop, 0)?;
+    let phase1 = run.explore(Phase::Exploration, &configurations, repetitions, iterations, stop)?;
     let phase2_configurations = phase1.ranked(&configurations);
     phases.push(phase1.stats.clone());
     run.adapt_penalties("phase 1", &phase1.last_batch)?;
 
     let (iterations2, repetitions) = phase_resources(2, run.n, timeout);
     let stop = run.phase_stop(f2);
-    let phase2 = run.explore(Phase::Refinement, &phase2_configurations, repetitions, iterations2, stop, 0)?;
+    let phase2 = run.explore(Phase::Refinement, &phase2_configurations, repetitions, iterations2, stop)?;
     let mut deep_configurations = phase2.ranked(&phase2_configurations);
     deep_configurations.truncate(DEEP_CONFIGURATIONS);
     phases.push(phase2.stats.clone());
@@ -335,7 +340,7 @@ impl Run<'_> {
                 }
             }
             let round_start = Instant::now();
-            let exploration = self.explore_round(configurations, repetitions, iterations, stop, round)?;
+            let exploration = self.run_experiments(Phase::DeepSearch, configurations, repetitions, iterations, stop, round)?;
             let tau = round_start.elapsed().as_secs_f64() / iterations as f64;
             seconds_per_iteration = Some(seconds_per_iteration.map_or(tau, |old| 0.5 * old + 0.5 * tau));
             stats.absorb(&exploration.stats, self.instance.sense);
