@@ -197,9 +197,4 @@ impl QumoModel {
         self.sense_sign * objective
             + self.rows.iter().zip(weights.values()).map(|(r, p)| p * r.distance(x).powi(2)).sum::<f64>()
     }
-
-    /// The original assignment of a QUMO state: its binary block.
-    pub fn original_assignment(&self, z: &[f64]) -> Vec<f64> {
-        z[..self.n_binary].to_vec()
-    }
 }
