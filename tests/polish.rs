@@ -27,6 +27,11 @@ fn feasible_points(instance: &Instance) -> Vec<(Vec<f64>, f64)> {
         .collect()
 }
 
+/// The worst of `points` in `sense` (the first of equals): the hardest start.
+fn worst(points: &[(Vec<f64>, f64)], sense: Sense) -> &(Vec<f64>, f64) {
+    points.iter().fold(&points[0], |w, p| if sense.better(w.1, p.1) { p } else { w })
+}
+
 /// Checks the outcome's own invariants: feasible, objective recomputed, no worse than start.
 fn check_outcome(instance: &Instance, start: &[f64], out: &PolishOutcome) {
     assert!(out.start_feasible);
@@ -79,8 +84,7 @@ fn random_instances_reach_flip_and_swap_local_optima() {
         let instance = random_instance(RandomSpec { n, rows, density: 0.4, sense }, 7000 + seed);
         let points = feasible_points(&instance);
         assert!(!points.is_empty(), "random instances are feasible");
-        // The worst feasible point: the hardest start.
-        let (start, _) = points.iter().fold(&points[0], |w, p| if sense.better(w.1, p.1) { p } else { w });
+        let (start, _) = worst(&points, sense);
         let out = polish(&instance, start, PolishLimits::default());
         check_outcome(&instance, start, &out);
         assert_local_optimum(&instance, &out.x);
@@ -121,7 +125,7 @@ fn objective_coupled_swaps_without_shared_rows() {
             row.upper = row.linear.iter().map(|&(_, a)| a.max(0.0)).sum::<f64>().max(1.0) - 1.0;
         }
         let points = feasible_points(&instance);
-        let (start, _) = points.iter().fold(&points[0], |w, p| if sense.better(w.1, p.1) { p } else { w });
+        let (start, _) = worst(&points, sense);
         let out = polish(&instance, start, PolishLimits::default());
         check_outcome(&instance, start, &out);
         assert_local_optimum(&instance, &out.x);
@@ -141,7 +145,7 @@ fn quadratic_rows_are_respected() {
             row.upper += 1.0;
         }
         let points = feasible_points(&instance);
-        let (start, _) = points.iter().fold(&points[0], |w, p| if sense.better(w.1, p.1) { p } else { w });
+        let (start, _) = worst(&points, sense);
         let out = polish(&instance, start, PolishLimits::default());
         check_outcome(&instance, start, &out);
         assert_local_optimum(&instance, &out.x);
@@ -226,7 +230,7 @@ fn maximisation_improves_upwards() {
         let instance = random_instance(spec, 500 + seed);
         let points = feasible_points(&instance);
         // The feasible minimiser of f: the worst start for maximisation.
-        let (start, low) = points.iter().fold(&points[0], |w, p| if p.1 < w.1 { p } else { w }).clone();
+        let (start, low) = worst(&points, Sense::Maximize).clone();
         let high = points.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
         let out = polish(&instance, &start, PolishLimits::default());
         check_outcome(&instance, &start, &out);
@@ -249,7 +253,7 @@ fn maximisation_improves_upwards() {
 fn limits_are_respected() {
     let instance = random_instance(RandomSpec { n: 10, rows: [1, 1, 0, 0], density: 0.5, sense: Sense::Minimize }, 9);
     let points = feasible_points(&instance);
-    let (start, _) = points.iter().fold(&points[0], |w, p| if p.1 > w.1 { p } else { w });
+    let (start, _) = worst(&points, Sense::Minimize);
     for limits in [PolishLimits { max_seconds: 1.0, max_passes: 0 }, PolishLimits { max_seconds: 0.0, max_passes: 10 }] {
         let out = polish(&instance, start, limits);
         check_outcome(&instance, start, &out);
