@@ -6,7 +6,7 @@ mod explore;
 mod parameters;
 mod run;
 mod samples;
-pub mod sobol;
+mod sobol;
 
 pub use parameters::{phase_resources, Configuration, ParameterRanges};
 pub use run::{run_sweep, PenaltyChange, PhaseStats, SampleRecord, SweepResult};

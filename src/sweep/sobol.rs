@@ -55,12 +55,6 @@ pub struct Sobol3 {
     x: [u32; 3],
 }
 
-impl Default for Sobol3 {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Sobol3 {
     /// The sequence before its first point, (0.5, 0.5, 0.5).
     pub fn new() -> Self {
