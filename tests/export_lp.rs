@@ -10,6 +10,7 @@ use rand::{Rng, SeedableRng};
 
 const INF: f64 = f64::INFINITY;
 
+/// `Instance::binary` with the given types and bounds (one per entry of `objective_linear`).
 fn instance(
     sense: Sense,
     var_types: Vec<VarType>,
@@ -19,25 +20,12 @@ fn instance(
     objective_constant: f64,
     constraints: Vec<Constraint>,
 ) -> Instance {
-    let n = var_types.len();
-    let m = constraints.len();
     Instance {
-        name: "golden".into(),
         type_code: "QML".into(),
-        sense,
-        objective_quadratic,
-        objective_linear,
-        objective_constant,
-        constraints,
-        infinity: 1e20,
         var_lower: bounds.iter().map(|b| b.0).collect(),
         var_upper: bounds.iter().map(|b| b.1).collect(),
         var_types,
-        start_primal: vec![0.0; n],
-        start_constraint_dual: vec![0.0; m],
-        start_bound_dual: vec![0.0; n],
-        var_names: vec![],
-        constraint_names: vec![],
+        ..Instance::binary("golden", sense, objective_quadratic, objective_linear, objective_constant, constraints)
     }
 }
 

@@ -43,7 +43,16 @@ const TERMS_PER_LINE: usize = 8;
 
 /// The LP name of variable `j` (0-based): `x{j+1}`.
 pub fn var_name(j: usize) -> String {
-    format!("x{}", j + 1)
+    Var(j).to_string()
+}
+
+/// Variable `j` as [`var_name`] spells it, written in place without a `String`.
+struct Var(usize);
+
+impl fmt::Display for Var {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "x{}", self.0 + 1)
+    }
 }
 
 /// An f64 printed so that `strtod` gives back exactly the same value.
@@ -69,7 +78,7 @@ impl<'a, W: Write> Wrapped<'a, W> {
         Wrapped { out, count: 0 }
     }
 
-    fn item(&mut self, item: fmt::Arguments<'_>) -> io::Result<()> {
+    fn item(&mut self, item: impl fmt::Display) -> io::Result<()> {
         if self.count > 0 && self.count % TERMS_PER_LINE == 0 {
             self.out.write_all(b"\n  ")?;
         }
@@ -78,7 +87,7 @@ impl<'a, W: Write> Wrapped<'a, W> {
     }
 
     /// `+ |coef| name` or `- |coef| name`.
-    fn term(&mut self, coef: f64, name: fmt::Arguments<'_>) -> io::Result<()> {
+    fn term(&mut self, coef: f64, name: impl fmt::Display) -> io::Result<()> {
         let sign = if coef.is_sign_negative() { '-' } else { '+' };
         self.item(format_args!("{sign} {} {name}", Num(coef.abs())))
     }
@@ -90,6 +99,11 @@ fn invalid(message: String) -> io::Error {
 
 fn check_finite(value: f64, what: impl FnOnce() -> String) -> io::Result<()> {
     if value.is_finite() { Ok(()) } else { Err(invalid(format!("{} is {value}", what()))) }
+}
+
+/// Whether `[lo, hi]` can be written as sides or bounds: no NaN, lower ≠ +inf, upper ≠ -inf.
+fn expressible(lo: f64, hi: f64) -> bool {
+    !(lo.is_nan() || hi.is_nan() || lo == f64::INFINITY || hi == f64::NEG_INFINITY)
 }
 
 /// Rejects what the LP format cannot say: non-finite coefficients, NaN or impossible bounds
@@ -104,7 +118,7 @@ fn validate(instance: &Instance) -> io::Result<()> {
     }
     let index_ok = |i: usize| i < n;
     for (j, &b) in instance.objective_linear.iter().enumerate() {
-        check_finite(b, || format!("objective coefficient of {}", var_name(j)))?;
+        check_finite(b, || format!("objective coefficient of {}", Var(j)))?;
     }
     check_finite(instance.objective_constant, || "objective constant".into())?;
     for t in &instance.objective_quadratic {
@@ -115,14 +129,14 @@ fn validate(instance: &Instance) -> io::Result<()> {
     }
     for (k, row) in instance.constraints.iter().enumerate() {
         let name = || format!("c{}", k + 1);
-        if row.lower.is_nan() || row.upper.is_nan() || row.lower == f64::INFINITY || row.upper == f64::NEG_INFINITY {
+        if !expressible(row.lower, row.upper) {
             return Err(invalid(format!("row {} has invalid sides [{}, {}]", name(), row.lower, row.upper)));
         }
         for &(j, a) in &row.linear {
             if !index_ok(j) {
                 return Err(invalid(format!("row {} refers to variable index {j}", name())));
             }
-            check_finite(a, || format!("coefficient of {} in row {}", var_name(j), name()))?;
+            check_finite(a, || format!("coefficient of {} in row {}", Var(j), name()))?;
         }
         for t in &row.quadratic {
             if !index_ok(t.row) || !index_ok(t.col) {
@@ -133,8 +147,8 @@ fn validate(instance: &Instance) -> io::Result<()> {
     }
     for j in 0..n {
         let (lo, hi) = (instance.var_lower[j], instance.var_upper[j]);
-        if lo.is_nan() || hi.is_nan() || lo == f64::INFINITY || hi == f64::NEG_INFINITY {
-            return Err(invalid(format!("variable {} has invalid bounds [{lo}, {hi}]", var_name(j))));
+        if !expressible(lo, hi) {
+            return Err(invalid(format!("variable {} has invalid bounds [{lo}, {hi}]", Var(j))));
         }
     }
     Ok(())
@@ -176,27 +190,27 @@ fn write_objective(instance: &Instance, mentioned: &[bool], out: &mut impl Write
     let mut expr = Wrapped::new(out);
     for (j, &b) in instance.objective_linear.iter().enumerate() {
         if b != 0.0 {
-            expr.term(b, format_args!("x{}", j + 1))?;
+            expr.term(b, Var(j))?;
         }
     }
     for j in mentioned.iter().enumerate().filter(|(_, m)| !**m).map(|(j, _)| j) {
-        expr.item(format_args!("+ 0 x{}", j + 1))?;
+        expr.item(format_args!("+ 0 {}", Var(j)))?;
     }
     if instance.objective_constant != 0.0 {
-        expr.term(instance.objective_constant, format_args!("{OBJ_CONSTANT_VAR}"))?;
+        expr.term(instance.objective_constant, OBJ_CONSTANT_VAR)?;
     }
     let mut quads = instance.objective_quadratic.iter().filter(|t| t.value != 0.0).peekable();
     if quads.peek().is_some() {
-        expr.item(format_args!("+ ["))?;
+        expr.item("+ [")?;
         for t in quads {
             // The file value is already the xᵀQx coefficient; `/ 2` below supplies QPLIB's ½.
             write_quad_term(&mut expr, t.value, t.row, t.col)?;
         }
-        expr.item(format_args!("] / 2"))?;
+        expr.item("] / 2")?;
     }
     if expr.count == 0 {
         // An empty objective is legal in SCIP but not promised elsewhere.
-        expr.item(format_args!("0 x1"))?;
+        expr.item("0 x1")?;
     }
     writeln!(out)
 }
@@ -205,9 +219,9 @@ fn write_quad_term<W: Write>(expr: &mut Wrapped<'_, W>, coef: f64, row: usize, c
     if row == col {
         // `^2` must touch the caret: SCIP's tokenizer reads `x ^ 2` as a square followed by
         // a stray value 2.
-        expr.term(coef, format_args!("x{} ^2", row + 1))
+        expr.term(coef, format_args!("{} ^2", Var(row)))
     } else {
-        expr.term(coef, format_args!("x{} * x{}", row + 1, col + 1))
+        expr.term(coef, format_args!("{} * {}", Var(row), Var(col)))
     }
 }
 
@@ -215,20 +229,20 @@ fn write_row(row: &Constraint, name: &str, sense: &str, rhs: f64, out: &mut impl
     write!(out, " {name}:")?;
     let mut expr = Wrapped::new(out);
     for &(j, a) in row.linear.iter().filter(|(_, a)| *a != 0.0) {
-        expr.term(a, format_args!("x{}", j + 1))?;
+        expr.term(a, Var(j))?;
     }
     let mut quads = row.quadratic.iter().filter(|t| t.value != 0.0).peekable();
     if quads.peek().is_some() {
         // SCIP refuses `- [`, so the bracket always opens with `+`.
-        expr.item(format_args!("+ ["))?;
+        expr.item("+ [")?;
         for t in quads {
             // No `/ 2` after constraint brackets: apply QPLIB's ½ here (exact in binary).
             write_quad_term(&mut expr, t.value / 2.0, t.row, t.col)?;
         }
-        expr.item(format_args!("]"))?;
+        expr.item("]")?;
     }
     if expr.count == 0 {
-        expr.item(format_args!("0 x1"))?;
+        expr.item("0 x1")?;
     }
     writeln!(out, " {sense} {}", Num(rhs))
 }
@@ -254,7 +268,7 @@ fn write_constraints(instance: &Instance, out: &mut impl Write) -> io::Result<()
 /// The `Bounds` line of variable `j`, or `None` when the LP default already says it.
 fn bound_line(instance: &Instance, j: usize) -> Option<String> {
     let (lo, hi) = (instance.var_lower[j], instance.var_upper[j]);
-    let x = var_name(j);
+    let x = Var(j);
     let default_hi = if instance.var_types[j] == VarType::Binary { 1.0 } else { f64::INFINITY };
     if lo == 0.0 && hi == default_hi {
         return None;
@@ -276,7 +290,7 @@ fn write_name_list(title: &str, instance: &Instance, kind: VarType, out: &mut im
     writeln!(out, "{title}")?;
     let mut list = Wrapped::new(out);
     for (j, _) in names {
-        list.item(format_args!("x{}", j + 1))?;
+        list.item(Var(j))?;
     }
     writeln!(out)
 }

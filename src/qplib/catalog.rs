@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde::{Deserialize, Deserializer};
 
 use crate::model::Sense;
@@ -81,11 +81,7 @@ impl Catalog {
                 .insert(entry.name.clone(), catalog.entries.len())
                 .is_some()
             {
-                bail!(
-                    "{}:{line}: duplicate instance {}",
-                    path.display(),
-                    entry.name
-                );
+                return Err(at(line, &format_args!("duplicate instance {}", entry.name)));
             }
             catalog.entries.push(entry);
         }

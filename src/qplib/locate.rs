@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use super::error::{LocateError, Tried};
 
 /// Environment variable naming the instance folder.
-pub const INSTANCE_DIR_ENV: &str = "AOCBENCH_QPLIB_DIR";
+const INSTANCE_DIR_ENV: &str = "AOCBENCH_QPLIB_DIR";
 
 /// Default places, relative to the current directory: the shared data folder beside a
 /// checkout, then `qplib/` inside it (where `scripts/download_qplib.sh` puts the files).

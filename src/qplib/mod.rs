@@ -9,8 +9,8 @@ mod reader;
 
 pub use catalog::{Catalog, CatalogEntry};
 pub use error::{IndexKind, LocateError, Problem, QplibError, Tried};
-pub use locate::{INSTANCE_DIR_ENV, find_instance, instance_dir, instance_set};
-pub use reader::{MAX_DIMENSION, parse_instance, read_instance};
+pub use locate::{find_instance, instance_dir, instance_set};
+pub use reader::{parse_instance, read_instance};
 
 use std::path::{Path, PathBuf};
 

@@ -18,7 +18,7 @@ use crate::model::{Constraint, Instance, QuadTerm, Sense, VarType};
 /// Largest number of variables or of constraints accepted. QPLIB's largest instance has about
 /// 1.0e6 of either; the cap stops a corrupt count from requesting a multi-gigabyte dense
 /// vector, which would abort the process instead of returning an error.
-pub const MAX_DIMENSION: usize = 10_000_000;
+const MAX_DIMENSION: usize = 10_000_000;
 
 /// Entry lists reserve at most this many slots up front, whatever their (untrusted) count.
 const MAX_PREALLOCATION: usize = 1 << 16;
