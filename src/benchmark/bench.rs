@@ -229,7 +229,7 @@ fn write_reports(files: &OutputFiles, results: &BenchResults) -> anyhow::Result<
     let comparison = comparison_table(&results.comparison);
     csv::write_table(&files.comparison_csv, &comparison)?;
     let text = markdown::report("aocbench: AOC-DT against the reference", &describe(&results.metadata), &comparison, &aggregate_table(&results.aggregates));
-    write_atomically(&files.comparison_md, text.as_bytes()).with_context(|| format!("writing {}", files.comparison_md.display()))?;
+    write_atomically(&files.comparison_md, text.as_bytes())?;
     svg::write_performance_profile(&files.profile_svg, &results.comparison)
 }
 

@@ -152,6 +152,7 @@ impl InstanceComparison {
 
 /// Instances in the order they first appear in `rows`, each compared.
 pub fn compare_instances(rows: &[ResultRow]) -> Vec<InstanceComparison> {
+    let reference = reference_solver(rows);
     let mut names: Vec<&str> = Vec::new();
     for row in rows {
         if !names.contains(&row.instance.as_str()) {
@@ -163,7 +164,7 @@ pub fn compare_instances(rows: &[ResultRow]) -> Vec<InstanceComparison> {
         .map(|name| {
             let of_instance: Vec<&ResultRow> = rows.iter().filter(|r| r.instance == name).collect();
             let aocdt = SolverResult::from_rows(SolverName::Aocdt, &of_instance);
-            let reference = reference_solver(rows).and_then(|s| SolverResult::from_rows(s, &of_instance));
+            let reference = reference.and_then(|s| SolverResult::from_rows(s, &of_instance));
             let speedup = match (&reference, &aocdt) {
                 (Some(r), Some(a)) => r.time_to_target.zip(a.time_to_target).and_then(|(r, a)| Speedup::between(r, a)),
                 _ => None,

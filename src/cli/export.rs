@@ -1,6 +1,5 @@
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use crate::output::atomic::write_atomically;
@@ -31,7 +30,7 @@ pub fn run(dir: Option<&Path>, args: ExportArgs) -> anyhow::Result<()> {
         ExportFormat::Lp => crate::export::lp::write_lp(&instance, &mut text)?,
     }
     match args.output {
-        Some(out) => write_atomically(&out, &text).with_context(|| format!("writing {}", out.display()))?,
+        Some(out) => write_atomically(&out, &text)?,
         None => std::io::Write::write_all(&mut std::io::stdout(), &text)?,
     }
     Ok(())

@@ -49,5 +49,5 @@ pub fn write_table(path: &Path, table: &Table) -> anyhow::Result<()> {
         writer.write_record(row)?;
     }
     let bytes = writer.into_inner().map_err(|e| e.into_error())?;
-    write_atomically(path, &bytes).with_context(|| format!("writing {}", path.display()))
+    write_atomically(path, &bytes)
 }

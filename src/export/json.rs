@@ -3,13 +3,11 @@
 
 use std::path::Path;
 
-use anyhow::Context;
-
 use crate::benchmark::BenchResults;
 use crate::output::atomic::write_atomically;
 
 pub fn write_results(path: &Path, results: &BenchResults) -> anyhow::Result<()> {
     let mut text = serde_json::to_string_pretty(results)?;
     text.push('\n');
-    write_atomically(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))
+    write_atomically(path, text.as_bytes())
 }

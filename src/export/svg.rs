@@ -5,7 +5,6 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use plotters::prelude::*;
 
 use crate::benchmark::{InstanceComparison, SolverResult, TimeToTarget};
@@ -82,7 +81,7 @@ pub fn write_performance_profile(path: &Path, comparisons: &[InstanceComparison]
             .draw()?;
         root.present()?;
     }
-    write_atomically(path, svg.as_bytes()).with_context(|| format!("writing {}", path.display()))
+    write_atomically(path, svg.as_bytes())
 }
 
 #[cfg(test)]

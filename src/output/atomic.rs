@@ -3,8 +3,15 @@
 use std::io::Write;
 use std::path::Path;
 
+use anyhow::Context;
+
 /// Writes `bytes` to a temporary file beside `path`, syncs it, then renames it over `path`.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Errors name the file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;

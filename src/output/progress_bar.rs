@@ -21,12 +21,13 @@ impl SweepProgress {
     pub fn new() -> Self {
         SweepProgress { bar: None, interactive: std::io::stderr().is_terminal() }
     }
+}
 
-    fn say(&self, line: String) {
-        match &self.bar {
-            Some(bar) => bar.println(line),
-            None => eprintln!("{line}"),
-        }
+/// A line above the bar when there is one (so the bar is not torn), else on stderr.
+fn say(bar: Option<&ProgressBar>, line: &str) {
+    match bar {
+        Some(bar) => bar.println(line),
+        None => eprintln!("{line}"),
     }
 }
 
@@ -69,7 +70,7 @@ impl SweepObserver for SweepProgress {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
-        self.say(format!(
+        say(self.bar.as_ref(), &format!(
             "{}: done in {:.2} s, {} samples ({} feasible), {} configurations, best feasible {}",
             stats.phase.label(),
             stats.duration_s,
@@ -81,7 +82,7 @@ impl SweepObserver for SweepProgress {
     }
 
     fn penalties_changed(&mut self, change: &PenaltyChange) {
-        self.say(format!(
+        say(self.bar.as_ref(), &format!(
             "penalties after {}: doubled {} rows (max growth {}×), λ = {:.6e}",
             change.after, change.rows_doubled, change.max_growth, change.lambda
         ));
@@ -105,13 +106,6 @@ impl InstanceProgress {
             bar
         });
         InstanceProgress { bar, total, current: String::new() }
-    }
-
-    fn say(&self, line: &str) {
-        match &self.bar {
-            Some(bar) => bar.println(line),
-            None => eprintln!("{line}"),
-        }
     }
 
     /// Finishes the bar (call once all instances are done).
@@ -157,13 +151,13 @@ impl BenchObserver for InstanceProgress {
 
     fn instance_finished(&mut self, rows: &[ResultRow]) {
         let outcomes: Vec<String> = rows.iter().map(outcome).collect();
-        self.say(&format!("{}: {}", self.current, outcomes.join("; ")));
+        say(self.bar.as_ref(), &format!("{}: {}", self.current, outcomes.join("; ")));
         if let Some(bar) = &self.bar {
             bar.inc(1);
         }
     }
 
     fn note(&mut self, message: &str) {
-        self.say(message);
+        say(self.bar.as_ref(), message);
     }
 }

@@ -76,12 +76,11 @@ pub enum Product<'a> {
 /// The `gemm` crate's sgemm on a fixed number of threads.
 pub struct Sgemm {
     pool: rayon::ThreadPool,
-    threads: usize,
 }
 
 impl Sgemm {
     pub fn new(threads: usize) -> anyhow::Result<Sgemm> {
-        Ok(Sgemm { pool: rayon::ThreadPoolBuilder::new().num_threads(threads).build()?, threads })
+        Ok(Sgemm { pool: rayon::ThreadPoolBuilder::new().num_threads(threads).build()? })
     }
 
     /// Operands of F = J·S: random J, a random 0/1 S of `replicas` columns (the engine's σ).
@@ -157,8 +156,9 @@ impl SgemmProduct<'_> {
             Layout::RowMajor => ((1, n as isize), (1, b as isize)),
         };
         let (j, s, f) = (&self.j, &self.s, &mut self.f);
-        let threads = self.sgemm.threads;
-        self.sgemm.pool.install(|| {
+        let pool = &self.sgemm.pool;
+        let threads = pool.current_num_threads();
+        pool.install(|| {
             let start = Instant::now();
             for _ in 0..count {
                 // SAFETY: J is n×n, S and F n×b, with the strides of one layout; distinct

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
-use super::{ReferenceOptions, ReferenceSolver, ensure_environment};
+use super::{ReferenceOptions, ReferenceSolver};
 use crate::export::lp::{var_name, write_lp};
 use crate::metrics::reaches_target_within;
 use crate::model::{self, FEASIBILITY_TOLERANCE, Feasibility, Instance, Sense, VarType};
@@ -258,13 +258,6 @@ pub fn parse_result(json: &str, instance: &Instance) -> anyhow::Result<Reference
         assignment: chosen.map(|j| j.point),
         message,
     })
-}
-
-/// Sets up the environment ([`ensure_environment`]) and solves `instance` with the reference
-/// solver (see [`solve_with`]).
-pub fn solve(instance: &Instance, opts: &ReferenceOptions) -> anyhow::Result<ReferenceRun> {
-    let python = ensure_environment(opts)?;
-    solve_with(&python, instance, opts)
 }
 
 /// Solves `instance` by running the driver script with `python`: writes the LP to a scratch
