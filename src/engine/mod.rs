@@ -75,6 +75,16 @@ pub trait Engine {
     }
 }
 
+/// Replica-major states (`states[k·n + i]`) into the variable-major layout both engines
+/// work in (`out[i·stride + k]`); columns past the given replicas are left as they are.
+fn to_variable_major(states: &[f32], n: usize, stride: usize, out: &mut [f32]) {
+    for (k, state) in states.chunks_exact(n.max(1)).enumerate() {
+        for (i, &v) in state.iter().enumerate() {
+            out[i * stride + k] = v;
+        }
+    }
+}
+
 /// One AOC-DT step for one entry (spec §2.3 steps 3–7), in the order Julia evaluates it:
 /// x ← x + ((dt·G)·F − (dt·α)·(x − b) + m·(x − y)), then x ← x + dt·G·h, y ← old x, and x
 /// clamped to the positive-QUMO walls [0, 1] (y is not). Returns (new x, new y).

@@ -10,7 +10,7 @@ use super::device::Gpu;
 use super::pipelines::{Pipelines, ProductPipelines, bind_group, binding};
 use super::problem::{LoadedProblem, Product};
 use super::shaders::FINISH_WG;
-use crate::engine::{Batch, ReplicaParams};
+use crate::engine::{Batch, ReplicaParams, to_variable_major};
 
 /// Iterations recorded per queue submission: long enough to amortise a submit, short enough
 /// that no single command buffer runs for long.
@@ -140,11 +140,7 @@ impl States {
         let (n, replicas, width) = (problem.n, batch.replicas(), self.width);
         debug_assert!(replicas <= width);
         let mut x = vec![0.0f32; problem.plan.state_rows * width];
-        for (k, initial) in batch.initial.chunks_exact(n.max(1)).enumerate().take(replicas) {
-            for (i, &v) in initial.iter().enumerate() {
-                x[i * width + k] = v;
-            }
-        }
+        to_variable_major(batch.initial, n, width, &mut x);
         let mut alpha = vec![0.0f32; width];
         let mut params = vec![bytemuck::Zeroable::zeroed(); width];
         for (k, p) in batch.params.iter().enumerate() {
