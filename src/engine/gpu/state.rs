@@ -32,7 +32,7 @@ struct Info {
 /// Mirrors `Replica` in shaders/common.wgsl.
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(C)]
-struct Replica {
+pub(crate) struct Replica {
     dt_gradient: f32,
     decrement: f32,
     momentum: f32,
