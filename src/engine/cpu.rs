@@ -186,7 +186,7 @@ impl Schedule {
             momentum: params.iter().map(|p| p.momentum).collect(),
             annealing: params.iter().map(|p| p.annealing).collect(),
             dt_annealing: params.iter().map(|p| dt * p.annealing).collect(),
-            decrement: params.iter().map(|p| p.annealing / iterations.max(1) as f32).collect(),
+            decrement: params.iter().map(|p| p.decrement(iterations)).collect(),
         }
     }
 

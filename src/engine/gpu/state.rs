@@ -42,7 +42,7 @@ pub(crate) struct Replica {
 impl Replica {
     /// The CPU engine's per-replica constants, computed the same way in f32.
     fn new(params: &ReplicaParams, iterations: u32, dt: f32) -> Self {
-        Replica { dt_gradient: dt * params.gradient, decrement: params.annealing / iterations.max(1) as f32, momentum: params.momentum, dt }
+        Replica { dt_gradient: dt * params.gradient, decrement: params.decrement(iterations), momentum: params.momentum, dt }
     }
 }
 
