@@ -13,9 +13,6 @@
 // so the tile loads need no bounds checks; padded σ rows are zero because padded state rows are
 // never written.
 
-const DENSE_WG_SIZE: u32 = DENSE_WG_COLS * DENSE_WG_ROWS;
-const DENSE_TILE_ROWS: u32 = DENSE_WG_ROWS * DENSE_REG_ROWS;
-const DENSE_TILE_COLS: u32 = DENSE_WG_COLS * DENSE_REG_COLS;
 const J_LOADS: u32 = DENSE_TILE_ROWS * DENSE_TILE_K / DENSE_WG_SIZE;
 const SIGMA_LOADS: u32 = DENSE_TILE_K * DENSE_TILE_COLS / DENSE_WG_SIZE;
 

@@ -22,7 +22,7 @@ use std::ops::Range;
 use gemm::Parallelism;
 use rayon::prelude::*;
 
-use super::{step, Batch, BatchOutput, Couplings, DynamicsProblem, Engine, EngineInfo, ReplicaParams, THRESHOLD};
+use super::{step, to_variable_major, Batch, BatchOutput, Couplings, DynamicsProblem, Engine, EngineInfo, ReplicaParams, THRESHOLD};
 
 /// Replicas per chunk for dense J in the chunked mode: enough columns for the GEMM's register
 /// tiles and for J's reuse to hide its loads.
@@ -186,7 +186,7 @@ impl Schedule {
             momentum: params.iter().map(|p| p.momentum).collect(),
             annealing: params.iter().map(|p| p.annealing).collect(),
             dt_annealing: params.iter().map(|p| dt * p.annealing).collect(),
-            decrement: params.iter().map(|p| p.annealing / iterations.max(1) as f32).collect(),
+            decrement: params.iter().map(|p| p.decrement(iterations)).collect(),
         }
     }
 
@@ -249,11 +249,7 @@ impl Chunk {
     fn new(problem: &DynamicsProblem, batch: &Batch, replicas: Range<usize>, arch: pulp::Arch) -> Chunk {
         let (n, c) = (problem.n, replicas.len());
         let mut x = Lines::zeroed(n * c);
-        for (k, state) in batch.initial[replicas.start * n..replicas.end * n].chunks_exact(n).enumerate() {
-            for (i, &v) in state.iter().enumerate() {
-                x[i * c + k] = v;
-            }
-        }
+        to_variable_major(&batch.initial[replicas.start * n..replicas.end * n], n, c, &mut x);
         let mut sigma = Lines::zeroed(n * c);
         for (e, (s, &v)) in sigma.iter_mut().zip(x.iter()).enumerate() {
             *s = sigma_of(v, e / c < problem.n_binary);

@@ -27,6 +27,13 @@ pub struct ReplicaParams {
     pub momentum: f32,
 }
 
+impl ReplicaParams {
+    /// δ = α0/N (spec §2.2), which both engines subtract from α after each iteration.
+    pub(crate) fn decrement(&self, iterations: u32) -> f32 {
+        self.annealing / iterations.max(1) as f32
+    }
+}
+
 /// One batch: `params.len()` replicas, initial states replica-major (`initial[k·n + i]`).
 #[derive(Debug, Clone, Copy)]
 pub struct Batch<'a> {
@@ -70,8 +77,16 @@ pub trait Engine {
     fn batch_size(&self) -> usize;
     /// Peak bytes the engine holds on its device for the loaded problem and a batch of
     /// `replicas`: J and h once, plus every per-replica buffer. `None` when it cannot say.
-    fn device_memory_bytes(&self, _replicas: usize) -> Option<usize> {
-        None
+    fn device_memory_bytes(&self, replicas: usize) -> Option<usize>;
+}
+
+/// Replica-major states (`states[k·n + i]`) into the variable-major layout both engines
+/// work in (`out[i·stride + k]`); columns past the given replicas are left as they are.
+fn to_variable_major(states: &[f32], n: usize, stride: usize, out: &mut [f32]) {
+    for (k, state) in states.chunks_exact(n.max(1)).enumerate() {
+        for (i, &v) in state.iter().enumerate() {
+            out[i * stride + k] = v;
+        }
     }
 }
 

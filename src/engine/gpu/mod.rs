@@ -22,7 +22,6 @@ mod state;
 use std::time::Duration;
 
 pub use device::{AdapterChoice, AdapterLimits, AdapterSummary, list_adapters};
-pub use plan::MemoryFootprint;
 pub use shaders::Kernel;
 
 use super::{Batch, BatchOutput, DynamicsProblem, Engine, EngineInfo};
@@ -59,8 +58,6 @@ pub struct GpuEngine {
 
 struct Loaded {
     problem: LoadedProblem,
-    /// Device bytes of J once and of each replica's state, for reports.
-    footprint: MemoryFootprint,
     /// Allocated by the first batch, reallocated when a wider one comes.
     states: Option<States>,
 }
@@ -142,14 +139,13 @@ impl Engine for GpuEngine {
     fn load(&mut self, problem: &DynamicsProblem) -> anyhow::Result<()> {
         self.loaded = None;
         self.gpu.healthy()?;
-        let footprint = MemoryFootprint::of(problem);
         let problem = LoadedProblem::upload(&self.gpu, problem, self.budget)?;
-        self.loaded = Some(Loaded { problem, footprint, states: None });
+        self.loaded = Some(Loaded { problem, states: None });
         Ok(())
     }
 
     fn device_memory_bytes(&self, replicas: usize) -> Option<usize> {
-        self.loaded.as_ref().map(|l| l.footprint.total(replicas) as usize)
+        self.loaded.as_ref().map(|l| l.problem.footprint().total(replicas) as usize)
     }
 
     fn run(&mut self, batch: &Batch) -> anyhow::Result<BatchOutput> {

@@ -5,13 +5,13 @@ use std::ops::Range;
 use std::time::Duration;
 
 use super::shaders::{COLUMN_ALIGN, DENSE_TILE_K, DENSE_TILE_ROWS, SPARSE_WG_ROWS};
+use super::state::Replica;
 use crate::engine::{Couplings, DynamicsProblem};
 
 const F32: u64 = 4;
 /// A CSR entry on the device: (column, value bits).
 const SPARSE_ENTRY: u64 = 8;
-/// Per replica: (dt·G, δ, m, padding).
-const REPLICA_PARAMS: u64 = 16;
+const REPLICA_PARAMS: u64 = size_of::<Replica>() as u64;
 
 /// What the device lets one buffer binding and one dispatch hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,8 +125,8 @@ fn split(n: usize, end_of: impl Fn(usize) -> usize) -> Vec<Range<usize>> {
 /// Device memory the GPU engine holds for a problem: J (and h) once, plus per replica of a
 /// sub-batch the two ping-pong x buffers, α twice, the parameters, the final σ with its energy
 /// and their read-back copy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct MemoryFootprint {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MemoryFootprint {
     pub couplings_bytes: u64,
     pub per_replica_bytes: u64,
 }
@@ -145,14 +145,6 @@ impl MemoryFootprint {
         };
         let per_replica = 2 * state_rows * F32 + 2 * F32 + REPLICA_PARAMS + 2 * (n64 + 1) * F32;
         MemoryFootprint { couplings_bytes: couplings + n64 * F32, per_replica_bytes: per_replica }
-    }
-
-    pub fn of(problem: &DynamicsProblem) -> Self {
-        let nnz = match &problem.couplings {
-            Couplings::Dense(_) => None,
-            Couplings::Sparse { values, .. } => Some(values.len()),
-        };
-        Self::new(problem.n, nnz)
     }
 
     /// Peak bytes for a batch of `replicas` run as one sub-batch (replicas padded to whole

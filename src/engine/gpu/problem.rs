@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::device::Gpu;
 use super::pipelines::binding;
-use super::plan::{Budget, Plan};
+use super::plan::{Budget, MemoryFootprint, Plan};
 use super::shaders::{DENSE_TILE_COLS, DENSE_TILE_ROWS, SPARSE_WG_COLS, SPARSE_WG_ROWS};
 use crate::engine::{Couplings, DynamicsProblem};
 
@@ -59,6 +59,11 @@ impl LoadedProblem {
         })??;
         let field = gpu.checked("uploading h", || filled_buffer(gpu, "h", bytemuck::cast_slice(&problem.h)))??;
         Ok(LoadedProblem { n, n_binary: problem.n_binary, product, product_nonzeros: problem.product_nonzeros(), plan, blocks, field })
+    }
+
+    /// Device bytes of J once and of each replica's state, for reports.
+    pub fn footprint(&self) -> MemoryFootprint {
+        MemoryFootprint::new(self.n, (self.product == Product::Sparse).then_some(self.product_nonzeros))
     }
 }
 

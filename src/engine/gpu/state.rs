@@ -10,7 +10,7 @@ use super::device::Gpu;
 use super::pipelines::{Pipelines, ProductPipelines, bind_group, binding};
 use super::problem::{LoadedProblem, Product};
 use super::shaders::FINISH_WG;
-use crate::engine::{Batch, ReplicaParams};
+use crate::engine::{Batch, ReplicaParams, to_variable_major};
 
 /// Iterations recorded per queue submission: long enough to amortise a submit, short enough
 /// that no single command buffer runs for long.
@@ -32,7 +32,7 @@ struct Info {
 /// Mirrors `Replica` in shaders/common.wgsl.
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(C)]
-struct Replica {
+pub(crate) struct Replica {
     dt_gradient: f32,
     decrement: f32,
     momentum: f32,
@@ -42,7 +42,7 @@ struct Replica {
 impl Replica {
     /// The CPU engine's per-replica constants, computed the same way in f32.
     fn new(params: &ReplicaParams, iterations: u32, dt: f32) -> Self {
-        Replica { dt_gradient: dt * params.gradient, decrement: params.annealing / iterations.max(1) as f32, momentum: params.momentum, dt }
+        Replica { dt_gradient: dt * params.gradient, decrement: params.decrement(iterations), momentum: params.momentum, dt }
     }
 }
 
@@ -140,11 +140,7 @@ impl States {
         let (n, replicas, width) = (problem.n, batch.replicas(), self.width);
         debug_assert!(replicas <= width);
         let mut x = vec![0.0f32; problem.plan.state_rows * width];
-        for (k, initial) in batch.initial.chunks_exact(n.max(1)).enumerate().take(replicas) {
-            for (i, &v) in initial.iter().enumerate() {
-                x[i * width + k] = v;
-            }
-        }
+        to_variable_major(batch.initial, n, width, &mut x);
         let mut alpha = vec![0.0f32; width];
         let mut params = vec![bytemuck::Zeroable::zeroed(); width];
         for (k, p) in batch.params.iter().enumerate() {
