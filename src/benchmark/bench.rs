@@ -139,7 +139,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
         let aocdt_best = aocdt
             .iter()
             .filter_map(|(_, _, outcome)| outcome.as_ref().ok()?.sweep.incumbents.best_feasible.as_ref().map(|c| c.objective))
-            .reduce(|a, b| if instance.sense.better(a, b) { a } else { b });
+            .reduce(|a, b| instance.sense.best(a, b));
         let facts = facts(&instance, best_known, aocdt_best);
 
         let mut rows = Vec::new();

@@ -112,7 +112,7 @@ impl SolverResult {
             .iter()
             .filter(|r| r.feasible)
             .filter_map(|r| r.best_objective)
-            .reduce(|a, b| if first.sense.better(a, b) { a } else { b });
+            .reduce(|a, b| first.sense.best(a, b));
         Some(SolverResult {
             solver,
             runs: ran.len(),
@@ -195,7 +195,7 @@ pub struct SolverAggregate {
     pub with_best_known: usize,
     pub reached_best_known: usize,
     pub feasible: usize,
-    /// Shifted geometric mean (shift [`SGM_SHIFT_S`]) of the time-to-target over the instances
+    /// Shifted geometric mean (shift `SGM_SHIFT_S`, 1 s) of the time-to-target over the instances
     /// with a target, a failure charged its time limit.
     pub sgm_time_to_target_s: Option<f64>,
 }

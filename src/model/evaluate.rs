@@ -1,4 +1,4 @@
-use super::{Instance, QuadTerm, VarType};
+use super::{Constraint, Instance, QuadTerm, VarType};
 
 /// Relative tolerance of every feasibility judgement: a row is satisfied when its violation is
 /// at most `FEASIBILITY_TOLERANCE · max(1, |bound|, Σ|a_j·x_j|)` — i.e. 1e-6 relative to the
@@ -27,9 +27,20 @@ pub struct Feasibility {
     pub feasible: bool,
 }
 
+/// How far `value` lies outside [lower, upper] (0 inside).
+pub fn excess(value: f64, lower: f64, upper: f64) -> f64 {
+    (lower - value).max(value - upper).max(0.0)
+}
+
 fn scaled_excess(value: f64, lower: f64, upper: f64, scale: f64) -> f64 {
-    let excess = (lower - value).max(value - upper).max(0.0);
-    excess / scale.max(1.0)
+    excess(value, lower, upper) / scale.max(1.0)
+}
+
+impl Constraint {
+    /// The row's activity aᵀx (+ ½·xᵀQx for quadratic rows) at `x`.
+    pub fn activity(&self, x: &[f64]) -> f64 {
+        self.linear.iter().map(|&(j, a)| a * x[j]).sum::<f64>() + quadratic_form(&self.quadratic, x)
+    }
 }
 
 /// Maximum scaled violation of constraints, bounds and integrality, and whether it is within
@@ -41,8 +52,7 @@ pub fn feasibility(instance: &Instance, x: &[f64]) -> Feasibility {
     }
     let mut worst: f64 = 0.0;
     for row in &instance.constraints {
-        let activity: f64 = row.linear.iter().map(|&(j, a)| a * x[j]).sum::<f64>()
-            + quadratic_form(&row.quadratic, x);
+        let activity = row.activity(x);
         let magnitude: f64 = row.linear.iter().map(|&(j, a)| (a * x[j]).abs()).sum();
         let bound_scale = [row.lower, row.upper].iter().filter(|b| b.is_finite()).fold(0.0f64, |m, b| m.max(b.abs()));
         worst = worst.max(scaled_excess(activity, row.lower, row.upper, magnitude.max(bound_scale)));

@@ -7,7 +7,7 @@
 mod evaluate;
 pub mod random;
 
-pub use evaluate::{feasibility, objective, Feasibility, FEASIBILITY_TOLERANCE};
+pub use evaluate::{excess, feasibility, objective, Feasibility, FEASIBILITY_TOLERANCE};
 
 /// Direction of optimisation of the original problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -38,6 +38,11 @@ impl Sense {
     /// True when `a` is strictly better than `b` in this sense.
     pub fn better(self, a: f64, b: f64) -> bool {
         self.sign() * a < self.sign() * b
+    }
+
+    /// The better of `a` and `b` (`b` on a tie), for folds over objectives.
+    pub fn best(self, a: f64, b: f64) -> f64 {
+        if self.better(a, b) { a } else { b }
     }
 }
 

@@ -5,6 +5,16 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::{Constraint, Instance, QuadTerm, Sense};
 
+/// A seed for a randomized test: `AOCBENCH_TEST_SEED` when set (to replay a failure), else
+/// fresh from the clock; printed, so a failing run names it.
+pub fn fresh_seed() -> u64 {
+    let seed = std::env::var("AOCBENCH_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock after 1970").as_nanos() as u64
+    });
+    eprintln!("random seed {seed} (AOCBENCH_TEST_SEED={seed} replays it)");
+    seed
+}
+
 /// Shape of a random instance.
 #[derive(Debug, Clone, Copy)]
 pub struct RandomSpec {
@@ -75,5 +85,5 @@ pub fn brute_force_optimum(instance: &Instance) -> Option<f64> {
     all_binary_points(instance.n_vars())
         .filter(|x| super::feasibility(instance, x).feasible)
         .map(|x| super::objective(instance, &x))
-        .reduce(|a, b| if instance.sense.better(a, b) { a } else { b })
+        .reduce(|a, b| instance.sense.best(a, b))
 }

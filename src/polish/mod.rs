@@ -195,10 +195,6 @@ fn working_start(instance: &Instance, start: &[f64]) -> Vec<f64> {
     if changed && model::feasibility(instance, &snapped).feasible { snapped } else { start.to_vec() }
 }
 
-fn excess(value: f64, lower: f64, upper: f64) -> f64 {
-    (lower - value).max(value - upper).max(0.0)
-}
-
 /// The incremental state of the search (objective sign-adjusted so that it is minimised).
 struct Search<'a> {
     instance: &'a Instance,
@@ -307,22 +303,14 @@ impl<'a> Search<'a> {
             self.grad[i] += g;
         }
         for r in 0..self.activity.len() {
-            self.activity[r] = self.row_activity(r);
+            self.activity[r] = self.instance.constraints[r].activity(&self.x);
         }
-    }
-
-    /// The activity of row `r` at the current `x`, as `model::feasibility` computes it.
-    fn row_activity(&self, r: usize) -> f64 {
-        let row = &self.instance.constraints[r];
-        let x = &self.x;
-        row.linear.iter().map(|&(j, a)| a * x[j]).sum::<f64>()
-            + 0.5 * row.quadratic.iter().map(|t| t.value * x[t.row] * x[t.col]).sum::<f64>()
     }
 
     fn row_accepts(&self, r: usize, new: f64) -> bool {
         let row = &self.instance.constraints[r];
-        let e = excess(new, row.lower, row.upper);
-        e <= self.row_eps[r] || e <= excess(self.activity[r], row.lower, row.upper)
+        let e = model::excess(new, row.lower, row.upper);
+        e <= self.row_eps[r] || e <= model::excess(self.activity[r], row.lower, row.upper)
     }
 
     fn direction(&self, i: usize) -> f64 {
@@ -357,7 +345,7 @@ impl<'a> Search<'a> {
         let old = self.x[i];
         self.x[i] = old + d; // tentative, for quadratic rows
         let ok = self.col[i].iter().all(|&(r, a)| {
-            let new = if self.quadratic_row[r] { self.row_activity(r) } else { self.activity[r] + a * d };
+            let new = if self.quadratic_row[r] { self.instance.constraints[r].activity(&self.x) } else { self.activity[r] + a * d };
             self.row_accepts(r, new)
         });
         self.x[i] = old;
@@ -385,7 +373,7 @@ impl<'a> Search<'a> {
                 change += cj[q].1 * dj;
                 q += 1;
             }
-            let new = if self.quadratic_row[r] { self.row_activity(r) } else { self.activity[r] + change };
+            let new = if self.quadratic_row[r] { self.instance.constraints[r].activity(&self.x) } else { self.activity[r] + change };
             ok = self.row_accepts(r, new);
         }
         self.x[i] = oi;
@@ -402,7 +390,7 @@ impl<'a> Search<'a> {
         self.grad[i] += d * self.diag[i];
         for &(r, a) in &self.col[i] {
             if self.quadratic_row[r] {
-                self.activity[r] = self.row_activity(r);
+                self.activity[r] = self.instance.constraints[r].activity(&self.x);
             } else {
                 self.activity[r] += a * d;
             }

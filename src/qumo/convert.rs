@@ -1,6 +1,6 @@
 //! Encoding linear rows as penalty terms (constraint-handling.md, "Encoding").
 
-use crate::model::{Instance, VarType};
+use crate::model::{self, Instance, VarType};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ConversionError {
@@ -29,8 +29,7 @@ impl RowEncoding {
 
     /// Distance of a_rᵀx from [lo, hi] (0 when the row holds).
     pub fn distance(&self, x: &[f64]) -> f64 {
-        let a = self.activity(x);
-        (self.lo - a).max(a - self.hi).max(0.0)
+        model::excess(self.activity(x), self.lo, self.hi)
     }
 
     pub fn squared_norm(&self) -> f64 {
