@@ -1,7 +1,7 @@
 //! The native CPU engine against the spec's worked traces and a plain float64 reference.
 
 use aocbench::engine::{Batch, CpuEngine, DynamicsProblem, Engine, ReplicaParams};
-use aocbench::model::random::{random_instance, RandomSpec};
+use aocbench::model::random::{fresh_seed, random_instance, RandomSpec};
 use aocbench::model::Sense;
 use aocbench::qumo::QumoModel;
 use rand::{Rng, SeedableRng};
@@ -81,12 +81,6 @@ fn reference_and_engine_reproduce_the_spec_qumo_trace() {
     assert_eq!(out.states[0], 1.0);
     assert!((out.states[1] as f64 - 0.61944).abs() < 1e-6, "{:?}", out.states);
     assert!((out.energies[0] - -0.2954540864).abs() < 1e-6, "{:?}", out.energies);
-}
-
-fn fresh_seed() -> u64 {
-    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
-    eprintln!("random seed {seed}");
-    seed
 }
 
 fn dense_matrix(problem: &DynamicsProblem) -> Vec<Vec<f64>> {

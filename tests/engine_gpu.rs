@@ -7,7 +7,7 @@ use std::time::Duration;
 use aocbench::engine::gpu::GpuOptions;
 use aocbench::engine::{AdapterChoice, Batch, BatchOutput, Couplings, CpuEngine, DynamicsProblem, Engine, GpuEngine, ReplicaParams};
 use aocbench::model::Sense;
-use aocbench::model::random::{RandomSpec, random_instance};
+use aocbench::model::random::{RandomSpec, fresh_seed, random_instance};
 use aocbench::qumo::QumoModel;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -16,12 +16,6 @@ fn gpu_engine(options: GpuOptions) -> GpuEngine {
     GpuEngine::with_options(AdapterChoice::Any, options).unwrap_or_else(|e| {
         panic!("these tests need a wgpu adapter (on Linux: apt-get install mesa-vulkan-drivers libvulkan1): {e:#}")
     })
-}
-
-fn fresh_seed() -> u64 {
-    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
-    eprintln!("random seed {seed}");
-    seed
 }
 
 /// A random constrained QUMO with `vars` binaries plus one slack per inequality row, J dense

@@ -106,7 +106,7 @@ fn differences(base: &ResultRow, cur: &ResultRow) -> Vec<String> {
     ];
     let mut differ: Vec<String> = fields.into_iter().filter(|(_, b, c)| b != c).map(|(name, b, c)| format!("{name} {b} → {c}")).collect();
     if base.batch_size != cur.batch_size {
-        differ.push("(the CPU engine's default batch size follows --threads: use the same --threads or --batch-size)".into());
+        differ.push("(runs with different batch sizes follow different trajectories: use the same --batch-size)".into());
     }
     differ
 }

@@ -64,7 +64,7 @@ impl PenaltyWeights {
         &self.current
     }
 
-    /// Doubles the weight of each listed row, up to [`MAX_PENALTY_GROWTH`]× its start.
+    /// Doubles the weight of each listed row, up to `MAX_PENALTY_GROWTH` (1024)× its start.
     /// Returns the rows whose weight actually changed.
     pub fn double(&mut self, rows: &[usize]) -> Vec<usize> {
         let mut changed = Vec::new();

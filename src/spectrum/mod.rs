@@ -100,22 +100,10 @@ pub fn normalisation_lambda(e: ExtremeEigenvalues, rule: LambdaRule) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::random::fresh_seed;
     use rand::{Rng, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus;
     use std::time::Instant;
-
-    /// A fresh seed per run (override with `AOCBENCH_TEST_SEED`), quoted in every failure.
-    fn test_seed() -> u64 {
-        std::env::var("AOCBENCH_TEST_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_nanos() as u64
-            })
-    }
 
     /// Row-major dense symmetric matrix.
     struct Dense {
@@ -239,7 +227,7 @@ mod tests {
 
     #[test]
     fn random_symmetric_matrices_match_jacobi() {
-        let seed = test_seed();
+        let seed = fresh_seed();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         for n in [1, 2, 5, 50, 300] {
             let matrix = Dense::random(n, &mut rng);
@@ -249,7 +237,7 @@ mod tests {
 
     #[test]
     fn same_seed_same_result() {
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(test_seed());
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(fresh_seed());
         let matrix = Dense::random(200, &mut rng);
         let run = |seed| extreme_eigenvalues(matrix.n, |x, y| matrix.matvec(x, y), seed);
         assert_eq!(run(7), run(7));
@@ -259,7 +247,7 @@ mod tests {
     fn lopsided_penalty_spectrum_matches_jacobi() {
         // A random part (eigenvalues ~ ±3e4) plus −1e8·aaᵀ for three dense constraint rows
         // (eigenvalues ~ −1e10), the shape of a QUMO with penalised equality constraints.
-        let seed = test_seed();
+        let seed = fresh_seed();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         for n in [40, 300] {
             let mut matrix = Dense::random(n, &mut rng);
@@ -287,7 +275,7 @@ mod tests {
 
     #[test]
     fn six_cycle_gives_lambda_two() {
-        let seed = test_seed();
+        let seed = fresh_seed();
         let e = extreme_eigenvalues(6, negative_cycle(6), seed);
         assert!(
             (e.min + 2.0).abs() < 1e-12 && (e.max - 2.0).abs() < 1e-12,
@@ -356,7 +344,7 @@ mod tests {
     /// assertion on them: test machines vary); checks that two start vectors agree.
     #[test]
     fn large_sparse_matrix() {
-        let seed = test_seed();
+        let seed = fresh_seed();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         let n = 9000;
         let mut rows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];

@@ -8,9 +8,9 @@
 //! and the f32 energies, computed on the device, come back at the end of the batch. Batches
 //! wider than one sub-batch (the state of every replica must fit one binding) run as several.
 //!
-//! Differences from the CPU engine are f32 rounding only: the product sums in another order
-//! (the sparse path in the same CSR order), and the device may fuse multiply-adds. The
-//! annealing is decremented by subtraction exactly as on the CPU.
+//! Both products sum each row in column order, unfused, like the CPU engine's CSR product (a
+//! hardware driver may still fuse the multiply-adds); only the CPU's GEMM path sums in another
+//! order. The annealing is decremented by subtraction exactly as on the CPU.
 
 mod device;
 mod pipelines;
