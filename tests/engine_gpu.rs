@@ -348,3 +348,26 @@ fn a_lost_device_is_an_error_not_a_hang() {
     assert!(error.to_string().contains("device was lost"), "{error}");
     assert!(engine.load(&problem).is_err());
 }
+
+/// A multiplier step rewrites h in place; the next batch must be exactly the batch of a fresh
+/// load with that h, on both engines, dense and sparse.
+#[test]
+fn set_fields_equals_loading_the_problem_with_those_fields() {
+    let seed = fresh_seed();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    for dense in [true, false] {
+        let problem = random_problem(70, dense, &mut rng);
+        let moved = DynamicsProblem { h: problem.h.iter().map(|&v| v + rng.random_range(-1.0f32..1.0)).collect(), ..problem.clone() };
+        let (params, initial) = sweep_batch(&problem, 40, &mut rng);
+        let engines: [Box<dyn Engine>; 2] = [Box::new(gpu_engine(GpuOptions::default())), Box::new(CpuEngine::new(Some(2)).unwrap())];
+        for mut engine in engines {
+            let expected = run(engine.as_mut(), &moved, &params, &initial, 30);
+            let before = run(engine.as_mut(), &problem, &params, &initial, 30);
+            engine.set_fields(&moved.h).unwrap();
+            let after = engine.run(&Batch { params: &params, initial: &initial, iterations: 30, dt: 0.5 }).unwrap();
+            assert_ne!(before, after, "seed {seed}: the fields did not matter");
+            assert_eq!(after, expected, "seed {seed}: {} engine, dense {dense}", engine.info().kind);
+            assert!(engine.set_fields(&moved.h[1..]).is_err(), "a field vector of the wrong length is refused");
+        }
+    }
+}

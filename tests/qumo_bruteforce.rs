@@ -120,3 +120,79 @@ fn rows_that_cannot_be_violated_are_dropped_and_integer_rows_rounded_inward() {
     assert_eq!(model.rows.len(), 1, "the never-violated row is dropped");
     assert_eq!((model.rows[0].row, model.rows[0].lo, model.rows[0].hi), (1, 1.0, 2.0));
 }
+
+/// E(x, s) at the slacks that minimise it under multipliers: s = (a·x − lo − g)/d for the
+/// residual g that `RowEncoding::residual` gives.
+fn with_multiplier_slacks(model: &QumoModel, weights: &aocbench::qumo::PenaltyWeights, x: &[f64]) -> Vec<f64> {
+    let mut z = x.to_vec();
+    for ((row, &p), &mu) in model.rows.iter().zip(weights.values()).zip(weights.multipliers()) {
+        if row.slack.is_some() {
+            z.push((row.activity(x) - row.lo - row.residual(x, mu, p)) / (row.hi - row.lo));
+        }
+    }
+    z
+}
+
+#[test]
+fn multipliers_move_only_the_fields_and_the_energy_is_the_augmented_lagrangian() {
+    for (spec, seed) in specs() {
+        let instance = random_instance(spec, seed);
+        let model = QumoModel::new(&instance).unwrap();
+        if model.rows.is_empty() {
+            continue;
+        }
+        let points: Vec<Vec<f64>> = all_binary_points(instance.n_vars()).collect();
+        let mut weights = model.initial_weights(1.0);
+        let before = model.build(&weights);
+        // Two steps from different samples, so some multipliers are non-zero and differ in sign.
+        let first: Vec<&[f64]> = points.iter().step_by(3).map(|x| x.as_slice()).collect();
+        let second: Vec<&[f64]> = points.iter().skip(1).step_by(5).map(|x| x.as_slice()).collect();
+        weights.step_multipliers(&model, &first);
+        weights.step_multipliers(&model, &second);
+        assert!(weights.multipliers().iter().any(|&mu| mu != 0.0), "{}: no multiplier moved", instance.name);
+        let after = model.build(&weights);
+        assert_eq!(before.j, after.j, "{}: a multiplier step changed J", instance.name);
+        assert_eq!(model.fields(&weights), (after.h.clone(), after.constant));
+        for x in &points {
+            let z = with_multiplier_slacks(&model, &weights, x);
+            assert!(z[instance.n_vars()..].iter().all(|s| (0.0..=1.0).contains(s)), "{}: slack outside [0, 1]", instance.name);
+            let augmented: f64 = instance.sense.sign() * objective(&instance, x)
+                + model.rows.iter().zip(weights.values()).zip(weights.multipliers()).map(|((row, &p), &mu)| {
+                    let g = row.residual(x, mu, p);
+                    p * g * g + mu * g
+                }).sum::<f64>();
+            let energy = after.energy(&z);
+            assert!(relative_close(energy, augmented), "{}: E(x, s) = {energy}, augmented Lagrangian = {augmented}", instance.name);
+            for (slot, value) in (instance.n_vars()..after.n).flat_map(|s| [0.0, 0.25, 0.5, 0.75, 1.0].map(|v| (s, v))) {
+                let mut other = z.clone();
+                other[slot] = value;
+                assert!(after.energy(&other) >= energy - 1e-9 * energy.abs().max(1.0), "{}: slack {slot} = {value} beats the residual's slack", instance.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_multiplier_step_follows_the_mean_residual_and_releases_rows_that_hold_with_room() {
+    let mut instance = random_instance(RandomSpec { n: 4, rows: [0; 4], density: 0.5, sense: Sense::Minimize }, 5);
+    // x1 + x2 + x3 = 1 (no slack) and x1 + x4 ≤ 1 (a slack over [0, 1]).
+    instance.constraints = vec![
+        aocbench::model::Constraint { lower: 1.0, upper: 1.0, linear: vec![(0, 1.0), (1, 1.0), (2, 1.0)], quadratic: vec![] },
+        aocbench::model::Constraint { lower: f64::NEG_INFINITY, upper: 1.0, linear: vec![(0, 1.0), (3, 1.0)], quadratic: vec![] },
+    ];
+    let model = QumoModel::new(&instance).unwrap();
+    assert_eq!(model.rows.len(), 2);
+    let mut weights = model.initial_weights(1.0);
+    let p: Vec<f64> = weights.values().to_vec();
+    // Both samples have two of x1..x3 on (equality residual +1); x1 + x4 = 1 and 2.
+    let (a, b) = ([1.0, 1.0, 0.0, 0.0], [1.0, 0.0, 1.0, 1.0]);
+    weights.step_multipliers(&model, &[&a, &b]);
+    assert_eq!(weights.multipliers()[0], 2.0 * p[0], "equality row: μ += 2P·mean residual (+1)");
+    assert_eq!(weights.multipliers()[1], 2.0 * p[1] * 0.5, "inequality row: residual 0 at x1 + x4 = 1, +1 at 2");
+    // A sample that satisfies both rows, the inequality with room (x1 + x4 = 0): its multiplier
+    // returns to 0, the equality's stays.
+    let feasible = [0.0, 1.0, 0.0, 0.0];
+    weights.step_multipliers(&model, &[&feasible]);
+    assert_eq!(weights.multipliers()[0], 2.0 * p[0]);
+    assert_eq!(weights.multipliers()[1], 0.0);
+}

@@ -30,24 +30,27 @@ struct InfoRow {
     best_known: Option<f64>,
     qumo_vars: Option<usize>,
     qumo_slacks: Option<usize>,
+    /// Encoded rows without a slack: equalities, and inequalities whose range collapsed.
+    equality_rows: Option<usize>,
     j_density: Option<f64>,
     /// Why the instance has no QUMO form, when it has none.
     note: String,
 }
 
-const HEADER: [&str; 12] = ["name", "type", "vars", "binaries", "constraints", "q_density", "sense", "best_known", "qumo_vars", "slacks", "j_density", "note"];
+const HEADER: [&str; 13] = ["name", "type", "vars", "binaries", "constraints", "q_density", "sense", "best_known", "qumo_vars", "slacks", "equality_rows", "j_density", "note"];
 
 pub fn run(dir: Option<&Path>, args: InfoArgs) -> anyhow::Result<()> {
     let (paths, catalog) = qplib::select_instances(dir, &args.files, args.set.as_deref().unwrap_or("qbl"))?;
     let mut rows = Vec::new();
     for path in paths {
         let instance = qplib::read_instance(&path)?;
-        let (qumo_vars, qumo_slacks, j_density, note) = match QumoModel::new(&instance) {
+        let (qumo_vars, qumo_slacks, equality_rows, j_density, note) = match QumoModel::new(&instance) {
             Ok(model) => {
                 let qumo = model.build(&model.initial_weights(1.0));
-                (Some(qumo.n), Some(qumo.n_slack()), Some(qumo.j.density()), String::new())
+                let equalities = model.rows.iter().filter(|r| r.slack.is_none()).count();
+                (Some(qumo.n), Some(qumo.n_slack()), Some(equalities), Some(qumo.j.density()), String::new())
             }
-            Err(e) => (None, None, None, e.to_string()),
+            Err(e) => (None, None, None, None, e.to_string()),
         };
         rows.push(InfoRow {
             best_known: catalog.best_known(&instance.name),
@@ -60,6 +63,7 @@ pub fn run(dir: Option<&Path>, args: InfoArgs) -> anyhow::Result<()> {
             sense: instance.sense.as_str(),
             qumo_vars,
             qumo_slacks,
+            equality_rows,
             j_density,
             note,
         });
@@ -88,6 +92,7 @@ pub fn run(dir: Option<&Path>, args: InfoArgs) -> anyhow::Result<()> {
                         number(r.best_known),
                         r.qumo_vars.map_or("-".into(), |v| v.to_string()),
                         r.qumo_slacks.map_or("-".into(), |v| v.to_string()),
+                        r.equality_rows.map_or("-".into(), |v| v.to_string()),
                         r.j_density.map_or("-".into(), |v| format!("{v:.4}")),
                         r.note.clone(),
                     ]

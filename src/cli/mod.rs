@@ -135,6 +135,10 @@ pub struct SweepArgs {
     /// Keep penalty weights fixed instead of doubling those of still-violated rows.
     #[arg(long)]
     pub no_adaptive_penalties: bool,
+    /// No Lagrange multipliers: rows are enforced by their quadratic penalties alone (the
+    /// method of multipliers otherwise moves each row's linear term after every batch).
+    #[arg(long)]
+    pub no_multipliers: bool,
     /// Replicas per batch (default: the engine's choice).
     #[arg(long)]
     pub batch_size: Option<usize>,
@@ -156,6 +160,7 @@ impl SweepArgs {
             lambda_rule: self.lambda,
             penalty_scale: self.penalty_scale,
             adaptive_penalties: !self.no_adaptive_penalties,
+            multipliers: !self.no_multipliers,
             batch_size: self.batch_size,
         };
         options.validate().map_err(anyhow::Error::msg)?;

@@ -110,6 +110,13 @@ impl Engine for CpuEngine {
         Ok(())
     }
 
+    fn set_fields(&mut self, h: &[f32]) -> anyhow::Result<()> {
+        let problem = self.problem.as_mut().ok_or_else(|| anyhow::anyhow!("CPU engine: no problem loaded"))?;
+        anyhow::ensure!(h.len() == problem.n, "CPU engine: h has {} entries for {} variables", h.len(), problem.n);
+        problem.h.copy_from_slice(h);
+        Ok(())
+    }
+
     fn run(&mut self, batch: &Batch) -> anyhow::Result<BatchOutput> {
         let problem = self.problem.as_ref().ok_or_else(|| anyhow::anyhow!("CPU engine: no problem loaded"))?;
         let n = problem.n;

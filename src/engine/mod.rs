@@ -71,6 +71,9 @@ pub trait Engine {
     fn info(&self) -> EngineInfo;
     /// Makes `problem` the current one (uploads J and h once; later batches reuse them).
     fn load(&mut self, problem: &DynamicsProblem) -> anyhow::Result<()>;
+    /// Replaces h of the loaded problem, J unchanged (a multiplier step moves only the fields).
+    /// `h` has the loaded problem's n entries.
+    fn set_fields(&mut self, h: &[f32]) -> anyhow::Result<()>;
     /// Runs the batch on the loaded problem.
     fn run(&mut self, batch: &Batch) -> anyhow::Result<BatchOutput>;
     /// Replicas per batch this engine runs best at for the loaded problem.

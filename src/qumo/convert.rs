@@ -32,6 +32,14 @@ impl RowEncoding {
         model::excess(self.activity(x), self.lo, self.hi)
     }
 
+    /// The residual g = a_rᵀx − lo − d·s at the slack that minimises P·g² + μ·g for binary `x`:
+    /// g = clamp(−μ/(2P), a_rᵀx − hi, a_rᵀx − lo) (g = a_rᵀx − lo without a slack). With μ = 0
+    /// its magnitude is `distance`.
+    pub fn residual(&self, x: &[f64], multiplier: f64, weight: f64) -> f64 {
+        let activity = self.activity(x);
+        (-multiplier / (2.0 * weight)).clamp(activity - self.hi, activity - self.lo)
+    }
+
     pub fn squared_norm(&self) -> f64 {
         self.coefficients.iter().map(|(_, a)| a * a).sum()
     }

@@ -153,33 +153,53 @@ impl QumoModel {
         PenaltyWeights::initial(self, penalty_scale)
     }
 
-    /// Builds J, h and the constant for these weights.
+    /// Builds J, h and the constant for these weights and multipliers.
     pub fn build(&self, weights: &PenaltyWeights) -> Qumo {
         let n = self.n_vars();
         let mut triplets = self.objective_j.clone();
-        let mut h = self.objective_h.clone();
-        h.resize(n, 0.0);
-        let mut constant = self.objective_constant;
         for (row, &p) in self.rows.iter().zip(weights.values()) {
-            // P·(cᵀz − lo)² with c = (a, −d at the slack): J −= 2P·ccᵀ, h += 2P·lo·c,
-            // constant += P·lo²; binary diagonal c_i² folds into h (x² = x).
-            let mut c: Vec<(usize, f64)> = row.coefficients.clone();
-            if let Some(s) = row.slack {
-                c.push((self.n_binary + s, -(row.hi - row.lo)));
-            }
+            // P·(cᵀz − lo)² with c = (a, −d at the slack): J −= 2P·ccᵀ off the binary
+            // diagonal (x² = x folds that into h, see `fields`).
+            let c = self.penalty_coefficients(row);
             for &(i, ci) in &c {
-                h[i] += 2.0 * p * row.lo * ci;
                 for &(j, cj) in &c {
-                    if i == j && i < self.n_binary {
-                        h[i] -= p * ci * ci;
-                    } else {
+                    if i != j || i >= self.n_binary {
                         triplets.push((i, j, -2.0 * p * ci * cj));
                     }
                 }
             }
-            constant += p * row.lo * row.lo;
         }
+        let (h, constant) = self.fields(weights);
         Qumo { n, n_binary: self.n_binary, j: SymmetricCsr::from_triplets(n, triplets), h, constant }
+    }
+
+    /// h and the constant for these weights and multipliers (J does not depend on μ, so a
+    /// multiplier step needs only this).
+    pub fn fields(&self, weights: &PenaltyWeights) -> (Vec<f64>, f64) {
+        let mut h = self.objective_h.clone();
+        h.resize(self.n_vars(), 0.0);
+        let mut constant = self.objective_constant;
+        for ((row, &p), &mu) in self.rows.iter().zip(weights.values()).zip(weights.multipliers()) {
+            // P·(cᵀz − lo)² + μ·(cᵀz − lo): h += (2P·lo − μ)·c, constant += P·lo² − μ·lo, and
+            // the binary diagonal −P·c_i² of the square (x² = x).
+            for (i, ci) in self.penalty_coefficients(row) {
+                h[i] += (2.0 * p * row.lo - mu) * ci;
+                if i < self.n_binary {
+                    h[i] -= p * ci * ci;
+                }
+            }
+            constant += p * row.lo * row.lo - mu * row.lo;
+        }
+        (h, constant)
+    }
+
+    /// The row's coefficients over z = (x, s): a on the binaries, −d on its slack.
+    fn penalty_coefficients(&self, row: &RowEncoding) -> Vec<(usize, f64)> {
+        let mut c = row.coefficients.clone();
+        if let Some(s) = row.slack {
+            c.push((self.n_binary + s, -(row.hi - row.lo)));
+        }
+        c
     }
 
     /// The closed-form best slacks s* = clip((a_rᵀx − lo_r)/d_r, 0, 1) appended to binary `x`.

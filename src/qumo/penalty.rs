@@ -1,4 +1,5 @@
-//! Penalty weights P_r: row-normalised, adaptive, capped (constraint-handling.md).
+//! Penalty weights P_r (row-normalised, adaptive, capped; constraint-handling.md) and the
+//! Lagrange multipliers μ_r of the method of multipliers (augmented Lagrangian).
 
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -47,21 +48,49 @@ pub fn mean_flip_change(instance: &Instance) -> f64 {
     if delta > 0.0 && delta.is_finite() { delta } else { 1.0 }
 }
 
-/// The current P_r of every encoded row, with their starting values (for the cap).
+/// The current P_r of every encoded row, with their starting values (for the cap), and the
+/// multipliers μ_r of the linear terms μ_r·g_r, g_r = a_rᵀx − lo_r − d_r·s_r.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PenaltyWeights {
     start: Vec<f64>,
     current: Vec<f64>,
+    multipliers: Vec<f64>,
 }
 
 impl PenaltyWeights {
     pub(super) fn initial(model: &QumoModel, scale: f64) -> Self {
         let start: Vec<f64> = model.rows.iter().map(|r| scale * model.flip_scale / r.squared_norm().max(f64::MIN_POSITIVE)).collect();
-        PenaltyWeights { current: start.clone(), start }
+        PenaltyWeights { current: start.clone(), multipliers: vec![0.0; start.len()], start }
     }
 
     pub fn values(&self) -> &[f64] {
         &self.current
+    }
+
+    /// μ_r of every encoded row (0 until the first multiplier step).
+    pub fn multipliers(&self) -> &[f64] {
+        &self.multipliers
+    }
+
+    /// One step of the method of multipliers: μ_r ← μ_r + 2P_r·ḡ_r, where ḡ_r is the mean over
+    /// `samples` (binary assignments) of the row's residual at its best slack. With the
+    /// penalty P·g² the augmented Lagrangian's step size is ρ = 2P; at the best slack a row that
+    /// holds with room has g = −μ/(2P), so its multiplier returns to 0 in one step (the
+    /// projection of inequality multipliers comes free). Changes only h, never J or λ.
+    /// Returns the largest |change| of any μ_r relative to its row's P_r (0 when none moved).
+    pub fn step_multipliers(&mut self, model: &QumoModel, samples: &[&[f64]]) -> f64 {
+        if samples.is_empty() {
+            return 0.0;
+        }
+        let mut largest: f64 = 0.0;
+        for (r, row) in model.rows.iter().enumerate() {
+            let (p, mu) = (self.current[r], self.multipliers[r]);
+            let mean = samples.iter().map(|x| row.residual(x, mu, p)).sum::<f64>() / samples.len() as f64;
+            let step = 2.0 * p * mean;
+            self.multipliers[r] = mu + step;
+            largest = largest.max((step / p).abs());
+        }
+        largest
     }
 
     /// Doubles the weight of each listed row, up to `MAX_PENALTY_GROWTH` (1024)× its start.

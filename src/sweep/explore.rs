@@ -99,6 +99,7 @@ impl Run<'_> {
                 }
             }
             exploration.last_batch = judged.into_iter().map(|(x, e)| (x, e.penalised)).collect();
+            self.step_multipliers(&exploration.last_batch)?;
             exploration.stats.batches += 1;
             exploration.stats.samples += params.len();
             exploration.stats.mvm += work;

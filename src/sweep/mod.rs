@@ -64,6 +64,8 @@ pub struct SweepOptions {
     /// Global factor on the starting penalty weights P_r = scale·δ/‖a_r‖².
     pub penalty_scale: f64,
     pub adaptive_penalties: bool,
+    /// Method of multipliers: a Lagrange multiplier step on every row after every batch.
+    pub multipliers: bool,
     /// Replicas per batch; `None` lets the engine choose.
     pub batch_size: Option<usize>,
 }
@@ -79,6 +81,7 @@ impl Default for SweepOptions {
             lambda_rule: LambdaRule::SpectralRadius,
             penalty_scale: 1.0,
             adaptive_penalties: true,
+            multipliers: true,
             batch_size: None,
         }
     }

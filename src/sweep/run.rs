@@ -101,6 +101,8 @@ pub struct SweepResult {
     #[serde(skip)]
     pub deep_samples: Vec<SampleRecord>,
     pub penalty_changes: Vec<PenaltyChange>,
+    /// Method-of-multipliers steps taken (one per batch when enabled and the instance has rows).
+    pub multiplier_steps: usize,
     pub total_mvm: u64,
     pub elapsed_s: f64,
     /// Seconds spent before phase 1 (QUMO build, λ, upload).
@@ -138,6 +140,7 @@ pub(super) struct Run<'a> {
     pub(super) mvm: u64,
     pub(super) incumbents: Incumbents,
     pub(super) penalty_changes: Vec<PenaltyChange>,
+    pub(super) multiplier_steps: usize,
 }
 
 impl Stop {
@@ -190,6 +193,7 @@ pub fn run_sweep(
         mvm: 0,
         incumbents: Incumbents::new(instance.sense),
         penalty_changes: Vec::new(),
+        multiplier_steps: 0,
     };
     let eigenvalues_initial = run.rebuild()?;
     let lambda_initial = run.lambda;
@@ -233,6 +237,7 @@ pub fn run_sweep(
         phases,
         deep_samples: deep.samples,
         penalty_changes: run.penalty_changes,
+        multiplier_steps: run.multiplier_steps,
         total_mvm: run.mvm,
         elapsed_s: start.elapsed().as_secs_f64(),
         setup_s,
@@ -266,6 +271,24 @@ impl Run<'_> {
             }
             Budget::Work(w) => Stop::Work { from: self.mvm, until: self.mvm + (fraction * w as f64).ceil() as u64 },
         }
+    }
+
+    /// One multiplier step from a batch's samples (`judged`: binary states with their
+    /// penalised energies): the best quarter by penalised energy estimates where the dynamics
+    /// settle under the current fields, and its mean residual moves μ. Only h is reloaded.
+    pub(super) fn step_multipliers(&mut self, judged: &[(Vec<f64>, f64)]) -> anyhow::Result<()> {
+        if !self.options.multipliers || self.model.rows.is_empty() || judged.is_empty() {
+            return Ok(());
+        }
+        let mut order: Vec<usize> = (0..judged.len()).collect();
+        order.sort_by(|&a, &b| judged[a].1.total_cmp(&judged[b].1));
+        let best: Vec<&[f64]> = order[..judged.len().div_ceil(4)].iter().map(|&k| judged[k].0.as_slice()).collect();
+        if self.weights.step_multipliers(self.model, &best) > 0.0 {
+            let (h, _) = self.model.fields(&self.weights);
+            self.engine.set_fields(&h.iter().map(|&v| v as f32).collect::<Vec<f32>>())?;
+        }
+        self.multiplier_steps += 1;
+        Ok(())
     }
 
     /// Doubles P_r on the rows that the batch's best sample (lowest penalised energy) violates,

@@ -144,6 +144,16 @@ impl Engine for GpuEngine {
         Ok(())
     }
 
+    fn set_fields(&mut self, h: &[f32]) -> anyhow::Result<()> {
+        let loaded = self.loaded.as_ref().ok_or_else(|| anyhow::anyhow!("GPU engine: no problem loaded"))?;
+        anyhow::ensure!(h.len() == loaded.problem.n, "GPU engine: h has {} entries for {} variables", h.len(), loaded.problem.n);
+        self.gpu.healthy()?;
+        if !h.is_empty() {
+            self.gpu.checked("updating h", || self.gpu.queue.write_buffer(&loaded.problem.field, 0, bytemuck::cast_slice(h)))?;
+        }
+        Ok(())
+    }
+
     fn device_memory_bytes(&self, replicas: usize) -> Option<usize> {
         self.loaded.as_ref().map(|l| l.problem.footprint().total(replicas) as usize)
     }

@@ -57,7 +57,8 @@ impl LoadedProblem {
                 }
             })
         })??;
-        let field = gpu.checked("uploading h", || filled_buffer(gpu, "h", bytemuck::cast_slice(&problem.h)))??;
+        // COPY_DST: multiplier steps rewrite h in place (`GpuEngine::set_fields`).
+        let field = gpu.checked("uploading h", || filled_buffer(gpu, "h", bytemuck::cast_slice(&problem.h), wgpu::BufferUsages::COPY_DST))??;
         Ok(LoadedProblem { n, n_binary: problem.n_binary, product, product_nonzeros: problem.product_nonzeros(), plan, blocks, field })
     }
 
@@ -70,7 +71,7 @@ impl LoadedProblem {
 /// J rows `rows`, row-major with `j_stride` words per row, zero-padded to whole tiles.
 fn dense_block(gpu: &Gpu, values: &[f32], n: usize, j_stride: usize, rows: Range<usize>) -> anyhow::Result<Block> {
     let padded_rows = rows.len().next_multiple_of(DENSE_TILE_ROWS as usize);
-    let buffer = mapped_buffer(gpu, "J block", (padded_rows * j_stride * 4) as u64);
+    let buffer = mapped_buffer(gpu, "J block", (padded_rows * j_stride * 4) as u64, wgpu::BufferUsages::empty());
     {
         let mut view = buffer.get_mapped_range_mut(..)?;
         for (r, i) in rows.clone().enumerate() {
@@ -91,15 +92,15 @@ fn sparse_block(gpu: &Gpu, row_ptr: &[u32], cols: &[u32], values: &[f32], rows: 
     Ok(Block {
         rows,
         couplings: vec![
-            (binding::COUPLINGS, filled_buffer(gpu, "CSR row pointers", bytemuck::cast_slice(&pointers))?),
-            (binding::ENTRIES, filled_buffer(gpu, "CSR entries", bytemuck::cast_slice(&entries))?),
+            (binding::COUPLINGS, filled_buffer(gpu, "CSR row pointers", bytemuck::cast_slice(&pointers), wgpu::BufferUsages::empty())?),
+            (binding::ENTRIES, filled_buffer(gpu, "CSR entries", bytemuck::cast_slice(&entries), wgpu::BufferUsages::empty())?),
         ],
     })
 }
 
-/// A read-only storage buffer holding `bytes`.
-fn filled_buffer(gpu: &Gpu, label: &str, bytes: &[u8]) -> anyhow::Result<wgpu::Buffer> {
-    let buffer = mapped_buffer(gpu, label, bytes.len() as u64);
+/// A storage buffer holding `bytes`, with `extra` usages beside STORAGE.
+fn filled_buffer(gpu: &Gpu, label: &str, bytes: &[u8], extra: wgpu::BufferUsages) -> anyhow::Result<wgpu::Buffer> {
+    let buffer = mapped_buffer(gpu, label, bytes.len() as u64, extra);
     if !bytes.is_empty() {
         buffer.get_mapped_range_mut(..bytes.len() as u64)?.copy_from_slice(bytes);
     }
@@ -109,11 +110,11 @@ fn filled_buffer(gpu: &Gpu, label: &str, bytes: &[u8]) -> anyhow::Result<wgpu::B
 
 /// A zeroed storage buffer of `size` bytes, mapped for filling. Never empty (a binding needs a
 /// size; the kernels never read past the data).
-fn mapped_buffer(gpu: &Gpu, label: &str, size: u64) -> wgpu::Buffer {
+fn mapped_buffer(gpu: &Gpu, label: &str, size: u64, extra: wgpu::BufferUsages) -> wgpu::Buffer {
     gpu.device.create_buffer(&wgpu::BufferDescriptor {
         label: Some(label),
         size: size.max(16),
-        usage: wgpu::BufferUsages::STORAGE,
+        usage: wgpu::BufferUsages::STORAGE | extra,
         mapped_at_creation: true,
     })
 }
