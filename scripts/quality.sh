@@ -28,7 +28,12 @@ selection=(--set qbl)
 [[ $# -gt 0 ]] && selection=("$@")
 
 cargo build --release --locked --quiet
-aocbench=target/release/aocbench
+# A private copy: a rebuild while the study runs must not change the solver between instances.
+aocbench=$(mktemp --suffix=-aocbench)
+trap 'rm -f "$aocbench"' EXIT
+cp target/release/aocbench "$aocbench"
+chmod +x "$aocbench"
+commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src shaders Cargo.toml Cargo.lock || echo '+changes')
 mkdir -p "$out"
 # Instance sizes and row kinds, for the families (qumo_slacks, equality_rows).
 info="$out/$label-instances.csv"
@@ -55,7 +60,7 @@ done
 
 {
     echo "Made with \`QUALITY_LABEL=$label QUALITY_ARGS='${QUALITY_ARGS:-}' scripts/quality.sh $seconds $seeds $*\`"
-    echo "on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))."
+    echo "on $(date -u +%Y-%m-%d), commit $commit, $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))."
     for dir in "${dirs[@]}"; do echo "- $dir: $(cat "$dir/STUDY.txt" 2>/dev/null || echo 'kept from an earlier run')"; done
     echo
     python3 scripts/quality_summary.py --info "$info" "${dirs[@]}"
