@@ -148,11 +148,14 @@ step() {
     t0=$(date +%s)
     say "$name: running (at most ${limit} s)"
     timeout --kill-after=10 "$limit" "$@" >"$results/logs/$name.out" 2>"$results/logs/$name.err" || rc=$?
-    local took=$(( $(date +%s) - t0 ))
+    local took=$(( $(date +%s) - t0 )) last
+    # The last word of a failure: its error message, else its last line of output.
+    last=$(tail -n 1 "$results/logs/$name.err")
+    [[ -n $last ]] || last=$(tail -n 1 "$results/logs/$name.out")
     case $rc in
         0) record "$name" ok "$took" "" ;;
         124 | 137) record "$name" FAILED "$took" "timed out after ${limit} s" ;;
-        *) record "$name" FAILED "$took" "exit $rc: $(tail -n 1 "$results/logs/$name.err" | cut -c1-200)" ;;
+        *) record "$name" FAILED "$took" "exit $rc: ${last:0:200}" ;;
     esac
     pack
 }
@@ -301,19 +304,23 @@ fi
 echo "lanes: GPU engine on ${gpu_cores} cores, CPU engine on ${cpu_threads} threads (of ${cores}); taskset: $( (( ${#on_gpu_cores[@]} )) && echo yes || echo no)" >>"$results/logs/runtime.out"
 mkdir -p "$results/perf" "$results/bench"
 
+# The cores of each lane, as --threads (the CPU engine's pool; recorded for the GPU engine).
+declare -A lane_threads=([gpu]=$gpu_cores [cpu]=$cpu_threads)
+
 # perf_steps ENGINE RUNNER...: one perf run per workload with perf_ENGINE_options, each its own
 # step and CSV, so that a slow or failing size costs only itself.
 perf_steps() {
     local engine=$1 n name
     local -n options=perf_${engine}_options
     shift
+    local common=(--engine "$engine" --threads "${lane_threads[$engine]}" "${options[@]}")
     for n in "${dense_sizes[@]}"; do
-        step "perf_${engine}_dense_$n" 90 "$@" "$aocbench" perf --engine "$engine" "${options[@]}" \
-            --sizes "$n" --instances --out "$results/perf/$engine-dense-$n.csv"
+        step "perf_${engine}_dense_$n" 90 "$@" "$aocbench" perf "${common[@]}" --sizes "$n" --instances \
+            --out "$results/perf/$engine-dense-$n.csv"
     done
     for name in "${sparse_instances[@]}"; do
-        step "perf_${engine}_$name" 90 "$@" "$aocbench" perf --engine "$engine" "${options[@]}" \
-            --sizes --instances "$name" --out "$results/perf/$engine-$name.csv"
+        step "perf_${engine}_$name" 90 "$@" "$aocbench" perf "${common[@]}" --sizes --instances "$name" \
+            --out "$results/perf/$engine-$name.csv"
     done
 }
 
@@ -322,7 +329,7 @@ perf_steps() {
 bench_steps() {
     local engine=$1
     shift
-    local common=(--reference none --seed 1 --engine "$engine" --threads "$cpu_threads" "${bench_options[@]}")
+    local common=(--reference none --seed 1 --engine "$engine" --threads "${lane_threads[$engine]}" "${bench_options[@]}")
     step "bench_smoke_$engine" 200 "$@" "$aocbench" bench "${smoke_selection[@]}" --time-limit "$smoke_seconds" "${common[@]}" --out "$results/bench/smoke-$engine"
     step "bench_large_$engine" 330 "$@" "$aocbench" bench "${large_instances[@]}" --time-limit "$large_seconds" "${common[@]}" --out "$results/bench/large-$engine"
 }

@@ -57,7 +57,7 @@ def same_results(a, b):
 
 def table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -99,6 +99,8 @@ def perf_section(results, peak):
         for r in read_rows(path):
             rows.setdefault((r["workload"] != "dense", int(r["n"]), r["workload"]), {})[r["engine"]] = r
     out = [f"## Throughput (`aocbench perf`); fraction of an fp32 peak of {peak:g} GFLOP/s", ""]
+    if not rows:
+        return out + ["not run"]
     body = []
     for (_, n, workload), engines in sorted(rows.items()):
         gpu, cpu = engines.get("gpu"), engines.get("cpu")
