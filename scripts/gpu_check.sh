@@ -207,23 +207,23 @@ find_library() {
 # driver_manifest KIND GLOB LIBRARY DIRS...: sets `manifest` to the driver manifest (Vulkan ICD
 # or EGL vendor file) to hand the loader: an installed one matching GLOB, else one written here
 # for LIBRARY, as the NVIDIA image may ship the driver without a manifest the loader finds (the
-# dry run always writes its own, so that this path runs in CI); empty without such a driver.
-# A driver found outside the linker cache goes on LD_LIBRARY_PATH: it loads its companions from
-# its own folder.
+# dry run always writes its own, so that this path runs in CI); empty without either.
 driver_manifest() {
-    local kind=$1 glob=$2 library=$3 path dir
+    local kind=$1 glob=$2 library=$3 path dir candidate
     shift 3
     manifest=""
+    path=$(find_library "$library")
+    # A driver outside the linker cache is found, with its companion libraries, in its folder
+    # (manifests usually name it without a folder).
+    [[ -z $path ]] || in_linker_cache " => $path\$" || export LD_LIBRARY_PATH="$(dirname "$path")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     if (( ! force_fallbacks )); then
         for dir in "$@"; do
-            for path in "$dir"/$glob; do
-                if [[ -f $path ]]; then manifest=$path; return 0; fi
+            for candidate in "$dir"/$glob; do
+                if [[ -f $candidate ]]; then manifest=$candidate; return 0; fi
             done
         done
     fi
-    path=$(find_library "$library")
     [[ -n $path ]] || return 0
-    in_linker_cache " => $path\$" || export LD_LIBRARY_PATH="$(dirname "$path")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     manifest=$results/manifests/$kind.json
     case $kind in
         vulkan) printf '{"file_format_version": "1.0.0", "ICD": {"library_path": "%s", "api_version": "1.3.0"}}\n' "$path" >"$manifest" ;;
