@@ -135,8 +135,9 @@ pub struct SweepArgs {
     /// Keep penalty weights fixed instead of doubling those of still-violated rows.
     #[arg(long)]
     pub no_adaptive_penalties: bool,
-    /// No Lagrange multipliers: rows are enforced by their quadratic penalties alone (the
-    /// method of multipliers otherwise moves each row's linear term after every batch).
+    /// No Lagrange multipliers: equality rows are enforced by their quadratic penalties alone
+    /// (the method of multipliers otherwise moves each equality row's linear term after every
+    /// batch; rows with a slack always rely on their penalties).
     #[arg(long)]
     pub no_multipliers: bool,
     /// Replicas per batch (default: the engine's choice).

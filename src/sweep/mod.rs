@@ -64,7 +64,7 @@ pub struct SweepOptions {
     /// Global factor on the starting penalty weights P_r = scale·δ/‖a_r‖².
     pub penalty_scale: f64,
     pub adaptive_penalties: bool,
-    /// Method of multipliers: a Lagrange multiplier step on every row after every batch.
+    /// Method of multipliers: a Lagrange multiplier step on every equality row after every batch.
     pub multipliers: bool,
     /// Replicas per batch; `None` lets the engine choose.
     pub batch_size: Option<usize>,

@@ -280,7 +280,7 @@ impl Run<'_> {
     /// measured too (10 s, seed 1): no better on QPLIB_3834 and 10054, worse on 3587 (max
     /// violation 0.5 against 0.19), 3361 and 7149.
     pub(super) fn step_multipliers(&mut self, judged: &[(Vec<f64>, f64)]) -> anyhow::Result<()> {
-        if !self.options.multipliers || self.model.rows.is_empty() || judged.is_empty() {
+        if !self.options.multipliers || !self.model.rows.iter().any(|r| r.slack.is_none()) || judged.is_empty() {
             return Ok(());
         }
         let mut order: Vec<usize> = (0..judged.len()).collect();
