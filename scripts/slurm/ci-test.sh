@@ -22,11 +22,13 @@ started=$SECONDS
 say() { echo "slurm-ci: $*" >&2; }
 fail() { say "FAILED: $*"; exit 1; }
 
-cargo build --release --locked --quiet
-bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/aocbench")
 work=$(realpath -m results/tmp/slurm-ci)
 rm -rf "$work"
 mkdir -p "$work/logs"
+cargo build --release --locked --quiet
+# A copy the array tasks run, which no later build can change under them.
+bin=$work/aocbench
+cp "${CARGO_TARGET_DIR:-target}/release/aocbench" "$bin"
 
 # 10^6 replica-iterations per instance: the whole smoke set in a few seconds.
 options=(--set smoke --work 1000000 --seed 1 --reference none --engine cpu)
