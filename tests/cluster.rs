@@ -216,6 +216,12 @@ fn output_folders_are_never_silently_overwritten() {
     fx.bench_ok(&["--out", dir.to_str().unwrap(), "--force"]);
     assert_eq!(fs::read_to_string(dir.join("notes.txt")).unwrap(), "mine", "--force deletes only bench files");
 
+    // More shards than unit groups: the last ones run nothing and still write their folder.
+    let empty = fx.path("empty-shard");
+    fx.bench_ok(&["--shard", "9/9", "--out", empty.to_str().unwrap()]);
+    assert!(read_results(&empty.join("results.csv")).unwrap().is_empty());
+    assert!(empty.join("profile.svg").exists());
+
     let output = fx.bench(&["--shard", "slurm", "--out", fx.path("slurm").to_str().unwrap()]);
     assert!(!output.status.success() && stderr(&output).contains("SLURM_ARRAY_TASK_ID is not set"), "{}", stderr(&output));
 }

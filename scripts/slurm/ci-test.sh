@@ -93,7 +93,12 @@ if "$bin" merge "$work"/array2/shard-* --out "$work/merged2" 2>"$work/merge2.err
 fi
 cat "$work/merge2.err" >&2
 # The units of shard 2, as the plan in any shard's results.json deals them.
-expected=$(python3 -c 'import json, sys; print("\n".join(f"{u["instance"]} #{u["repeat"]}" for u in json.load(open(sys.argv[1]))["metadata"]["plan"]["units"] if u["shard"] == 2))' "$work/array2/shard-1/results.json")
+expected=$(python3 - "$work/array2/shard-1/results.json" <<'EOF'
+import json, sys
+units = json.load(open(sys.argv[1]))["metadata"]["plan"]["units"]
+print("\n".join("%s #%d" % (u["instance"], u["repeat"]) for u in units if u["shard"] == 2))
+EOF
+)
 [[ -n $expected ]] || fail "the plan gives shard 2 no units"
 grep -q "shard 2/3: " "$work/merge2.err" || fail "merge did not name shard 2/3"
 while read -r unit; do
