@@ -43,7 +43,7 @@ impl Phase {
 
 /// How much a run may spend. Under `Work` a run with a fixed seed is bit-for-bit reproducible
 /// on the CPU engine: nothing depends on the clock.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Budget {
     /// Wall-clock seconds for the whole solve (λ, phases; parsing excluded).
@@ -52,7 +52,7 @@ pub enum Budget {
     Work(u64),
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SweepOptions {
     pub budget: Budget,
     pub seed: u64,
