@@ -17,7 +17,8 @@ if ! have_lavapipe; then
 fi
 have_lavapipe || { echo "test.sh: lavapipe is still missing after the install" >&2; exit 1; }
 
-# lavapipe's Wayland probe complains on every adapter start without this; it is only noise.
+# The test binaries start wgpu without aocbench's main, which keeps lavapipe's Wayland probe quiet
+# (src/engine/gpu/display_probe.rs); this does the same for them.
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 
 log=$(mktemp)

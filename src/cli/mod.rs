@@ -95,8 +95,8 @@ fn parse_range<T: std::str::FromStr>(text: &str) -> Result<(T, T), String> {
 #[derive(Debug, Clone, Args)]
 pub struct SweepArgs {
     /// Wall-clock budget per solve in seconds (λ and all phases; parsing excluded).
-    #[arg(long, value_name = "SECONDS", conflicts_with = "work")]
-    pub time_limit: Option<f64>,
+    #[arg(long, value_name = "SECONDS", conflicts_with = "work", default_value_t = DEFAULT_TIME_LIMIT_S)]
+    pub time_limit: f64,
     /// Deterministic budget: total replica-iterations (matrix-vector products), split over the
     /// phases by the same fractions; with a fixed --seed the CPU engine reproduces a run bit for bit.
     #[arg(long, value_name = "MVM")]
@@ -142,10 +142,9 @@ pub struct SweepArgs {
 
 impl SweepArgs {
     pub fn options(&self) -> anyhow::Result<SweepOptions> {
-        let budget = match (self.time_limit, self.work) {
-            (_, Some(w)) => Budget::Work(w),
-            (Some(t), None) => Budget::TimeLimit(t),
-            (None, None) => Budget::TimeLimit(DEFAULT_TIME_LIMIT_S),
+        let budget = match self.work {
+            Some(w) => Budget::Work(w),
+            None => Budget::TimeLimit(self.time_limit),
         };
         let options = SweepOptions {
             budget,
