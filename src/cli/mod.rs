@@ -21,7 +21,7 @@ use crate::sweep::{Budget, ParameterRanges, SweepOptions};
 #[command(name = "aocbench", version, about = "Benchmark the AOC-DT optimizer on QPLIB instances (CPU and wgpu/WGSL engines)")]
 pub struct Cli {
     /// Folder holding the QPLIB instances (qbl/, qbn/, catalog.csv). Default: $AOCBENCH_QPLIB_DIR,
-    /// then ../shared/qplib, then qplib/.
+    /// then ../shared/qplib, then qplib/, then the smoke instances shipped in qplib/smoke.
     #[arg(long, global = true, value_name = "DIR")]
     pub qplib_dir: Option<PathBuf>,
     #[command(subcommand)]
@@ -37,7 +37,7 @@ pub enum Command {
     /// Solve one instance with the AOC-DT two-phase sweep.
     Solve(solve::SolveArgs),
     /// Benchmark AOC-DT against a reference solver over a set of instances; writes
-    /// results.csv, results.json, comparison.csv/.md and profile.svg.
+    /// results.csv, results.json, comparison.csv/.md, profile.svg and gap_over_time.svg.
     Bench(bench::BenchArgs),
     /// Check a bench run against a baseline; exits non-zero when it is worse.
     Compare(compare::CompareArgs),
