@@ -28,7 +28,7 @@ const MIN_TIME_S: f64 = 1e-6;
 /// Gaps (percent) below this are drawn at it: the floor of the log gap axis, where gap 0 sits.
 const GAP_FLOOR_PCT: f64 = 1e-3;
 
-/// Panels per row of the small multiples.
+/// The most panels per row of the small multiples.
 const COLUMNS: usize = 3;
 
 /// Each side's ratios to the best time per instance (∞ when it did not reach `level_index`
@@ -107,9 +107,10 @@ fn colour(solver: SolverName) -> PaletteColor<Palette99> {
     })
 }
 
-/// Rows of [`COLUMNS`] panels for `panels` panels.
+/// (rows, columns) for `panels` panels: a square as near as [`COLUMNS`] allows (4 → 2 × 2,
+/// 7 → 3 × 3).
 fn grid(panels: usize) -> (usize, usize) {
-    let columns = panels.clamp(1, COLUMNS);
+    let columns = ((panels as f64).sqrt().ceil() as usize).clamp(1, COLUMNS);
     (panels.div_ceil(columns).max(1), columns)
 }
 
@@ -144,7 +145,7 @@ pub fn write_performance_profiles(path: &Path, comparisons: &[InstanceComparison
                     .label(solver.label())
                     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
             }
-            chart.configure_series_labels().position(SeriesLabelPosition::LowerRight).background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
+            chart.configure_series_labels().position(SeriesLabelPosition::MiddleRight).background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
         }
         root.present()?;
     }
@@ -210,7 +211,8 @@ pub fn write_gap_over_time(path: &Path, instances: &[&str], curves: &[RunCurve],
                 }
             }
             if !labelled.is_empty() {
-                chart.configure_series_labels().position(SeriesLabelPosition::UpperRight).background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
+                // Lower left: every line starts at the top (100 % before a feasible point).
+                chart.configure_series_labels().position(SeriesLabelPosition::LowerLeft).background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
             }
         }
         root.present()?;
@@ -226,6 +228,11 @@ mod tests {
     fn steps_rise_at_each_finite_ratio() {
         let points = steps(&[1.0, 4.0, f64::INFINITY, 2.0], 10.0);
         assert_eq!(points, vec![(1.0, 0.0), (1.0, 0.0), (1.0, 0.25), (2.0, 0.25), (2.0, 0.5), (4.0, 0.5), (4.0, 0.75), (10.0, 0.75)]);
+    }
+
+    #[test]
+    fn grids_are_near_square() {
+        assert_eq!([1, 2, 4, 7, 9, 10].map(grid), [(1, 1), (1, 2), (2, 2), (3, 3), (3, 3), (4, 3)]);
     }
 
     #[test]
