@@ -127,6 +127,14 @@ fn a_fresh_checkout_finds_the_shipped_instances_and_best_knowns() {
     let rows = aocbench::export::csv::read_results(&results.join("results.csv")).unwrap();
     assert_eq!((rows[0].best_known, rows[0].target_source), (Some(13067.0), Some(aocbench::benchmark::TargetSource::BestKnown)));
 
+    // A downloaded folder without a catalog of its own gets the best-knowns of the shipped one.
+    let downloaded = dir.path().join("downloaded");
+    std::fs::create_dir_all(downloaded.join("qbn")).unwrap();
+    std::fs::copy(aocbench::qplib::shipped_dir().join("QPLIB_5881.qplib"), downloaded.join("qbn/QPLIB_5881.qplib")).unwrap();
+    let out = run(&["--qplib-dir", downloaded.to_str().unwrap(), "info", "--set", "qbn", "--format", "csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8(out.stdout).unwrap().contains(",13067.0,"), "best-known from the shipped catalog");
+
     // The full sets do not ship: the error says how to get them.
     let out = run(&["info", "--set", "qbl"]);
     assert!(!out.status.success());

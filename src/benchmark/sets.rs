@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use crate::qplib::{self, Catalog};
 
-/// `smoke`: seven small instances (n ≤ 250) that together take a few minutes with SCIP at the
-/// same limit, chosen for variety: equality rows (3714, 3751, 0633), ≤ rows (0067, 10042), a
+/// `smoke`: seven small instances (n ≤ 250) that ship with the project (`qplib/smoke`) and
+/// together take a few minutes with SCIP at the same limit, chosen for variety: equality rows (3714, 3751, 0633), ≤ rows (0067, 10042), a
 /// ≥ row in a maximisation (0752), and a QUBO (QBN 5881). AOC-DT reaches the best-known on
 /// 3714, 3751, 10042 and 5881 within its first batch, on 0752 after ~2·10⁶ replica-iterations;
 /// 0067 and 0633 stay 0.5–2 % off at 2·10⁷ (measured on a 2-core VM, seed 1). QBL has no

@@ -72,7 +72,8 @@ pub fn ensure_environment(opts: &ReferenceOptions, announce: &mut dyn FnMut(&str
     };
     let scratch = ScratchDir::new("aocbench-venv").map_err(|e| unavailable(format!("no scratch directory: {e}")))?;
 
-    if !python.exists() {
+    let create = !python.exists();
+    if create {
         announce(&format!(
             "first use of {}: creating a Python venv in {} and installing {requirement} from PyPI (once; about 10 s on a fast link)",
             opts.solver,
@@ -87,7 +88,9 @@ pub fn ensure_environment(opts: &ReferenceOptions, announce: &mut dyn FnMut(&str
         return Ok(python);
     }
 
-    announce(&format!("installing {requirement} into {} from PyPI (once)", opts.venv_dir.display()));
+    if !create {
+        announce(&format!("installing {requirement} into {} from PyPI (once)", opts.venv_dir.display()));
+    }
     let mut pip = Command::new(&python);
     pip.args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", requirement]);
     run_checked(&mut pip, SETUP_LIMIT, scratch.path())
