@@ -1,6 +1,6 @@
 //! The native CPU engine against the spec's worked traces and a plain float64 reference.
 
-use aocbench::engine::{Batch, CpuEngine, DynamicsProblem, Engine, ReplicaParams};
+use aocbench::engine::{Batch, CpuEngine, DynamicsProblem, Engine, Precision, ReplicaParams};
 use aocbench::model::random::{fresh_seed, random_instance, RandomSpec};
 use aocbench::model::Sense;
 use aocbench::qumo::QumoModel;
@@ -74,7 +74,7 @@ fn reference_and_engine_reproduce_the_spec_qumo_trace() {
         couplings: aocbench::engine::Couplings::Dense(vec![0.0, 1.0, 1.0, -2.0]),
         h: vec![-0.25, 0.5],
     };
-    let mut engine = CpuEngine::new(Some(1)).unwrap();
+    let mut engine = CpuEngine::new(Some(1), Precision::F32).unwrap();
     engine.load(&problem).unwrap();
     let params = [ReplicaParams { annealing: 1.0, gradient: 1.0, momentum: 0.9 }];
     let out = engine.run(&Batch { params: &params, initial: &[0.1, -0.3], iterations: 5, dt: 0.5 }).unwrap();
@@ -111,7 +111,7 @@ fn one_iteration_agrees_with_float64_reference_on_fresh_random_inputs() {
             .map(|_| ReplicaParams { annealing: rng.random_range(0.01..100.0), gradient: rng.random_range(0.001..0.1), momentum: rng.random_range(0.9..0.99) })
             .collect();
         let initial: Vec<f32> = (0..replicas * n).map(|_| rng.random_range(-1.0..1.0) / (n as f32).sqrt()).collect();
-        let mut engine = CpuEngine::new(Some(2)).unwrap();
+        let mut engine = CpuEngine::new(Some(2), Precision::F32).unwrap();
         engine.load(&problem).unwrap();
         let out = engine.run(&Batch { params: &params, initial: &initial, iterations: 1, dt: 0.5 }).unwrap();
         for k in 0..replicas {
@@ -147,7 +147,7 @@ fn dense_and_sparse_products_give_the_same_batch() {
     let initial: Vec<f32> = (0..20 * n).map(|_| rng.random_range(-0.1..0.1)).collect();
     let mut outs = Vec::new();
     for dense in [true, false] {
-        let mut engine = CpuEngine::new(Some(2)).unwrap();
+        let mut engine = CpuEngine::new(Some(2), Precision::F32).unwrap();
         engine.load(&DynamicsProblem::from_qumo(&qumo, Some(dense))).unwrap();
         outs.push(engine.run(&Batch { params: &params, initial: &initial, iterations: 50, dt: 0.5 }).unwrap());
     }

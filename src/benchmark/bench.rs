@@ -9,12 +9,13 @@ use anyhow::Context;
 use super::aocdt::solve_instance;
 use super::results::{aocbench_version, BenchResults, InstanceFacts, RawRun, ReferenceSetup, ResultRow, RunMetadata, SolverName};
 use super::summary::{aggregate, aggregate_table, compare_instances, comparison_table};
-use crate::engine::{create_engine, EngineChoice};
+use crate::engine::{create_engine, EngineChoice, Precision};
 use crate::export::{csv, json, markdown, svg};
 use crate::model::Instance;
 use crate::output::atomic::write_atomically;
 use crate::output::machine;
 use crate::output::table::number;
+use crate::output::warnings::Warning;
 use crate::qplib::{self, Catalog};
 use crate::reference::{ensure_environment, solve_with, ReferenceOptions};
 use crate::sweep::{Budget, Silent, SweepOptions};
@@ -30,10 +31,14 @@ pub struct BenchConfig {
     /// Repeat r runs with seed `sweep.seed + r`.
     pub sweep: SweepOptions,
     pub engine: EngineChoice,
+    /// Float type of the CPU engine's dynamics.
+    pub precision: Precision,
     pub threads: usize,
     pub repeats: u32,
     pub reference: Option<ReferenceOptions>,
     pub out: PathBuf,
+    /// Replace the files of a previous run in `out` (deleted first) instead of refusing.
+    pub force: bool,
     /// For the metadata.
     pub command_line: Vec<String>,
 }
@@ -68,13 +73,41 @@ impl OutputFiles {
             profile_svg: dir.join("profile.svg"),
         }
     }
+
+    pub fn all(&self) -> [&Path; 5] {
+        [&self.results_csv, &self.results_json, &self.comparison_csv, &self.comparison_md, &self.profile_svg]
+    }
+}
+
+/// Creates the output folder, refusing one that holds anything: a previous run there must not
+/// be truncated. With `force` the folder's bench files are deleted first, so nothing of the
+/// old run is left beside the new one (other files stay).
+fn prepare_output(dir: &Path, files: &OutputFiles, force: bool) -> anyhow::Result<()> {
+    let existing: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned())).collect::<Result<_, _>>().with_context(|| format!("reading {}", dir.display()))?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(error) => return Err(error).with_context(|| format!("reading {}", dir.display())),
+    };
+    if !existing.is_empty() && !force {
+        let mut names = existing;
+        names.sort();
+        anyhow::bail!(
+            "{} is not empty (it holds {}): a previous run there would be overwritten. Choose another --out, or pass --force to replace its bench files",
+            dir.display(),
+            names.join(", ")
+        );
+    }
+    for file in files.all().into_iter().filter(|f| f.exists()) {
+        std::fs::remove_file(file).with_context(|| format!("removing {}", file.display()))?;
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
 }
 
 pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyhow::Result<BenchResults> {
-    std::fs::create_dir_all(&config.out).with_context(|| format!("creating {}", config.out.display()))?;
     let files = OutputFiles::in_dir(&config.out);
+    prepare_output(&config.out, &files, config.force)?;
     let mut rows_file = csv::ResultsWriter::create(&files.results_csv)?;
-    let mut engine = create_engine(config.engine, Some(config.threads))?;
+    let mut engine = create_engine(config.engine, Some(config.threads), config.precision)?;
     let cpu = machine::cpu_model();
 
     // Set the reference up once; when that fails, say what is missing and bench AOC-DT alone.
@@ -107,6 +140,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
             cpu: cpu.clone(),
             cores: machine::available_cores(),
             engine: config.engine,
+            precision: config.precision,
             engine_kind: info.kind,
             adapter: info.device,
             threads: info.threads,
@@ -136,11 +170,17 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
             let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, None, &mut Silent);
             aocdt.push((repeat, options, outcome));
         }
+        // Every repeat warns alike (the warnings depend on the instance and the engine).
+        if let Some(outcome) = aocdt.iter().find_map(|(_, _, outcome)| outcome.as_ref().ok()) {
+            for warning in &outcome.warnings {
+                observer.note(&warning.line());
+            }
+        }
         let aocdt_best = aocdt
             .iter()
             .filter_map(|(_, _, outcome)| outcome.as_ref().ok()?.sweep.incumbents.best_feasible.as_ref().map(|c| c.objective))
             .reduce(|a, b| instance.sense.best(a, b));
-        let facts = facts(&instance, best_known, aocdt_best);
+        let facts = facts(&instance, &config.catalog, aocdt_best);
 
         let mut rows = Vec::new();
         let mut runs = Vec::new();
@@ -184,6 +224,9 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
 
         for row in &rows {
             rows_file.append(row)?;
+            if let Some(warning) = Warning::beats_proven_optimum(&row.instance, row.solver.label(), row.sense, row.best_objective.filter(|_| row.feasible), facts.proven_optimum) {
+                observer.note(&warning.line());
+            }
         }
         observer.instance_finished(&rows);
         results.rows.extend(rows);
@@ -206,13 +249,15 @@ fn stage_label(solver: SolverName, repeat: u32, repeats: u32) -> String {
     if repeats > 1 { format!("{} {}/{repeats}", solver.label(), repeat + 1) } else { solver.label().to_string() }
 }
 
-fn facts(instance: &Instance, best_known: Option<f64>, aocdt_best: Option<f64>) -> InstanceFacts {
+fn facts(instance: &Instance, catalog: &Catalog, aocdt_best: Option<f64>) -> InstanceFacts {
+    let best_known = catalog.best_known(&instance.name);
     InstanceFacts {
         name: instance.name.clone(),
         n_vars: instance.n_vars(),
         n_constraints: instance.n_constraints(),
         sense: instance.sense,
         best_known,
+        proven_optimum: catalog.proven_optimum(&instance.name),
         target: best_known.or(aocdt_best),
     }
 }

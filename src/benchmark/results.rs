@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::EngineChoice;
-use crate::metrics::{reaches_target, relative_gap, RunMetrics};
+use crate::engine::{EngineChoice, Precision};
+use crate::metrics::{beats_proven_optimum, reaches_target, relative_gap, RunMetrics};
 use crate::model::Sense;
 use crate::reference::{time_to_target, ReferenceRun, ReferenceSolver, TARGET_TOLERANCE};
 use crate::sweep::{Budget, Improvement, SweepOptions, SweepResult};
@@ -100,6 +100,11 @@ pub struct ResultRow {
     /// Relative gap to the best-known, max(1, |best-known|) in the denominator; > 0 is worse.
     pub gap_to_best_known: Option<f64>,
     pub reached_best_known: bool,
+    /// The run's feasible objective beats a best-known that the catalog marks proven optimal:
+    /// impossible unless the feasibility judge or the catalog is wrong, so the row must not be
+    /// trusted (a warning names it too). Absent from results of older versions: false.
+    #[serde(default)]
+    pub beats_proven_optimum: bool,
     pub time_to_best_known_s: Option<f64>,
     pub time_to_target_s: Option<f64>,
     /// When the run's own best feasible point was found.
@@ -127,6 +132,11 @@ impl ResultRow {
     pub fn ran(&self) -> bool {
         self.status != STATUS_ERROR && self.status != STATUS_SKIPPED
     }
+
+    /// True for a run that failed before producing anything (status `error`).
+    pub fn failed(&self) -> bool {
+        self.status == STATUS_ERROR
+    }
 }
 
 /// What every row of one instance shares.
@@ -137,12 +147,19 @@ pub struct InstanceFacts {
     pub n_constraints: usize,
     pub sense: Sense,
     pub best_known: Option<f64>,
+    /// The best-known when the catalog marks it proven optimal.
+    pub proven_optimum: Option<f64>,
     /// The best-known, else AOC-DT's best feasible objective over the repeats (None when
     /// there is neither).
     pub target: Option<f64>,
 }
 
 impl InstanceFacts {
+    /// Whether a run's answer beats the proven optimum (see [`ResultRow::beats_proven_optimum`]).
+    fn beats_proven_optimum(&self, feasible: bool, objective: Option<f64>) -> bool {
+        matches!((feasible, objective, self.proven_optimum), (true, Some(f), Some(optimum)) if beats_proven_optimum(self.sense, f, optimum))
+    }
+
     fn target_source(&self) -> Option<TargetSource> {
         match (self.best_known, self.target) {
             (Some(_), _) => Some(TargetSource::BestKnown),
@@ -175,6 +192,7 @@ impl InstanceFacts {
             max_violation: None,
             gap_to_best_known: None,
             reached_best_known: false,
+            beats_proven_optimum: false,
             time_to_best_known_s: None,
             time_to_target_s: None,
             time_to_own_best_s: None,
@@ -211,6 +229,7 @@ impl InstanceFacts {
             max_violation: m.max_violation,
             gap_to_best_known: m.gap_to_best_known.filter(|_| known),
             reached_best_known: known && m.reached_best_known,
+            beats_proven_optimum: self.beats_proven_optimum(m.feasible, m.best_objective),
             time_to_best_known_s: m.time_to_best_known_s.filter(|_| known),
             time_to_target_s: m.time_to_best_known_s,
             time_to_own_best_s: m.time_to_own_best_s,
@@ -249,6 +268,7 @@ impl InstanceFacts {
             max_violation: run.max_violation,
             gap_to_best_known: final_objective.zip(self.best_known).map(|(f, b)| relative_gap(self.sense, f, b)),
             reached_best_known: time_to_best_known_s.is_some(),
+            beats_proven_optimum: self.beats_proven_optimum(run.feasible, run.objective),
             time_to_best_known_s,
             time_to_target_s: self.target.and_then(first_reach),
             time_to_own_best_s: final_objective.and_then(first_reach),
@@ -314,6 +334,7 @@ pub struct RunMetadata {
     pub cores: usize,
     /// The AOC-DT engine: kind and device (CPU model or GPU adapter).
     pub engine: EngineChoice,
+    pub precision: Precision,
     pub engine_kind: String,
     pub adapter: String,
     pub threads: usize,

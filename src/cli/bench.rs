@@ -32,9 +32,14 @@ pub struct BenchArgs {
     /// Runs per instance and solver; repeat r uses seed --seed + r.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub repeats: u32,
-    /// Output folder (default: results/bench-DATE-TIME). Files there are replaced.
+    /// Output folder (default: results/bench-DATE-TIME). A folder that holds anything is
+    /// refused, so that no previous run is overwritten.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Use a non-empty --out folder anyway: its bench files (results.csv, results.json,
+    /// comparison.csv, comparison.md, profile.svg) are deleted first; other files stay.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -73,7 +78,7 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
                 Budget::TimeLimit(t) => t,
                 Budget::Work(_) => DEFAULT_TIME_LIMIT_S,
             });
-            anyhow::ensure!(time_limit_s > 0.0 && time_limit_s.is_finite(), "--ref-time-limit must be positive, got {time_limit_s}");
+            crate::seconds::duration(time_limit_s, "--ref-time-limit").map_err(anyhow::Error::msg)?;
             Some(ReferenceOptions { time_limit_s, threads, seed: sweep.seed, ..ReferenceOptions::new(solver) })
         }
     };
@@ -90,10 +95,12 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
         selection,
         sweep,
         engine: args.engine.engine,
+        precision: args.engine.precision,
         threads,
         repeats: args.repeats,
         reference,
         out,
+        force: args.force,
         command_line: std::env::args().collect(),
     };
     let mut progress = InstanceProgress::new(config.instances.len());
@@ -102,10 +109,10 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
 
     println!("{}", text(&comparison_table(&results.comparison)));
     println!("{}", text(&aggregate_table(&results.aggregates)));
-    let files = OutputFiles::in_dir(&config.out);
-    for path in [&files.results_csv, &files.results_json, &files.comparison_csv, &files.comparison_md, &files.profile_svg] {
+    for path in OutputFiles::in_dir(&config.out).all() {
         println!("wrote {}", path.display());
     }
+    anyhow::ensure!(results.rows.iter().any(|row| row.ran()), "every run failed ({} runs; the messages are above and in results.json)", results.rows.len());
     Ok(())
 }
 

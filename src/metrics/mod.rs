@@ -4,5 +4,5 @@
 mod summary;
 mod tts;
 
-pub use summary::{reaches_target, reaches_target_within, relative_gap, RunMetrics, TargetKind, TARGET_TOLERANCE};
+pub use summary::{beats_proven_optimum, reaches_target, reaches_target_within, relative_gap, RunMetrics, TargetKind, TARGET_TOLERANCE};
 pub use tts::{shifted_geometric_mean, to_solution, wilson_interval, TARGET_PROBABILITY};

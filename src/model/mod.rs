@@ -154,10 +154,12 @@ impl Instance {
         self.constraints.iter().map(|c| c.linear.len()).sum()
     }
 
-    /// Fraction of the n² entries of the symmetric Q that are non-zero.
+    /// Fraction of the n² entries of the symmetric Q that are non-zero (a listed 0.0 is no
+    /// coupling).
     pub fn q_density(&self) -> f64 {
         let n = self.n_vars() as f64;
-        let off = self.objective_quadratic.iter().filter(|t| t.row != t.col).count() as f64;
-        if n == 0.0 { 0.0 } else { (2.0 * off + self.n_diagonal() as f64) / (n * n) }
+        let nonzero = self.objective_quadratic.iter().filter(|t| t.value != 0.0);
+        let entries: usize = nonzero.map(|t| if t.row == t.col { 1 } else { 2 }).sum();
+        if n == 0.0 { 0.0 } else { entries as f64 / (n * n) }
     }
 }

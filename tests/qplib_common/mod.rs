@@ -313,5 +313,5 @@ fn binaries_ok(instance: &Instance) -> bool {
         .var_types
         .iter()
         .zip(instance.var_lower.iter().zip(&instance.var_upper))
-        .all(|(t, (&lo, &hi))| *t != VarType::Binary || (lo == 0.0 && hi == 1.0))
+        .all(|(t, (&lo, &hi))| *t != VarType::Binary || (0.0 <= lo && lo <= hi && hi <= 1.0))
 }
