@@ -13,7 +13,9 @@ pub fn duration(seconds: f64, what: &str) -> Result<Duration, String> {
     if seconds > 0.0 && seconds <= MAX_SECONDS {
         Ok(Duration::from_secs_f64(seconds))
     } else {
-        Err(format!("{what} must be a positive number of seconds up to {MAX_SECONDS} (a year), got {seconds}"))
+        // Exponent notation for huge values, whose plain digits would fill the screen.
+        let got = if seconds.abs() < 1e15 { seconds.to_string() } else { format!("{seconds:e}") };
+        Err(format!("{what} must be a positive number of seconds up to {MAX_SECONDS} (a year), got {got}"))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The native CPU engine against the spec's worked traces and a plain float64 reference.
 
-use aocbench::engine::{Batch, CpuEngine, DynamicsProblem, Engine, Precision, ReplicaParams};
+use aocbench::engine::{Batch, CpuEngine, DynamicsProblem, Engine, Precision, Real, ReplicaParams};
+use aocbench::qplib::read_instance;
 use aocbench::model::random::{fresh_seed, random_instance, RandomSpec};
 use aocbench::model::Sense;
 use aocbench::qumo::QumoModel;
@@ -83,12 +84,12 @@ fn reference_and_engine_reproduce_the_spec_qumo_trace() {
     assert!((out.energies[0] - -0.2954540864).abs() < 1e-6, "{:?}", out.energies);
 }
 
-fn dense_matrix(problem: &DynamicsProblem) -> Vec<Vec<f64>> {
+fn dense_matrix<T: Real>(problem: &DynamicsProblem<T>) -> Vec<Vec<f64>> {
     let n = problem.n;
     (0..n)
         .map(|i| {
-            let mut e = vec![0.0f32; n];
-            (0..n).map(|k| { e.fill(0.0); e[k] = 1.0; problem.row_dot(i, &e) }).collect()
+            let mut e = vec![T::ZERO; n];
+            (0..n).map(|k| { e.fill(T::ZERO); e[k] = T::ONE; problem.row_dot(i, &e) }).collect()
         })
         .collect()
 }
@@ -153,4 +154,68 @@ fn dense_and_sparse_products_give_the_same_batch() {
     }
     let agree = outs[0].states.iter().zip(&outs[1].states).filter(|(a, b)| (*a - *b).abs() < 1e-4).count();
     assert!(agree as f64 >= 0.999 * outs[0].states.len() as f64, "{agree} of {}", outs[0].states.len());
+}
+
+#[test]
+fn f64_engine_agrees_with_the_float64_reference_to_rounding() {
+    let seed = fresh_seed();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    for force_dense in [Some(true), Some(false)] {
+        let instance = random_instance(RandomSpec { n: 24, rows: [2, 1, 1, 1], density: 0.4, sense: Sense::Minimize }, rng.random());
+        let model = QumoModel::new(&instance).unwrap();
+        let qumo = model.build(&model.initial_weights(0.05));
+        let problem = DynamicsProblem::<f64>::from_qumo(&qumo, force_dense);
+        let (j, n) = (dense_matrix(&problem), problem.n);
+        let replicas = 9;
+        let params: Vec<ReplicaParams> = (0..replicas)
+            .map(|_| ReplicaParams { annealing: rng.random_range(0.01..100.0), gradient: rng.random_range(0.001..0.1), momentum: rng.random_range(0.9..0.99) })
+            .collect();
+        let initial: Vec<f32> = (0..replicas * n).map(|_| rng.random_range(-1.0..1.0) / (n as f32).sqrt()).collect();
+        let mut engine = CpuEngine::new(Some(2), Precision::F64).unwrap();
+        engine.load_qumo(&qumo).unwrap();
+        let out = engine.run(&Batch { params: &params, initial: &initial, iterations: 1, dt: 0.5 }).unwrap();
+        for k in 0..replicas {
+            let p = params[k];
+            let x0: Vec<f64> = initial[k * n..(k + 1) * n].iter().map(|&v| v as f64).collect();
+            let (trace, sigma) = reference_run(&j, &qumo.h, problem.n_binary, &x0, (p.gradient as f64, p.annealing as f64, p.momentum as f64, 0.5), 1, threshold, (0.5, 0.0, 1.0));
+            for i in 0..n {
+                let got = out.states[k * n + i] as f64;
+                if i < problem.n_binary {
+                    // Only a rounding in the last bit of an x right at the threshold may differ.
+                    if (trace[0][i] - 0.5).abs() > 1e-12 {
+                        assert_eq!(got, sigma[i], "seed {seed}, replica {k}, binary {i}");
+                    }
+                } else {
+                    // States come back in f32: the slacks agree to the f32 rounding of f64 values.
+                    assert!((got - sigma[i]).abs() <= 1e-7 * sigma[i].abs().max(1.0), "seed {seed}, replica {k}, slack {i}: {got} vs {}", sigma[i]);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn f64_engine_resolves_the_small_terms_that_f32_loses() {
+    // fc-12: h = −(1e6 + ε) with ε ~ 1e-6 and J = 2e6 per pair; a pair switched on changes the
+    // energy by ε_a + ε_b (pair 1: +4e-6, pair 2: −3e-6), far below f32's spacing at 1e6.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/field-cases/fc-12-coefficient-range.qplib");
+    let model = QumoModel::new(&read_instance(&path).unwrap()).unwrap();
+    let qumo = model.build(&model.initial_weights(1.0));
+    let n = qumo.n;
+    let pair_on = |pair: usize| -> Vec<f32> { (0..n).map(|i| if i / 2 == pair - 1 { 1.0 } else { 0.0 }).collect() };
+    let initial: Vec<f32> = [pair_on(1), pair_on(2)].concat();
+    let params = [ReplicaParams { annealing: 0.0, gradient: 0.0, momentum: 0.0 }; 2];
+    let energies = |precision| {
+        let mut engine = CpuEngine::new(Some(1), precision).unwrap();
+        engine.load_qumo(&qumo).unwrap();
+        // No iteration: the energies of the initial states as the engine sees the problem.
+        engine.run(&Batch { params: &params, initial: &initial, iterations: 0, dt: 0.5 }).unwrap().energies
+    };
+    let exact: Vec<f64> = initial.chunks(n).map(|z| qumo.energy(&z.iter().map(|&v| v as f64).collect::<Vec<_>>()) - qumo.constant).collect();
+    assert!((exact[0] - 4e-6).abs() < 1e-9 && (exact[1] + 3e-6).abs() < 1e-9, "{exact:?}");
+    let f64_view = energies(Precision::F64);
+    for (got, want) in f64_view.iter().zip(&exact) {
+        assert!((got - want).abs() < 1e-9, "f64 engine: {f64_view:?}, exact {exact:?}");
+    }
+    assert_eq!(energies(Precision::F32), [0.0, 0.0], "f32 rounds every h to -1e6: both pairs look alike");
 }

@@ -81,6 +81,13 @@ impl Constraint {
     }
 }
 
+/// The range [Σ min(a_j, 0), Σ max(a_j, 0)] that `Σ a_j·x_j` covers over binary x.
+pub fn binary_reach(coefficients: &[(usize, f64)]) -> (f64, f64) {
+    let low = coefficients.iter().map(|&(_, a)| a.min(0.0)).sum();
+    let high = coefficients.iter().map(|&(_, a)| a.max(0.0)).sum();
+    (low, high)
+}
+
 /// The original problem, 0-based indices throughout:
 /// `min|max ½·xᵀQx + bᵀx + q0  s.t.  cl ≤ ½·xᵀQᵢx + Aᵢx ≤ cu,  l ≤ x ≤ u,  x_j ∈ ℤ (j integer)`.
 #[derive(Debug, Clone, PartialEq)]

@@ -108,8 +108,7 @@ pub fn encode_rows(instance: &Instance, binaries: &Binaries) -> Result<Vec<RowEn
         let fixed_part: f64 = c.linear.iter().filter_map(|&(j, a)| binaries.fixed(j).map(|v| a * v)).sum();
         let coefficients: Vec<(usize, f64)> = c.linear.iter().copied().filter(|&(j, _)| binaries.fixed(j).is_none()).collect();
         let (lower, upper) = (c.lower - fixed_part, c.upper - fixed_part);
-        let reach_lo: f64 = coefficients.iter().map(|&(_, a)| a.min(0.0)).sum();
-        let reach_hi: f64 = coefficients.iter().map(|&(_, a)| a.max(0.0)).sum();
+        let (reach_lo, reach_hi) = model::binary_reach(&coefficients);
         let (mut lo, mut hi) = (lower.max(reach_lo), upper.min(reach_hi));
         if c.linear.iter().all(|&(_, a)| a.fract() == 0.0) {
             (lo, hi) = (lo.ceil(), hi.floor());

@@ -5,11 +5,11 @@
 //! written (its shortest round-trip decimal): 1000000.000001 holds a term of 1e-6 beside one of
 //! 1e6 even though its magnitude is 1e6, and f32 keeps only the 1e6.
 
-use crate::model::Instance;
+use crate::model::{binary_reach, Instance};
 
 /// Largest magnitude and finest decimal detail over the objective's coefficients and the
-/// constraints' coefficients and finite bounds (the objective constant never reaches an
-/// engine).
+/// constraints' coefficients and binding bounds (a bound beyond what the row's binaries reach
+/// is replaced by that reach in the QUMO; the objective constant never reaches an engine).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct CoefficientRange {
     pub largest: f64,
@@ -21,7 +21,8 @@ impl CoefficientRange {
     pub fn of(instance: &Instance) -> Option<CoefficientRange> {
         let objective = instance.objective_quadratic.iter().map(|t| t.value).chain(instance.objective_linear.iter().copied());
         let rows = instance.constraints.iter().flat_map(|row| {
-            let bounds = [row.lower, row.upper].into_iter().filter(|b| b.is_finite());
+            let (low, high) = binary_reach(&row.linear);
+            let bounds = [row.lower, row.upper].into_iter().filter(move |b| low < *b && *b < high);
             row.linear.iter().map(|&(_, a)| a).chain(row.quadratic.iter().map(|t| t.value)).chain(bounds)
         });
         objective.chain(rows).filter(|v| *v != 0.0).fold(None, |range, v| {
