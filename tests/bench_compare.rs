@@ -177,13 +177,21 @@ fn bench_refuses_a_folder_with_a_previous_run_unless_forced() {
     assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine", "other files stay");
 }
 
+/// The default tolerances of `compare`.
+const DEFAULTS: Tolerances = Tolerances { counter_growth: 0.1, wall_time_ratio: None };
+
+/// A bench of the fixture's qbl set without a reference, as a baseline: its folder and rows.
+fn baseline(fx: &Fixture) -> (PathBuf, Vec<ResultRow>) {
+    let dir = fx.qplib.with_file_name("baseline");
+    fx.bench(&dir, &["--set", "qbl", "--reference", "none"]);
+    let rows = read_results(&dir.join("results.csv")).unwrap();
+    (dir, rows)
+}
+
 #[test]
 fn compare_refuses_an_empty_or_failed_baseline_and_fails_on_unmatched_runs() {
     let fx = fixture();
-    let base_dir = fx.qplib.with_file_name("baseline");
-    fx.bench(&base_dir, &["--set", "qbl", "--reference", "none"]);
-    let base = read_results(&base_dir.join("results.csv")).unwrap();
-    let defaults = Tolerances { counter_growth: 0.1, wall_time_ratio: None };
+    let (base_dir, base) = baseline(&fx);
     let header = fs::read_to_string(base_dir.join("results.csv")).unwrap().lines().next().unwrap().to_string();
 
     // Empty and header-only baselines hold no runs: refused, whatever the current run holds.
@@ -204,13 +212,13 @@ fn compare_refuses_an_empty_or_failed_baseline_and_fails_on_unmatched_runs() {
     let lost = &base[1];
     assert!(stdout(&output).contains(&format!("{} aocdt #0: not in the baseline", lost.instance)) && stdout(&output).contains("FAIL: 1 failure"), "{}", stdout(&output));
     // And the other way round: a current run cut short.
-    let report = compare(&base, &base[..1], defaults).unwrap();
+    let report = compare(&base, &base[..1], DEFAULTS).unwrap();
     assert_eq!(report.regressions().map(|f| f.check).collect::<Vec<_>>(), [Check::Missing]);
 
     // A baseline row that failed cannot be compared against.
     let mut failed = base.clone();
     failed[0].status = "error".into();
-    let message = compare(&failed, &base, defaults).unwrap_err().to_string();
+    let message = compare(&failed, &base, DEFAULTS).unwrap_err().to_string();
     assert!(message.contains("the baseline holds runs that failed (status error)") && message.contains(&format!("{} aocdt #0", failed[0].instance)), "{message}");
 }
 
@@ -224,12 +232,9 @@ fn write_rows(dir: &Path, rows: &[ResultRow]) {
 #[test]
 fn compare_catches_planted_regressions() {
     let fx = fixture();
-    let base_dir = fx.qplib.with_file_name("baseline");
-    fx.bench(&base_dir, &["--set", "qbl", "--reference", "none"]);
-    let base = read_results(&base_dir.join("results.csv")).unwrap();
+    let (base_dir, base) = baseline(&fx);
     let a = base.iter().position(|r| r.instance == "TINY_A").unwrap();
     let b = base.iter().position(|r| r.instance == "TINY_B").unwrap();
-    let defaults = Tolerances { counter_growth: 0.1, wall_time_ratio: None };
 
     // Each plant: what it does, and the check that must fail (None: must pass).
     type Plant = (&'static str, fn(&mut Vec<ResultRow>, usize, usize), Option<Check>);
@@ -255,7 +260,7 @@ fn compare_catches_planted_regressions() {
     for (what, plant, expected) in plants {
         let mut current = base.clone();
         plant(&mut current, a, b);
-        let report = compare(&base, &current, defaults).unwrap();
+        let report = compare(&base, &current, DEFAULTS).unwrap();
         let failed: Vec<Check> = report.regressions().map(|f| f.check).collect();
         match expected {
             Some(check) => assert!(failed.contains(&check), "{what}: expected {check:?}, got {failed:?}\n{report}"),

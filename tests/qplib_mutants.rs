@@ -111,20 +111,26 @@ fn mutate(text: &[u8], rng: &mut Xoshiro256PlusPlus) -> (Vec<u8>, String) {
     (bytes, done.join("; "))
 }
 
-/// What happens downstream of the reader to an instance it accepted: none of it may panic.
-fn exercise(instance: &Instance) {
-    assert_eq!(inconsistency(instance), None, "the reader accepted an inconsistent instance");
+/// What happens downstream of the reader to an instance it accepted: none of it may panic,
+/// and the instance must be consistent, its QUMO finite.
+fn exercise(instance: &Instance) -> Result<(), String> {
+    if let Some(broken) = inconsistency(instance) {
+        return Err(format!("the reader accepted an inconsistent instance: {broken}"));
+    }
     let _ = render(&["name", "q_density"], &[vec![instance.name.clone(), format!("{:.4}", instance.q_density())]]);
     if let Ok(model) = QumoModel::new(instance) {
         let qumo = model.build(&model.initial_weights(1.0));
-        assert!(qumo.h.iter().chain(&qumo.j.values).all(|v| v.is_finite()), "non-finite QUMO coefficient");
+        if !qumo.h.iter().chain(&qumo.j.values).all(|v| v.is_finite()) {
+            return Err("non-finite QUMO coefficient".into());
+        }
     }
+    Ok(())
 }
 
 /// A parse error's line must lie in the file (or be the line after its end).
 fn check_parse(name: &str, bytes: &[u8]) -> Result<(), String> {
     match parse_instance(name, bytes) {
-        Ok(instance) => Ok(exercise(&instance)),
+        Ok(instance) => exercise(&instance),
         Err(QplibError::Parse { file, line, problem }) => {
             let lines = bytes.split(|&b| b == b'\n').count();
             if file != name || !(1..=lines + 1).contains(&line) {
@@ -139,7 +145,7 @@ fn check_parse(name: &str, bytes: &[u8]) -> Result<(), String> {
 /// A file's error must name its path; a parse error also a line.
 fn check_file(path: &Path) -> Result<(), String> {
     match read_instance(path) {
-        Ok(instance) => Ok(exercise(&instance)),
+        Ok(instance) => exercise(&instance),
         Err(error) => {
             let message = error.to_string();
             let named = message.starts_with(&format!("{}:", path.display()));

@@ -73,3 +73,40 @@ pub fn feasibility(instance: &Instance, x: &[f64]) -> Feasibility {
     }
     Feasibility { max_violation: worst, feasible: worst <= FEASIBILITY_TOLERANCE }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Instance, Sense};
+
+    /// One row `x1 + x2 ∈ [lower, upper]` over two binaries.
+    fn one_row(lower: f64, upper: f64) -> Instance {
+        Instance::binary("ROW", Sense::Minimize, Vec::new(), vec![0.0, 0.0], 0.0, vec![Constraint { lower, upper, linear: vec![(0, 1.0), (1, 1.0)], quadratic: Vec::new() }])
+    }
+
+    #[test]
+    fn a_huge_far_bound_hides_no_violation_of_the_near_one() {
+        let ones = [1.0, 1.0];
+        // Activity 2 against the near bound 1, with the far bound huge but finite on either side.
+        for instance in [one_row(-1e9, 1.0), one_row(-1e300, 1.0)] {
+            let verdict = feasibility(&instance, &ones);
+            assert!(!verdict.feasible && verdict.max_violation == 0.5, "{verdict:?}");
+        }
+        for instance in [one_row(3.0, 1e9), one_row(3.0, 1e300)] {
+            let verdict = feasibility(&instance, &ones);
+            assert!(!verdict.feasible && (verdict.max_violation - 1.0 / 3.0).abs() < 1e-15, "{verdict:?}");
+        }
+        // Inside the range, however far its other side: feasible.
+        assert!(feasibility(&one_row(-1e9, 2.0), &ones).feasible);
+        assert!(feasibility(&one_row(2.0, 1e9), &ones).feasible);
+    }
+
+    #[test]
+    fn a_huge_far_variable_bound_hides_no_violation_either() {
+        let mut instance = one_row(f64::NEG_INFINITY, f64::INFINITY);
+        (instance.var_lower[0], instance.var_upper[0]) = (-1e9, 1.0);
+        (instance.var_lower[1], instance.var_upper[1]) = (1.0, 1e9);
+        let verdict = feasibility(&instance, &[2.0, 0.0]);
+        assert!(!verdict.feasible && verdict.max_violation == 1.0, "{verdict:?}");
+    }
+}
