@@ -83,8 +83,14 @@ pub enum Problem {
          (infinity is allowed only in bounds and as the value for infinity)"
     )]
     Infinite { what: String, found: String },
-    #[error("expected a coefficient of magnitude at most {limit:e} for the {what}, found \"{found}\" (larger ones overflow the engines)")]
-    TooLarge { what: String, found: String, limit: f64 },
+    #[error(
+        "expected a coefficient of magnitude at most {limit:e} for the {what}, found \"{found}\" (larger ones overflow the engines)"
+    )]
+    TooLarge {
+        what: String,
+        found: String,
+        limit: f64,
+    },
     #[error("expected a positive value for infinity, found \"{found}\"")]
     NonPositiveInfinity { found: String },
     #[error(
@@ -94,7 +100,9 @@ pub enum Problem {
     UnknownTypeCode { found: String },
     #[error("unknown objective sense: expected minimize or maximize, found \"{found}\"")]
     UnknownSense { found: String },
-    #[error("unknown variable type: expected 0 (continuous), 1 (integer) or 2 (binary), found \"{found}\"")]
+    #[error(
+        "unknown variable type: expected 0 (continuous), 1 (integer) or 2 (binary), found \"{found}\""
+    )]
     UnknownVariableType { found: String },
     #[error("duplicate entry {key} in the {what} (first given on line {first_line})")]
     Duplicate {

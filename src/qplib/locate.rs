@@ -119,7 +119,10 @@ fn instance_name(name: &str) -> String {
 }
 
 fn instance_stem(name: &str) -> &str {
-    let name = name.strip_suffix(".gz").or_else(|| name.strip_suffix(".zip")).unwrap_or(name);
+    let name = name
+        .strip_suffix(".gz")
+        .or_else(|| name.strip_suffix(".zip"))
+        .unwrap_or(name);
     name.strip_suffix(".qplib").unwrap_or(name)
 }
 

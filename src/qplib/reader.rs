@@ -283,7 +283,11 @@ impl<'a> Cursor<'a> {
                 Err(fail(|what, found| Problem::Infinite { what, found }))
             }
             Domain::Coefficient if value.abs() > MAX_COEFFICIENT => {
-                Err(fail(|what, found| Problem::TooLarge { what, found, limit: MAX_COEFFICIENT }))
+                Err(fail(|what, found| Problem::TooLarge {
+                    what,
+                    found,
+                    limit: MAX_COEFFICIENT,
+                }))
             }
             Domain::Bound { infinity } if value.abs() >= infinity => {
                 Ok(f64::INFINITY.copysign(value))
@@ -601,7 +605,13 @@ impl<'a> Cursor<'a> {
     /// The whole file, section by section in the order of the format note (§2.2).
     fn instance(mut self) -> Result<Instance> {
         // The name is the line's first token; the reference layout puts free text after it.
-        let name = self.next(&"the problem name")?.text.split_ascii_whitespace().next().unwrap_or_default().to_string();
+        let name = self
+            .next(&"the problem name")?
+            .text
+            .split_ascii_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string();
         let code = self.type_code()?;
         let sense = self.sense()?;
         let n = self.count("variables", MAX_DIMENSION)?;
@@ -617,8 +627,12 @@ impl<'a> Cursor<'a> {
         } else {
             Vec::new()
         };
-        let objective_linear =
-            self.numbers("linear coefficients in objective", var, n, Domain::Coefficient)?;
+        let objective_linear = self.numbers(
+            "linear coefficients in objective",
+            var,
+            n,
+            Domain::Coefficient,
+        )?;
         let objective_constant = self.value("objective constant", Domain::Coefficient)?;
         let constraint_quadratic = if code.has_constraint_quadratic() {
             self.constraint_quadratic(n, m)?
@@ -716,7 +730,11 @@ fn triangle(n: usize) -> usize {
 /// integers on [0, 1] and a fixed binary as an integer with lower = upper ∈ {0, 1}. Variables
 /// declared binary (type 2) get the bounds [0, 1] whatever the bound sections say, as in the
 /// reference reader.
-fn binaries_recognised(declared: Vec<VarType>, mut lower: Vec<f64>, mut upper: Vec<f64>) -> (Vec<VarType>, Vec<f64>, Vec<f64>) {
+fn binaries_recognised(
+    declared: Vec<VarType>,
+    mut lower: Vec<f64>,
+    mut upper: Vec<f64>,
+) -> (Vec<VarType>, Vec<f64>, Vec<f64>) {
     let types = declared
         .into_iter()
         .zip(lower.iter_mut().zip(upper.iter_mut()))
@@ -725,7 +743,9 @@ fn binaries_recognised(declared: Vec<VarType>, mut lower: Vec<f64>, mut upper: V
                 (*lo, *hi) = (0.0, 1.0);
                 VarType::Binary
             }
-            VarType::Integer if 0.0 <= *lo && *hi <= 1.0 && lo.ceil() <= hi.floor() => VarType::Binary,
+            VarType::Integer if 0.0 <= *lo && *hi <= 1.0 && lo.ceil() <= hi.floor() => {
+                VarType::Binary
+            }
             other => other,
         })
         .collect();
