@@ -1,6 +1,6 @@
 //! Random valid `.qplib` files with known counts, written the way QPLIB's converter writes
 //! them (plus RAL-style upper-triangle entries), for the tests that must run when the QPLIB
-//! folder is absent. Shared by `qplib_reader.rs` and `qplib_fuzz.rs`.
+//! folder is absent. Shared by `qplib_reader.rs`, `qplib_mutants.rs` and `field_cases.rs`.
 
 use std::fmt::Write;
 
