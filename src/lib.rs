@@ -20,5 +20,6 @@ pub mod polish;
 pub mod qplib;
 pub mod qumo;
 pub mod reference;
+pub mod seconds;
 pub mod spectrum;
 pub mod sweep;

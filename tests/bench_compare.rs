@@ -202,6 +202,73 @@ fn assert_no_repeated_tick(svg: &str) {
     }
 }
 
+#[test]
+fn bench_refuses_a_folder_with_a_previous_run_unless_forced() {
+    let fx = fixture();
+    let out = fx.qplib.with_file_name("run");
+    fx.bench(&out, &["TINY_A", "--reference", "none"]);
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    let before = fs::read(out.join("results.csv")).unwrap();
+
+    let args = ["--qplib-dir", fx.qplib.to_str().unwrap(), "bench", "TINY_B", "--work", WORK, "--engine", "cpu", "--reference", "none", "--out", out.to_str().unwrap()];
+    let refused = aocbench(&args);
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("is not empty (it holds comparison.csv, comparison.md, notes.txt, profile.svg, results.csv, results.json)") && message.contains("--force"), "{message}");
+    assert_eq!(fs::read(out.join("results.csv")).unwrap(), before, "the previous run is untouched");
+
+    let forced = aocbench(&[&args[..], &["--force"]].concat());
+    assert!(forced.status.success(), "{}", stdout(&forced));
+    let rows = read_results(&out.join("results.csv")).unwrap();
+    assert_eq!(rows.iter().map(|r| r.instance.as_str()).collect::<Vec<_>>(), ["TINY_B"], "the old run's rows are gone");
+    assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine", "other files stay");
+}
+
+/// The default tolerances of `compare`.
+const DEFAULTS: Tolerances = Tolerances { counter_growth: 0.1, wall_time_ratio: None };
+
+/// A bench of the fixture's qbl set without a reference, as a baseline: its folder and rows.
+fn baseline(fx: &Fixture) -> (PathBuf, Vec<ResultRow>) {
+    let dir = fx.qplib.with_file_name("baseline");
+    fx.bench(&dir, &["--set", "qbl", "--reference", "none"]);
+    let rows = read_results(&dir.join("results.csv")).unwrap();
+    (dir, rows)
+}
+
+#[test]
+fn compare_refuses_an_empty_or_failed_baseline_and_fails_on_unmatched_runs() {
+    let fx = fixture();
+    let (base_dir, base) = baseline(&fx);
+    let header = fs::read_to_string(base_dir.join("results.csv")).unwrap().lines().next().unwrap().to_string();
+
+    // Empty and header-only baselines hold no runs: refused, whatever the current run holds.
+    for (name, text) in [("empty", String::new()), ("header-only", format!("{header}\n"))] {
+        let dir = fx.qplib.with_file_name(name);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("results.csv"), text).unwrap();
+        let output = aocbench(&["compare", dir.to_str().unwrap(), base_dir.to_str().unwrap()]);
+        assert!(!output.status.success(), "{name}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("the baseline holds no runs"), "{name}: {}", stdout(&output));
+    }
+
+    // A baseline that lost its last row: the current run it lacks is a listed failure.
+    let cut = fx.qplib.with_file_name("cut");
+    write_rows(&cut, &base[..1]);
+    let output = aocbench(&["compare", cut.to_str().unwrap(), base_dir.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let lost = &base[1];
+    assert!(stdout(&output).contains(&format!("{} aocdt #0: not in the baseline", lost.instance)) && stdout(&output).contains("FAIL: 1 failure"), "{}", stdout(&output));
+    // And the other way round: a current run cut short.
+    let report = compare(&base, &base[..1], DEFAULTS).unwrap();
+    assert_eq!(report.regressions().map(|f| f.check).collect::<Vec<_>>(), [Check::Missing]);
+
+    // A baseline row that failed cannot be compared against.
+    let mut failed = base.clone();
+    failed[0].status = "error".into();
+    let message = compare(&failed, &base, DEFAULTS).unwrap_err().to_string();
+    assert!(message.contains("the baseline holds runs that failed (status error)") && message.contains(&format!("{} aocdt #0", failed[0].instance)), "{message}");
+}
+
 /// Writes `rows` as a results folder.
 fn write_rows(dir: &Path, rows: &[ResultRow]) {
     fs::create_dir_all(dir).unwrap();
@@ -212,12 +279,9 @@ fn write_rows(dir: &Path, rows: &[ResultRow]) {
 #[test]
 fn compare_catches_planted_regressions() {
     let fx = fixture();
-    let base_dir = fx.qplib.with_file_name("baseline");
-    fx.bench(&base_dir, &["--set", "qbl", "--reference", "none"]);
-    let base = read_results(&base_dir.join("results.csv")).unwrap();
+    let (base_dir, base) = baseline(&fx);
     let a = base.iter().position(|r| r.instance == "TINY_A").unwrap();
     let b = base.iter().position(|r| r.instance == "TINY_B").unwrap();
-    let defaults = Tolerances { counter_growth: 0.1, wall_time_ratio: None };
 
     // Each plant: what it does, and the check that must fail (None: must pass).
     type Plant = (&'static str, fn(&mut Vec<ResultRow>, usize, usize), Option<Check>);
@@ -246,7 +310,7 @@ fn compare_catches_planted_regressions() {
     for (what, plant, expected) in plants {
         let mut current = base.clone();
         plant(&mut current, a, b);
-        let report = compare(&base, &current, defaults);
+        let report = compare(&base, &current, DEFAULTS).unwrap();
         let failed: Vec<Check> = report.regressions().map(|f| f.check).collect();
         match expected {
             Some(check) => assert!(failed.contains(&check), "{what}: expected {check:?}, got {failed:?}\n{report}"),

@@ -168,3 +168,54 @@ fn no_display_noise_without_xdg_runtime_dir() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("XDG_RUNTIME_DIR"), "{stderr}");
 }
+
+fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A refusal: non-zero exit, an `error:` line naming `phrase`, and no panic.
+fn assert_refused(out: &std::process::Output, phrase: &str) {
+    let stderr = stderr_of(out);
+    assert!(!out.status.success(), "must fail: {stderr}");
+    assert!(stderr.contains(phrase) && !stderr.contains("panicked"), "{phrase:?} not in: {stderr}");
+}
+
+#[test]
+fn a_problem_name_longer_than_65535_characters_is_printed_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "N".repeat(70_000);
+    let path = dir.path().join("long.qplib");
+    std::fs::write(&path, TINY.replacen("TINY_QBL", &name, 1)).unwrap();
+    let out = aocbench(&["info", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("{name}  QBL")));
+}
+
+#[test]
+fn time_limits_and_timeouts_beyond_a_year_are_refused_cleanly() {
+    let (_dir, path) = tiny_file();
+    let tiny = path.to_str().unwrap();
+    assert_refused(&aocbench(&["solve", tiny, "--time-limit", "1e300"]), "the time limit must be a positive number of seconds up to 31536000 (a year), got 1e300");
+    assert_refused(&aocbench(&["bench", tiny, "--ref-time-limit", "1e300", "--engine", "cpu"]), "--ref-time-limit must be a positive number of seconds");
+    let out = Command::new(env!("CARGO_BIN_EXE_aocbench")).args(["solve", tiny, "--engine", "gpu", "--work", "1000"]).env("AOCBENCH_GPU_TIMEOUT_S", "1e20").output().unwrap();
+    assert_refused(&out, "AOCBENCH_GPU_TIMEOUT_S=\"1e20\" must be a positive number of seconds");
+}
+
+#[test]
+fn a_wrong_instance_folder_is_an_error_even_when_instances_are_files() {
+    let (dir, path) = tiny_file();
+    let tiny = path.to_str().unwrap();
+    let missing = dir.path().join("no-such-folder");
+    for command in [&["solve", tiny, "--work", "1000"][..], &["info", tiny]] {
+        let out = aocbench(&[&["--qplib-dir", missing.to_str().unwrap()][..], command].concat());
+        assert_refused(&out, "no QPLIB instance folder found");
+        let out = Command::new(env!("CARGO_BIN_EXE_aocbench")).args(command).env("AOCBENCH_QPLIB_DIR", &missing).output().unwrap();
+        assert_refused(&out, "$AOCBENCH_QPLIB_DIR): does not exist");
+    }
+}
+
+#[test]
+fn the_gpu_engine_refuses_f64() {
+    let (_dir, path) = tiny_file();
+    assert_refused(&aocbench(&["solve", path.to_str().unwrap(), "--engine", "gpu", "--precision", "f64"]), "the GPU engine runs f32 only");
+}

@@ -1,6 +1,7 @@
 //! The native CPU engine against the spec's worked traces and a plain float64 reference.
 
-use aocbench::engine::{Batch, CpuEngine, DynamicsProblem, Engine, ReplicaParams};
+use aocbench::engine::{Batch, CpuEngine, DynamicsProblem, Engine, Precision, ReplicaParams};
+use aocbench::qplib::read_instance;
 use aocbench::model::random::{fresh_seed, random_instance, RandomSpec};
 use aocbench::model::Sense;
 use aocbench::qumo::QumoModel;
@@ -74,7 +75,7 @@ fn reference_and_engine_reproduce_the_spec_qumo_trace() {
         couplings: aocbench::engine::Couplings::Dense(vec![0.0, 1.0, 1.0, -2.0]),
         h: vec![-0.25, 0.5],
     };
-    let mut engine = CpuEngine::new(Some(1)).unwrap();
+    let mut engine = CpuEngine::new(Some(1), Precision::F32).unwrap();
     engine.load(&problem).unwrap();
     let params = [ReplicaParams { annealing: 1.0, gradient: 1.0, momentum: 0.9 }];
     let out = engine.run(&Batch { params: &params, initial: &[0.1, -0.3], iterations: 5, dt: 0.5 }).unwrap();
@@ -93,8 +94,19 @@ fn dense_matrix(problem: &DynamicsProblem) -> Vec<Vec<f64>> {
         .collect()
 }
 
-#[test]
-fn one_iteration_agrees_with_float64_reference_on_fresh_random_inputs() {
+/// How closely one engine iteration must match the float64 reference.
+struct Agreement {
+    /// A binary may differ only when the reference's x lies this close to the threshold.
+    threshold_margin: f64,
+    /// Relative tolerance of slacks (states come back in f32) and of the energies.
+    slack: f64,
+    energy: f64,
+}
+
+/// One iteration of the engine in `precision` against the float64 reference on fresh random
+/// inputs, dense and sparse, the reference running on the engine's f32 J and h (which the f64
+/// engine widens exactly).
+fn one_iteration_agrees_with_float64_reference(precision: Precision, agreement: Agreement) {
     let seed = fresh_seed();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     for (case, force_dense) in [Some(true), Some(false), Some(true), Some(false)].into_iter().enumerate() {
@@ -111,7 +123,7 @@ fn one_iteration_agrees_with_float64_reference_on_fresh_random_inputs() {
             .map(|_| ReplicaParams { annealing: rng.random_range(0.01..100.0), gradient: rng.random_range(0.001..0.1), momentum: rng.random_range(0.9..0.99) })
             .collect();
         let initial: Vec<f32> = (0..replicas * n).map(|_| rng.random_range(-1.0..1.0) / (n as f32).sqrt()).collect();
-        let mut engine = CpuEngine::new(Some(2)).unwrap();
+        let mut engine = CpuEngine::new(Some(2), precision).unwrap();
         engine.load(&problem).unwrap();
         let out = engine.run(&Batch { params: &params, initial: &initial, iterations: 1, dt: 0.5 }).unwrap();
         for k in 0..replicas {
@@ -121,19 +133,31 @@ fn one_iteration_agrees_with_float64_reference_on_fresh_random_inputs() {
             for i in 0..n {
                 let got = out.states[k * n + i] as f64;
                 if i < problem.n_binary {
-                    // A float32 rounding may only flip a binary whose x sits at the threshold.
-                    if (trace[0][i] - 0.5).abs() > 1e-4 {
+                    if (trace[0][i] - 0.5).abs() > agreement.threshold_margin {
                         assert_eq!(got, sigma[i], "seed {seed}, replica {k}, binary {i}");
                     }
                 } else {
-                    assert!((got - sigma[i]).abs() <= 1e-5 * sigma[i].abs().max(1.0), "seed {seed}, replica {k}, slack {i}: {got} vs {}", sigma[i]);
+                    assert!((got - sigma[i]).abs() <= agreement.slack * sigma[i].abs().max(1.0), "seed {seed}, replica {k}, slack {i}: {got} vs {}", sigma[i]);
                 }
             }
             let sigma_engine: Vec<f64> = out.states[k * n..(k + 1) * n].iter().map(|&v| v as f64).collect();
             let e_ref = -0.5 * (0..n).map(|i| sigma_engine[i] * (0..n).map(|q| j[i][q] * sigma_engine[q]).sum::<f64>()).sum::<f64>() - (0..n).map(|i| h[i] * sigma_engine[i]).sum::<f64>();
-            assert!((out.energies[k] - e_ref).abs() <= 1e-9 * e_ref.abs().max(1.0), "seed {seed}: energy {} vs {e_ref}", out.energies[k]);
+            assert!((out.energies[k] - e_ref).abs() <= agreement.energy * e_ref.abs().max(1.0), "seed {seed}: energy {} vs {e_ref}", out.energies[k]);
         }
     }
+}
+
+#[test]
+fn one_iteration_agrees_with_float64_reference_on_fresh_random_inputs() {
+    // A float32 rounding may only flip a binary whose x sits at the threshold.
+    one_iteration_agrees_with_float64_reference(Precision::F32, Agreement { threshold_margin: 1e-4, slack: 1e-5, energy: 1e-9 });
+}
+
+#[test]
+fn f64_engine_agrees_with_the_float64_reference_to_rounding() {
+    // Only the last bits may differ; the energies use the engine's own f64 σ where the
+    // reference gets the f32 states back, hence the wider energy tolerance.
+    one_iteration_agrees_with_float64_reference(Precision::F64, Agreement { threshold_margin: 1e-12, slack: 1e-7, energy: 1e-6 });
 }
 
 #[test]
@@ -147,10 +171,66 @@ fn dense_and_sparse_products_give_the_same_batch() {
     let initial: Vec<f32> = (0..20 * n).map(|_| rng.random_range(-0.1..0.1)).collect();
     let mut outs = Vec::new();
     for dense in [true, false] {
-        let mut engine = CpuEngine::new(Some(2)).unwrap();
+        let mut engine = CpuEngine::new(Some(2), Precision::F32).unwrap();
         engine.load(&DynamicsProblem::from_qumo(&qumo, Some(dense))).unwrap();
         outs.push(engine.run(&Batch { params: &params, initial: &initial, iterations: 50, dt: 0.5 }).unwrap());
     }
     let agree = outs[0].states.iter().zip(&outs[1].states).filter(|(a, b)| (*a - *b).abs() < 1e-4).count();
     assert!(agree as f64 >= 0.999 * outs[0].states.len() as f64, "{agree} of {}", outs[0].states.len());
+}
+
+#[test]
+fn f64_engine_resolves_the_small_terms_that_f32_loses() {
+    // fc-12: h = −(1e6 + ε) with ε ~ 1e-6 and J = 2e6 per pair; a pair switched on changes the
+    // energy by ε_a + ε_b (pair 1: +4e-6, pair 2: −3e-6), far below f32's spacing at 1e6.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/field-cases/fc-12-coefficient-range.qplib");
+    let model = QumoModel::new(&read_instance(&path).unwrap()).unwrap();
+    let qumo = model.build(&model.initial_weights(1.0));
+    let n = qumo.n;
+    let pair_on = |pair: usize| -> Vec<f32> { (0..n).map(|i| if i / 2 == pair - 1 { 1.0 } else { 0.0 }).collect() };
+    let initial: Vec<f32> = [pair_on(1), pair_on(2)].concat();
+    let params = [ReplicaParams { annealing: 0.0, gradient: 0.0, momentum: 0.0 }; 2];
+    let energies = |precision| {
+        let mut engine = CpuEngine::new(Some(1), precision).unwrap();
+        engine.load_qumo(&qumo).unwrap();
+        // No iteration: the energies of the initial states as the engine sees the problem.
+        engine.run(&Batch { params: &params, initial: &initial, iterations: 0, dt: 0.5 }).unwrap().energies
+    };
+    let exact: Vec<f64> = initial.chunks(n).map(|z| qumo.energy(&z.iter().map(|&v| v as f64).collect::<Vec<_>>()) - qumo.constant).collect();
+    assert!((exact[0] - 4e-6).abs() < 1e-9 && (exact[1] + 3e-6).abs() < 1e-9, "{exact:?}");
+    let f64_view = energies(Precision::F64);
+    for (got, want) in f64_view.iter().zip(&exact) {
+        assert!((got - want).abs() < 1e-9, "f64 engine: {f64_view:?}, exact {exact:?}");
+    }
+    assert_eq!(energies(Precision::F32), [0.0, 0.0], "f32 rounds every h to -1e6: both pairs look alike");
+}
+
+/// A multiplier step rewrites h in place: in either precision the next batch is exactly the
+/// batch of a fresh load with that h (converted to the engine's precision), and a field vector
+/// of the wrong length is refused.
+#[test]
+fn set_fields_equals_loading_the_problem_with_those_fields_in_both_precisions() {
+    let instance = random_instance(RandomSpec { n: 30, rows: [1, 1, 1, 1], density: 0.2, sense: Sense::Minimize }, 7);
+    let model = QumoModel::new(&instance).unwrap();
+    let qumo = model.build(&model.initial_weights(1.0));
+    let n = qumo.n;
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+    let problem: DynamicsProblem = DynamicsProblem::from_qumo(&qumo, None);
+    let moved = DynamicsProblem { h: problem.h.iter().map(|&v| v + rng.random_range(-1.0f32..1.0)).collect(), ..problem.clone() };
+    let params: Vec<ReplicaParams> = (0..8).map(|_| ReplicaParams { annealing: 0.5, gradient: 0.01, momentum: 0.95 }).collect();
+    let initial: Vec<f32> = (0..8 * n).map(|_| rng.random_range(-0.1..0.1)).collect();
+    let batch = Batch { params: &params, initial: &initial, iterations: 30, dt: 0.5 };
+    for precision in [Precision::F32, Precision::F64] {
+        let mut engine = CpuEngine::new(Some(2), precision).unwrap();
+        assert!(engine.set_fields(&moved.h).is_err(), "{precision:?}: no problem loaded");
+        engine.load(&moved).unwrap();
+        let expected = engine.run(&batch).unwrap();
+        engine.load(&problem).unwrap();
+        let before = engine.run(&batch).unwrap();
+        engine.set_fields(&moved.h).unwrap();
+        let after = engine.run(&batch).unwrap();
+        assert_ne!(before, after, "{precision:?}: the fields did not matter");
+        assert_eq!(after, expected, "{precision:?}");
+        assert!(engine.set_fields(&moved.h[1..]).is_err(), "{precision:?}: a field vector of the wrong length is refused");
+    }
 }

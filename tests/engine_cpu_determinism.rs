@@ -1,7 +1,7 @@
 //! The CPU engine gives the same bits whatever the thread count, and whichever chunk a replica
 //! lands in: the benchmark's regression gate compares runs under a fixed seed bit for bit.
 
-use aocbench::engine::{Batch, BatchOutput, CpuEngine, DynamicsProblem, Engine, ReplicaParams};
+use aocbench::engine::{Batch, BatchOutput, CpuEngine, DynamicsProblem, Engine, Precision, ReplicaParams};
 use aocbench::model::random::{random_instance, RandomSpec};
 use aocbench::model::Sense;
 use aocbench::qumo::QumoModel;
@@ -40,7 +40,7 @@ fn random_inputs(n: usize, replicas: usize, seed: u64) -> Inputs {
 }
 
 fn run(problem: &DynamicsProblem, inputs: &Inputs, iterations: u32, threads: usize) -> BatchOutput {
-    let mut engine = CpuEngine::new(Some(threads)).unwrap();
+    let mut engine = CpuEngine::new(Some(threads), Precision::F32).unwrap();
     engine.load(problem).unwrap();
     engine.run(&Batch { params: &inputs.params, initial: &inputs.initial, iterations, dt: 0.5 }).unwrap()
 }

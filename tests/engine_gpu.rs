@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use aocbench::engine::gpu::GpuOptions;
-use aocbench::engine::{AdapterChoice, Batch, BatchOutput, Couplings, CpuEngine, DynamicsProblem, Engine, GpuEngine, ReplicaParams};
+use aocbench::engine::{AdapterChoice, Batch, BatchOutput, Couplings, CpuEngine, DynamicsProblem, Engine, GpuEngine, Precision, ReplicaParams};
 use aocbench::model::Sense;
 use aocbench::model::random::{RandomSpec, fresh_seed, random_instance};
 use aocbench::qumo::QumoModel;
@@ -201,7 +201,7 @@ fn gpu_matches_cpu(density: f64, gpu_dense: bool, cpu_dense: bool, tolerances: (
     let seed = fresh_seed();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut gpu = gpu_engine(GpuOptions::default());
-    let mut cpu = CpuEngine::new(Some(2)).unwrap();
+    let mut cpu = CpuEngine::new(Some(2), Precision::F32).unwrap();
     let label = format!("density {density}, GPU {}, CPU {}", if gpu_dense { "dense" } else { "CSR" }, if cpu_dense { "dense" } else { "CSR" });
     let mut total = Agreement::default();
     // n (binaries + up to 4 slacks) from ~20 to ~150, replica counts not multiples of the
@@ -289,7 +289,7 @@ fn energies_and_states_of_zero_iterations_are_the_initial_sigma() {
     let problem = random_problem(30, true, &mut rng);
     let (params, initial) = sweep_batch(&problem, 5, &mut rng);
     let out = run(&mut gpu_engine(GpuOptions::default()), &problem, &params, &initial, 0);
-    let expected = run(&mut CpuEngine::new(Some(1)).unwrap(), &problem, &params, &initial, 0);
+    let expected = run(&mut CpuEngine::new(Some(1), Precision::F32).unwrap(), &problem, &params, &initial, 0);
     assert_eq!(out.states, expected.states);
 }
 
@@ -369,7 +369,7 @@ fn set_fields_equals_loading_the_problem_with_those_fields() {
         let problem = random_problem(70, dense, &mut rng);
         let moved = DynamicsProblem { h: problem.h.iter().map(|&v| v + rng.random_range(-1.0f32..1.0)).collect(), ..problem.clone() };
         let (params, initial) = sweep_batch(&problem, 40, &mut rng);
-        let engines: [Box<dyn Engine>; 2] = [Box::new(gpu_engine(GpuOptions::default())), Box::new(CpuEngine::new(Some(2)).unwrap())];
+        let engines: [Box<dyn Engine>; 2] = [Box::new(gpu_engine(GpuOptions::default())), Box::new(CpuEngine::new(Some(2), Precision::F32).unwrap())];
         for mut engine in engines {
             let expected = run(engine.as_mut(), &moved, &params, &initial, 30);
             let before = run(engine.as_mut(), &problem, &params, &initial, 30);

@@ -1,6 +1,6 @@
 //! `aocbench perf`'s measurement on tiny workloads (the numbers, not the speed).
 
-use aocbench::engine::{CpuEngine, Engine};
+use aocbench::engine::{CpuEngine, Engine, Precision};
 use aocbench::perf::{measure, AnchorTable, Provenance, Reference, Replicas, Settings, Workload};
 
 fn provenance() -> Provenance {
@@ -9,7 +9,7 @@ fn provenance() -> Provenance {
 
 #[test]
 fn a_dense_row_is_consistent_with_its_timings() {
-    let mut engine = CpuEngine::new(Some(2)).unwrap();
+    let mut engine = CpuEngine::new(Some(2), Precision::F32).unwrap();
     let reference = Reference::for_engine(&engine.info(), None).unwrap();
     let workload = Workload::dense(24, 1);
     let settings = Settings { replicas: Replicas::Fixed(8), iterations: Some(7), repeats: 3, seed: 2 };
@@ -29,7 +29,7 @@ fn a_dense_row_is_consistent_with_its_timings() {
 
 #[test]
 fn auto_replicas_are_the_batch_the_engine_picks() {
-    let mut engine = CpuEngine::new(Some(2)).unwrap();
+    let mut engine = CpuEngine::new(Some(2), Precision::F32).unwrap();
     let reference = Reference::for_engine(&engine.info(), None).unwrap();
     let settings = Settings { replicas: Replicas::Preferred, iterations: Some(2), repeats: 1, seed: 2 };
     let row = measure(&mut engine, &reference, &Workload::dense(24, 1), settings, &provenance()).unwrap();

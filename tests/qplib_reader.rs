@@ -407,6 +407,74 @@ fn binary_file_has_implicit_bounds_and_no_type_section() {
 }
 
 // ---------------------------------------------------------------------------------------
+// (2b) the grammar of QPLIB's reference reader (GALAHAD's read_qplib)
+
+#[test]
+fn free_text_after_the_values_needs_no_hash() {
+    let galahad = GOLDEN.replace(" # ", "      ");
+    assert!(galahad.contains("4      number of variables"));
+    assert_eq!(parse(&galahad).unwrap(), golden_instance());
+    // The name and the names are the first token of their line.
+    let text = with_line(GOLDEN, "GOLDEN_QGQ", "GOLDEN_QGQ    ILOG golden.lp with n = 4, m = 3");
+    let text = with_line(&text, "4 y_last", "4 y_last the last variable");
+    assert_eq!(parse(&text).unwrap(), golden_instance());
+}
+
+#[test]
+fn comment_lines_and_blank_lines_are_skipped_and_lines_still_count() {
+    let comments = "! a comment\n% another\n| and another\n   # indented\n\n";
+    let text = with_line(GOLDEN, "# objective constant", &format!("{comments}7.25 # objective constant"));
+    assert_eq!(parse(&text).unwrap(), golden_instance());
+    let bad = with_line(GOLDEN, "# objective constant", &format!("{comments}7,25"));
+    assert_rejected(&bad, line_of(GOLDEN, "# objective constant") + 5, "expected a number for the objective constant");
+}
+
+#[test]
+fn keywords_and_type_codes_may_be_in_any_case() {
+    let text = with_line(GOLDEN, "QGQ # problem type", "qgq");
+    let text = with_line(&text, "Minimize", "MINIMIZE");
+    let instance = parse(&text).unwrap();
+    assert_eq!(instance, golden_instance());
+    assert_eq!(instance.type_code, "QGQ");
+}
+
+#[test]
+fn variable_type_2_is_binary_with_bounds_0_1() {
+    let instance = parse(&with_line(GOLDEN, "#t:type-last", "4 2")).unwrap();
+    assert_eq!(instance.var_types[3], VarType::Binary);
+    assert_eq!((instance.var_lower[3], instance.var_upper[3]), (0.0, 1.0), "type 2 overrides the bounds [-2, 3]");
+}
+
+#[test]
+fn integers_with_bounds_inside_0_1_are_binaries_fixed_or_free() {
+    for (lower, upper, binary) in [("1 1.0", "1 1.0", true), ("1 0.0", "1 0.0", true), ("1 0.0", "1 1.0", true), ("1 0.0", "1 2.0", false), ("1 -1.0", "1 1.0", false)] {
+        let text = with_line(GOLDEN, "# number of non-default variable lower bounds", "3 # number of non-default variable lower bounds");
+        let text = with_line(&text, "#t:lb-last", &format!("4 -2.0\n{lower}"));
+        let text = with_line(&text, "# number of non-default variable upper bounds", "3 # number of non-default variable upper bounds");
+        let text = with_line(&text, "4 3.0", &format!("4 3.0\n{upper}"));
+        let instance = parse(&text).unwrap();
+        let expected = if binary { VarType::Binary } else { VarType::Integer };
+        assert_eq!(instance.var_types[0], expected, "bounds {lower} / {upper}");
+    }
+}
+
+#[test]
+fn a_number_after_the_values_is_an_error_not_a_comment() {
+    assert_line_rejected("#t:obj-last", "4 3 1.5 2.5", "expected entry 3 of the 4 quadratic terms in objective (`i j v`), found \"4 3 1.5 2.5\"");
+    assert_line_rejected("# objective constant", "7.25 -1", "expected the objective constant, found \"7.25 -1\"");
+    assert_line_rejected("# objective constant", "7.25 .5", "found \"7.25 .5\"");
+}
+
+#[test]
+fn coefficients_beyond_1e20_are_refused_with_their_line() {
+    assert_line_rejected("#t:obj-last", "4 3 1e160", "expected a coefficient of magnitude at most 1e20 for the quadratic terms in objective, found \"1e160\"");
+    assert_line_rejected("#t:lin-last", "3 1 -2e20", "for the linear terms in all constraints, found \"-2e20\"");
+    assert_line_rejected("# objective constant", "1e21", "for the objective constant");
+    // Bounds may be huge: beyond the value for infinity they are infinite.
+    assert_eq!(parse(&with_line(GOLDEN, "#t:lb-last", "4 -1e300")).unwrap().var_lower[3], f64::NEG_INFINITY);
+}
+
+// ---------------------------------------------------------------------------------------
 // (3) bad input: each error names the file, the right line and the problem
 
 /// 1-based number of the only line of `text` containing `needle`.
@@ -626,8 +694,8 @@ fn unknown_type_code_and_sense_are_rejected() {
     );
     assert_line_rejected(
         "#t:type-last",
-        "4 2",
-        "unknown variable type: expected 0 (continuous) or 1 (integer), found \"2\"",
+        "4 3",
+        "unknown variable type: expected 0 (continuous), 1 (integer) or 2 (binary), found \"3\"",
     );
 }
 

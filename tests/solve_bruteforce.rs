@@ -2,7 +2,7 @@
 //! random QBL instances, and is reproducible under a fixed seed.
 
 use aocbench::benchmark::solve_instance;
-use aocbench::engine::CpuEngine;
+use aocbench::engine::{CpuEngine, Precision};
 use aocbench::model::random::{brute_force_optimum, random_instance, RandomSpec};
 use aocbench::model::{feasibility, objective, Sense};
 use aocbench::sweep::{Budget, Silent, SweepOptions};
@@ -24,7 +24,7 @@ fn solve_finds_the_brute_force_optimum_on_small_random_qbl_instances() {
         let sense = if seed % 3 == 1 { Sense::Maximize } else { Sense::Minimize };
         let instance = random_instance(RandomSpec { n, rows, density: 0.4, sense }, 500 + seed);
         let optimum = brute_force_optimum(&instance).expect("random instances are feasible");
-        let mut engine = CpuEngine::new(Some(2)).unwrap();
+        let mut engine = CpuEngine::new(Some(2), Precision::F32).unwrap();
         let outcome = solve_instance(&instance, &mut engine, &options(seed), Some(optimum), None, &mut Silent).unwrap();
         let best = outcome.sweep.incumbents.best_feasible.as_ref().expect("a feasible point");
         assert_eq!(best.objective, objective(&instance, &best.x), "reported objective is the exact one");
@@ -38,7 +38,7 @@ fn solve_finds_the_brute_force_optimum_on_small_random_qbl_instances() {
 fn a_fixed_seed_under_a_work_budget_reproduces_the_run_bit_for_bit() {
     let instance = random_instance(RandomSpec { n: 14, rows: [1, 1, 1, 1], density: 0.5, sense: Sense::Minimize }, 77);
     let run = || {
-        let mut engine = CpuEngine::new(Some(2)).unwrap();
+        let mut engine = CpuEngine::new(Some(2), Precision::F32).unwrap();
         solve_instance(&instance, &mut engine, &options(3), None, None, &mut Silent).unwrap()
     };
     let (a, b) = (run(), run());

@@ -3,6 +3,7 @@
 use crate::engine::Engine;
 use crate::metrics::RunMetrics;
 use crate::model::Instance;
+use crate::output::warnings::Warning;
 use crate::polish::{polish, PolishLimits, PolishOutcome};
 use crate::qumo::QumoModel;
 use crate::sweep::{run_sweep, SweepObserver, SweepOptions, SweepResult};
@@ -12,6 +13,9 @@ pub struct SolveOutcome {
     pub metrics: RunMetrics,
     /// The local search's result, reported next to (never instead of) the raw AOC-DT result.
     pub polish: Option<PolishOutcome>,
+    /// What the user must read beside the result (the coefficient range the engine's
+    /// precision loses).
+    pub warnings: Vec<Warning>,
 }
 
 pub fn solve_instance(
@@ -23,8 +27,9 @@ pub fn solve_instance(
     observer: &mut dyn SweepObserver,
 ) -> anyhow::Result<SolveOutcome> {
     let model = QumoModel::new(instance)?;
+    let warnings = Warning::coefficient_range(&instance.name, model.range, engine.precision()).into_iter().collect();
     let sweep = run_sweep(instance, &model, engine, options, observer)?;
     let metrics = RunMetrics::from_sweep(instance.sense, &sweep, best_known);
     let polish = polish_limits.and_then(|limits| sweep.incumbents.best_feasible.as_ref().map(|best| polish(instance, &best.x, limits)));
-    Ok(SolveOutcome { sweep, metrics, polish })
+    Ok(SolveOutcome { sweep, metrics, polish, warnings })
 }

@@ -12,7 +12,7 @@ use super::aocdt::solve_instance;
 use super::results::{aocbench_version, BenchResults, InstanceFacts, RawRun, ReferenceSetup, ResultRow, RunMetadata, SolverName};
 use super::summary::{aggregate_table, comparison_table, gap_table, notices};
 use crate::cluster::{product_size, run_differences, CostModel, InstanceCost, RecordedRun, RunPlan, Shard, WorkUnit};
-use crate::engine::{create_engine, EngineChoice};
+use crate::engine::{create_engine, EngineChoice, Precision};
 use crate::interrupt;
 use crate::metrics::Found;
 use crate::export::{csv, json, markdown, svg};
@@ -20,7 +20,7 @@ use crate::model::Instance;
 use crate::output::atomic::write_atomically;
 use crate::output::machine;
 use crate::output::table::{count, number};
-use crate::output::warnings;
+use crate::output::warnings::{self, Warning};
 use crate::qplib::{self, Catalog};
 use crate::reference::{ensure_environment, solve_with, ReferenceOptions};
 use crate::sweep::{Budget, SweepObserver, SweepOptions};
@@ -36,6 +36,8 @@ pub struct BenchConfig {
     /// Repeat r runs with seed `sweep.seed + r`.
     pub sweep: SweepOptions,
     pub engine: EngineChoice,
+    /// Float type of the CPU engine's dynamics.
+    pub precision: Precision,
     pub threads: usize,
     pub repeats: u32,
     pub reference: Option<ReferenceOptions>,
@@ -174,7 +176,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
     let files = OutputFiles::in_dir(&config.out);
     let recorded = recorded_run(config, &files)?;
     let (plan, names) = plan_run(config)?;
-    let mut engine = create_engine(config.engine, Some(config.threads))?;
+    let mut engine = create_engine(config.engine, Some(config.threads), config.precision)?;
     let cpu = machine::cpu_model();
 
     // Set the reference up once; when that fails, say what is missing and bench AOC-DT alone.
@@ -207,6 +209,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
             cpu: cpu.clone(),
             cores: machine::available_cores(),
             engine: config.engine,
+            precision: config.precision,
             engine_kind: info.kind,
             adapter: info.device,
             threads: info.threads,
@@ -276,6 +279,12 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
             let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, None, observer.solve_progress());
             aocdt.push((repeat, options, outcome));
         }
+        // Every repeat warns alike (the warnings depend on the instance and the engine).
+        if let Some(outcome) = aocdt.iter().find_map(|(_, _, outcome)| outcome.as_ref().ok()) {
+            for warning in &outcome.warnings {
+                observer.note(&warning.line());
+            }
+        }
         let sweeps = || aocdt.iter().filter_map(|(_, _, outcome)| outcome.as_ref().ok()).map(|o| &o.sweep);
         let aocdt_best = sweeps().filter_map(|s| s.incumbents.best_feasible.as_ref().map(|c| c.objective)).reduce(|a, b| instance.sense.best(a, b));
         // Every run's primal integral covers the longest time limit of the instance's runs;
@@ -285,7 +294,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
             Budget::Work(_) => sweeps().map(|s| s.elapsed_s).fold(0.0, f64::max),
         };
         let horizon_s = reference.as_ref().map_or(aocdt_span_s, |(opts, _)| aocdt_span_s.max(opts.time_limit_s));
-        let facts = facts(&instance, best_known, aocdt_best, horizon_s);
+        let facts = facts(&instance, &config.catalog, aocdt_best, horizon_s);
 
         let mut rows = Vec::new();
         let mut runs = Vec::new();
@@ -336,6 +345,9 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
 
         for row in &rows {
             rows_file.append(row)?;
+            if let Some(warning) = Warning::beats_proven_optimum(&row.instance, row.solver.label(), row.sense, row.best_objective.filter(|_| row.feasible), facts.proven_optimum) {
+                observer.note(&warning.line());
+            }
         }
         observer.instance_finished(&rows);
         results.rows.extend(rows);
@@ -359,7 +371,8 @@ fn stage_label(solver: SolverName, repeat: u32, repeats: u32) -> String {
     if repeats > 1 { format!("{} {}/{repeats}", solver.label(), repeat + 1) } else { solver.label().to_string() }
 }
 
-fn facts(instance: &Instance, best_known: Option<f64>, aocdt_best: Option<f64>, horizon_s: f64) -> InstanceFacts {
+fn facts(instance: &Instance, catalog: &Catalog, aocdt_best: Option<f64>, horizon_s: f64) -> InstanceFacts {
+    let best_known = catalog.best_known(&instance.name);
     InstanceFacts {
         horizon_s,
         name: instance.name.clone(),
@@ -367,6 +380,7 @@ fn facts(instance: &Instance, best_known: Option<f64>, aocdt_best: Option<f64>, 
         n_constraints: instance.n_constraints(),
         sense: instance.sense,
         best_known,
+        proven_optimum: catalog.proven_optimum(&instance.name),
         target: best_known.or(aocdt_best),
     }
 }

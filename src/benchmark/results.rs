@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::{MergedShard, RunPlan, Shard, WorkUnit};
-use crate::engine::EngineChoice;
-use crate::metrics::{relative_gap, Found, PrimalCurve, RunMetrics, GAP_LEVELS};
+use crate::engine::{EngineChoice, Precision};
+use crate::metrics::{beats_proven_optimum, relative_gap, Found, PrimalCurve, RunMetrics, GAP_LEVELS};
 use crate::model::Sense;
 use crate::reference::{ReferenceRun, ReferenceSolver};
 use crate::sweep::{Budget, Improvement, SweepOptions, SweepResult};
@@ -102,6 +102,11 @@ pub struct ResultRow {
     /// denominator: > 0 is worse, < 0 beats the best-known.
     pub gap_to_best_known_pct: Option<f64>,
     pub reached_best_known: bool,
+    /// The run's feasible objective beats a best-known that the catalog marks proven optimal:
+    /// impossible unless the feasibility judge or the catalog is wrong, so the row must not be
+    /// trusted (a warning names it too). Absent from results of older versions: false.
+    #[serde(default)]
+    pub beats_proven_optimum: bool,
     pub time_to_best_known_s: Option<f64>,
     /// When the run first held a point reaching the target: the time to a primal gap of 0 %.
     pub time_to_target_s: Option<f64>,
@@ -147,6 +152,11 @@ impl ResultRow {
     /// False for runs that failed or were skipped: they produced nothing to compare.
     pub fn ran(&self) -> bool {
         self.status != STATUS_ERROR && self.status != STATUS_SKIPPED
+    }
+
+    /// True for a run that failed before producing anything (status `error`).
+    pub fn failed(&self) -> bool {
+        self.status == STATUS_ERROR
     }
 
     /// The time to each of [`GAP_LEVELS`] (0 % is the time to target), in seconds.
@@ -202,6 +212,8 @@ pub struct InstanceFacts {
     pub n_constraints: usize,
     pub sense: Sense,
     pub best_known: Option<f64>,
+    /// The best-known when the catalog marks it proven optimal.
+    pub proven_optimum: Option<f64>,
     /// The best-known, else AOC-DT's best feasible objective over the repeats (None when
     /// there is neither).
     pub target: Option<f64>,
@@ -210,6 +222,11 @@ pub struct InstanceFacts {
 }
 
 impl InstanceFacts {
+    /// Whether a run's answer beats the proven optimum (see [`ResultRow::beats_proven_optimum`]).
+    fn beats_proven_optimum(&self, feasible: bool, objective: Option<f64>) -> bool {
+        matches!((feasible, objective, self.proven_optimum), (true, Some(f), Some(optimum)) if beats_proven_optimum(self.sense, f, optimum))
+    }
+
     fn target_source(&self) -> Option<TargetSource> {
         match (self.best_known, self.target) {
             (Some(_), _) => Some(TargetSource::BestKnown),
@@ -242,6 +259,7 @@ impl InstanceFacts {
             max_violation: None,
             gap_to_best_known_pct: None,
             reached_best_known: false,
+            beats_proven_optimum: false,
             time_to_best_known_s: None,
             time_to_target_s: None,
             time_to_gap_0_1pct_s: None,
@@ -298,6 +316,7 @@ impl InstanceFacts {
             max_violation: m.max_violation,
             gap_to_best_known_pct: m.gap_to_best_known.filter(|_| known).map(|g| 100.0 * g),
             reached_best_known: known && m.reached_best_known,
+            beats_proven_optimum: self.beats_proven_optimum(m.feasible, m.best_objective),
             time_to_best_known_s: m.time_to_best_known_s.filter(|_| known),
             time_to_own_best_s: m.time_to_own_best_s,
             tts99_s: Some(m.tts99_s),
@@ -330,6 +349,7 @@ impl InstanceFacts {
             max_violation: run.max_violation,
             gap_to_best_known_pct: final_objective.zip(self.best_known).map(|(f, b)| 100.0 * relative_gap(self.sense, f, b)),
             reached_best_known: time_to_best_known_s.is_some(),
+            beats_proven_optimum: self.beats_proven_optimum(run.feasible, run.objective),
             time_to_best_known_s,
             time_to_own_best_s: final_objective.and_then(time_to_reach),
             wall_time_s: run.wall_time_s,
@@ -421,6 +441,9 @@ pub struct RunMetadata {
     pub cores: usize,
     /// The AOC-DT engine: kind and device (CPU model or GPU adapter).
     pub engine: EngineChoice,
+    /// The float type of the dynamics (f32 in runs recorded before the option existed).
+    #[serde(default)]
+    pub precision: Precision,
     pub engine_kind: String,
     pub adapter: String,
     pub threads: usize,

@@ -91,7 +91,7 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
                 Budget::TimeLimit(t) => t,
                 Budget::Work(_) => DEFAULT_TIME_LIMIT_S,
             });
-            anyhow::ensure!(time_limit_s > 0.0 && time_limit_s.is_finite(), "--ref-time-limit must be positive, got {time_limit_s}");
+            crate::seconds::duration(time_limit_s, "--ref-time-limit").map_err(anyhow::Error::msg)?;
             Some(ReferenceOptions { time_limit_s, threads, seed: sweep.seed, ..ReferenceOptions::new(solver) })
         }
     };
@@ -116,6 +116,7 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
         selection,
         sweep,
         engine: args.engine.engine,
+        precision: args.engine.precision,
         threads,
         repeats: args.repeats,
         reference,
@@ -128,6 +129,7 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
     let results = run_bench(&config, &mut progress)?;
     progress.finish();
     print_summary(&results, &config.out);
+    anyhow::ensure!(results.rows.iter().any(|row| row.ran()), "every run failed ({} runs; the messages are above and in results.json)", results.rows.len());
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Args;
 
 use crate::compare::{compare, Tolerances};
@@ -32,7 +33,8 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.tolerance >= 0.0, "--tolerance must not be negative, got {}", args.tolerance);
     anyhow::ensure!(args.gate_time.is_none_or(|r| r >= 1.0), "--gate-time is a growth factor and must be at least 1");
     let (baseline, current) = (results_csv(&args.baseline), results_csv(&args.current));
-    let report = compare(&read_results(&baseline)?, &read_results(&current)?, Tolerances { counter_growth: args.tolerance, wall_time_ratio: args.gate_time });
+    let tolerances = Tolerances { counter_growth: args.tolerance, wall_time_ratio: args.gate_time };
+    let report = compare(&read_results(&baseline)?, &read_results(&current)?, tolerances).with_context(|| format!("baseline {}", baseline.display()))?;
     println!("compare: baseline {} against {}", baseline.display(), current.display());
     print!("{report}");
     Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })

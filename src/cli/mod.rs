@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::engine::EngineChoice;
+use crate::engine::{EngineChoice, Precision};
 use crate::spectrum::LambdaRule;
 use crate::sweep::{Budget, ParameterRanges, SweepOptions};
 
@@ -94,6 +94,10 @@ pub struct EngineArgs {
     /// CPU threads (default: every core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Float type of the dynamics: f32 (the GPUs' native precision) or, on the CPU engine, f64
+    /// for instances whose coefficients f32 cannot resolve (a warning says when).
+    #[arg(long, value_enum, default_value_t = Precision::F32)]
+    pub precision: Precision,
 }
 
 fn parse_range<T: std::str::FromStr>(text: &str) -> Result<(T, T), String> {

@@ -49,7 +49,7 @@ pub struct PerfArgs {
 }
 
 pub fn run(dir: Option<&Path>, args: PerfArgs) -> anyhow::Result<()> {
-    let mut engine = create_engine(args.engine.engine, args.engine.threads)?;
+    let mut engine = create_engine(args.engine.engine, args.engine.threads, args.engine.precision)?;
     let anchor = args.reference_csv.as_deref().map(AnchorTable::read).transpose()?;
     let reference = Reference::for_engine(&engine.info(), anchor)?;
     let settings = Settings { replicas: args.replicas, iterations: args.iterations, repeats: args.repeats.max(1), seed: args.seed };

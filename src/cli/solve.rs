@@ -10,6 +10,7 @@ use crate::model::Instance;
 use crate::output::atomic::write_atomically;
 use crate::output::progress_bar::SweepProgress;
 use crate::output::table::{count, number, render};
+use crate::output::warnings::Warning;
 use crate::polish::PolishLimits;
 use crate::qplib;
 
@@ -39,23 +40,39 @@ pub struct SolveArgs {
 pub fn run(dir: Option<&Path>, args: SolveArgs) -> anyhow::Result<()> {
     let path = qplib::resolve_instance(dir, &args.file)?;
     let instance = qplib::read_instance(&path)?;
-    let best_known = args.best_known.or_else(|| qplib::Catalog::for_instances(dir).ok().and_then(|c| c.best_known(&instance.name)));
+    let catalog = qplib::Catalog::for_instances(dir)?;
+    let best_known = args.best_known.or_else(|| catalog.best_known(&instance.name));
     let options = args.sweep.options()?;
-    let mut engine = create_engine(args.engine.engine, args.engine.threads)?;
+    let mut engine = create_engine(args.engine.engine, args.engine.threads, args.engine.precision)?;
     let limits = args.polish.then(PolishLimits::default);
     let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, limits, &mut SweepProgress::new())?;
+    let warnings = warnings(&instance, &outcome, catalog.proven_optimum(&instance.name));
+    for warning in &warnings {
+        eprintln!("{}", warning.line());
+    }
     if let Some(out) = &args.save_solution {
         save_solution(out, &instance, &outcome)?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&json_report(&instance, &options, &outcome))?);
+        println!("{}", serde_json::to_string_pretty(&json_report(&instance, &options, &outcome, &warnings))?);
     } else {
         print!("{}", text_report(&instance, &outcome));
     }
     Ok(())
 }
 
-fn json_report(instance: &Instance, options: &crate::sweep::SweepOptions, outcome: &SolveOutcome) -> serde_json::Value {
+/// The solve's own warnings, and the guard against a feasible objective (AOC-DT's or the
+/// polished one) better than a proven optimum.
+fn warnings(instance: &Instance, outcome: &SolveOutcome, proven_optimum: Option<f64>) -> Vec<Warning> {
+    let feasible_best = outcome.sweep.incumbents.best_feasible.as_ref().map(|c| c.objective);
+    let polished = outcome.polish.as_ref().map(|p| p.objective);
+    let guard = [("AOC-DT", feasible_best), ("the polished point", polished)]
+        .into_iter()
+        .filter_map(|(solver, objective)| Warning::beats_proven_optimum(&instance.name, solver, instance.sense, objective, proven_optimum));
+    outcome.warnings.iter().cloned().chain(guard).collect()
+}
+
+fn json_report(instance: &Instance, options: &crate::sweep::SweepOptions, outcome: &SolveOutcome, warnings: &[Warning]) -> serde_json::Value {
     let answer = outcome.sweep.incumbents.answer();
     serde_json::json!({
         "instance": instance.name,
@@ -75,6 +92,7 @@ fn json_report(instance: &Instance, options: &crate::sweep::SweepOptions, outcom
         "sweep": outcome.sweep,
         "improvements": outcome.sweep.incumbents.improvements,
         "polish": outcome.polish,
+        "warnings": warnings,
     })
 }
 

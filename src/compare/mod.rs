@@ -1,6 +1,9 @@
 //! The regression gate: is a bench run worse than a baseline?
 //!
-//! Runs are matched by (instance, solver, repeat). A matched run regresses when it lost
+//! Runs are matched by (instance, solver, repeat); a run on one side only is a failure, so a
+//! truncated or empty current run cannot pass, and a baseline with no runs or with a failed
+//! run is refused (a gate against it could not fail). Skipped baseline runs (a reference that
+//! could not start) are matched but not judged. A matched run regresses when it lost
 //! feasibility or the best-known, when its best objective got worse (beyond the target
 //! tolerance), or when a deterministic counter grew by more than the tolerance: the
 //! replica-iterations to the target, and under a work budget the primal integral over
@@ -28,7 +31,7 @@ pub struct Tolerances {
 pub enum Check {
     /// A baseline run with no counterpart in the current results.
     Missing,
-    /// A current run with no counterpart in the baseline.
+    /// A current run with no counterpart in the baseline (a baseline that lost its rows).
     New,
     /// The runs differ in budget, seed, engine, batch size or best-known.
     NotComparable,
@@ -79,7 +82,12 @@ fn same_run(a: &ResultRow, b: &ResultRow) -> bool {
     a.instance == b.instance && a.solver == b.solver && a.repeat == b.repeat
 }
 
-pub fn compare(baseline: &[ResultRow], current: &[ResultRow], tolerances: Tolerances) -> Report {
+/// Compares `current` against `baseline`. Errors: a baseline with no runs, or with a run that
+/// failed — neither can tell a regression from a pass.
+pub fn compare(baseline: &[ResultRow], current: &[ResultRow], tolerances: Tolerances) -> anyhow::Result<Report> {
+    anyhow::ensure!(!baseline.is_empty(), "the baseline holds no runs: a gate against it could never fail; make the baseline again (results/baseline/README.md)");
+    let failed: Vec<String> = baseline.iter().filter(|row| row.failed()).map(run_name).collect();
+    anyhow::ensure!(failed.is_empty(), "the baseline holds runs that failed (status error), which cannot be compared against: {}; make the baseline again", failed.join(", "));
     let mut report = Report { tolerances, pairs: Vec::new(), findings: Vec::new() };
     for base in baseline {
         match current.iter().find(|c| same_run(base, c)) {
@@ -91,9 +99,9 @@ pub fn compare(baseline: &[ResultRow], current: &[ResultRow], tolerances: Tolera
         }
     }
     for cur in current.iter().filter(|c| !baseline.iter().any(|b| same_run(b, c))) {
-        report.findings.push(Finding { run: run_name(cur), check: Check::New, regression: false, detail: "not in the baseline".into() });
+        report.findings.push(Finding { run: run_name(cur), check: Check::New, regression: true, detail: "not in the baseline (was the baseline cut short?)".into() });
     }
-    report
+    Ok(report)
 }
 
 /// The settings that fix a run's trajectory and target, as (name, baseline, current) texts

@@ -1,4 +1,5 @@
-//! The native CPU engine: f32 dynamics, one product F = J·σ per iteration (the `gemm` crate's
+//! The native CPU engine: f32 dynamics (f64 on request, the same code generic over
+//! [`Real`]), one product F = J·σ per iteration (the `gemm` crate's
 //! sgemm for dense J, a CSR product for sparse J) followed by one fused pass that steps x and y
 //! and already writes the σ of the next iteration, so that the product is the only pass over
 //! J and dominates the time.
@@ -22,7 +23,8 @@ use std::ops::Range;
 use gemm::Parallelism;
 use rayon::prelude::*;
 
-use super::{step, to_variable_major, Batch, BatchOutput, Couplings, DynamicsProblem, Engine, EngineInfo, ReplicaParams, THRESHOLD};
+use super::{step, to_variable_major, Batch, BatchOutput, Couplings, DynamicsProblem, Engine, EngineInfo, Precision, Real, ReplicaParams, THRESHOLD};
+use crate::qumo::Qumo;
 
 /// Replicas per chunk for dense J in the chunked mode: enough columns for the GEMM's register
 /// tiles and for J's reuse to hide its loads.
@@ -53,72 +55,26 @@ pub struct CpuEngine {
     /// The widest SIMD the CPU offers, detected once; the update, the CSR product and the
     /// energies are compiled for it (the GEMM dispatches by itself).
     arch: pulp::Arch,
-    problem: Option<DynamicsProblem>,
+    precision: Precision,
+    problem: Option<Loaded>,
+}
+
+/// The loaded problem in the engine's precision.
+enum Loaded {
+    F32(DynamicsProblem<f32>),
+    F64(DynamicsProblem<f64>),
 }
 
 impl CpuEngine {
-    /// `threads = None` uses every core.
-    pub fn new(threads: Option<usize>) -> anyhow::Result<Self> {
+    /// `threads = None` uses every core; `precision` is the float type of the dynamics.
+    pub fn new(threads: Option<usize>, precision: Precision) -> anyhow::Result<Self> {
         let threads = threads.unwrap_or_else(crate::output::machine::available_cores).max(1);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
-        Ok(CpuEngine { pool, threads, arch: pulp::Arch::new(), problem: None })
-    }
-}
-
-/// How a batch of B replicas is run: the replica ranges of its chunks, and whether the chunks
-/// run side by side (single-threaded products) or one multi-threaded product at a time.
-#[derive(Debug)]
-struct Plan {
-    chunks: Vec<Range<usize>>,
-    whole_batch: bool,
-}
-
-impl Plan {
-    fn new(problem: &DynamicsProblem, replicas: usize) -> Plan {
-        let n = problem.n;
-        match problem.couplings {
-            Couplings::Dense(_) if n * n * size_of::<f32>() >= WHOLE_BATCH_COUPLING_BYTES => {
-                Plan { chunks: std::iter::once(0..replicas).collect(), whole_batch: true }
-            }
-            Couplings::Dense(_) => {
-                // Balanced chunks (sizes differ by at most one) rather than full ones and a
-                // remainder: a chunk of one or two replicas would make the GEMM take another
-                // path (matrix-vector, or horizontal kernels) with another summation order.
-                let count = replicas.div_ceil(DENSE_CHUNK).max(1);
-                Plan { chunks: (0..count).map(|j| j * replicas / count..(j + 1) * replicas / count).collect(), whole_batch: false }
-            }
-            Couplings::Sparse { .. } => {
-                // Whole vectors of replicas (the product's accumulators), as many as keep σ of
-                // a chunk within SPARSE_CHUNK_BYTES; the last chunk takes the remainder.
-                let (lo, hi) = SPARSE_CHUNK_RANGE;
-                let fitting = SPARSE_CHUNK_BYTES / (n.max(1) * size_of::<f32>());
-                let width = 1 << fitting.clamp(lo, hi).ilog2();
-                let count = replicas.div_ceil(width).max(1);
-                Plan { chunks: (0..count).map(|j| j * width..((j + 1) * width).min(replicas)).collect(), whole_batch: false }
-            }
-        }
-    }
-}
-
-impl Engine for CpuEngine {
-    fn info(&self) -> EngineInfo {
-        EngineInfo { kind: "cpu".into(), device: crate::output::machine::cpu_model(), threads: self.threads }
+        Ok(CpuEngine { pool, threads, arch: pulp::Arch::new(), precision, problem: None })
     }
 
-    fn load(&mut self, problem: &DynamicsProblem) -> anyhow::Result<()> {
-        self.problem = Some(problem.clone());
-        Ok(())
-    }
-
-    fn set_fields(&mut self, h: &[f32]) -> anyhow::Result<()> {
-        let problem = self.problem.as_mut().ok_or_else(|| anyhow::anyhow!("CPU engine: no problem loaded"))?;
-        anyhow::ensure!(h.len() == problem.n, "CPU engine: h has {} entries for {} variables", h.len(), problem.n);
-        problem.h.copy_from_slice(h);
-        Ok(())
-    }
-
-    fn run(&mut self, batch: &Batch) -> anyhow::Result<BatchOutput> {
-        let problem = self.problem.as_ref().ok_or_else(|| anyhow::anyhow!("CPU engine: no problem loaded"))?;
+    /// Runs `batch` on `problem` in its precision `T`.
+    fn run_in<T: Real>(&self, problem: &DynamicsProblem<T>, batch: &Batch) -> anyhow::Result<BatchOutput> {
         let n = problem.n;
         anyhow::ensure!(batch.initial.len() == n * batch.replicas(), "CPU engine: initial states must be replicas × n");
         if batch.replicas() == 0 {
@@ -127,7 +83,7 @@ impl Engine for CpuEngine {
         let plan = Plan::new(problem, batch.replicas());
         let (arch, threads) = (self.arch, self.threads);
         self.pool.install(|| {
-            let mut chunks: Vec<Chunk> = plan.chunks.par_iter().map(|r| Chunk::new(problem, batch, r.clone(), arch)).collect();
+            let mut chunks: Vec<Chunk<T>> = plan.chunks.par_iter().map(|r| Chunk::new(problem, batch, r.clone(), arch)).collect();
             if plan.whole_batch {
                 // One chunk per Plan::new; its product and update each use every thread.
                 for chunk in &mut chunks {
@@ -153,107 +109,203 @@ impl Engine for CpuEngine {
             Ok(BatchOutput { states, energies })
         })
     }
+}
+
+/// How a batch of B replicas is run: the replica ranges of its chunks, and whether the chunks
+/// run side by side (single-threaded products) or one multi-threaded product at a time.
+#[derive(Debug)]
+struct Plan {
+    chunks: Vec<Range<usize>>,
+    whole_batch: bool,
+}
+
+impl Plan {
+    fn new<T: Real>(problem: &DynamicsProblem<T>, replicas: usize) -> Plan {
+        let n = problem.n;
+        match problem.couplings {
+            Couplings::Dense(_) if n * n * size_of::<T>() >= WHOLE_BATCH_COUPLING_BYTES => {
+                Plan { chunks: std::iter::once(0..replicas).collect(), whole_batch: true }
+            }
+            Couplings::Dense(_) => {
+                // Balanced chunks (sizes differ by at most one) rather than full ones and a
+                // remainder: a chunk of one or two replicas would make the GEMM take another
+                // path (matrix-vector, or horizontal kernels) with another summation order.
+                let count = replicas.div_ceil(DENSE_CHUNK).max(1);
+                Plan { chunks: (0..count).map(|j| j * replicas / count..(j + 1) * replicas / count).collect(), whole_batch: false }
+            }
+            Couplings::Sparse { .. } => {
+                // Whole vectors of replicas (the product's accumulators), as many as keep σ of
+                // a chunk within SPARSE_CHUNK_BYTES; the last chunk takes the remainder.
+                let (lo, hi) = SPARSE_CHUNK_RANGE;
+                let fitting = SPARSE_CHUNK_BYTES / (n.max(1) * size_of::<T>());
+                let width = 1 << fitting.clamp(lo, hi).ilog2();
+                let count = replicas.div_ceil(width).max(1);
+                Plan { chunks: (0..count).map(|j| j * width..((j + 1) * width).min(replicas)).collect(), whole_batch: false }
+            }
+        }
+    }
+}
+
+impl Engine for CpuEngine {
+    /// The kind is `cpu`, or `cpu-f64` under f64: result rows and `compare` keep the two apart,
+    /// as their trajectories differ.
+    fn info(&self) -> EngineInfo {
+        let kind = match self.precision {
+            Precision::F32 => "cpu",
+            Precision::F64 => "cpu-f64",
+        };
+        EngineInfo { kind: kind.into(), device: crate::output::machine::cpu_model(), threads: self.threads }
+    }
+
+    fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    /// Under f64, the f32 problem is widened exactly.
+    fn load(&mut self, problem: &DynamicsProblem) -> anyhow::Result<()> {
+        self.problem = Some(match self.precision {
+            Precision::F32 => Loaded::F32(problem.clone()),
+            Precision::F64 => Loaded::F64(problem.converted()),
+        });
+        Ok(())
+    }
+
+    fn load_qumo(&mut self, qumo: &Qumo) -> anyhow::Result<()> {
+        self.problem = Some(match self.precision {
+            Precision::F32 => Loaded::F32(DynamicsProblem::from_qumo(qumo, None)),
+            Precision::F64 => Loaded::F64(DynamicsProblem::from_qumo(qumo, None)),
+        });
+        Ok(())
+    }
+
+    /// `h` is converted to the engine's precision (exactly under f64).
+    fn set_fields(&mut self, h: &[f32]) -> anyhow::Result<()> {
+        fn replace<T: Real>(problem: &mut DynamicsProblem<T>, h: &[f32]) -> anyhow::Result<()> {
+            anyhow::ensure!(h.len() == problem.n, "CPU engine: h has {} entries for {} variables", h.len(), problem.n);
+            for (to, &from) in problem.h.iter_mut().zip(h) {
+                *to = T::from_f32(from);
+            }
+            Ok(())
+        }
+        match self.problem.as_mut().ok_or_else(|| anyhow::anyhow!("CPU engine: no problem loaded"))? {
+            Loaded::F32(problem) => replace(problem, h),
+            Loaded::F64(problem) => replace(problem, h),
+        }
+    }
+
+    fn run(&mut self, batch: &Batch) -> anyhow::Result<BatchOutput> {
+        match self.problem.as_ref().ok_or_else(|| anyhow::anyhow!("CPU engine: no problem loaded"))? {
+            Loaded::F32(problem) => self.run_in(problem, batch),
+            Loaded::F64(problem) => self.run_in(problem, batch),
+        }
+    }
 
     fn batch_size(&self) -> usize {
         BATCH_SIZE
     }
 
     fn device_memory_bytes(&self, replicas: usize) -> Option<usize> {
-        let problem = self.problem.as_ref()?;
         // x, y, σ and F per variable, and five parameter/schedule values per replica.
-        let per_replica = (4 * problem.n + 5) * size_of::<f32>();
-        Some(problem.memory_bytes() + replicas * per_replica)
+        let (bytes, n, value) = match self.problem.as_ref()? {
+            Loaded::F32(problem) => (problem.memory_bytes(), problem.n, size_of::<f32>()),
+            Loaded::F64(problem) => (problem.memory_bytes(), problem.n, size_of::<f64>()),
+        };
+        Some(bytes + replicas * (4 * n + 5) * value)
     }
 }
 
 /// σ of one entry (spec §2.3 step 1): binaries thresholded, slacks as they are. Branch-free,
 /// so that the update loop vectorises.
 #[inline(always)]
-fn sigma_of(x: f32, binary: bool) -> f32 {
-    if binary { if x > THRESHOLD { 1.0 } else { 0.0 } } else { x }
+fn sigma_of<T: Real>(x: T, binary: bool) -> T {
+    if binary { if x > T::from_f32(THRESHOLD) { T::ONE } else { T::ZERO } } else { x }
 }
 
 /// The per-replica constants and annealing schedule of a chunk.
-struct Schedule {
-    dt: f32,
-    dt_gradient: Vec<f32>,
-    momentum: Vec<f32>,
+struct Schedule<T> {
+    dt: T,
+    dt_gradient: Vec<T>,
+    momentum: Vec<T>,
     /// α of the current iteration, and dt·α (kept to avoid recomputing it per entry).
-    annealing: Vec<f32>,
-    dt_annealing: Vec<f32>,
-    decrement: Vec<f32>,
+    annealing: Vec<T>,
+    dt_annealing: Vec<T>,
+    decrement: Vec<T>,
 }
 
-impl Schedule {
+impl<T: Real> Schedule<T> {
     /// α = α0 and δ = α0/N (spec §2.2).
-    fn new(params: &[ReplicaParams], dt: f32, iterations: u32) -> Schedule {
+    fn new(params: &[ReplicaParams], dt: f32, iterations: u32) -> Schedule<T> {
+        let dt = T::from_f32(dt);
         Schedule {
             dt,
-            dt_gradient: params.iter().map(|p| dt * p.gradient).collect(),
-            momentum: params.iter().map(|p| p.momentum).collect(),
-            annealing: params.iter().map(|p| p.annealing).collect(),
-            dt_annealing: params.iter().map(|p| dt * p.annealing).collect(),
+            dt_gradient: params.iter().map(|p| dt * T::from_f32(p.gradient)).collect(),
+            momentum: params.iter().map(|p| T::from_f32(p.momentum)).collect(),
+            annealing: params.iter().map(|p| T::from_f32(p.annealing)).collect(),
+            dt_annealing: params.iter().map(|p| dt * T::from_f32(p.annealing)).collect(),
             decrement: params.iter().map(|p| p.decrement(iterations)).collect(),
         }
     }
 
     /// α ← max(α − δ, 0) (step 8), by repeated subtraction as the spec's loop does.
     fn anneal(&mut self) {
-        for ((a, da), d) in self.annealing.iter_mut().zip(&mut self.dt_annealing).zip(&self.decrement) {
-            *a = (*a - d).max(0.0);
+        for ((a, da), &d) in self.annealing.iter_mut().zip(&mut self.dt_annealing).zip(&self.decrement) {
+            *a = (*a - d).max(T::ZERO);
             *da = self.dt * *a;
         }
     }
 }
 
-/// f32 storage that starts on a cache line: rows of whole vectors then never straddle two
-/// lines (with malloc's 16-byte alignment every 64-byte load of a σ row did, and the CSR product
-/// ran a quarter to a third slower).
-struct Lines {
-    lines: Vec<Line>,
+/// Storage that starts on a cache line: rows of whole vectors then never straddle two lines
+/// (with malloc's 16-byte alignment every 64-byte load of a σ row did, and the CSR product ran
+/// a quarter to a third slower). The buffer is over-allocated by one line and used from its
+/// first aligned element.
+struct Lines<T> {
+    buffer: Vec<T>,
+    start: usize,
     len: usize,
 }
 
-#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-#[repr(C, align(64))]
-struct Line([f32; 16]);
+const CACHE_LINE: usize = 64;
 
-impl Lines {
-    fn zeroed(len: usize) -> Lines {
-        Lines { lines: vec![Line([0.0; 16]); len.div_ceil(16)], len }
+impl<T: Real> Lines<T> {
+    fn zeroed(len: usize) -> Lines<T> {
+        let buffer = vec![T::ZERO; len + CACHE_LINE / size_of::<T>()];
+        // An element size divides 64, so some element within the first line is aligned.
+        let start = buffer.as_ptr().align_offset(CACHE_LINE);
+        Lines { buffer, start, len }
     }
 }
 
-impl std::ops::Deref for Lines {
-    type Target = [f32];
+impl<T> std::ops::Deref for Lines<T> {
+    type Target = [T];
 
-    fn deref(&self) -> &[f32] {
-        &bytemuck::cast_slice(&self.lines)[..self.len]
+    fn deref(&self) -> &[T] {
+        &self.buffer[self.start..self.start + self.len]
     }
 }
 
-impl std::ops::DerefMut for Lines {
-    fn deref_mut(&mut self) -> &mut [f32] {
-        &mut bytemuck::cast_slice_mut(&mut self.lines)[..self.len]
+impl<T> std::ops::DerefMut for Lines<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        &mut self.buffer[self.start..self.start + self.len]
     }
 }
 
 /// The replicas of one chunk with their schedule and working state, all variable-major.
-struct Chunk {
+struct Chunk<T> {
     /// Replicas in this chunk (c).
     width: usize,
     arch: pulp::Arch,
-    schedule: Schedule,
-    x: Lines,
-    y: Lines,
+    schedule: Schedule<T>,
+    x: Lines<T>,
+    y: Lines<T>,
     /// σ(x) for the next product; after the last iteration, the output.
-    sigma: Lines,
-    feedback: Lines,
+    sigma: Lines<T>,
+    feedback: Lines<T>,
 }
 
-impl Chunk {
+impl<T: Real> Chunk<T> {
     /// Spec §2.2: x from the batch, y = 0; σ = σ(x) for the first product.
-    fn new(problem: &DynamicsProblem, batch: &Batch, replicas: Range<usize>, arch: pulp::Arch) -> Chunk {
+    fn new(problem: &DynamicsProblem<T>, batch: &Batch, replicas: Range<usize>, arch: pulp::Arch) -> Chunk<T> {
         let (n, c) = (problem.n, replicas.len());
         let mut x = Lines::zeroed(n * c);
         to_variable_major(&batch.initial[replicas.start * n..replicas.end * n], n, c, &mut x);
@@ -273,7 +325,7 @@ impl Chunk {
     }
 
     /// F = J·σ.
-    fn product(&mut self, problem: &DynamicsProblem, parallelism: Parallelism) {
+    fn product(&mut self, problem: &DynamicsProblem<T>, parallelism: Parallelism) {
         let (n, c) = (problem.n, self.width);
         match &problem.couplings {
             Couplings::Dense(j) => {
@@ -287,7 +339,7 @@ impl Chunk {
                         false,
                         j.as_ptr(), 1, n as isize,
                         self.sigma.as_ptr(), 1, c as isize,
-                        0.0, 1.0,
+                        T::ZERO, T::ONE,
                         false, false, false,
                         parallelism,
                     );
@@ -300,14 +352,14 @@ impl Chunk {
     }
 
     /// Steps every entry and writes σ for the next product.
-    fn step(&mut self, problem: &DynamicsProblem) {
+    fn step(&mut self, problem: &DynamicsProblem<T>) {
         let rows = Rows { first: 0, x: &mut self.x, y: &mut self.y, sigma: &mut self.sigma, feedback: &self.feedback };
         self.arch.dispatch(StepRows { rows, problem, schedule: &self.schedule });
         self.schedule.anneal();
     }
 
     /// As [`Chunk::step`], blocks of rows in parallel (whole-batch mode).
-    fn step_parallel(&mut self, problem: &DynamicsProblem) {
+    fn step_parallel(&mut self, problem: &DynamicsProblem<T>) {
         let c = self.width;
         let block = (UPDATE_BLOCK / c).max(1) * c;
         let (schedule, arch) = (&self.schedule, self.arch);
@@ -324,18 +376,18 @@ impl Chunk {
         self.schedule.anneal();
     }
 
-    /// σ back to replica-major (`out[k·n + i]`).
+    /// σ back to replica-major (`out[k·n + i]`), in f32 (binaries are exactly 0 or 1).
     fn write_states(&self, n: usize, out: &mut [f32]) {
         let c = self.width;
         out.par_chunks_mut(n.max(1)).enumerate().for_each(|(k, state)| {
             for (v, row) in state.iter_mut().zip(self.sigma.chunks_exact(c)) {
-                *v = row[k];
+                *v = row[k].to_f32();
             }
         });
     }
 
     /// The energy of every replica, parallel over groups of replicas.
-    fn energies(&self, problem: &DynamicsProblem, out: &mut [f64]) {
+    fn energies(&self, problem: &DynamicsProblem<T>, out: &mut [f64]) {
         out.par_chunks_mut(ENERGY_COLUMNS).enumerate().for_each(|(g, out)| {
             let columns = g * ENERGY_COLUMNS..g * ENERGY_COLUMNS + out.len();
             self.arch.dispatch(GroupEnergies { problem, sigma: &self.sigma, width: self.width, columns, out });
@@ -344,24 +396,24 @@ impl Chunk {
 }
 
 /// A block of consecutive variables (rows) of a chunk, starting at variable `first`.
-struct Rows<'a> {
+struct Rows<'a, T> {
     first: usize,
-    x: &'a mut [f32],
-    y: &'a mut [f32],
-    sigma: &'a mut [f32],
-    feedback: &'a [f32],
+    x: &'a mut [T],
+    y: &'a mut [T],
+    sigma: &'a mut [T],
+    feedback: &'a [T],
 }
 
 /// Spec §2.3 steps 3–7 on every entry of some rows, then σ of the new x. The loops live in
 /// `with_simd`, inlined into a function compiled for the CPU's widest vectors (so do not move
 /// them into closures, which would be compiled for the baseline).
-struct StepRows<'a> {
-    rows: Rows<'a>,
-    problem: &'a DynamicsProblem,
-    schedule: &'a Schedule,
+struct StepRows<'a, T> {
+    rows: Rows<'a, T>,
+    problem: &'a DynamicsProblem<T>,
+    schedule: &'a Schedule<T>,
 }
 
-impl pulp::WithSimd for StepRows<'_> {
+impl<T: Real> pulp::WithSimd for StepRows<'_, T> {
     type Output = ();
 
     #[inline(always)]
@@ -382,16 +434,16 @@ impl pulp::WithSimd for StepRows<'_> {
 
 /// F = J·σ for sparse J: row i of F accumulates v·σ_j over the row's non-zeros in CSR order,
 /// each non-zero applied to all c replicas at once.
-struct SparseProduct<'a> {
+struct SparseProduct<'a, T> {
     row_ptr: &'a [u32],
     cols: &'a [u32],
-    values: &'a [f32],
-    sigma: &'a [f32],
-    feedback: &'a mut [f32],
+    values: &'a [T],
+    sigma: &'a [T],
+    feedback: &'a mut [T],
     width: usize,
 }
 
-impl pulp::WithSimd for SparseProduct<'_> {
+impl<T: Real> pulp::WithSimd for SparseProduct<'_, T> {
     type Output = ();
 
     #[inline(always)]
@@ -415,24 +467,32 @@ impl pulp::WithSimd for SparseProduct<'_> {
 }
 
 /// One row of sparse J.
-#[derive(Clone, Copy)]
-struct Row<'a> {
+struct Row<'a, T> {
     cols: &'a [u32],
-    values: &'a [f32],
+    values: &'a [T],
 }
+
+// Manual: a derive would demand `T: Copy` although only references are copied.
+impl<T> Clone for Row<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Row<'_, T> {}
 
 /// F rows `f` of R rows of J applied to a chunk's σ (c replicas wide): each entry the sum over
 /// its row's non-zeros in CSR order. Whole vectors of replicas accumulate in registers, the
 /// rest in memory.
 #[inline(always)]
-fn accumulate<S: pulp::Simd, const R: usize>(simd: S, rows: [Row; R], mut f: [&mut [f32]; R], sigma: &[f32], c: usize) {
-    let whole = c / S::F32_LANES * S::F32_LANES;
+fn accumulate<S: pulp::Simd, T: Real, const R: usize>(simd: S, rows: [Row<T>; R], mut f: [&mut [T]; R], sigma: &[T], c: usize) {
+    let vector = T::lanes::<S>();
+    let whole = c / vector * vector;
     let mut offset = 0;
     while offset < whole {
-        offset += match (whole - offset) / S::F32_LANES {
-            1 => accumulate_vectors::<S, R, 1>(simd, rows, &mut f, sigma, c, offset),
-            2 | 3 => accumulate_vectors::<S, R, 2>(simd, rows, &mut f, sigma, c, offset),
-            _ => accumulate_vectors::<S, R, 4>(simd, rows, &mut f, sigma, c, offset),
+        offset += match (whole - offset) / vector {
+            1 => accumulate_vectors::<S, T, R, 1>(simd, rows, &mut f, sigma, c, offset),
+            2 | 3 => accumulate_vectors::<S, T, R, 2>(simd, rows, &mut f, sigma, c, offset),
+            _ => accumulate_vectors::<S, T, R, 4>(simd, rows, &mut f, sigma, c, offset),
         };
     }
     if whole == c {
@@ -440,10 +500,10 @@ fn accumulate<S: pulp::Simd, const R: usize>(simd: S, rows: [Row; R], mut f: [&m
     }
     for (f, row) in f.iter_mut().zip(rows) {
         let tail = &mut f[whole..];
-        tail.fill(0.0);
+        tail.fill(T::ZERO);
         for (&j, &v) in row.cols.iter().zip(row.values) {
             for (f, &s) in tail.iter_mut().zip(&sigma[j as usize * c + whole..(j as usize + 1) * c]) {
-                *f += v * s;
+                *f = *f + v * s;
             }
         }
     }
@@ -451,24 +511,24 @@ fn accumulate<S: pulp::Simd, const R: usize>(simd: S, rows: [Row; R], mut f: [&m
 
 /// V vectors of replicas from `offset` on; returns how many replicas that covered.
 #[inline(always)]
-fn accumulate_vectors<S: pulp::Simd, const R: usize, const V: usize>(simd: S, rows: [Row; R], f: &mut [&mut [f32]; R], sigma: &[f32], c: usize, offset: usize) -> usize {
-    let lanes = V * S::F32_LANES;
-    let mut acc = [[simd.splat_f32s(0.0); V]; R];
+fn accumulate_vectors<S: pulp::Simd, T: Real, const R: usize, const V: usize>(simd: S, rows: [Row<T>; R], f: &mut [&mut [T]; R], sigma: &[T], c: usize, offset: usize) -> usize {
+    let lanes = V * T::lanes::<S>();
+    let mut acc = [[T::splat(simd, T::ZERO); V]; R];
     let longest = rows.iter().map(|r| r.cols.len()).max().unwrap_or(0);
     for t in 0..longest {
         for (acc, row) in acc.iter_mut().zip(&rows) {
             if let (Some(&j), Some(&v)) = (row.cols.get(t), row.values.get(t)) {
-                let v = simd.splat_f32s(v);
+                let v = T::splat(simd, v);
                 let start = j as usize * c + offset;
-                let (s, _) = S::as_simd_f32s(&sigma[start..start + lanes]);
+                let (s, _) = T::as_vectors::<S>(&sigma[start..start + lanes]);
                 for (a, &s) in acc.iter_mut().zip(s) {
-                    *a = simd.add_f32s(*a, simd.mul_f32s(v, s));
+                    *a = T::add_vectors(simd, *a, T::mul_vectors(simd, v, s));
                 }
             }
         }
     }
     for (f, acc) in f.iter_mut().zip(&acc) {
-        let (f, _) = S::as_mut_simd_f32s(&mut f[offset..offset + lanes]);
+        let (f, _) = T::as_mut_vectors::<S>(&mut f[offset..offset + lanes]);
         f.copy_from_slice(acc);
     }
     lanes
@@ -477,15 +537,15 @@ fn accumulate_vectors<S: pulp::Simd, const R: usize, const V: usize>(simd: S, ro
 /// E_k = Σ_i σ_ik·(−½(Jσ)_ik − h_i) for some replicas (`columns`) of a chunk, in f64 with the
 /// operations and order of [`DynamicsProblem::energy`], so the two agree (up to the sign of a
 /// zero): only terms with a factor σ = 0 in every replica of the group are skipped.
-struct GroupEnergies<'a> {
-    problem: &'a DynamicsProblem,
-    sigma: &'a [f32],
+struct GroupEnergies<'a, T> {
+    problem: &'a DynamicsProblem<T>,
+    sigma: &'a [T],
     width: usize,
     columns: Range<usize>,
     out: &'a mut [f64],
 }
 
-impl pulp::WithSimd for GroupEnergies<'_> {
+impl<T: Real> pulp::WithSimd for GroupEnergies<'_, T> {
     type Output = ();
 
     #[inline(always)]
@@ -496,7 +556,7 @@ impl pulp::WithSimd for GroupEnergies<'_> {
         let mut group = vec![0.0f64; n * ENERGY_COLUMNS];
         for (g, row) in group.chunks_exact_mut(ENERGY_COLUMNS).zip(sigma.chunks_exact(c)) {
             for (g, &s) in g.iter_mut().zip(&row[columns.clone()]) {
-                *g = s as f64;
+                *g = s.to_f64();
             }
         }
         let set: Vec<bool> = group.chunks_exact(ENERGY_COLUMNS).map(|g| g.iter().any(|&s| s != 0.0)).collect();
@@ -514,8 +574,8 @@ impl pulp::WithSimd for GroupEnergies<'_> {
             // Four vectors at a time, which stay in registers across the sum over j.
             for (block, dot) in dot.chunks_exact_mut(ACCUMULATORS * S::F64_LANES).enumerate() {
                 let mut acc = [simd.splat_f64s(-0.0); ACCUMULATORS];
-                let mut add = |v: f32, j: usize| {
-                    let v = simd.splat_f64s(v as f64);
+                let mut add = |v: T, j: usize| {
+                    let v = simd.splat_f64s(v.to_f64());
                     for (a, &s) in acc.iter_mut().zip(&row_of(j)[block * ACCUMULATORS..]) {
                         *a = simd.add_f64s(*a, simd.mul_f64s(v, s));
                     }
@@ -539,7 +599,7 @@ impl pulp::WithSimd for GroupEnergies<'_> {
                 let (lanes, _) = S::as_mut_simd_f64s(dot);
                 lanes.copy_from_slice(&acc);
             }
-            let h = problem.h[i] as f64;
+            let h = problem.h[i].to_f64();
             for ((e, &d), &s) in energy.iter_mut().zip(&dot).zip(&group[i * ENERGY_COLUMNS..]) {
                 *e += s * (-0.5 * d - h);
             }

@@ -2,13 +2,17 @@
 //! replicas, each with its own (α0, G, m) and initial state, and gets back the final states
 //! and their energies. The sweep never knows which engine runs it.
 
+use crate::qumo::Qumo;
+
 mod cpu;
 mod dynamics;
 pub mod gpu;
+mod real;
 mod select;
 
 pub use cpu::CpuEngine;
 pub use dynamics::{Couplings, DynamicsProblem};
+pub use real::Real;
 pub use gpu::{AdapterChoice, GpuEngine};
 pub use select::{create_engine, EngineChoice};
 
@@ -17,6 +21,32 @@ pub use select::{create_engine, EngineChoice};
 pub const BIAS: f32 = 0.5;
 /// Binary threshold: σ(x) = 1 if x > ½ else 0.
 pub const THRESHOLD: f32 = 0.5;
+
+/// The float type of an engine's dynamics (J, h, x, y, σ and the product J·σ). The GPU engine
+/// and the CPU engine by default run f32, the GPUs' native precision; the CPU engine runs f64
+/// on request (`--precision f64`), for instances whose coefficients f32 cannot resolve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    #[default]
+    F32,
+    F64,
+}
+
+impl Precision {
+    /// Whether the dynamics resolve coefficients whose largest magnitude is `ratio` times their
+    /// finest decimal detail. f32 resolves 1 part in 2^24 (its significand); f64 is the model's
+    /// own precision, which resolves whatever the file's numbers were read as.
+    pub fn resolves(self, ratio: f64) -> bool {
+        match self {
+            Precision::F32 => ratio <= F32_RESOLUTION,
+            Precision::F64 => true,
+        }
+    }
+}
+
+/// 2^24: the ratio of magnitudes beyond which an f32 sum loses the smaller term entirely.
+pub const F32_RESOLUTION: f64 = 16_777_216.0;
 
 /// Per-replica sampler parameters (spec §3.2): α0 = a/g, G = 1/(g·λ), m.
 #[derive(Debug, Clone, Copy, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
@@ -28,9 +58,10 @@ pub struct ReplicaParams {
 }
 
 impl ReplicaParams {
-    /// δ = α0/N (spec §2.2), which both engines subtract from α after each iteration.
-    pub(crate) fn decrement(&self, iterations: u32) -> f32 {
-        self.annealing / iterations.max(1) as f32
+    /// δ = α0/N (spec §2.2), which both engines subtract from α after each iteration, in the
+    /// dynamics' precision `T`.
+    pub(crate) fn decrement<T: Real>(&self, iterations: u32) -> T {
+        T::from_f32(self.annealing) / T::from_f64(f64::from(iterations.max(1)))
     }
 }
 
@@ -69,11 +100,17 @@ pub struct EngineInfo {
 
 pub trait Engine {
     fn info(&self) -> EngineInfo;
+    /// The float type of the dynamics.
+    fn precision(&self) -> Precision;
     /// Makes `problem` the current one (uploads J and h once; later batches reuse them).
     fn load(&mut self, problem: &DynamicsProblem) -> anyhow::Result<()>;
     /// Replaces h of the loaded problem, J unchanged (a multiplier step moves only the fields).
     /// `h` has the loaded problem's n entries.
     fn set_fields(&mut self, h: &[f32]) -> anyhow::Result<()>;
+    /// Makes `qumo` the current problem, its J and h rounded once to the engine's precision.
+    fn load_qumo(&mut self, qumo: &Qumo) -> anyhow::Result<()> {
+        self.load(&DynamicsProblem::from_qumo(qumo, None))
+    }
     /// Runs the batch on the loaded problem.
     fn run(&mut self, batch: &Batch) -> anyhow::Result<BatchOutput>;
     /// Replicas per batch this engine runs best at for the loaded problem.
@@ -84,11 +121,12 @@ pub trait Engine {
 }
 
 /// Replica-major states (`states[k·n + i]`) into the variable-major layout both engines
-/// work in (`out[i·stride + k]`); columns past the given replicas are left as they are.
-fn to_variable_major(states: &[f32], n: usize, stride: usize, out: &mut [f32]) {
+/// work in (`out[i·stride + k]`, in the engine's precision); columns past the given replicas
+/// are left as they are.
+fn to_variable_major<T: Real>(states: &[f32], n: usize, stride: usize, out: &mut [T]) {
     for (k, state) in states.chunks_exact(n.max(1)).enumerate() {
         for (i, &v) in state.iter().enumerate() {
-            out[i * stride + k] = v;
+            out[i * stride + k] = T::from_f32(v);
         }
     }
 }
@@ -97,8 +135,8 @@ fn to_variable_major(states: &[f32], n: usize, stride: usize, out: &mut [f32]) {
 /// x ← x + ((dt·G)·F − (dt·α)·(x − b) + m·(x − y)), then x ← x + dt·G·h, y ← old x, and x
 /// clamped to the positive-QUMO walls [0, 1] (y is not). Returns (new x, new y).
 #[inline(always)]
-pub fn step(x: f32, y: f32, feedback: f32, field: f32, dt_gradient: f32, dt_annealing: f32, momentum: f32) -> (f32, f32) {
-    let next = x + ((dt_gradient * feedback - dt_annealing * (x - BIAS)) + momentum * (x - y));
+pub fn step<T: Real>(x: T, y: T, feedback: T, field: T, dt_gradient: T, dt_annealing: T, momentum: T) -> (T, T) {
+    let next = x + ((dt_gradient * feedback - dt_annealing * (x - T::from_f32(BIAS))) + momentum * (x - y));
     let next = next + dt_gradient * field;
-    (next.clamp(0.0, 1.0), x)
+    (next.clamp(T::ZERO, T::ONE), x)
 }

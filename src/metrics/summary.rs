@@ -24,6 +24,13 @@ pub fn relative_gap(sense: Sense, objective: f64, best_known: f64) -> f64 {
     sense.sign() * (objective - best_known) / best_known.abs().max(1.0)
 }
 
+/// True when a feasible `objective` beats a proven `optimum` by more than [`TARGET_TOLERANCE`]
+/// (relative to max(1, |optimum|)): impossible unless the feasibility judge or the catalog is
+/// wrong.
+pub fn beats_proven_optimum(sense: Sense, objective: f64, optimum: f64) -> bool {
+    relative_gap(sense, objective, optimum) < -TARGET_TOLERANCE
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetKind {

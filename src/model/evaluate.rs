@@ -1,9 +1,10 @@
 use super::{Constraint, Instance, QuadTerm, VarType};
 
-/// Relative tolerance of every feasibility judgement: a row is satisfied when its violation is
-/// at most `FEASIBILITY_TOLERANCE · max(1, |bound|, Σ|a_j·x_j|)` — i.e. 1e-6 relative to the
-/// row's own scale, absolute 1e-6 for rows of unit scale. Bounds and integrality use the same
-/// rule with scale `max(1, |bound|)`.
+/// Relative tolerance of every feasibility judgement: a value outside its range by more than
+/// `FEASIBILITY_TOLERANCE · max(1, |violated bound|, magnitude)` is a violation, where the
+/// violated bound is the side the value lies beyond and the magnitude is that of the row's own
+/// terms (Σ|a_j·x_j| + ½·Σ|v·x_i·x_j|; 0 for bounds and integrality). The other side never
+/// enters: a far bound (say −1e9) must not hide a violation of the near one.
 pub const FEASIBILITY_TOLERANCE: f64 = 1e-6;
 
 fn quadratic_form(terms: &[QuadTerm], x: &[f64]) -> f64 {
@@ -32,14 +33,24 @@ pub fn excess(value: f64, lower: f64, upper: f64) -> f64 {
     (lower - value).max(value - upper).max(0.0)
 }
 
-fn scaled_excess(value: f64, lower: f64, upper: f64, scale: f64) -> f64 {
-    excess(value, lower, upper) / scale.max(1.0)
+/// How far `value` lies outside [lower, upper], divided by max(1, |the bound it violates|,
+/// `magnitude`) (see [`FEASIBILITY_TOLERANCE`]); 0 inside.
+fn scaled_excess(value: f64, lower: f64, upper: f64, magnitude: f64) -> f64 {
+    let violated = if value < lower { lower } else if value > upper { upper } else { return 0.0 };
+    (value - violated).abs() / magnitude.max(violated.abs()).max(1.0)
 }
 
 impl Constraint {
     /// The row's activity aᵀx (+ ½·xᵀQx for quadratic rows) at `x`.
     pub fn activity(&self, x: &[f64]) -> f64 {
         self.linear.iter().map(|&(j, a)| a * x[j]).sum::<f64>() + quadratic_form(&self.quadratic, x)
+    }
+
+    /// The magnitude of the activity's terms at `x`: Σ|a_j·x_j| + ½·Σ|v·x_i·x_j|, the scale on
+    /// which its rounding errors live.
+    fn magnitude(&self, x: &[f64]) -> f64 {
+        let linear: f64 = self.linear.iter().map(|&(j, a)| (a * x[j]).abs()).sum();
+        linear + 0.5 * self.quadratic.iter().map(|t| (t.value * x[t.row] * x[t.col]).abs()).sum::<f64>()
     }
 }
 
@@ -52,18 +63,50 @@ pub fn feasibility(instance: &Instance, x: &[f64]) -> Feasibility {
     }
     let mut worst: f64 = 0.0;
     for row in &instance.constraints {
-        let activity = row.activity(x);
-        let magnitude: f64 = row.linear.iter().map(|&(j, a)| (a * x[j]).abs()).sum();
-        let bound_scale = [row.lower, row.upper].iter().filter(|b| b.is_finite()).fold(0.0f64, |m, b| m.max(b.abs()));
-        worst = worst.max(scaled_excess(activity, row.lower, row.upper, magnitude.max(bound_scale)));
+        worst = worst.max(scaled_excess(row.activity(x), row.lower, row.upper, row.magnitude(x)));
     }
     for (j, &v) in x.iter().enumerate() {
-        let (lo, hi) = (instance.var_lower[j], instance.var_upper[j]);
-        let bound_scale = [lo, hi].iter().filter(|b| b.is_finite()).fold(0.0f64, |m, b| m.max(b.abs()));
-        worst = worst.max(scaled_excess(v, lo, hi, bound_scale));
+        worst = worst.max(scaled_excess(v, instance.var_lower[j], instance.var_upper[j], 0.0));
         if instance.var_types[j] != VarType::Continuous {
             worst = worst.max((v - v.round()).abs());
         }
     }
     Feasibility { max_violation: worst, feasible: worst <= FEASIBILITY_TOLERANCE }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Instance, Sense};
+
+    /// One row `x1 + x2 ∈ [lower, upper]` over two binaries.
+    fn one_row(lower: f64, upper: f64) -> Instance {
+        Instance::binary("ROW", Sense::Minimize, Vec::new(), vec![0.0, 0.0], 0.0, vec![Constraint { lower, upper, linear: vec![(0, 1.0), (1, 1.0)], quadratic: Vec::new() }])
+    }
+
+    #[test]
+    fn a_huge_far_bound_hides_no_violation_of_the_near_one() {
+        let ones = [1.0, 1.0];
+        // Activity 2 against the near bound 1, with the far bound huge but finite on either side.
+        for instance in [one_row(-1e9, 1.0), one_row(-1e300, 1.0)] {
+            let verdict = feasibility(&instance, &ones);
+            assert!(!verdict.feasible && verdict.max_violation == 0.5, "{verdict:?}");
+        }
+        for instance in [one_row(3.0, 1e9), one_row(3.0, 1e300)] {
+            let verdict = feasibility(&instance, &ones);
+            assert!(!verdict.feasible && (verdict.max_violation - 1.0 / 3.0).abs() < 1e-15, "{verdict:?}");
+        }
+        // Inside the range, however far its other side: feasible.
+        assert!(feasibility(&one_row(-1e9, 2.0), &ones).feasible);
+        assert!(feasibility(&one_row(2.0, 1e9), &ones).feasible);
+    }
+
+    #[test]
+    fn a_huge_far_variable_bound_hides_no_violation_either() {
+        let mut instance = one_row(f64::NEG_INFINITY, f64::INFINITY);
+        (instance.var_lower[0], instance.var_upper[0]) = (-1e9, 1.0);
+        (instance.var_lower[1], instance.var_upper[1]) = (1.0, 1e9);
+        let verdict = feasibility(&instance, &[2.0, 0.0]);
+        assert!(!verdict.feasible && verdict.max_violation == 1.0, "{verdict:?}");
+    }
 }

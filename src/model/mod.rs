@@ -81,6 +81,13 @@ impl Constraint {
     }
 }
 
+/// The range [Σ min(a_j, 0), Σ max(a_j, 0)] that `Σ a_j·x_j` covers over binary x.
+pub fn binary_reach(coefficients: &[(usize, f64)]) -> (f64, f64) {
+    let low = coefficients.iter().map(|&(_, a)| a.min(0.0)).sum();
+    let high = coefficients.iter().map(|&(_, a)| a.max(0.0)).sum();
+    (low, high)
+}
+
 /// The original problem, 0-based indices throughout:
 /// `min|max ½·xᵀQx + bᵀx + q0  s.t.  cl ≤ ½·xᵀQᵢx + Aᵢx ≤ cu,  l ≤ x ≤ u,  x_j ∈ ℤ (j integer)`.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,10 +161,12 @@ impl Instance {
         self.constraints.iter().map(|c| c.linear.len()).sum()
     }
 
-    /// Fraction of the n² entries of the symmetric Q that are non-zero.
+    /// Fraction of the n² entries of the symmetric Q that are non-zero (a listed 0.0 is no
+    /// coupling).
     pub fn q_density(&self) -> f64 {
         let n = self.n_vars() as f64;
-        let off = self.objective_quadratic.iter().filter(|t| t.row != t.col).count() as f64;
-        if n == 0.0 { 0.0 } else { (2.0 * off + self.n_diagonal() as f64) / (n * n) }
+        let nonzero = self.objective_quadratic.iter().filter(|t| t.value != 0.0);
+        let entries: usize = nonzero.map(|t| if t.row == t.col { 1 } else { 2 }).sum();
+        if n == 0.0 { 0.0 } else { entries as f64 / (n * n) }
     }
 }

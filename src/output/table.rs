@@ -12,7 +12,10 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
             .zip(&widths)
             .map(|(cell, &w)| {
                 let numeric = cell.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '>') && cell.parse::<f64>().is_ok() || cell.starts_with('>');
-                if numeric { format!("{cell:>w$}") } else { format!("{cell:<w$}") }
+                // Padded by hand: `format!`'s width is limited to 65535 and panics beyond it
+                // (a fuzzed problem name can be longer).
+                let pad = " ".repeat(w - cell.chars().count());
+                if numeric { format!("{pad}{cell}") } else { format!("{cell}{pad}") }
             })
             .collect::<Vec<_>>()
             .join("  ")
@@ -75,6 +78,15 @@ mod tests {
         assert_eq!(count(1, "binary"), "1 binary");
         assert_eq!(count(80, "binary"), "80 binaries");
         assert_eq!(count(2, "day"), "2 days");
+    }
+
+    #[test]
+    fn cells_wider_than_format_widths_are_padded() {
+        let long = "x".repeat(70_000);
+        let text = render(&["name", "n"], &[vec![long.clone(), "1".into()], vec!["a".into(), "22".into()]]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], format!("{long}   1"));
+        assert_eq!(lines[2], format!("a{}  22", " ".repeat(69_999)));
     }
 
     #[test]

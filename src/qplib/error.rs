@@ -18,6 +18,10 @@ pub enum QplibError {
         #[source]
         source: io::Error,
     },
+    /// A compressed format the reader refuses, or a zip archive that does not hold exactly one
+    /// readable file.
+    #[error("{}: {problem}", path.display())]
+    Container { path: PathBuf, problem: String },
     /// The text does not follow the format; `line` is 1-based.
     #[error("{file}:{line}: {problem}")]
     Parse {
@@ -79,6 +83,14 @@ pub enum Problem {
          (infinity is allowed only in bounds and as the value for infinity)"
     )]
     Infinite { what: String, found: String },
+    #[error(
+        "expected a coefficient of magnitude at most {limit:e} for the {what}, found \"{found}\" (larger ones overflow the engines)"
+    )]
+    TooLarge {
+        what: String,
+        found: String,
+        limit: f64,
+    },
     #[error("expected a positive value for infinity, found \"{found}\"")]
     NonPositiveInfinity { found: String },
     #[error(
@@ -88,7 +100,9 @@ pub enum Problem {
     UnknownTypeCode { found: String },
     #[error("unknown objective sense: expected minimize or maximize, found \"{found}\"")]
     UnknownSense { found: String },
-    #[error("unknown variable type: expected 0 (continuous) or 1 (integer), found \"{found}\"")]
+    #[error(
+        "unknown variable type: expected 0 (continuous), 1 (integer) or 2 (binary), found \"{found}\""
+    )]
     UnknownVariableType { found: String },
     #[error("duplicate entry {key} in the {what} (first given on line {first_line})")]
     Duplicate {
@@ -131,7 +145,7 @@ pub enum LocateError {
          at a folder that holds it"
     )]
     SetNotShipped { set: String },
-    #[error("no .qplib or .qplib.gz file in {}", folder.display())]
+    #[error("no .qplib, .qplib.gz or .qplib.zip file in {}", folder.display())]
     EmptySet { folder: PathBuf },
     #[error("{}: {source}", path.display())]
     Io {

@@ -24,7 +24,7 @@ const DEFAULT_DIRS: [&str; 2] = ["../shared/qplib", "qplib"];
 /// another folder (`cargo install --path .`) still finds them while the checkout exists.
 const SHIPPED_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/qplib");
 
-const EXTENSIONS: [&str; 2] = [".qplib", ".qplib.gz"];
+const EXTENSIONS: [&str; 3] = [".qplib", ".qplib.gz", ".qplib.zip"];
 
 /// The folder of the shipped instances (the smoke set, QPLIB's own files): the last default
 /// place [`instance_dir`] tries.
@@ -40,7 +40,7 @@ pub fn shipped_catalog_dir() -> PathBuf {
 
 /// The instance folder: `cli_option`, else `$AOCBENCH_QPLIB_DIR`, else `../shared/qplib`,
 /// else `qplib/`, else the shipped instances ([`shipped_dir`]). A folder counts when it holds
-/// `qbl/`, `qbn/` or a `.qplib(.gz)` file.
+/// `qbl/`, `qbn/` or a `.qplib(.gz|.zip)` file.
 ///
 /// An explicit choice (option or environment variable) that does not count is an error
 /// rather than a reason to fall back: silently benchmarking another folder would hide the
@@ -76,6 +76,12 @@ pub fn instance_dir(cli_option: Option<&Path>) -> Result<PathBuf, LocateError> {
     Err(LocateError::NoInstanceDir { cwd, tried })
 }
 
+/// True when the instance folder is chosen by `cli_option` or `$AOCBENCH_QPLIB_DIR` rather
+/// than by the defaults.
+pub fn instance_dir_is_explicit(cli_option: Option<&Path>) -> bool {
+    cli_option.is_some() || env::var_os(INSTANCE_DIR_ENV).is_some_and(|v| !v.is_empty())
+}
+
 /// `None` when `dir` counts as an instance folder, else the reason it does not.
 fn why_not_instance_dir(dir: &Path) -> Option<&'static str> {
     if !dir.exists() {
@@ -103,7 +109,7 @@ fn is_instance_file(path: &Path) -> bool {
 
 /// The file of one instance. An existing path is used as is; otherwise a name such as
 /// `QPLIB_0067`, `0067` or `67` (with or without extension) is looked up in `dir/qbl`,
-/// `dir/qbn` and `dir`, as `.qplib` then `.qplib.gz`.
+/// `dir/qbn` and `dir`, as `.qplib`, then `.qplib.gz`, then `.qplib.zip`.
 pub fn find_instance(dir: &Path, name_or_path: &str) -> Result<PathBuf, LocateError> {
     let given = Path::new(name_or_path);
     if given.is_file() {
@@ -135,13 +141,16 @@ fn instance_name(name: &str) -> String {
 }
 
 fn instance_stem(name: &str) -> &str {
-    let name = name.strip_suffix(".gz").unwrap_or(name);
+    let name = name
+        .strip_suffix(".gz")
+        .or_else(|| name.strip_suffix(".zip"))
+        .unwrap_or(name);
     name.strip_suffix(".qplib").unwrap_or(name)
 }
 
 /// The files of set `qbl` or `qbn` under `dir`, in natural order of their names
-/// (QPLIB_2315 before QPLIB_10040). When an instance is there
-/// both plain and gzipped, only the plain file is listed, so nothing runs twice.
+/// (QPLIB_2315 before QPLIB_10040). When an instance is there both plain and compressed, only
+/// the first of `X.qplib`, `X.qplib.gz`, `X.qplib.zip` is listed, so nothing runs twice.
 pub fn instance_set(dir: &Path, set: &str) -> Result<Vec<PathBuf>, LocateError> {
     if !matches!(set, "qbl" | "qbn") {
         return Err(LocateError::UnknownSet {
@@ -163,7 +172,7 @@ pub fn instance_set(dir: &Path, set: &str) -> Result<Vec<PathBuf>, LocateError> 
             files.push(path);
         }
     }
-    // `X.qplib` sorts right before `X.qplib.gz`, so the twin is the next entry.
+    // `X.qplib` sorts right before `X.qplib.gz`, then `X.qplib.zip`, so the twin is the next entry.
     files.sort_by(|a, b| natural_order(file_name(a), file_name(b)));
     files.dedup_by(|later, kept| stem_of(later) == stem_of(kept));
     if files.is_empty() {

@@ -4,6 +4,7 @@
 //! full sets are downloaded).
 
 mod catalog;
+mod compressed;
 mod error;
 mod locate;
 mod reader;
@@ -11,6 +12,8 @@ mod reader;
 pub use catalog::{Catalog, CatalogEntry};
 pub use error::{IndexKind, LocateError, Problem, QplibError, Tried};
 pub use locate::{find_instance, instance_dir, instance_set, shipped_catalog_dir, shipped_dir};
+
+use locate::instance_dir_is_explicit;
 pub use reader::{parse_instance, read_instance};
 
 use std::path::{Path, PathBuf};
@@ -23,16 +26,16 @@ pub fn resolve_instance(dir_option: Option<&Path>, name_or_path: &str) -> anyhow
         return Ok(path.to_path_buf());
     }
     // Something written as a path is not looked up by name in the instance folder.
-    if name_or_path.contains(std::path::MAIN_SEPARATOR) || name_or_path.ends_with(".qplib") || name_or_path.ends_with(".gz") {
+    if name_or_path.contains(std::path::MAIN_SEPARATOR) || [".qplib", ".gz", ".zip"].iter().any(|ext| name_or_path.ends_with(ext)) {
         anyhow::bail!("{name_or_path}: no such instance file");
     }
     Ok(find_instance(&instance_dir(dir_option)?, name_or_path)?)
 }
 
 /// Instances named on the command line, or the files of `set` when none are named, with the
-/// catalog of the instance folder (empty when there is no folder or no catalog).
+/// catalog of the instance folder (see [`Catalog::for_instances`]).
 pub fn select_instances(dir_option: Option<&Path>, names: &[String], set: &str) -> anyhow::Result<(Vec<PathBuf>, Catalog)> {
-    let catalog = Catalog::for_instances(dir_option).unwrap_or_default();
+    let catalog = Catalog::for_instances(dir_option)?;
     let paths = if names.is_empty() {
         instance_set(&instance_dir(dir_option)?, set)?
     } else {
@@ -44,15 +47,27 @@ pub fn select_instances(dir_option: Option<&Path>, names: &[String], set: &str) 
 impl Catalog {
     /// The catalog of the instance folder found by the usual lookup; the shipped catalog
     /// ([`shipped_catalog_dir`]) when that folder has no `catalog.csv` of its own (a download
-    /// elsewhere, the shipped smoke folder). Errors: no instance folder, or a malformed file
-    /// (naming its line).
+    /// elsewhere, the shipped smoke folder) or the default places hold no instance folder. A
+    /// folder chosen by the option or `$AOCBENCH_QPLIB_DIR` that does not count is an error even
+    /// when the instances are given as files: silently dropping their best-known objectives would
+    /// hide the mistake. Errors also: a malformed file (naming its line).
     pub fn for_instances(dir_option: Option<&Path>) -> anyhow::Result<Catalog> {
-        let dir = instance_dir(dir_option)?;
-        let with_catalog = if dir.join("catalog.csv").is_file() { dir } else { shipped_catalog_dir() };
-        Catalog::load(&with_catalog)
+        match instance_dir(dir_option) {
+            Ok(dir) => {
+                let with_catalog = if dir.join("catalog.csv").is_file() { dir } else { shipped_catalog_dir() };
+                Catalog::load(&with_catalog)
+            }
+            Err(_) if !instance_dir_is_explicit(dir_option) => Catalog::load(&shipped_catalog_dir()),
+            Err(error) => Err(error.into()),
+        }
     }
 
     pub fn best_known(&self, name: &str) -> Option<f64> {
         self.get(name).and_then(|e| e.best_known_objective)
+    }
+
+    /// The best-known objective when the catalog marks it proven optimal.
+    pub fn proven_optimum(&self, name: &str) -> Option<f64> {
+        self.get(name).filter(|e| e.optimal).and_then(|e| e.best_known_objective)
     }
 }

@@ -1,17 +1,20 @@
 //! The `.qplib` reader: text → [`Instance`], line by line as `shared/design/qplib-format.md`
-//! §2.2 describes it.
+//! §2.2 describes it, with the grammar of QPLIB's reference reader (GALAHAD's `read_qplib`,
+//! `RPD_read_problem_data`): blank lines and whole-line comments starting with `!`, `%`, `#`
+//! or `|` are skipped; a line's values are its first tokens and free text after them is a
+//! comment, with or without `#`; keywords and type codes may be in any case; variable type 2
+//! is binary.
 //!
-//! Strict on purpose: a wrong count, a duplicated entry or a stray token is reported with its
-//! line instead of being guessed around, because a silently misread instance would corrupt
-//! every benchmark number computed from it.
+//! Strict where the reference reader guesses: a wrong count, a duplicated entry, or a number
+//! where free text should start (what a list whose count is too small leaves behind) is
+//! reported with its line, because a silently misread instance would corrupt every benchmark
+//! number computed from it.
 
 use std::fmt::Display;
 use std::fs;
-use std::io::Read;
 use std::path::Path;
 
-use flate2::read::MultiGzDecoder;
-
+use super::compressed::decompressed;
 use super::error::{IndexKind, Problem, QplibError};
 use crate::model::{Constraint, Instance, QuadTerm, Sense, VarType};
 
@@ -23,27 +26,27 @@ const MAX_DIMENSION: usize = 10_000_000;
 /// Entry lists reserve at most this many slots up front, whatever their (untrusted) count.
 const MAX_PREALLOCATION: usize = 1 << 16;
 
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// Largest coefficient magnitude accepted (objective and constraint coefficients, objective
+/// constant). QPLIB's largest is about 1.3e6; 1e20 is where QPLIB files and SCIP start to read
+/// a value as infinite, and every coefficient below it stays finite through the f32 engines
+/// (n·|v| for n up to MAX_DIMENSION, λ and the gain 1/(g·λ) included). A larger one would come
+/// back from the engines as NaN or infinity, so it is refused here, where its line is known.
+const MAX_COEFFICIENT: f64 = 1e20;
+
+/// Whole-line comments start with one of these (after blanks), as in the reference reader.
+const COMMENT_STARTS: [char; 4] = ['!', '%', '#', '|'];
 
 type Result<T> = std::result::Result<T, QplibError>;
 
-/// Reads a `.qplib` file, gzip-compressed or not (recognised by its magic bytes, so the
-/// file name does not matter). Errors name `path`.
+/// Reads a `.qplib` file: plain, gzip-compressed, or a zip archive holding one file, recognised
+/// by their magic bytes (the file name does not matter). Errors name `path`; other compressed
+/// formats are refused by name.
 pub fn read_instance(path: &Path) -> Result<Instance> {
-    let io_error = |source| QplibError::Io {
+    let raw = fs::read(path).map_err(|source| QplibError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let raw = fs::read(path).map_err(io_error)?;
-    let text = if raw.starts_with(&GZIP_MAGIC) {
-        let mut text = Vec::new();
-        MultiGzDecoder::new(raw.as_slice())
-            .read_to_end(&mut text)
-            .map_err(io_error)?;
-        text
-    } else {
-        raw
-    };
+    })?;
+    let text = decompressed(path, raw)?;
     parse_instance(&path.display().to_string(), &text)
 }
 
@@ -131,8 +134,11 @@ impl TypeCode {
 /// Which values a number may take.
 #[derive(Debug, Clone, Copy)]
 enum Domain {
-    /// Coefficients, constants, starting points: NaN and ±∞ are errors.
+    /// Starting points: NaN and ±∞ are errors.
     Finite,
+    /// Coefficients and the objective constant: finite and at most [`MAX_COEFFICIENT`] in
+    /// magnitude.
+    Coefficient,
     /// Bounds: `|v| ≥ infinity` reads as ±∞. With `infinity = ∞` this admits any non-NaN
     /// value, which is what the value-for-infinity line itself needs.
     Bound { infinity: f64 },
@@ -208,7 +214,7 @@ impl<'a> Cursor<'a> {
         for (index, raw) in self.lines.by_ref() {
             self.last = index + 1;
             let text = raw.split_once('#').map_or(raw, |(before, _)| before).trim();
-            if !text.is_empty() {
+            if !text.is_empty() && !text.starts_with(COMMENT_STARTS) {
                 return Some(Line {
                     number: index + 1,
                     text,
@@ -240,7 +246,9 @@ impl<'a> Cursor<'a> {
         )
     }
 
-    /// Exactly `N` whitespace-separated fields.
+    /// The first `N` whitespace-separated fields; what follows is a comment, unless it starts
+    /// with a number: then the line holds more values than expected (usually a list count that
+    /// is too small), which the reference reader would silently misread.
     fn fields<const N: usize>(
         &self,
         line: Line<'a>,
@@ -248,7 +256,7 @@ impl<'a> Cursor<'a> {
     ) -> Result<[&'a str; N]> {
         let mut tokens = line.text.split_ascii_whitespace();
         let fields: [&str; N] = std::array::from_fn(|_| tokens.next().unwrap_or_default());
-        if fields.iter().any(|f| f.is_empty()) || tokens.next().is_some() {
+        if fields.iter().any(|f| f.is_empty()) || tokens.next().is_some_and(looks_numeric) {
             return Err(self.wrong_shape(line, expected));
         }
         Ok(fields)
@@ -271,8 +279,15 @@ impl<'a> Cursor<'a> {
             .map_err(|_| fail(|what, found| Problem::NotANumber { what, found }))?;
         match domain {
             _ if value.is_nan() => Err(fail(|what, found| Problem::NaN { what, found })),
-            Domain::Finite if value.is_infinite() => {
+            Domain::Finite | Domain::Coefficient if value.is_infinite() => {
                 Err(fail(|what, found| Problem::Infinite { what, found }))
+            }
+            Domain::Coefficient if value.abs() > MAX_COEFFICIENT => {
+                Err(fail(|what, found| Problem::TooLarge {
+                    what,
+                    found,
+                    limit: MAX_COEFFICIENT,
+                }))
             }
             Domain::Bound { infinity } if value.abs() >= infinity => {
                 Ok(f64::INFINITY.copysign(value))
@@ -420,7 +435,7 @@ impl<'a> Cursor<'a> {
 
     fn type_code(&mut self) -> Result<TypeCode> {
         let (line, token) = self.single(&"the problem type (three letters)")?;
-        TypeCode::parse(token).ok_or_else(|| {
+        TypeCode::parse(&token.to_ascii_uppercase()).ok_or_else(|| {
             self.error(
                 line.number,
                 Problem::UnknownTypeCode {
@@ -455,7 +470,7 @@ impl<'a> Cursor<'a> {
                 c.index(line, i, IndexKind::Variable, n)?,
                 c.index(line, j, IndexKind::Variable, n)?,
             );
-            let value = c.number(line, v, what, Domain::Finite)?;
+            let value = c.number(line, v, what, Domain::Coefficient)?;
             Ok(Keyed {
                 key: [i.max(j), i.min(j)],
                 value,
@@ -483,7 +498,7 @@ impl<'a> Cursor<'a> {
                     c.index(line, j, IndexKind::Variable, n)?,
                     c.index(line, k, IndexKind::Variable, n)?,
                 );
-                let value = c.number(line, v, what, Domain::Finite)?;
+                let value = c.number(line, v, what, Domain::Coefficient)?;
                 Ok(Keyed {
                     key: [i, j.max(k), j.min(k)],
                     value,
@@ -505,7 +520,7 @@ impl<'a> Cursor<'a> {
             ];
             Ok(Keyed {
                 key,
-                value: c.number(line, v, what, Domain::Finite)?,
+                value: c.number(line, v, what, Domain::Coefficient)?,
                 line: line.number,
             })
         })?;
@@ -534,7 +549,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Declared types of a mixed file: 0 continuous, 1 integer.
+    /// Declared types of a mixed file: 0 continuous, 1 integer, 2 binary.
     fn variable_types(&mut self, n: usize) -> Result<Vec<VarType>> {
         self.default_and_exceptions(
             "variable types",
@@ -543,6 +558,7 @@ impl<'a> Cursor<'a> {
             |c, line, token| match token {
                 "0" => Ok(VarType::Continuous),
                 "1" => Ok(VarType::Integer),
+                "2" => Ok(VarType::Binary),
                 _ => Err(c.error(
                     line.number,
                     Problem::UnknownVariableType {
@@ -553,17 +569,17 @@ impl<'a> Cursor<'a> {
         )
     }
 
-    /// `j name` lines; the name is the rest of the line.
+    /// `j name` lines; the name is the token after the index (free text may follow).
     fn names(&mut self, what: &str, kind: IndexKind, len: usize) -> Result<Vec<(usize, String)>> {
         let entries = self.list(what, "j name", len, |c, line, label| {
-            let (j, name) = line
-                .text
-                .split_once(|ch: char| ch.is_ascii_whitespace())
-                .ok_or_else(|| c.wrong_shape(line, label))?;
+            let mut tokens = line.text.split_ascii_whitespace();
+            let (Some(j), Some(name)) = (tokens.next(), tokens.next()) else {
+                return Err(c.wrong_shape(line, label));
+            };
             let key = [c.index(line, j, kind, len)?];
             Ok(Keyed {
                 key,
-                value: name.trim().to_string(),
+                value: name.to_string(),
                 line: line.number,
             })
         })?;
@@ -588,7 +604,14 @@ impl<'a> Cursor<'a> {
 
     /// The whole file, section by section in the order of the format note (§2.2).
     fn instance(mut self) -> Result<Instance> {
-        let name = self.next(&"the problem name")?.text.to_string();
+        // The name is the line's first token; the reference layout puts free text after it.
+        let name = self
+            .next(&"the problem name")?
+            .text
+            .split_ascii_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string();
         let code = self.type_code()?;
         let sense = self.sense()?;
         let n = self.count("variables", MAX_DIMENSION)?;
@@ -604,9 +627,13 @@ impl<'a> Cursor<'a> {
         } else {
             Vec::new()
         };
-        let objective_linear =
-            self.numbers("linear coefficients in objective", var, n, Domain::Finite)?;
-        let objective_constant = self.value("objective constant", Domain::Finite)?;
+        let objective_linear = self.numbers(
+            "linear coefficients in objective",
+            var,
+            n,
+            Domain::Coefficient,
+        )?;
+        let objective_constant = self.value("objective constant", Domain::Coefficient)?;
         let constraint_quadratic = if code.has_constraint_quadratic() {
             self.constraint_quadratic(n, m)?
         } else {
@@ -635,7 +662,7 @@ impl<'a> Cursor<'a> {
         } else {
             vec![code.uniform_type(); n]
         };
-        let var_types = binaries_recognised(declared, &var_lower, &var_upper);
+        let (var_types, var_lower, var_upper) = binaries_recognised(declared, var_lower, var_upper);
 
         let start_primal = self.numbers(
             "variable primal values in starting point",
@@ -698,17 +725,38 @@ fn triangle(n: usize) -> usize {
     n.saturating_mul(n.saturating_add(1)) / 2
 }
 
-/// Integer variables with bounds exactly [0, 1] are binary: the official writer declares
-/// binaries that way in mixed files.
-fn binaries_recognised(declared: Vec<VarType>, lower: &[f64], upper: &[f64]) -> Vec<VarType> {
-    declared
+/// Types and bounds as the solvers see them. Integer variables whose bounds lie inside [0, 1]
+/// (with an integer between them) are binary, their bounds kept: QPLIB writes binaries as
+/// integers on [0, 1] and a fixed binary as an integer with lower = upper ∈ {0, 1}. Variables
+/// declared binary (type 2) get the bounds [0, 1] whatever the bound sections say, as in the
+/// reference reader.
+fn binaries_recognised(
+    declared: Vec<VarType>,
+    mut lower: Vec<f64>,
+    mut upper: Vec<f64>,
+) -> (Vec<VarType>, Vec<f64>, Vec<f64>) {
+    let types = declared
         .into_iter()
-        .zip(lower.iter().zip(upper))
-        .map(|(t, (&lo, &hi))| match t {
-            VarType::Integer if lo == 0.0 && hi == 1.0 => VarType::Binary,
+        .zip(lower.iter_mut().zip(upper.iter_mut()))
+        .map(|(t, (lo, hi))| match t {
+            VarType::Binary => {
+                (*lo, *hi) = (0.0, 1.0);
+                VarType::Binary
+            }
+            VarType::Integer if 0.0 <= *lo && *hi <= 1.0 && lo.ceil() <= hi.floor() => {
+                VarType::Binary
+            }
             other => other,
         })
-        .collect()
+        .collect();
+    (types, lower, upper)
+}
+
+/// True for a token that starts like a number (`7`, `-1.5`, `.5`), not like a word.
+fn looks_numeric(token: &str) -> bool {
+    let digits = token.strip_prefix(['+', '-']).unwrap_or(token);
+    let digits = digits.strip_prefix('.').unwrap_or(digits);
+    digits.starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// Distributes the sorted constraint entries over their rows (indices already checked < m).

@@ -1,14 +1,17 @@
 //! The QUMO form the AOC-DT solves, built exactly from a QBL/QBN instance.
 //!
-//! minimise E(z) = −½·zᵀJz − hᵀz + constant over z = (x, s): the instance's binaries x first,
-//! then one continuous slack s_r ∈ [0, 1] per inequality or ranged row (positive-QUMO domain).
+//! minimise E(z) = −½·zᵀJz − hᵀz + constant over z = (x, s): the instance's free binaries x
+//! first (fixed ones are substituted by their value), then one continuous slack s_r ∈ [0, 1]
+//! per inequality or ranged row (positive-QUMO domain).
 //! E(x, s) = sense·f(x) + Σ_r P_r·(a_rᵀx − lo_r − d_r·s_r)² (constraint-handling.md).
 
 mod convert;
 mod penalty;
+mod range;
 
-pub use convert::{encode_rows, ConversionError, RowEncoding};
+pub use convert::{encode_rows, Binaries, ConversionError, RowEncoding};
 pub use penalty::{mean_flip_change, PenaltyWeights};
+pub use range::CoefficientRange;
 
 use crate::model::Instance;
 
@@ -100,7 +103,10 @@ pub struct QumoModel {
     pub rows: Vec<RowEncoding>,
     /// Mean |change of f| under one flip at random x: the unit of the penalty weights.
     pub flip_scale: f64,
-    n_binary: usize,
+    /// The coefficients' numeric range, which the engine's precision must resolve (None when
+    /// all are zero).
+    pub range: Option<CoefficientRange>,
+    binaries: Binaries,
     sense_sign: f64,
     /// sense·f as QUMO terms: J (binary block) and h, constant.
     objective_j: Vec<(usize, usize, f64)>,
@@ -109,35 +115,68 @@ pub struct QumoModel {
 }
 
 impl QumoModel {
+    /// Errors: a variable that is not binary, a quadratic or unsatisfiable row, or no variable
+    /// left to solve for.
     pub fn new(instance: &Instance) -> Result<Self, ConversionError> {
-        let rows = encode_rows(instance)?;
+        let binaries = Binaries::of(instance)?;
+        let rows = encode_rows(instance, &binaries)?;
         let sign = instance.sense.sign();
-        let n = instance.n_vars();
+        // sense·f with the fixed binaries substituted: a term's part on fixed variables moves
+        // into h (one fixed factor) or the constant (all factors fixed).
         let mut objective_j = Vec::with_capacity(2 * instance.objective_quadratic.len());
-        let mut objective_h: Vec<f64> = instance.objective_linear.iter().map(|b| -sign * b).collect();
-        for t in &instance.objective_quadratic {
-            if t.row == t.col {
-                // ½·v·x² = ½·v·x on binaries: folds into h.
-                objective_h[t.row] -= sign * 0.5 * t.value;
-            } else {
-                // ½·v·x_i·x_j = −½·(J_ij + J_ji)·x_i·x_j with J_ij = J_ji = −v/2.
-                objective_j.push((t.row, t.col, -sign * 0.5 * t.value));
-                objective_j.push((t.col, t.row, -sign * 0.5 * t.value));
+        let mut objective_h = vec![0.0; binaries.free.len()];
+        let mut objective_constant = sign * instance.objective_constant;
+        for (j, &b) in instance.objective_linear.iter().enumerate() {
+            match binaries.position[j] {
+                Some(k) => objective_h[k] -= sign * b,
+                None => objective_constant += sign * b * binaries.fixed_point[j],
             }
+        }
+        for t in &instance.objective_quadratic {
+            let half = sign * 0.5 * t.value;
+            match (binaries.position[t.row], binaries.position[t.col]) {
+                // ½·v·x² = ½·v·x on binaries: folds into h.
+                (Some(k), Some(_)) if t.row == t.col => objective_h[k] -= half,
+                // ½·v·x_i·x_j = −½·(J_ij + J_ji)·x_i·x_j with J_ij = J_ji = −v/2.
+                (Some(a), Some(b)) => {
+                    objective_j.push((a, b, -half));
+                    objective_j.push((b, a, -half));
+                }
+                (Some(k), None) => objective_h[k] -= half * binaries.fixed_point[t.col],
+                (None, Some(k)) => objective_h[k] -= half * binaries.fixed_point[t.row],
+                (None, None) => objective_constant += half * binaries.fixed_point[t.row] * binaries.fixed_point[t.col],
+            }
+        }
+        // Without free binaries every row is dropped or unsatisfiable, so there are no slacks.
+        if binaries.free.is_empty() {
+            let reason = if instance.n_vars() == 0 { "the instance has no variables" } else { "every variable is fixed" };
+            return Err(ConversionError::NothingToSolve { instance: instance.name.clone(), reason: reason.into() });
         }
         Ok(QumoModel {
             rows,
             flip_scale: mean_flip_change(instance),
-            n_binary: n,
+            range: CoefficientRange::of(instance),
+            binaries,
             sense_sign: sign,
             objective_j,
             objective_h,
-            objective_constant: sign * instance.objective_constant,
+            objective_constant,
         })
     }
 
+    /// The QUMO's binaries: the instance's free ones.
     pub fn n_binary(&self) -> usize {
-        self.n_binary
+        self.binaries.free.len()
+    }
+
+    /// The instance's assignment for the values of the QUMO's binaries (the first
+    /// [`QumoModel::n_binary`] entries of a state), fixed binaries at their value.
+    pub fn assignment(&self, binaries: &[f32]) -> Vec<f64> {
+        let mut x = self.binaries.fixed_point.clone();
+        for (&j, &v) in self.binaries.free.iter().zip(binaries) {
+            x[j] = f64::from(v);
+        }
+        x
     }
 
     pub fn n_slack(&self) -> usize {
@@ -145,7 +184,7 @@ impl QumoModel {
     }
 
     pub fn n_vars(&self) -> usize {
-        self.n_binary + self.n_slack()
+        self.n_binary() + self.n_slack()
     }
 
     /// Starting weights P_r = scale·δ/‖a_r‖².
@@ -163,14 +202,14 @@ impl QumoModel {
             let c = self.penalty_coefficients(row);
             for &(i, ci) in &c {
                 for &(j, cj) in &c {
-                    if i != j || i >= self.n_binary {
+                    if i != j || i >= self.n_binary() {
                         triplets.push((i, j, -2.0 * p * ci * cj));
                     }
                 }
             }
         }
         let (h, constant) = self.fields(weights);
-        Qumo { n, n_binary: self.n_binary, j: SymmetricCsr::from_triplets(n, triplets), h, constant }
+        Qumo { n, n_binary: self.n_binary(), j: SymmetricCsr::from_triplets(n, triplets), h, constant }
     }
 
     /// h and the constant for these weights and multipliers (J does not depend on μ, so a
@@ -184,7 +223,7 @@ impl QumoModel {
             // the binary diagonal −P·c_i² of the square (x² = x).
             for (i, ci) in self.penalty_coefficients(row) {
                 h[i] += (2.0 * p * row.lo - mu) * ci;
-                if i < self.n_binary {
+                if i < self.n_binary() {
                     h[i] -= p * ci * ci;
                 }
             }
@@ -193,18 +232,20 @@ impl QumoModel {
         (h, constant)
     }
 
-    /// The row's coefficients over z = (x, s): a on the binaries, −d on its slack.
+    /// The row's coefficients over z = (x, s): a on the free binaries (fixed ones are
+    /// substituted), −d on its slack.
     fn penalty_coefficients(&self, row: &RowEncoding) -> Vec<(usize, f64)> {
-        let mut c = row.coefficients.clone();
+        let mut c: Vec<(usize, f64)> = row.coefficients.iter().filter_map(|&(j, a)| Some((self.binaries.position[j]?, a))).collect();
         if let Some(s) = row.slack {
-            c.push((self.n_binary + s, -(row.hi - row.lo)));
+            c.push((self.n_binary() + s, -(row.hi - row.lo)));
         }
         c
     }
 
-    /// The closed-form best slacks s* = clip((a_rᵀx − lo_r)/d_r, 0, 1) appended to binary `x`.
+    /// The QUMO state of the instance's assignment `x`: its free binaries, then the closed-form
+    /// best slacks s* = clip((a_rᵀx − lo_r)/d_r, 0, 1).
     pub fn with_best_slacks(&self, x: &[f64]) -> Vec<f64> {
-        let mut z = x[..self.n_binary].to_vec();
+        let mut z: Vec<f64> = self.binaries.free.iter().map(|&j| x[j]).collect();
         z.extend(self.rows.iter().filter(|r| r.slack.is_some()).map(|r| {
             ((r.activity(x) - r.lo) / (r.hi - r.lo)).clamp(0.0, 1.0)
         }));

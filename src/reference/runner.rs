@@ -272,11 +272,10 @@ pub fn parse_result(json: &str, instance: &Instance) -> anyhow::Result<Reference
 /// directory, runs the script, kills it if it outlives `time_limit_s + grace_s`, and judges the
 /// result ([`parse_result`]).
 pub fn solve_with(python: &Path, instance: &Instance, opts: &ReferenceOptions) -> anyhow::Result<ReferenceRun> {
-    let limits_ok =
-        opts.time_limit_s.is_finite() && opts.time_limit_s > 0.0 && opts.grace_s.is_finite() && opts.grace_s >= 0.0;
-    if !limits_ok {
-        bail!("time limit ({} s) must be positive and grace ({} s) non-negative", opts.time_limit_s, opts.grace_s);
+    if !(opts.grace_s.is_finite() && opts.grace_s >= 0.0) {
+        bail!("grace ({} s) must be non-negative", opts.grace_s);
     }
+    let limit = crate::seconds::duration(opts.time_limit_s + opts.grace_s, "the reference's time limit with grace").map_err(anyhow::Error::msg)?;
     if opts.threads == 0 {
         bail!("threads must be at least 1");
     }
@@ -306,7 +305,6 @@ pub fn solve_with(python: &Path, instance: &Instance, opts: &ReferenceOptions) -
         .args(["--seed", &opts.seed.to_string()])
         .arg("--out")
         .arg(&out);
-    let limit = Duration::from_secs_f64(opts.time_limit_s + opts.grace_s);
     run_checked(&mut cmd, limit, scratch.path())
         .map_err(|e| anyhow::anyhow!("reference solver {}: {e}", opts.solver))?;
     let json =

@@ -72,7 +72,7 @@ impl Run<'_> {
                 .states
                 .par_chunks(n)
                 .map(|state| {
-                    let x: Vec<f64> = state[..n_binary].iter().map(|&v| v as f64).collect();
+                    let x = model.assignment(&state[..n_binary]);
                     let evaluation = evaluate(instance, model, weights, &x);
                     (x, evaluation)
                 })

@@ -101,9 +101,9 @@ impl SweepOptions {
             return Err(format!("penalty scale must be positive, got {}", self.penalty_scale));
         }
         match self.budget {
-            Budget::TimeLimit(t) if !(t > 0.0 && t.is_finite()) => Err(format!("time limit must be positive, got {t}")),
+            Budget::TimeLimit(t) => crate::seconds::duration(t, "the time limit").map(drop),
             Budget::Work(0) => Err("work budget must be positive".into()),
-            _ => Ok(()),
+            Budget::Work(_) => Ok(()),
         }
     }
 }

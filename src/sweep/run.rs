@@ -7,7 +7,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::samples::Incumbents;
 use super::{phase_resources, sobol, Budget, Configuration, Phase, SweepObserver, SweepOptions, CONFIGURATIONS, DEEP_CONFIGURATIONS};
-use crate::engine::{DynamicsProblem, Engine, EngineInfo};
+use crate::engine::{Engine, EngineInfo};
 use crate::model::{Instance, Sense};
 use crate::qumo::{PenaltyWeights, QumoModel};
 use crate::spectrum::{extreme_eigenvalues, normalisation_lambda, ExtremeEigenvalues};
@@ -258,7 +258,7 @@ impl Run<'_> {
         let qumo = self.model.build(&self.weights);
         let eigenvalues = extreme_eigenvalues(qumo.n, |v, out| qumo.j.matvec(v, out), self.options.seed);
         self.lambda = normalisation_lambda(eigenvalues, self.options.lambda_rule);
-        self.engine.load(&DynamicsProblem::from_qumo(&qumo, None))?;
+        self.engine.load_qumo(&qumo)?;
         Ok(eigenvalues)
     }
 

@@ -1,6 +1,6 @@
 //! Random valid `.qplib` files with known counts, written the way QPLIB's converter writes
 //! them (plus RAL-style upper-triangle entries), for the tests that must run when the QPLIB
-//! folder is absent. Shared by `qplib_reader.rs` and `qplib_fuzz.rs`.
+//! folder is absent. Shared by `qplib_reader.rs`, `qplib_mutants.rs` and `field_cases.rs`.
 
 use std::fmt::Write;
 
@@ -313,5 +313,5 @@ fn binaries_ok(instance: &Instance) -> bool {
         .var_types
         .iter()
         .zip(instance.var_lower.iter().zip(&instance.var_upper))
-        .all(|(t, (&lo, &hi))| *t != VarType::Binary || (lo == 0.0 && hi == 1.0))
+        .all(|(t, (&lo, &hi))| *t != VarType::Binary || (0.0 <= lo && lo <= hi && hi <= 1.0))
 }

@@ -26,7 +26,7 @@ pub use device::{AdapterChoice, AdapterLimits, AdapterSummary, list_adapters};
 pub use display_probe::quiet_display_probe;
 pub use shaders::Kernel;
 
-use super::{Batch, BatchOutput, DynamicsProblem, Engine, EngineInfo};
+use super::{Batch, BatchOutput, DynamicsProblem, Engine, EngineInfo, Precision};
 use device::{Gpu, OutOfMemory};
 use pipelines::Pipelines;
 use plan::Budget;
@@ -126,16 +126,18 @@ fn allocate_states(gpu: &Gpu, pipelines: &Pipelines, problem: &LoadedProblem, mu
 
 fn timeout_override() -> anyhow::Result<Option<Duration>> {
     let Ok(value) = std::env::var(TIMEOUT_ENV) else { return Ok(None) };
-    match value.trim().parse::<f64>() {
-        Ok(seconds) if seconds > 0.0 && seconds.is_finite() => Ok(Some(Duration::from_secs_f64(seconds))),
-        _ => anyhow::bail!("{TIMEOUT_ENV}={value:?} is not a positive number of seconds"),
-    }
+    let seconds = value.trim().parse::<f64>().unwrap_or(f64::NAN);
+    crate::seconds::duration(seconds, &format!("{TIMEOUT_ENV}={value:?}")).map(Some).map_err(anyhow::Error::msg)
 }
 
 impl Engine for GpuEngine {
     fn info(&self) -> EngineInfo {
         let info = &self.gpu.info;
         EngineInfo { kind: "gpu".into(), device: format!("{} ({}, {:?})", info.name, info.backend, info.device_type), threads: 1 }
+    }
+
+    fn precision(&self) -> Precision {
+        Precision::F32
     }
 
     fn load(&mut self, problem: &DynamicsProblem) -> anyhow::Result<()> {

@@ -1,0 +1,87 @@
+//! The bytes of an instance file as the reader parses them: plain text as is, gzip and
+//! single-file zip archives (QPLIB's zipped distribution) decompressed, and other compressed
+//! formats refused by name rather than parsed as text.
+
+use std::io::{self, Read};
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+
+use super::error::QplibError;
+
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+/// A local file header, or the end record of an empty archive.
+const ZIP_MAGICS: [&[u8]; 2] = [b"PK\x03\x04", b"PK\x05\x06"];
+
+/// Formats recognised only to be refused: (magic bytes, name, how to decompress).
+const REFUSED: [(&[u8], &str, &str); 4] = [
+    (b"BZh", "bzip2", "bunzip2"),
+    (&[0xfd, b'7', b'z', b'X', b'Z', 0x00], "xz", "xz -d"),
+    (&[0x28, 0xb5, 0x2f, 0xfd], "zstd", "zstd -d"),
+    (&[b'7', b'z', 0xbc, 0xaf, 0x27, 0x1c], "7z", "7z x"),
+];
+
+/// The text of the file whose bytes are `raw`; errors name `path`.
+pub(super) fn decompressed(path: &Path, raw: Vec<u8>) -> Result<Vec<u8>, QplibError> {
+    if raw.starts_with(GZIP_MAGIC) {
+        let mut text = Vec::new();
+        MultiGzDecoder::new(raw.as_slice())
+            .read_to_end(&mut text)
+            .map_err(|source| QplibError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        return Ok(text);
+    }
+    if ZIP_MAGICS.iter().any(|magic| raw.starts_with(magic)) {
+        return single_zip_entry(path, raw);
+    }
+    if let Some((_, name, command)) = REFUSED.iter().find(|(magic, _, _)| raw.starts_with(magic)) {
+        return Err(container(
+            path,
+            format!(
+                "{name}-compressed, which aocbench does not read (it reads plain, gzip and zip files): decompress it first ({command})"
+            ),
+        ));
+    }
+    Ok(raw)
+}
+
+/// The one file of a zip archive; an archive with none or several is refused, listing them.
+fn single_zip_entry(path: &Path, raw: Vec<u8>) -> Result<Vec<u8>, QplibError> {
+    let corrupt = |error: zip::result::ZipError| {
+        container(path, format!("not a readable zip archive: {error}"))
+    };
+    let mut archive = zip::ZipArchive::new(io::Cursor::new(raw)).map_err(corrupt)?;
+    let files: Vec<String> = archive
+        .file_names()
+        .filter(|name| !name.ends_with('/'))
+        .map(String::from)
+        .collect();
+    let [name] = files.as_slice() else {
+        return Err(container(
+            path,
+            format!(
+                "a zip archive must hold exactly one instance file; this one holds {}: {}",
+                files.len(),
+                files.join(", ")
+            ),
+        ));
+    };
+    let mut entry = archive.by_name(name).map_err(corrupt)?;
+    let mut text = Vec::new();
+    entry.read_to_end(&mut text).map_err(|error| {
+        container(
+            path,
+            format!("cannot decompress {name} in the zip archive: {error}"),
+        )
+    })?;
+    Ok(text)
+}
+
+fn container(path: &Path, problem: String) -> QplibError {
+    QplibError::Container {
+        path: path.to_path_buf(),
+        problem,
+    }
+}
