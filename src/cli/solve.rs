@@ -40,7 +40,7 @@ pub fn run(dir: Option<&Path>, args: SolveArgs) -> anyhow::Result<()> {
     let path = qplib::resolve_instance(dir, &args.file)?;
     let instance = qplib::read_instance(&path)?;
     let best_known = args.best_known.or_else(|| qplib::Catalog::for_instances(dir).ok().and_then(|c| c.best_known(&instance.name)));
-    let options = args.sweep.options()?;
+    let options = args.sweep.options(args.engine.product)?;
     let mut engine = create_engine(args.engine.engine, args.engine.threads)?;
     let limits = args.polish.then(PolishLimits::default);
     let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, limits, &mut SweepProgress::new())?;
@@ -85,7 +85,7 @@ fn text_report(instance: &Instance, outcome: &SolveOutcome) -> String {
         let _ = writeln!(out, "{key:<22}{value}");
     };
     line("instance", format!("{} ({}, {} binaries, {} constraints; QUMO {} variables)", instance.name, instance.sense.as_str(), instance.n_vars(), instance.n_constraints(), sweep.qumo_vars));
-    line("engine", format!("{} on {} ({} threads), batch {}", sweep.engine.kind, sweep.engine.device, sweep.engine.threads, sweep.batch_size));
+    line("engine", format!("{} on {} ({} threads), batch {}, {} product", sweep.engine.kind, sweep.engine.device, sweep.engine.threads, sweep.batch_size, sweep.product.name()));
     let e = sweep.eigenvalues_initial;
     line("lambda", format!("{:.6e} (J spectrum [{:.4e}, {:.4e}]); final {:.6e}", sweep.lambda_initial, e.min, e.max, sweep.lambda_final));
     line("best objective", match (m.best_objective, m.feasible) {
