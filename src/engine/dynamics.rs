@@ -4,6 +4,13 @@ use crate::qumo::{FactoredCouplings, Qumo};
 /// (A dense GEMM runs ~10× more flops per second than a scalar sparse product.)
 pub const SPARSE_DENSITY_THRESHOLD: f64 = 0.1;
 
+/// What one row of a CSR pass costs beyond its entries, in entries: its result vector written
+/// (and in the factored form the activities read back). With 2, QBL instances whose rows are
+/// three binaries and a slack (QPLIB_2315, 3584, 3757, 3772, 3860: about 10 % fewer entries
+/// factored, but twice the rows) stay sparse; factored they ran 0.5–0.9× as fast on the CPU
+/// engine (2357, 3762, 3883 of the same kind: 1.0–1.2×).
+const ROW_COST: f64 = 2.0;
+
 /// How the engines store J and multiply by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -27,21 +34,23 @@ impl ProductForm {
     }
 
     /// The cheapest form for `qumo` by the cost model: dense or sparse by J's density as always,
-    /// then factored when it touches fewer entries than that choice.
+    /// then factored when it costs less than that choice.
     ///
-    /// Costs per replica and iteration, in CSR entries: nnz(J) sparse; nnz(L) + 2·nnz(C)
-    /// factored (C once for the activities, Cᵀ once in the sums); SPARSE_DENSITY_THRESHOLD·n²
-    /// dense, since a GEMM runs about 1/threshold times as many entries per second.
+    /// Costs per replica and iteration, in CSR entries (one multiply-add over a vector of
+    /// replicas): nnz(J) + ROW_COST·n sparse; nnz(L) + 2·nnz(C) + ROW_COST·(n + m) factored (C
+    /// once for the m activities, Cᵀ once in the sums); SPARSE_DENSITY_THRESHOLD·n² dense, since
+    /// a GEMM runs about 1/threshold times as many entries per second.
     pub fn cheapest(qumo: &Qumo) -> ProductForm {
         let stored = if qumo.j.density() >= SPARSE_DENSITY_THRESHOLD { ProductForm::Dense } else { ProductForm::Sparse };
         if ProductForm::Factored.cost(qumo) < stored.cost(qumo) { ProductForm::Factored } else { stored }
     }
 
     fn cost(self, qumo: &Qumo) -> f64 {
+        let (n, f) = (qumo.n as f64, &qumo.factored);
         match self {
-            ProductForm::Dense => SPARSE_DENSITY_THRESHOLD * (qumo.n as f64).powi(2),
-            ProductForm::Sparse => qumo.j.nnz() as f64,
-            ProductForm::Factored => (qumo.factored.local.nnz() + 2 * qumo.factored.row_nonzeros()) as f64,
+            ProductForm::Dense => SPARSE_DENSITY_THRESHOLD * n * n,
+            ProductForm::Sparse => qumo.j.nnz() as f64 + ROW_COST * n,
+            ProductForm::Factored => (f.local.nnz() + 2 * f.row_nonzeros()) as f64 + ROW_COST * (n + f.rows.len() as f64),
         }
     }
 }
@@ -231,9 +240,9 @@ mod tests {
 
     #[test]
     fn the_cost_model_factors_long_rows_only() {
-        // Rows of 10: J gains 90 entries a row, the factors 30 (C twice and D).
+        // Rows of 10: J gains 90 entries a row, the factors 30 (C twice and D) and a row.
         assert_eq!(ProductForm::cheapest(&one_hot_groups(400, 10, false)), ProductForm::Factored);
-        // Rows of 3: J gains 6 entries a row, the factors 9.
+        // Rows of 3: J gains 6 entries a row, the factors 9 and a row.
         assert_eq!(ProductForm::cheapest(&one_hot_groups(400, 3, false)), ProductForm::Sparse);
         // J dense from the objective alone: the GEMM.
         assert_eq!(ProductForm::cheapest(&one_hot_groups(100, 10, true)), ProductForm::Dense);
