@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ $# -eq 1 ]] || { echo "usage: $0 OUT_DIR" >&2; exit 2; }
 
-# 10^7 replica-iterations per instance: about 12 s for the whole set on a 2-core VM.
+# 10^7 replica-iterations per instance: about 12 s for the whole set on a 2-core VM. --force:
+# OUT_DIR is this script's to replace.
 cargo run --release --locked -- bench --set smoke --work 10000000 --seed 1 --reference none \
-    --threads 2 --engine cpu --out "$1"
+    --threads 2 --engine cpu --force --out "$1"

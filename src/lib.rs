@@ -6,6 +6,7 @@
 //! → export (`export`: csv/json/markdown/svg/lp) → compare (`compare`: regression gate).
 
 pub mod benchmark;
+pub mod cluster;
 pub mod cli;
 pub mod compare;
 pub mod engine;

@@ -12,10 +12,20 @@ use aocbench::qumo::{Qumo, QumoModel};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+/// Names a text the adapter's name must contain (`NVIDIA`, `llvmpipe`): the engine takes the
+/// best adapter it sees, lavapipe included, so without this a GPU machine whose driver failed to
+/// load would pass these tests on the CPU. scripts/gpu_check.sh sets it.
+const ADAPTER_ENV: &str = "AOCBENCH_TEST_ADAPTER";
+
 fn gpu_engine(options: GpuOptions) -> GpuEngine {
-    GpuEngine::with_options(AdapterChoice::Any, options).unwrap_or_else(|e| {
+    let engine = GpuEngine::with_options(AdapterChoice::Any, options).unwrap_or_else(|e| {
         panic!("these tests need a wgpu adapter (on Linux: apt-get install mesa-vulkan-drivers libvulkan1): {e:#}")
-    })
+    });
+    if let Ok(wanted) = std::env::var(ADAPTER_ENV) {
+        let info = engine.adapter();
+        assert!(info.name.contains(&wanted), "{ADAPTER_ENV}={wanted:?}, but the engine runs on {} ({}, {:?})", info.name, info.backend, info.device_type);
+    }
+    engine
 }
 
 /// Rows of each kind (≤, ≥, ranged, equality) of the random instances.

@@ -1,7 +1,7 @@
 //! `aocbench perf`'s measurement on tiny workloads (the numbers, not the speed).
 
 use aocbench::engine::{CpuEngine, Engine};
-use aocbench::perf::{measure, AnchorTable, Provenance, Reference, Settings, Workload};
+use aocbench::perf::{measure, AnchorTable, Provenance, Reference, Replicas, Settings, Workload};
 
 fn provenance() -> Provenance {
     Provenance { date: "today".into(), machine: "here".into(), command: "test".into() }
@@ -12,7 +12,7 @@ fn a_dense_row_is_consistent_with_its_timings() {
     let mut engine = CpuEngine::new(Some(2)).unwrap();
     let reference = Reference::for_engine(&engine.info(), None).unwrap();
     let workload = Workload::dense(24, 1);
-    let settings = Settings { replicas: 8, iterations: Some(7), repeats: 3, seed: 2 };
+    let settings = Settings { replicas: Replicas::Fixed(8), iterations: Some(7), repeats: 3, seed: 2 };
     let row = measure(&mut engine, &reference, &workload, settings, &provenance()).unwrap();
     assert_eq!((row.n, row.nnz, row.replicas, row.iterations, row.reference_n), (24, 576, 8, 7, 24));
     let flops = 2.0 * 576.0 * 8.0 * 7.0;
@@ -25,6 +25,18 @@ fn a_dense_row_is_consistent_with_its_timings() {
     // J (24² floats) and h shared by 8 replicas, plus x, y, σ, F and 5 schedule values each.
     assert_eq!(row.memory_bytes_per_replica, Some(((24 * 24 + 24) * 4 + 8 * (4 * 24 + 5) * 4) as f64 / 8.0));
     assert_eq!(row.anchor_replica_iterations_per_s, None);
+}
+
+#[test]
+fn auto_replicas_are_the_batch_the_engine_picks() {
+    let mut engine = CpuEngine::new(Some(2)).unwrap();
+    let reference = Reference::for_engine(&engine.info(), None).unwrap();
+    let settings = Settings { replicas: Replicas::Preferred, iterations: Some(2), repeats: 1, seed: 2 };
+    let row = measure(&mut engine, &reference, &Workload::dense(24, 1), settings, &provenance()).unwrap();
+    assert_eq!(row.replicas, engine.batch_size());
+    assert_eq!("auto".parse::<Replicas>(), Ok(Replicas::Preferred));
+    assert_eq!("12".parse::<Replicas>(), Ok(Replicas::Fixed(12)));
+    assert!("0".parse::<Replicas>().is_err() && "many".parse::<Replicas>().is_err());
 }
 
 #[test]

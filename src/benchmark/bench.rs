@@ -1,14 +1,17 @@
 //! The `bench` loop: per instance, every AOC-DT repeat, then every reference repeat with the
 //! same thread count. An instance's rows go to results.csv (synced) the moment it finishes and
-//! every report is rewritten then, so an interrupted run keeps all finished instances.
+//! every report is rewritten then, so an interrupted run keeps all finished instances. Under
+//! `--shard` only the shard's units run; under `--resume` only the units not yet complete.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 use super::aocdt::solve_instance;
 use super::results::{aocbench_version, BenchResults, InstanceFacts, RawRun, ReferenceSetup, ResultRow, RunMetadata, SolverName};
-use super::summary::{aggregate, aggregate_table, compare_instances, comparison_table};
+use super::summary::{aggregate_table, comparison_table};
+use crate::cluster::{product_size, run_differences, CostModel, InstanceCost, RecordedRun, RunPlan, Shard, WorkUnit};
 use crate::engine::{create_engine, EngineChoice};
 use crate::export::{csv, json, markdown, svg};
 use crate::model::Instance;
@@ -34,12 +37,18 @@ pub struct BenchConfig {
     pub repeats: u32,
     pub reference: Option<ReferenceOptions>,
     pub out: PathBuf,
+    /// What to do when `out` already holds files.
+    pub output: OutputMode,
+    /// The part of the run this process does; None for all of it.
+    pub shard: Option<Shard>,
     /// For the metadata.
     pub command_line: Vec<String>,
 }
 
 /// Progress callbacks, so the loop never prints.
 pub trait BenchObserver {
+    /// How many instances this process will run (fewer than listed under --shard or --resume).
+    fn planned(&mut self, _instances: usize) {}
     fn instance_started(&mut self, _index: usize, _name: &str) {}
     /// The solver now running on the current instance.
     fn stage(&mut self, _what: &str) {}
@@ -59,6 +68,7 @@ pub struct OutputFiles {
 }
 
 impl OutputFiles {
+    /// The files of a run in `dir`.
     pub fn in_dir(dir: &Path) -> Self {
         OutputFiles {
             results_csv: dir.join("results.csv"),
@@ -68,12 +78,94 @@ impl OutputFiles {
             profile_svg: dir.join("profile.svg"),
         }
     }
+
+    /// Every file, in the order the README lists them.
+    pub fn all(&self) -> [&Path; 5] {
+        [&self.results_csv, &self.results_json, &self.comparison_csv, &self.comparison_md, &self.profile_svg]
+    }
+}
+
+/// What to do with an output folder that already holds files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputMode {
+    /// Refuse a folder that holds anything, so that no previous run is overwritten.
+    Fresh,
+    /// Delete the folder's bench files first (other files stay).
+    Force,
+    /// Continue the run recorded there: only the units not complete in it run, its finished
+    /// rows stay as they are. A folder without a results.json starts from nothing.
+    Resume,
+}
+
+/// Creates the output folder for a run from nothing: refuses one that holds anything under
+/// [`OutputMode::Fresh`]; otherwise deletes the bench files there first.
+pub fn prepare_output(dir: &Path, files: &OutputFiles, mode: OutputMode) -> anyhow::Result<()> {
+    let mut existing: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned())).collect::<Result<_, _>>().with_context(|| format!("reading {}", dir.display()))?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(error) => return Err(error).with_context(|| format!("reading {}", dir.display())),
+    };
+    if !existing.is_empty() && mode == OutputMode::Fresh {
+        existing.sort();
+        anyhow::bail!(
+            "{} is not empty (it holds {}): a previous run there would be overwritten. Choose another folder, pass --resume to continue the run there, or --force to replace its bench files",
+            dir.display(),
+            existing.join(", ")
+        );
+    }
+    for file in files.all().into_iter().filter(|f| f.exists()) {
+        std::fs::remove_file(file).with_context(|| format!("removing {}", file.display()))?;
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+}
+
+/// Reads every instance once for its name and size, and deals the units to the shards.
+fn plan_run(config: &BenchConfig) -> anyhow::Result<(RunPlan, Vec<String>)> {
+    let mut costs: Vec<InstanceCost> = Vec::with_capacity(config.instances.len());
+    for path in &config.instances {
+        let instance = qplib::read_instance(path)?;
+        anyhow::ensure!(!costs.iter().any(|c| c.name == instance.name), "instance {} is listed twice ({})", instance.name, path.display());
+        costs.push(InstanceCost { product_size: product_size(&instance), has_best_known: config.catalog.best_known(&instance.name).is_some(), name: instance.name });
+    }
+    let cost = CostModel { budget: config.sweep.budget, reference_s: config.reference.as_ref().map_or(0.0, |r| r.time_limit_s) };
+    let shards = config.shard.as_ref().map_or(1, |s| s.count);
+    Ok((RunPlan::new(&costs, config.repeats, cost, shards), costs.into_iter().map(|c| c.name).collect()))
+}
+
+/// The run recorded in the output folder when resuming one; otherwise the folder made ready
+/// for a run from nothing (or refused).
+fn recorded_run(config: &BenchConfig, files: &OutputFiles) -> anyhow::Result<Option<RecordedRun>> {
+    if config.output == OutputMode::Resume && files.results_json.exists() {
+        return RecordedRun::read(&config.out).map(Some);
+    }
+    prepare_output(&config.out, files, config.output)?;
+    Ok(None)
+}
+
+/// Refuses to resume a folder that holds another run, or another shard of this one.
+fn check_resumable(config: &BenchConfig, recorded: &RecordedRun, metadata: &RunMetadata) -> anyhow::Result<()> {
+    let differences = run_differences(&recorded.metadata, metadata);
+    anyhow::ensure!(
+        differences.is_empty(),
+        "{} holds another run than this command makes, so it cannot be resumed:\n  {}",
+        config.out.display(),
+        differences.join("\n  ")
+    );
+    let index = |m: &RunMetadata| m.shard.as_ref().map_or(1, |s| s.index);
+    anyhow::ensure!(
+        index(&recorded.metadata) == index(metadata),
+        "{} holds shard {} of the run, not shard {}",
+        config.out.display(),
+        index(&recorded.metadata),
+        index(metadata)
+    );
+    Ok(())
 }
 
 pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyhow::Result<BenchResults> {
-    std::fs::create_dir_all(&config.out).with_context(|| format!("creating {}", config.out.display()))?;
     let files = OutputFiles::in_dir(&config.out);
-    let mut rows_file = csv::ResultsWriter::create(&files.results_csv)?;
+    let recorded = recorded_run(config, &files)?;
+    let (plan, names) = plan_run(config)?;
     let mut engine = create_engine(config.engine, Some(config.threads))?;
     let cpu = machine::cpu_model();
 
@@ -116,6 +208,10 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
             sweep: config.sweep.clone(),
             reference: reference_setup,
             command_line: config.command_line.clone(),
+            shard: config.shard.clone(),
+            plan,
+            merged_from: Vec::new(),
+            missing_units: Vec::new(),
         },
         rows: Vec::new(),
         comparison: Vec::new(),
@@ -123,13 +219,44 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
         runs: Vec::new(),
     };
 
-    for (index, path) in config.instances.iter().enumerate() {
+    let mut complete: HashSet<WorkUnit> = HashSet::new();
+    if let Some(recorded) = recorded {
+        check_resumable(config, &recorded, &results.metadata)?;
+        results.metadata.started = recorded.metadata.started;
+        results.rows = recorded.rows;
+        results.runs = recorded.runs;
+        complete = recorded.complete;
+    }
+    // The kept rows exactly as they were; a row cut short and rows of incomplete units go.
+    let mut rows_file = csv::ResultsWriter::resume(&files.results_csv, &results.rows)?;
+    results.sort_in_run_order();
+    results.summarise();
+    json::write_results(&files.results_json, &results)?;
+
+    let shard = config.shard.as_ref().map_or(1, |s| s.index);
+    let todo: Vec<(&PathBuf, Vec<u32>)> = config
+        .instances
+        .iter()
+        .zip(&names)
+        .map(|(path, name)| {
+            let units = results.metadata.plan.shard_units(shard).filter(|u| u.unit.instance == *name && !complete.contains(&u.unit));
+            (path, units.map(|u| u.unit.repeat).collect::<Vec<u32>>())
+        })
+        .filter(|(_, repeats)| !repeats.is_empty())
+        .collect();
+    if !complete.is_empty() {
+        let remaining: usize = todo.iter().map(|(_, repeats)| repeats.len()).sum();
+        observer.note(&format!("resuming {}: {} units complete, {remaining} to run", config.out.display(), complete.len()));
+    }
+    observer.planned(todo.len());
+
+    for (index, (path, repeats)) in todo.into_iter().enumerate() {
         let instance = qplib::read_instance(path)?;
         observer.instance_started(index, &instance.name);
         let best_known = config.catalog.best_known(&instance.name);
 
         let mut aocdt = Vec::new();
-        for repeat in 0..config.repeats {
+        for &repeat in &repeats {
             observer.stage(&stage_label(SolverName::Aocdt, repeat, config.repeats));
             let options = SweepOptions { seed: repeat_seed(config.sweep.seed, repeat), ..config.sweep.clone() };
             // No per-phase bars inside the instance bar: the sweep runs silently.
@@ -164,7 +291,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
             }
         }
         if let Some((opts, python)) = &reference {
-            for repeat in 0..config.repeats {
+            for &repeat in &repeats {
                 let solver = SolverName::from(opts.solver);
                 observer.stage(&stage_label(solver, repeat, config.repeats));
                 let opts = ReferenceOptions { seed: repeat_seed(opts.seed, repeat), ..(*opts).clone() };
@@ -188,8 +315,8 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
         observer.instance_finished(&rows);
         results.rows.extend(rows);
         results.runs.extend(runs);
-        results.comparison = compare_instances(&results.rows);
-        results.aggregates = aggregate(&results.comparison);
+        results.sort_in_run_order();
+        results.summarise();
         write_reports(&files, &results)?;
     }
     results.metadata.finished = Some(machine::now());
@@ -224,7 +351,7 @@ fn failed(facts: &InstanceFacts, solver: SolverName, repeat: u32, error: &anyhow
 }
 
 /// Rewrites results.json, the comparison (CSV and markdown) and the performance profile.
-fn write_reports(files: &OutputFiles, results: &BenchResults) -> anyhow::Result<()> {
+pub fn write_reports(files: &OutputFiles, results: &BenchResults) -> anyhow::Result<()> {
     json::write_results(&files.results_json, results)?;
     let comparison = comparison_table(&results.comparison);
     csv::write_table(&files.comparison_csv, &comparison)?;
@@ -245,8 +372,20 @@ fn describe(m: &RunMetadata) -> String {
         Some(r) => format!("reference {} with time limit {} s", r.solver, number(Some(r.time_limit_s))),
     };
     let repeats = if m.repeats == 1 { String::new() } else { format!(", {} repeats", m.repeats) };
-    format!(
+    let mut text = format!(
         "AOC-DT ({} engine on {}, {} threads), {budget}, seed {}{repeats}; {reference}. {}, commit {}, {}, {} cores, started {}.",
         m.engine_kind, m.adapter, m.threads, m.sweep.seed, m.version, m.git_commit, m.os, m.cores, m.started
-    )
+    );
+    let units = m.plan.units.len();
+    if let Some(shard) = &m.shard {
+        text += &format!(" Shard {shard} of the run: {} of its {units} units.", m.plan.shard_units(shard.index).count());
+    }
+    if !m.merged_from.is_empty() {
+        text += &format!(" Merged from {} folders.", m.merged_from.len());
+    }
+    if !m.missing_units.is_empty() {
+        let names: Vec<String> = m.missing_units.iter().map(ToString::to_string).collect();
+        text += &format!(" PARTIAL: {} of {units} units missing ({}).", m.missing_units.len(), names.join(", "));
+    }
+    text
 }

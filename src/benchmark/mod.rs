@@ -9,7 +9,7 @@ mod sets;
 mod summary;
 
 pub use aocdt::{solve_instance, SolveOutcome};
-pub use bench::{run_bench, BenchConfig, BenchObserver, OutputFiles};
+pub use bench::{prepare_output, run_bench, write_reports, BenchConfig, BenchObserver, OutputFiles, OutputMode};
 pub use results::{BenchResults, RawRun, ReferenceSetup, ResultRow, RunMetadata, SolverName, TargetSource};
 pub use sets::{BenchSet, SMOKE};
 pub use summary::{aggregate_table, comparison_table, InstanceComparison, SolverAggregate, SolverResult, Speedup, Table, TimeToTarget};

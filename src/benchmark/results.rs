@@ -4,13 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::cluster::{MergedShard, RunPlan, Shard, WorkUnit};
 use crate::engine::EngineChoice;
 use crate::metrics::{reaches_target, relative_gap, RunMetrics};
 use crate::model::Sense;
 use crate::reference::{time_to_target, ReferenceRun, ReferenceSolver, TARGET_TOLERANCE};
 use crate::sweep::{Budget, Improvement, SweepOptions, SweepResult};
 
-use super::summary::{InstanceComparison, SolverAggregate};
+use super::summary::{aggregate, compare_instances, InstanceComparison, SolverAggregate};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -286,10 +287,33 @@ pub enum RawRun {
     /// The judged reference run; its final assignment is left out (it can be 10⁴ numbers).
     Reference { instance: String, repeat: u32, run: ReferenceRun },
     Failed { instance: String, solver: SolverName, repeat: u32, message: String },
+    /// A run read back from an earlier results.json (a resumed run, a merged shard), kept as
+    /// it was written.
+    #[serde(untagged)]
+    Recorded(serde_json::Value),
+}
+
+impl RawRun {
+    /// The (instance, solver, repeat) the run belongs to; None for a recorded run that lacks them.
+    pub fn key(&self) -> Option<(&str, SolverName, u32)> {
+        match self {
+            RawRun::Aocdt { instance, repeat, .. } => Some((instance, SolverName::Aocdt, *repeat)),
+            RawRun::Reference { instance, repeat, run } => Some((instance, run.solver.into(), *repeat)),
+            RawRun::Failed { instance, solver, repeat, .. } => Some((instance, *solver, *repeat)),
+            RawRun::Recorded(value) => {
+                let solver = match value["kind"].as_str()? {
+                    "aocdt" => SolverName::Aocdt,
+                    "reference" => SolverName::deserialize(&value["run"]["solver"]).ok()?,
+                    _ => SolverName::deserialize(&value["solver"]).ok()?,
+                };
+                Some((value["instance"].as_str()?, solver, u32::try_from(value["repeat"].as_u64()?).ok()?))
+            }
+        }
+    }
 }
 
 /// How the reference side was set up for a bench run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReferenceSetup {
     pub solver: ReferenceSolver,
     pub time_limit_s: f64,
@@ -301,7 +325,7 @@ pub struct ReferenceSetup {
 }
 
 /// The run's metadata: what ran, where, when and with which options.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunMetadata {
     pub version: String,
     /// `git rev-parse HEAD` of the source tree the binary was built from, or `unknown`.
@@ -325,6 +349,15 @@ pub struct RunMetadata {
     pub sweep: SweepOptions,
     pub reference: Option<ReferenceSetup>,
     pub command_line: Vec<String>,
+    /// The part of the run this folder holds; None for a whole run (one process, or merged).
+    pub shard: Option<Shard>,
+    /// Every unit of the whole run with its estimated cost and shard: what shards of one run
+    /// share, and what a merge checks for completeness.
+    pub plan: RunPlan,
+    /// The shard folders a merged run was built from; empty otherwise.
+    pub merged_from: Vec<MergedShard>,
+    /// Units without rows: only in a merge with `--allow-partial`, which makes the run partial.
+    pub missing_units: Vec<WorkUnit>,
 }
 
 /// The whole of results.json.
@@ -335,4 +368,23 @@ pub struct BenchResults {
     pub comparison: Vec<InstanceComparison>,
     pub aggregates: Vec<SolverAggregate>,
     pub runs: Vec<RawRun>,
+}
+
+impl BenchResults {
+    /// Puts rows and raw runs in the order one process runs them: instances in plan order,
+    /// AOC-DT's repeats before the reference's. Rows resumed or merged from several processes
+    /// then read as a single run's.
+    pub fn sort_in_run_order(&mut self) {
+        let plan = &self.metadata.plan;
+        let position = |instance: &str, solver: SolverName, repeat: u32| (plan.instance_position(instance), solver != SolverName::Aocdt, repeat);
+        self.rows.sort_by_cached_key(|r| position(&r.instance, r.solver, r.repeat));
+        // Runs without a key (none are written so) stay last, in their order.
+        self.runs.sort_by_cached_key(|run| run.key().map(|(instance, solver, repeat)| position(instance, solver, repeat)).map_or((1, None), |k| (0, Some(k))));
+    }
+
+    /// Recomputes the comparison and the aggregates from the rows.
+    pub fn summarise(&mut self) {
+        self.comparison = compare_instances(&self.rows);
+        self.aggregates = aggregate(&self.comparison);
+    }
 }

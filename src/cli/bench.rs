@@ -3,7 +3,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::{EngineArgs, SweepArgs, DEFAULT_TIME_LIMIT_S};
-use crate::benchmark::{aggregate_table, comparison_table, run_bench, BenchConfig, BenchSet, OutputFiles, Table};
+use crate::benchmark::{aggregate_table, comparison_table, run_bench, BenchConfig, BenchResults, BenchSet, OutputFiles, OutputMode, Table};
+use crate::cluster::ShardSpec;
 use crate::output::machine::available_cores;
 use crate::output::progress_bar::InstanceProgress;
 use crate::output::table::{number, render};
@@ -32,9 +33,25 @@ pub struct BenchArgs {
     /// Runs per instance and solver; repeat r uses seed --seed + r.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub repeats: u32,
-    /// Output folder (default: results/bench-DATE-TIME). Files there are replaced.
-    #[arg(long, value_name = "DIR")]
+    /// Output folder (default: results/bench-DATE-TIME). A folder that holds anything is
+    /// refused, so that no previous run is overwritten (see --resume and --force).
+    #[arg(long, value_name = "DIR", conflicts_with = "resume")]
     pub out: Option<PathBuf>,
+    /// Continue the run in DIR instead of starting one (DIR is the output folder): only the
+    /// units (instance × repeat) not complete there run, and its finished rows stay as they are.
+    /// Give the run's options again: a folder of another run, or another shard, is refused with
+    /// the difference named. A folder without results.json starts the run there.
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<PathBuf>,
+    /// Use a non-empty --out folder anyway: its bench files (results.csv, results.json,
+    /// comparison.csv, comparison.md, profile.svg) are deleted first; other files stay.
+    #[arg(long, conflicts_with = "resume")]
+    pub force: bool,
+    /// Run only shard K of N (`2/8`): the run's units are dealt to N shards by estimated cost,
+    /// the same way in every process. `slurm` takes K and N from the Slurm job array task
+    /// (array ids one contiguous range). Put the shards' folders together with `aocbench merge`.
+    #[arg(long, value_name = "K/N|slurm")]
+    pub shard: Option<ShardSpec>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -77,10 +94,17 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
             Some(ReferenceOptions { time_limit_s, threads, seed: sweep.seed, ..ReferenceOptions::new(solver) })
         }
     };
-    let out = args.out.unwrap_or_else(|| PathBuf::from("results").join(format!("bench-{}", chrono::Local::now().format("%Y%m%d-%H%M%S"))));
+    let shard = args.shard.map(|spec| spec.resolve(|name| std::env::var(name).ok())).transpose().map_err(anyhow::Error::msg)?;
+    let output = match (args.resume.is_some(), args.force) {
+        (true, _) => OutputMode::Resume,
+        (false, true) => OutputMode::Force,
+        (false, false) => OutputMode::Fresh,
+    };
+    let out = args.resume.or(args.out).unwrap_or_else(|| PathBuf::from("results").join(format!("bench-{}", chrono::Local::now().format("%Y%m%d-%H%M%S"))));
     eprintln!(
-        "bench: {} instances ({selection}), {threads} threads, reference {}; writing {}",
+        "bench: {} instances ({selection}){}, {threads} threads, reference {}; writing {}",
         instances.len(),
+        shard.as_ref().map_or(String::new(), |s| format!(", shard {s}")),
         reference.as_ref().map_or("none".into(), |r| format!("{} ({} s)", r.solver, number(Some(r.time_limit_s)))),
         out.display()
     );
@@ -94,19 +118,24 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
         repeats: args.repeats,
         reference,
         out,
+        output,
+        shard,
         command_line: std::env::args().collect(),
     };
     let mut progress = InstanceProgress::new(config.instances.len());
     let results = run_bench(&config, &mut progress)?;
     progress.finish();
+    print_summary(&results, &config.out);
+    Ok(())
+}
 
+/// The comparison and the aggregates as tables on standard output, then the files written.
+pub(super) fn print_summary(results: &BenchResults, out: &Path) {
     println!("{}", text(&comparison_table(&results.comparison)));
     println!("{}", text(&aggregate_table(&results.aggregates)));
-    let files = OutputFiles::in_dir(&config.out);
-    for path in [&files.results_csv, &files.results_json, &files.comparison_csv, &files.comparison_md, &files.profile_svg] {
+    for path in OutputFiles::in_dir(out).all() {
         println!("wrote {}", path.display());
     }
-    Ok(())
 }
 
 fn text(table: &Table) -> String {

@@ -5,7 +5,9 @@ mod compare;
 mod devices;
 mod export;
 mod info;
+mod merge;
 mod perf;
+mod setup;
 mod solve;
 
 use std::path::PathBuf;
@@ -39,6 +41,13 @@ pub enum Command {
     /// Benchmark AOC-DT against a reference solver over a set of instances; writes
     /// results.csv, results.json, comparison.csv/.md and profile.svg.
     Bench(bench::BenchArgs),
+    /// Put the results folders of a sharded bench run (`bench --shard`) together into one, with
+    /// the same files as a run in one process; refuses folders of different runs and names
+    /// missing units with the shard to run again.
+    Merge(merge::MergeArgs),
+    /// Create the reference solver's Python venv ($AOCBENCH_VENV, else ./.venv) once, e.g.
+    /// on a cluster's shared file system before submitting a job array.
+    Setup(setup::SetupArgs),
     /// Check a bench run against a baseline; exits non-zero when it is worse.
     Compare(compare::CompareArgs),
     /// List the wgpu adapters (backend, type, driver, key limits).
@@ -57,6 +66,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(dir, args).map(done),
         Command::Solve(args) => solve::run(dir, args).map(done),
         Command::Bench(args) => bench::run(dir, args).map(done),
+        Command::Merge(args) => merge::run(args).map(done),
+        Command::Setup(args) => setup::run(args).map(done),
         Command::Compare(args) => compare::run(args),
         Command::Devices(args) => devices::run(args).map(done),
         Command::Perf(args) => perf::run(dir, args).map(done),
@@ -140,8 +151,9 @@ pub struct SweepArgs {
     /// Keep penalty weights fixed instead of doubling those of still-violated rows.
     #[arg(long)]
     pub no_adaptive_penalties: bool,
-    /// No Lagrange multipliers: rows are enforced by their quadratic penalties alone (the
-    /// method of multipliers otherwise moves each row's linear term after every batch).
+    /// No Lagrange multipliers: equality rows are enforced by their quadratic penalties alone
+    /// (the method of multipliers otherwise moves each equality row's linear term after every
+    /// batch; rows with a slack always rely on their penalties).
     #[arg(long)]
     pub no_multipliers: bool,
     /// Replicas per batch (default: the engine's choice).

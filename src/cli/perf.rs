@@ -6,7 +6,7 @@ use super::EngineArgs;
 use crate::engine::create_engine;
 use crate::output::atomic::write_atomically;
 use crate::output::table::render;
-use crate::perf::{measure, AnchorTable, PerfRow, Provenance, Reference, Settings, Workload};
+use crate::perf::{measure, AnchorTable, PerfRow, Provenance, Reference, Replicas, Settings, Workload};
 use crate::qplib;
 
 /// QPLIB instances whose QUMO J is sparse (density below the CPU engine's threshold), from
@@ -22,9 +22,10 @@ pub struct PerfArgs {
     /// names, by default the cost model's); `--instances` alone runs none.
     #[arg(long, value_delimiter = ',', num_args = 0.., default_value = DEFAULT_INSTANCES)]
     pub instances: Vec<String>,
-    /// Replicas per batch (B), the same for the engine and the reference.
-    #[arg(long, default_value_t = 256)]
-    pub replicas: usize,
+    /// Replicas per batch (B), the same for the engine and the reference; `auto`: the batch the
+    /// engine picks for each workload, as a solve would run it.
+    #[arg(long, default_value = "256")]
+    pub replicas: Replicas,
     /// Iterations per timed engine run and products per reference timing (default: calibrated
     /// to about 2 s of iterations per run, at least 10).
     #[arg(long)]

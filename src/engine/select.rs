@@ -2,7 +2,7 @@
 
 use super::{AdapterChoice, CpuEngine, Engine, GpuEngine};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EngineChoice {
     /// A hardware GPU when there is one, else the native CPU engine.

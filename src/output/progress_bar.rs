@@ -135,6 +135,13 @@ fn outcome(row: &ResultRow) -> String {
 }
 
 impl BenchObserver for InstanceProgress {
+    fn planned(&mut self, instances: usize) {
+        self.total = instances;
+        if let Some(bar) = &self.bar {
+            bar.set_length(instances as u64);
+        }
+    }
+
     fn instance_started(&mut self, index: usize, name: &str) {
         self.current = name.to_string();
         match &self.bar {

@@ -21,13 +21,38 @@ use crate::engine::{Batch, Engine, ProductForm};
 /// How to time one workload.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
-    pub replicas: usize,
+    pub replicas: Replicas,
     /// Iterations per engine run (= products per reference timing); `None`: calibrated so that
     /// the iterations of a run take about [`TARGET_SECONDS`].
     pub iterations: Option<u32>,
     /// Timed runs after one warm-up run.
     pub repeats: usize,
     pub seed: u64,
+}
+
+/// Replicas per batch (B) of a workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replicas {
+    /// The same B for every workload.
+    Fixed(usize),
+    /// The B the engine picks for the loaded workload ([`Engine::batch_size`]), as a solve would
+    /// run it; the reference gets the same.
+    Preferred,
+}
+
+impl std::str::FromStr for Replicas {
+    type Err = String;
+
+    /// A positive count, or `auto` for [`Replicas::Preferred`].
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "auto" => Ok(Replicas::Preferred),
+            _ => match text.parse::<usize>() {
+                Ok(count) if count > 0 => Ok(Replicas::Fixed(count)),
+                _ => Err(format!("{text:?} is neither a positive number of replicas nor `auto`")),
+            },
+        }
+    }
 }
 
 /// Wall time of one timed engine run when the iteration count is calibrated: long enough that a
@@ -110,11 +135,14 @@ fn median(mut values: Vec<f64>) -> f64 {
 /// Times `engine` on `workload` next to `reference`.
 pub fn measure(engine: &mut dyn Engine, reference: &Reference, workload: &Workload, settings: Settings, provenance: &Provenance) -> anyhow::Result<PerfRow> {
     let problem = &workload.problem;
-    let (n, nnz, replicas) = (problem.n, problem.product_nonzeros(), settings.replicas);
+    let (n, nnz) = (problem.n, problem.product_nonzeros());
+    engine.load(problem)?;
+    let replicas = match settings.replicas {
+        Replicas::Fixed(count) => count,
+        Replicas::Preferred => engine.batch_size(),
+    };
     anyhow::ensure!(replicas > 0, "perf needs at least one replica");
     let flops = flops_per_iteration(nnz, replicas);
-
-    engine.load(problem)?;
     let (params, initial) = workload.batch_inputs(replicas, settings.seed);
     let mut batch = Batch { params: &params, initial: &initial, iterations: CALIBRATION_ITERATIONS, dt: 0.5 };
     let iterations = match settings.iterations {

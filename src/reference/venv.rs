@@ -53,7 +53,9 @@ fn importable_version(python: &Path, package: &str, scratch: &Path) -> Result<St
 /// creating the venv and installing only that package when needed; returns the venv's python.
 ///
 /// A venv that already has the pinned version is used as it is (one import check, well under a
-/// second for SCIP). Not safe against two processes setting up the same venv at once.
+/// second for SCIP). Setting one up happens under an exclusive lock on `<venv>.lock` beside it,
+/// so many processes pointed at one venv (the tasks of a cluster job array on a shared file
+/// system) do not install into it at once: one sets it up, the others wait and then use it.
 pub fn ensure_environment(opts: &ReferenceOptions) -> Result<PathBuf, ReferenceUnavailable> {
     let package = opts.solver.python_package();
     let requirement = pinned(package);
@@ -69,17 +71,22 @@ pub fn ensure_environment(opts: &ReferenceOptions) -> Result<PathBuf, ReferenceU
         ),
     };
     let scratch = ScratchDir::new("aocbench-venv").map_err(|e| unavailable(format!("no scratch directory: {e}")))?;
+    let ready = |python: &Path| python.exists() && importable_version(python, package, scratch.path()).is_ok_and(|v| v == version);
+    if ready(&python) {
+        return Ok(python);
+    }
 
+    let _lock = lock_beside(&opts.venv_dir).map_err(|e| unavailable(format!("could not lock the venv {} for setting it up: {e}", opts.venv_dir.display())))?;
+    // Whoever held the lock before may have set it up meanwhile.
+    if ready(&python) {
+        return Ok(python);
+    }
     if !python.exists() {
         let mut cmd = Command::new(SYSTEM_PYTHON);
         cmd.args(["-m", "venv"]).arg(&opts.venv_dir);
         run_checked(&mut cmd, SETUP_LIMIT, scratch.path())
             .map_err(|e| unavailable(format!("could not create the venv {}: {e}", opts.venv_dir.display())))?;
     }
-    if importable_version(&python, package, scratch.path()).is_ok_and(|v| v == version) {
-        return Ok(python);
-    }
-
     let mut pip = Command::new(&python);
     pip.args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", requirement]);
     run_checked(&mut pip, SETUP_LIMIT, scratch.path())
@@ -89,6 +96,21 @@ pub fn ensure_environment(opts: &ReferenceOptions) -> Result<PathBuf, ReferenceU
         Ok(v) => Err(unavailable(format!("{package} {v} is installed where {version} was asked for"))),
         Err(e) => Err(unavailable(format!("{package} does not import after installing it: {e}"))),
     }
+}
+
+/// Waits for an exclusive lock on `<dir>.lock` (created beside `dir`); held until the file
+/// is dropped. The lock is `flock`: on a network file system it holds across nodes where the
+/// mount supports it (NFSv4 does; Lustre needs the `flock` mount option).
+fn lock_beside(dir: &Path) -> std::io::Result<std::fs::File> {
+    let mut name = dir.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    let path = dir.with_file_name(name);
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+    fs4::FileExt::lock(&file)?;
+    Ok(file)
 }
 
 #[cfg(test)]
@@ -103,5 +125,29 @@ mod tests {
             assert_eq!(name, solver.python_package());
             assert!(!version.is_empty() && version.chars().all(|c| c.is_ascii_digit() || c == '.'), "{pin}");
         }
+    }
+
+    #[test]
+    fn a_second_process_waits_for_the_venv_lock() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Arc;
+
+        let dir = tempfile::tempdir().unwrap();
+        let venv = dir.path().join("shared").join("venv");
+        let first = lock_beside(&venv).unwrap();
+        assert!(dir.path().join("shared/venv.lock").exists());
+        let released = Arc::new(AtomicBool::new(false));
+        let waiter = {
+            let (venv, released) = (venv.clone(), Arc::clone(&released));
+            // flock conflicts between two opens of the file, even within one process.
+            std::thread::spawn(move || {
+                let _second = lock_beside(&venv).unwrap();
+                released.load(Ordering::SeqCst)
+            })
+        };
+        std::thread::sleep(Duration::from_millis(200));
+        released.store(true, Ordering::SeqCst);
+        drop(first);
+        assert!(waiter.join().unwrap(), "the second lock was granted while the first was held");
     }
 }

@@ -65,7 +65,7 @@ fn dense_extremes(n: usize, mut matvec: impl FnMut(&[f64], &mut [f64])) -> (f64,
 }
 
 /// How λ is derived from the extreme eigenvalues.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
 pub enum LambdaRule {
     /// AOCoptimizer.jl's rule (spec §3.1).
     #[value(name = "spec")]

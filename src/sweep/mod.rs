@@ -44,7 +44,7 @@ impl Phase {
 
 /// How much a run may spend. Under `Work` a run with a fixed seed is bit-for-bit reproducible
 /// on the CPU engine: nothing depends on the clock.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Budget {
     /// Wall-clock seconds for the whole solve (λ, phases; parsing excluded).
@@ -53,7 +53,7 @@ pub enum Budget {
     Work(u64),
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SweepOptions {
     pub budget: Budget,
     pub seed: u64,
@@ -65,7 +65,7 @@ pub struct SweepOptions {
     /// Global factor on the starting penalty weights P_r = scale·δ/‖a_r‖².
     pub penalty_scale: f64,
     pub adaptive_penalties: bool,
-    /// Method of multipliers: a Lagrange multiplier step on every row after every batch.
+    /// Method of multipliers: a Lagrange multiplier step on every equality row after every batch.
     pub multipliers: bool,
     /// Replicas per batch; `None` lets the engine choose.
     pub batch_size: Option<usize>,

@@ -3,7 +3,7 @@
 use crate::engine::ReplicaParams;
 
 /// Closed ranges of the three Sobol dimensions and of the deep-search iteration count.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ParameterRanges {
     /// a = α0/β0, the ratio of initial annealing to normalised feedback.
     pub annealing: (f32, f32),

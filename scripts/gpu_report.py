@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""The tables of scripts/gpu_check.sh (standard library only: it runs on the GPU machine too).
+
+  gpu_report.py same-results A.csv B.csv
+      Exit 0 when two bench results.csv agree in every column but the wall-clock ones (names
+      ending in _s): the determinism check of a run repeated under --work.
+  gpu_report.py summary RESULTS_DIR --peak-gflops G --elapsed S --mode TEXT
+      summary.md of a gpu_check.sh results folder, on standard output. Tolerates missing and
+      partial files: a step that failed or was skipped leaves a gap, not a crash.
+"""
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+
+def read_rows(path):
+    try:
+        with open(path, newline="") as f:
+            return list(csv.DictReader(f))
+    except (OSError, csv.Error):
+        return []
+
+
+def read_text(path):
+    try:
+        return Path(path).read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def same_results(a, b):
+    rows_a, rows_b = read_rows(a), read_rows(b)
+    if not rows_a or not rows_b:
+        print(f"missing results: {a} has {len(rows_a)} rows, {b} has {len(rows_b)}")
+        return 1
+    columns = [c for c in rows_a[0] if not c.endswith("_s")]
+    key = lambda r: (r["instance"], r["solver"], r["repeat"])
+    by_key = {key(r): r for r in rows_b}
+    differences = []
+    if len(rows_a) != len(rows_b):
+        differences.append(f"{len(rows_a)} rows against {len(rows_b)}")
+    for row in rows_a:
+        other = by_key.get(key(row))
+        if other is None:
+            differences.append(f"{key(row)}: only in the first run")
+            continue
+        differences += [f"{key(row)} {c}: {row[c]} against {other.get(c)}" for c in columns if row[c] != other.get(c)]
+    if differences:
+        print("results differ:")
+        print("\n".join(differences))
+        return 1
+    print(f"identical: {len(rows_a)} rows, every column but the wall-clock ones ({', '.join(columns)})")
+    return 0
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def number(value, digits=3):
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return value if value else "-"
+    return f"{v:.{digits}g}"
+
+
+def steps_section(results):
+    rows = [line.split("\t") for line in read_text(results / "steps.tsv").splitlines() if line]
+    failed = sum(1 for r in rows if r[1] == "FAILED")
+    return [f"## Steps ({len(rows)} recorded, {failed} failed)", "", table(["step", "status", "seconds", "note"], rows)]
+
+
+def adapters_section(results):
+    out = ["## Adapters (`aocbench devices`)", ""]
+    rows = []
+    for listing in ["vulkan", "gl"]:
+        try:
+            adapters = json.loads(read_text(results / "logs" / f"devices_{listing}.out"))
+        except ValueError:
+            adapters = None
+        if not adapters:
+            rows.append([listing, "none listed", "", "", "", "", "", ""])
+        for a in adapters or []:
+            l = a["limits"]
+            rows.append([listing, a["name"], a["backend"], a["device_type"], f"{a['driver']} {a['driver_info']}".strip(),
+                         l["max_storage_buffer_binding_size"], l["max_buffer_size"], l["max_compute_workgroups_per_dimension"]])
+    out.append(table(["listing", "name", "backend", "type", "driver", "max binding (bytes)", "max buffer (bytes)", "workgroups/dim"], rows))
+    return out
+
+
+def perf_section(results, peak):
+    rows = {}
+    for path in sorted((results / "perf").glob("*.csv")):
+        for r in read_rows(path):
+            rows.setdefault((r["workload"] != "dense", int(r["n"]), r["workload"]), {})[r["engine"]] = r
+    out = [f"## Throughput (`aocbench perf`); fraction of an fp32 peak of {peak:g} GFLOP/s", ""]
+    if not rows:
+        return out + ["not run"]
+    body = []
+    for (_, n, workload), engines in sorted(rows.items()):
+        gpu, cpu = engines.get("gpu"), engines.get("cpu")
+        gflops = lambda r: float(r["gflops"]) if r else None
+        body.append([
+            workload, n, (gpu or cpu)["nnz"],
+            gpu["replicas"] if gpu else "-", number(gflops(gpu), 4) if gpu else "-",
+            f"{gflops(gpu) / peak:.4f}" if gpu else "-",
+            number(gpu["replica_iterations_per_s"]) if gpu else "-", gpu["iterations"] if gpu else "-",
+            cpu["replicas"] if cpu else "-", number(gflops(cpu), 4) if cpu else "-",
+            f"{gflops(gpu) / gflops(cpu):.2f}" if gpu and cpu and gflops(cpu) else "-",
+        ])
+    out.append(table(["workload", "n", "nnz", "GPU B", "GPU GFLOP/s", "of peak", "GPU replica-it/s", "GPU iterations",
+                      "CPU B", "CPU GFLOP/s", "GPU/CPU GFLOP/s"], body))
+    devices = {r["engine"]: r["device"] for e in rows.values() for r in e.values()}
+    out += ["", "; ".join(f"{engine}: {device}" for engine, device in sorted(devices.items()))]
+    return out
+
+
+def tests_section(results):
+    out = ["## CPU/GPU agreement (`tests/engine_gpu.rs` on the adapter under test)", ""]
+    summary = [l for l in read_text(results / "logs" / "tests_gpu.out").splitlines() if l.startswith("test result:") or "FAILED" in l]
+    agreement = [l for l in read_text(results / "logs" / "tests_gpu.err").splitlines() if "equal" in l or "panicked" in l]
+    out += ["```text", *(summary or ["not run"]), *agreement, "```"]
+    return out
+
+
+def bench_section(results, set_name):
+    engines = {e: {r["instance"]: r for r in read_rows(results / "bench" / f"{set_name}-{e}" / "results.csv") if r["solver"] == "aocdt"}
+               for e in ["gpu", "cpu"]}
+    instances = list(dict.fromkeys([*engines["gpu"], *engines["cpu"]]))
+    out = [f"## `bench` ({set_name}), AOC-DT on both engines, no reference", ""]
+    if not instances:
+        return out + ["not run"]
+    body = []
+    for name in instances:
+        row = [name]
+        for e in ["gpu", "cpu"]:
+            r = engines[e].get(name)
+            if r is None:
+                row += ["-"] * 5
+                continue
+            reached = "yes" if r["reached_best_known"] == "true" else "no"
+            time_to_target = r["time_to_target_s"] or f">{number(r['wall_time_s'])}"
+            row += [r["batch_size"], number(r["best_objective"], 10), reached, number(time_to_target), number(r["tts99_s"])]
+        best_known = next((engines[e][name]["best_known"] for e in engines if name in engines[e]), "")
+        body.append(row[:1] + [number(best_known, 10)] + row[1:])
+    header = ["instance", "best known"] + [f"{e} {c}" for e in ["GPU", "CPU"] for c in ["B", "best", "reached", "time to target s", "TTS99 s"]]
+    return out + [table(header, body)]
+
+
+def summary(results, peak, elapsed, mode):
+    facts = read_text(results / "logs" / "machine.out")
+    machine = facts.splitlines()
+    # machine.out ends with the carried build's MANIFEST: commit, then build date and host.
+    build = facts.split("## carried build", 1)[1].strip().splitlines()[:2] if "## carried build" in facts else ["unknown"]
+    cpu = next((l.split(":", 1)[1].strip() for l in machine if l.startswith("model name")), "unknown CPU")
+    cores = next((l.split(":", 1)[1].strip() for l in machine if l.startswith("cores:")), "?")
+    gpu = read_text(results / "logs" / "nvidia_smi_query.out").strip() or "nvidia-smi absent"
+    out = [f"# GPU check: {mode}", "",
+           f"- elapsed: {elapsed} s",
+           f"- machine: {cpu}, {cores} cores",
+           f"- GPU (nvidia-smi): {' / '.join(gpu.splitlines())}",
+           f"- build: {' / '.join(build)}",
+           ""]
+    out += steps_section(results) + [""]
+    out += ["## Runtime (loader, driver manifests, lanes)", "", "```text", read_text(results / "logs" / "runtime.out").strip(), "```", ""]
+    out += adapters_section(results) + [""]
+    out += perf_section(results, peak) + [""]
+    out += tests_section(results) + [""]
+    for set_name in ["smoke", "large"]:
+        out += bench_section(results, set_name) + [""]
+    out += ["## Determinism (`bench --set smoke --work` twice on the GPU engine)", "", "```text",
+            read_text(results / "logs" / "determinism_same.out").strip() or "not run", "```"]
+    print("\n".join(out))
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    same = commands.add_parser("same-results")
+    same.add_argument("a")
+    same.add_argument("b")
+    report = commands.add_parser("summary")
+    report.add_argument("results", type=Path)
+    report.add_argument("--peak-gflops", type=float, required=True)
+    report.add_argument("--elapsed", type=int, required=True)
+    report.add_argument("--mode", required=True)
+    args = parser.parse_args()
+    if args.command == "same-results":
+        return same_results(args.a, args.b)
+    return summary(args.results, args.peak_gflops, args.elapsed, args.mode)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
