@@ -12,7 +12,7 @@ pub const SPARSE_DENSITY_THRESHOLD: f64 = 0.1;
 const ROW_COST: f64 = 2.0;
 
 /// How the engines store J and multiply by it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProductForm {
     /// J as an n×n matrix: a GEMM.
