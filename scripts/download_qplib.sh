@@ -7,20 +7,21 @@
 #   --only SET  download one set only
 # Environment:
 #   QPLIB_BASE_URL  default https://qplib.zib.de/qplib (each instance is BASE/QPLIB_XXXX.qplib)
-#   QPLIB_CATALOG   instance list to use; default ../shared/qplib/catalog.csv beside the
-#                   repository when present, else the list embedded below
+#   QPLIB_CATALOG   instance list to use; default qplib/catalog.csv (ships with the project)
 #
-# QPLIB is CC-BY 4.0 (Furini et al., Math. Prog. Comp. 11 (2019) 237-265). The files are
-# never committed (.gitignore excludes *.qplib). Files already present and valid are kept.
+# QPLIB is CC-BY 4.0 (Furini et al., Math. Prog. Comp. 11 (2019) 237-265). The full sets are
+# never committed (.gitignore excludes *.qplib except the smoke instances in qplib/smoke).
+# Files already present and valid are kept. A TARGET_DIR other than qplib/ gets a copy of the
+# catalog, so that aocbench finds the best-known objectives beside the instances.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 base_url="${QPLIB_BASE_URL:-https://qplib.zib.de/qplib}"
-catalog="${QPLIB_CATALOG:-$repo_root/../shared/qplib/catalog.csv}"
+catalog="${QPLIB_CATALOG:-$repo_root/qplib/catalog.csv}"
 target="$repo_root/qplib"
 only=""
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -33,34 +34,20 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 
-# Embedded list (from shared/qplib/catalog.csv): website QBL + CBL, then QBN.
-EMBEDDED_QBL="0067 0633 0752 2315 2357 2359 2492 2512 2733 2880 2957 3307 3347 3361 3380 3402
-3413 3584 3587 3614 3703 3709 3714 3750 3751 3752 3757 3762 3772 3775 3803 3815 3834 3841 3860
-3865 3883 3913 3923 3931 3980 5935 5944 5962 5971 5980 6324 6487 6597 6647 6757 6764 6799 6941
-7127 7139 7144 7149 7154 7159 7164 10040 10041 10042 10043 10044 10045 10046 10047 10048 10049
-10050 10051 10052 10053 10054 10055 10056 10057 10058 10059 10060 10061 10062 10063 10064 10065
-10066 10067 10068 10069 10070 10071 10072 10073 10074"
-EMBEDDED_QBN="3506 3565 3642 3650 3693 3705 3706 3738 3745 3822 3832 3838 3850 3852 3877 5721
-5725 5755 5875 5881 5882 5909 5922"
-
-# Prints "set name" lines: from the catalog (columns 1 and 2, name and website class, come
-# before any quoted field) or from the embedded list.
+# Prints "set name" lines from the catalog (columns 1 and 2, name and website class, come
+# before any quoted field).
 instance_list() {
-    if [[ -f "$catalog" ]]; then
-        echo "instance list: $catalog" >&2
-        tail -n +2 "$catalog" | cut -d, -f1,2 | while IFS=, read -r name class; do
-            case "$class" in
-                QBL|CBL) echo "qbl $name" ;;
-                QBN) echo "qbn $name" ;;
-                *) echo "warning: skipping $name of class $class" >&2 ;;
-            esac
-        done
-    else
-        echo "instance list: embedded (no catalog at $catalog)" >&2
-        for n in $EMBEDDED_QBL; do echo "qbl QPLIB_$n"; done
-        for n in $EMBEDDED_QBN; do echo "qbn QPLIB_$n"; done
-    fi
+    echo "instance list: $catalog" >&2
+    tail -n +2 "$catalog" | cut -d, -f1,2 | while IFS=, read -r name class; do
+        case "$class" in
+            QBL|CBL) echo "qbl $name" ;;
+            QBN) echo "qbn $name" ;;
+            *) echo "warning: skipping $name of class $class" >&2 ;;
+        esac
+    done
 }
+
+[[ -f "$catalog" ]] || { echo "error: no instance list: $catalog is missing" >&2; exit 1; }
 
 # A real instance file starts with its own name (an error page does not).
 is_instance() { [[ -s "$1" && "$(head -n 1 "$1" | tr -d '\r')" == "$2" ]]; }
@@ -96,8 +83,8 @@ while read -r set name; do
     download "$set" "$name" || failed+=("$name")
 done < <(instance_list)
 
-# The catalog lets the test suite check every file's counts.
-if [[ -f "$catalog" && ! -f "$target/catalog.csv" ]]; then
+# The catalog gives aocbench the best-known objectives, and the test suite every file's counts.
+if [[ ! -f "$target/catalog.csv" ]]; then
     cp "$catalog" "$target/catalog.csv"
 fi
 

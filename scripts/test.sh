@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install_lavapipe.sh
 
-# lavapipe's Wayland probe complains on every adapter start without this; it is only noise.
+# The test binaries start wgpu without aocbench's main, which keeps lavapipe's Wayland probe quiet
+# (src/engine/gpu/display_probe.rs); this does the same for them.
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 
 log=$(mktemp)

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod compare;
 pub mod engine;
 pub mod export;
+pub mod interrupt;
 pub mod metrics;
 pub mod model;
 pub mod output;

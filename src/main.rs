@@ -1,12 +1,23 @@
 use clap::Parser;
 
-fn main() -> std::process::ExitCode {
+use std::process::ExitCode;
+
+use aocbench::interrupt;
+
+fn main() -> ExitCode {
+    // SAFETY: no other thread exists yet (the Ctrl-C handler's comes below).
+    unsafe { aocbench::engine::gpu::quiet_display_probe() };
     let cli = aocbench::cli::Cli::parse();
+    if let Err(error) = interrupt::install() {
+        eprintln!("warning: Ctrl-C will not clean up the reference solver's scratch folder: {error:#}");
+    }
     match aocbench::cli::run(cli) {
         Ok(code) => code,
+        // The error of a run stopped by Ctrl-C is the stop itself.
+        Err(_) if interrupt::requested() => ExitCode::from(interrupt::EXIT_STATUS),
         Err(error) => {
             eprintln!("error: {error:#}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
 }

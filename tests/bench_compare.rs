@@ -86,9 +86,14 @@ fn bench_writes_every_report_and_an_identical_rerun_passes_compare() {
     // results.csv: units in the header, one row per instance and solver.
     let csv_text = fs::read_to_string(out.join("results.csv")).unwrap();
     let header: Vec<&str> = csv_text.lines().next().unwrap().split(',').collect();
-    for column in ["instance", "n_vars", "n_constraints", "sense", "best_known", "solver", "engine", "device", "threads", "seed", "time_limit_s", "work_mvm", "best_objective", "feasible", "max_violation", "gap_to_best_known", "reached_best_known", "time_to_best_known_s", "time_to_own_best_s", "tts99_s", "success_probability", "samples", "mvm_to_target", "wall_time_s", "status", "version"] {
+    for column in ["instance", "n_vars", "n_constraints", "sense", "best_known", "solver", "engine", "device", "threads", "seed", "time_limit_s", "work_mvm", "best_objective", "feasible", "max_violation", "gap_to_best_known_pct", "reached_best_known", "time_to_best_known_s", "time_to_own_best_s", "tts99_s", "success_probability", "samples", "mvm_to_target", "wall_time_s", "status", "version"] {
         assert!(header.contains(&column), "column {column} missing from {header:?}");
     }
+    // Anytime quality: the primal gap, its integrals, and the time to each gap level.
+    for column in ["primal_gap_pct", "primal_integral_s", "primal_integral_horizon_s", "primal_integral_mvm", "time_to_target_s", "time_to_gap_0.1pct_s", "time_to_gap_1pct_s", "time_to_gap_5pct_s"] {
+        assert!(header.contains(&column), "column {column} missing from {header:?}");
+    }
+    assert!(header.iter().filter(|c| c.contains("gap")).all(|c| c.ends_with("_pct") || c.ends_with("_s") || c.ends_with("_mvm")), "every gap column names its unit: {header:?}");
     let rows = read_results(&out.join("results.csv")).unwrap();
     assert_eq!(rows.len(), 2, "{rows:?}");
     let a = find(&rows, "TINY_A", SolverName::Aocdt);
@@ -101,7 +106,18 @@ fn bench_writes_every_report_and_an_identical_rerun_passes_compare() {
     let b = find(&rows, "TINY_B", SolverName::Aocdt);
     assert_eq!((b.best_known, b.target_source), (None, Some(TargetSource::AocdtBest)));
     assert_eq!(b.target, b.best_objective);
-    assert!(!b.reached_best_known && b.time_to_target_s.is_some() && b.gap_to_best_known.is_none(), "{b:?}");
+    assert!(!b.reached_best_known && b.time_to_target_s.is_some() && b.gap_to_best_known_pct.is_none(), "{b:?}");
+    // Both reach their targets: gap 0, every level reached no later than the target, and the
+    // integrals are positive (gap 1 before the first feasible point) but at most the time (or
+    // work) to the target, after which the gap is 0.
+    for r in [a, b] {
+        assert_eq!(r.primal_gap_pct, Some(0.0), "{r:?}");
+        let to_target = r.time_to_target_s.unwrap();
+        assert!(r.time_to_gap_s().iter().all(|t| t.is_some_and(|t| t <= to_target)), "{r:?}");
+        assert!(r.primal_integral_s.is_some_and(|i| i > 0.0 && i <= to_target), "{r:?}");
+        assert!(r.primal_integral_mvm.is_some_and(|i| i > 0.0 && i <= r.mvm_to_target.unwrap() as f64), "{r:?}");
+        assert!(r.primal_integral_horizon_s.is_some_and(|h| h >= r.wall_time_s), "{r:?}");
+    }
 
     // results.json: metadata, the same rows, a raw run each.
     let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
@@ -114,6 +130,12 @@ fn bench_writes_every_report_and_an_identical_rerun_passes_compare() {
     let runs = json["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 2);
     assert!(runs.iter().all(|r| r["kind"] == "aocdt" && r["improvements"].is_array()));
+    // The raw gap curves: one per run, steps with time, replica-iterations and gap.
+    let curves = json["curves"].as_array().unwrap();
+    assert_eq!(curves.len(), 2);
+    let last_step = curves[0]["steps"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last_step["gap"], 0.0);
+    assert!(last_step["time_s"].is_f64() && last_step["mvm"].is_u64(), "{last_step}");
 
     // The comparison as CSV and markdown, the profile as SVG.
     let mut comparison = csv::Reader::from_path(out.join("comparison.csv")).unwrap();
@@ -121,8 +143,23 @@ fn bench_writes_every_report_and_an_identical_rerun_passes_compare() {
     assert_eq!(comparison.records().count(), 2);
     let markdown = fs::read_to_string(out.join("comparison.md")).unwrap();
     assert!(markdown.contains("| instance | target |") && markdown.contains("| TINY_A |") && markdown.contains("| TINY_B |"), "{markdown}");
+    assert!(markdown.contains("aocdt_primal_integral_s") && markdown.contains("## Time to gap"), "{markdown}");
+    // TINY_B's target is AOC-DT's own best: said above the tables, and in its row.
+    assert!(markdown.contains("no best-known objective for TINY_B: the target there is AOC-DT's own best"), "{markdown}");
+    assert!(markdown.lines().any(|l| l.starts_with("| TINY_B |") && l.contains("| aocdt_best |")), "{markdown}");
+    assert!(!markdown.contains("partial:"), "a finished run is not partial");
     let svg = fs::read_to_string(out.join("profile.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>") && svg.contains("AOC-DT"));
+    assert!(svg.contains("gap 0.1 %") && svg.contains("gap 5 %"), "one profile per gap level");
+    let gaps = fs::read_to_string(out.join("gap_over_time.svg")).unwrap();
+    assert!(gaps.starts_with("<svg") && gaps.contains("TINY_A") && gaps.contains("TINY_B") && gaps.contains("primal gap %"));
+    for svg in [&svg, &gaps] {
+        assert_no_repeated_tick(svg);
+    }
+
+    // The console shows the same notice.
+    let notice = "note: no best-known objective for TINY_B";
+    assert!(stdout(&fx.bench(&fx.qplib.with_file_name("run0"), &["--set", "qbl", "--reference", "none"])).contains(notice));
 
     // Same work budget and seed: every counter and objective again, so compare passes.
     let rerun = fx.qplib.with_file_name("run2");
@@ -151,6 +188,20 @@ fn an_unreadable_instance_stops_the_run_before_anything_runs() {
     assert!(!out.join("results.csv").exists(), "nothing ran");
 }
 
+/// No axis of an SVG plot labels one tick twice: a repeated key point is drawn as a second
+/// `<text>` with the same label at the same place.
+fn assert_no_repeated_tick(svg: &str) {
+    let mut seen = std::collections::HashSet::new();
+    for element in svg.split("<text").skip(1) {
+        let attribute = |name: &str| element.split(&format!(" {name}=\"")).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_string();
+        let label = element.split('>').nth(1).and_then(|rest| rest.split('<').next()).unwrap_or_default().trim().to_string();
+        if label.parse::<f64>().is_ok() {
+            let place = (attribute("x"), attribute("y"));
+            assert!(seen.insert((place.clone(), label.clone())), "tick {label} drawn twice at {place:?}");
+        }
+    }
+}
+
 /// Writes `rows` as a results folder.
 fn write_rows(dir: &Path, rows: &[ResultRow]) {
     fs::create_dir_all(dir).unwrap();
@@ -170,7 +221,7 @@ fn compare_catches_planted_regressions() {
 
     // Each plant: what it does, and the check that must fail (None: must pass).
     type Plant = (&'static str, fn(&mut Vec<ResultRow>, usize, usize), Option<Check>);
-    let plants: [Plant; 7] = [
+    let plants: [Plant; 9] = [
         ("best-known lost", |rows, a, _| {
             let r = &mut rows[a];
             r.reached_best_known = false;
@@ -188,6 +239,9 @@ fn compare_catches_planted_regressions() {
             rows.remove(a);
         }, Some(Check::Missing)),
         ("other seed", |rows, a, _| rows[a].seed += 1, Some(Check::NotComparable)),
+        // The anytime quality of a work-budget run is deterministic, so it gates too.
+        ("primal integral +50 %", |rows, a, _| rows[a].primal_integral_mvm = rows[a].primal_integral_mvm.map(|i| 1.5 * i), Some(Check::PrimalIntegral)),
+        ("primal integral +5 %", |rows, a, _| rows[a].primal_integral_mvm = rows[a].primal_integral_mvm.map(|i| 1.05 * i), None),
     ];
     for (what, plant, expected) in plants {
         let mut current = base.clone();
@@ -246,10 +300,13 @@ fn bench_with_scip_as_reference() {
     assert!(scip.tts99_s.is_none() && scip.mvm_to_target.is_none());
 
     let table = stdout(&output);
-    assert!(table.contains("scip_time_to_target_s") && table.contains("speedup_scip_over_aocdt"), "{table}");
+    assert!(table.contains("scip_time_to_target_s") && table.contains("time_ratio_scip_over_aocdt"), "{table}");
+    assert!(table.contains("scip_primal_gap_pct") && table.contains("scip_primal_integral_s"), "{table}");
+    assert!(scip.primal_gap_pct == Some(0.0) && scip.primal_integral_s.is_some() && scip.primal_integral_mvm.is_none(), "{scip:?}");
+    assert_eq!(scip.primal_integral_horizon_s, Some(20.0), "the longer of the two limits");
     let mut comparison = csv::Reader::from_path(out.join("comparison.csv")).unwrap();
     let header = comparison.headers().unwrap().clone();
-    let speedup = header.iter().position(|h| h == "speedup_scip_over_aocdt").unwrap();
+    let speedup = header.iter().position(|h| h == "time_ratio_scip_over_aocdt").unwrap();
     let record = comparison.records().next().unwrap().unwrap();
     // Both reached the target, so the speed-up is a plain number.
     assert!(record[speedup].parse::<f64>().is_ok_and(|x| x > 0.0), "{record:?}");
@@ -258,4 +315,8 @@ fn bench_with_scip_as_reference() {
     let reference_run = json["runs"].as_array().unwrap().iter().find(|r| r["kind"] == "reference").unwrap();
     assert!(reference_run["run"]["incumbents"].as_array().is_some_and(|i| !i.is_empty()));
     assert!(fs::read_to_string(out.join("profile.svg")).unwrap().contains("SCIP"));
+    assert!(fs::read_to_string(out.join("gap_over_time.svg")).unwrap().contains("SCIP"));
+    // comparison.md explains the ratio and its bounds itself.
+    let markdown = fs::read_to_string(out.join("comparison.md")).unwrap();
+    assert!(markdown.contains("`time_ratio_<reference>_over_aocdt` is the reference's time-to-target divided by AOC-DT's") && markdown.contains("`>x` is a lower bound"), "{markdown}");
 }

@@ -98,3 +98,73 @@ fn bad_input_gives_a_clear_error_and_nonzero_exit() {
     let out = aocbench(&["solve", missing.to_str().unwrap(), "--time-limit", "1", "--work", "5"]);
     assert!(!out.status.success(), "conflicting budgets are rejected");
 }
+
+/// The binary run from a folder with nothing beside it (no `../shared/qplib`, no
+/// `$AOCBENCH_QPLIB_DIR`), as on a fresh clone: the smoke instances and the catalog that ship
+/// with the project are found, with their best-known objectives.
+#[test]
+fn a_fresh_checkout_finds_the_shipped_instances_and_best_knowns() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path().join("elsewhere");
+    std::fs::create_dir(&cwd).unwrap();
+    let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_aocbench")).args(args).current_dir(&cwd).env_remove("AOCBENCH_QPLIB_DIR").output().expect("the binary runs");
+
+    let out = run(&["info", "QPLIB_0067", "QPLIB_5881", "--format", "csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let best_known = |name: &str| text.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name} in {text}")).split(',').nth(7).unwrap().to_string();
+    assert_eq!((best_known("QPLIB_0067"), best_known("QPLIB_5881")), ("-110942.0".to_string(), "13067.0".to_string()));
+
+    // One constraint, said in the singular.
+    let out = run(&["solve", "QPLIB_0067", "--work", "30000", "--engine", "cpu"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("80 variables, 80 binaries, 1 constraint;") && text.contains("best known            -110942"), "{text}");
+
+    let results = dir.path().join("bench");
+    let out = run(&["bench", "QPLIB_5881", "--work", "30000", "--reference", "none", "--engine", "cpu", "--out", results.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows = aocbench::export::csv::read_results(&results.join("results.csv")).unwrap();
+    assert_eq!((rows[0].best_known, rows[0].target_source), (Some(13067.0), Some(aocbench::benchmark::TargetSource::BestKnown)));
+
+    // A downloaded folder without a catalog of its own gets the best-knowns of the shipped one.
+    let downloaded = dir.path().join("downloaded");
+    std::fs::create_dir_all(downloaded.join("qbn")).unwrap();
+    std::fs::copy(aocbench::qplib::shipped_dir().join("QPLIB_5881.qplib"), downloaded.join("qbn/QPLIB_5881.qplib")).unwrap();
+    let out = run(&["--qplib-dir", downloaded.to_str().unwrap(), "info", "--set", "qbn", "--format", "csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8(out.stdout).unwrap().contains(",13067.0,"), "best-known from the shipped catalog");
+
+    // The full sets do not ship: the error says how to get them.
+    let out = run(&["info", "--set", "qbl"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("scripts/download_qplib.sh"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn help_of_bench_is_plain_and_true() {
+    let out = aocbench(&["help", "bench"]);
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(!help.contains("[`"), "no rustdoc links in help:\n{help}");
+    assert!(help.contains("SCIP solves on one thread"), "{help}");
+    assert!(!help.contains("same thread count"), "{help}");
+    let time_limit = help.split("--time-limit").nth(1).expect("--time-limit documented");
+    assert!(time_limit.split("--").next().unwrap().contains("[default: 10]"), "{help}");
+}
+
+/// Mesa's Vulkan drivers make libwayland complain about XDG_RUNTIME_DIR whenever wgpu starts;
+/// aocbench keeps that away from the user (seen wherever a Vulkan driver is installed, as
+/// scripts/test.sh does).
+#[test]
+fn no_display_noise_without_xdg_runtime_dir() {
+    let (_dir, path) = tiny_file();
+    let out = Command::new(env!("CARGO_BIN_EXE_aocbench"))
+        .args(["solve", path.to_str().unwrap(), "--work", "20000"])
+        .env_remove("XDG_RUNTIME_DIR")
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("XDG_RUNTIME_DIR"), "{stderr}");
+}

@@ -1,5 +1,5 @@
 //! The reference-solver runner: real SCIP solves in a venv built here (the test fails if the
-//! venv cannot be built), result parsing, time-to-target, the deadline, and the driver
+//! venv cannot be built), result parsing, the trajectory of judged points, the deadline, and the driver
 //! script's Gurobi licence logic.
 
 use std::path::{Path, PathBuf};
@@ -8,9 +8,10 @@ use std::time::Instant;
 
 use aocbench::model::random::brute_force_optimum;
 use aocbench::model::{self, Constraint, Instance, QuadTerm, Sense};
+use aocbench::metrics::PrimalCurve;
 use aocbench::reference::{
-    Incumbent, ReferenceOptions, ReferenceSolver, RunStatus, TARGET_TOLERANCE, ensure_environment, parse_result,
-    solve_with, time_to_target,
+    Incumbent, ReferenceOptions, ReferenceRun, ReferenceSolver, RunStatus, ensure_environment,
+    parse_result, solve_with,
 };
 
 const INF: f64 = f64::INFINITY;
@@ -67,7 +68,7 @@ fn scip_python() -> &'static Path {
         let mut opts = ReferenceOptions::new(ReferenceSolver::Scip);
         opts.venv_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("reference-venv");
         let started = Instant::now();
-        let python = ensure_environment(&opts).unwrap_or_else(|e| panic!("the SCIP environment must build here: {e}"));
+        let python = ensure_environment(&opts, &mut |step| eprintln!("{step}")).unwrap_or_else(|e| panic!("the SCIP environment must build here: {e}"));
         eprintln!("SCIP environment ready in {:.1} s", started.elapsed().as_secs_f64());
         python
     })
@@ -106,7 +107,7 @@ fn scip_matches_brute_force_on_tiny_qbl_in_both_senses() {
         }
         let last = run.incumbents.last().unwrap();
         assert!((last.objective - expected).abs() <= 1e-9, "{sense:?}: last incumbent {}", last.objective);
-        assert!(time_to_target(&run.incumbents, expected, sense, TARGET_TOLERANCE).is_some());
+        assert_eq!(PrimalCurve::new(sense, expected, run.trajectory()).final_gap(), 0.0, "{sense:?}: its trajectory reaches the optimum");
         assert!(run.wall_time_s >= last.time_s && run.wall_time_s < 30.0);
     }
 }
@@ -116,7 +117,7 @@ fn unbuildable_environment_says_what_is_missing_and_how_to_fix_it() {
     let mut opts = ReferenceOptions::new(ReferenceSolver::Scip);
     // A venv cannot be created below a regular file.
     opts.venv_dir = PathBuf::from(file!()).join("venv");
-    let err = ensure_environment(&opts).unwrap_err();
+    let err = ensure_environment(&opts, &mut |step| eprintln!("{step}")).unwrap_err();
     assert_eq!(err.solver, ReferenceSolver::Scip);
     assert!(err.missing.contains("could not create the venv"), "{err}");
     assert!(err.fix.contains("-m pip install 'pyscipopt==6.3.0'"), "{err}");
@@ -124,26 +125,34 @@ fn unbuildable_environment_says_what_is_missing_and_how_to_fix_it() {
 }
 
 #[test]
-fn time_to_target_takes_the_first_incumbent_within_tolerance() {
-    let inc = |time_s, objective| Incumbent { time_s, objective, solver_objective: objective, feasible: Some(true) };
-    let descending = [inc(0.5, 10.0), inc(1.0, -99.99), inc(2.0, -100.0), inc(3.0, -120.0)];
-    assert_eq!(time_to_target(&descending, -100.0, Sense::Minimize, TARGET_TOLERANCE), Some(2.0));
-    assert_eq!(time_to_target(&descending, -100.0, Sense::Minimize, 1e-3), Some(1.0));
-    assert_eq!(time_to_target(&descending, -121.0, Sense::Minimize, TARGET_TOLERANCE), None);
-    assert_eq!(time_to_target(&[], 0.0, Sense::Minimize, TARGET_TOLERANCE), None);
-    // Near zero the tolerance is absolute: 1e-6.
-    assert_eq!(time_to_target(&[inc(1.0, 5e-7)], 0.0, Sense::Minimize, TARGET_TOLERANCE), Some(1.0));
-    assert_eq!(time_to_target(&[inc(1.0, 5e-6)], 0.0, Sense::Minimize, TARGET_TOLERANCE), None);
-
-    // Points judged infeasible never count; incumbents reported without a point do.
-    let judged =
-        [Incumbent { feasible: Some(false), ..inc(0.5, -100.0) }, Incumbent { feasible: None, ..inc(0.8, -100.0) }];
-    assert_eq!(time_to_target(&judged, -100.0, Sense::Minimize, TARGET_TOLERANCE), Some(0.8));
-
-    let ascending = [inc(0.1, 1.0), inc(0.7, 4757.9999), inc(0.9, 4758.0)];
-    assert_eq!(time_to_target(&ascending, 4758.0, Sense::Maximize, TARGET_TOLERANCE), Some(0.7));
-    assert_eq!(time_to_target(&ascending, 4758.0, Sense::Maximize, 1e-9), Some(0.9));
-    assert_eq!(time_to_target(&ascending, 5000.0, Sense::Maximize, TARGET_TOLERANCE), None);
+fn trajectory_holds_the_judged_points_then_the_runs_point() {
+    let inc = |time_s, objective, feasible| Incumbent { time_s, objective, solver_objective: objective, feasible };
+    let run = ReferenceRun {
+        solver: ReferenceSolver::Scip,
+        solver_version: None,
+        status: RunStatus::TimeLimit,
+        objective: Some(-120.0),
+        solver_objective: Some(-119.0),
+        objective_mismatch: true,
+        feasible: true,
+        max_violation: Some(0.0),
+        dual_bound: None,
+        wall_time_s: 10.0,
+        threads: 1,
+        // Judged infeasible, not judged (no point reported), then two judged feasible points.
+        incumbents: vec![inc(0.5, -100.0, Some(false)), inc(0.8, -100.0, None), inc(1.0, -110.0, Some(true)), inc(3.0, -115.0, Some(true))],
+        assignment: None,
+        message: String::new(),
+    };
+    let points = |run: &ReferenceRun| run.trajectory().iter().map(|f| (f.time_s, f.objective)).collect::<Vec<_>>();
+    // The run's point, better than the solver's values said, counts from the last incumbent.
+    assert_eq!(points(&run), [(1.0, -110.0), (3.0, -115.0), (3.0, -120.0)]);
+    let curve = PrimalCurve::new(Sense::Minimize, -120.0, run.trajectory());
+    assert_eq!(curve.first_within(0.0).map(|s| s.time_s), Some(3.0));
+    let quiet = ReferenceRun { incumbents: vec![], ..run.clone() };
+    assert_eq!(points(&quiet), [(10.0, -120.0)], "without incumbents: at the end");
+    let infeasible = ReferenceRun { feasible: false, ..quiet };
+    assert!(infeasible.trajectory().is_empty());
 }
 
 fn three_variable_instance() -> Instance {
@@ -197,8 +206,9 @@ fn parses_a_hand_written_result_and_recomputes_the_point() {
             Incumbent { time_s: 3.0, objective: 11.0, solver_objective: 7.0, feasible: Some(true) },
         ]
     );
-    assert_eq!(time_to_target(&run.incumbents, 11.0, Sense::Minimize, TARGET_TOLERANCE), Some(0.25));
-    assert_eq!(time_to_target(&run.incumbents[1..], 11.0, Sense::Minimize, TARGET_TOLERANCE), Some(3.0));
+    // Only the judged feasible point counts towards the trajectory (then the run's own point).
+    let times: Vec<f64> = run.trajectory().iter().map(|f| f.time_s).collect();
+    assert_eq!(times, [3.0, 3.0]);
     assert_eq!(run.message, "SCIP status timelimit");
 
     // A feasible incumbent better than the final point becomes the run's point.

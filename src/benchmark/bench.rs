@@ -10,17 +10,20 @@ use anyhow::Context;
 
 use super::aocdt::solve_instance;
 use super::results::{aocbench_version, BenchResults, InstanceFacts, RawRun, ReferenceSetup, ResultRow, RunMetadata, SolverName};
-use super::summary::{aggregate_table, comparison_table};
+use super::summary::{aggregate_table, comparison_table, gap_table, notices};
 use crate::cluster::{product_size, run_differences, CostModel, InstanceCost, RecordedRun, RunPlan, Shard, WorkUnit};
 use crate::engine::{create_engine, EngineChoice};
+use crate::interrupt;
+use crate::metrics::Found;
 use crate::export::{csv, json, markdown, svg};
 use crate::model::Instance;
 use crate::output::atomic::write_atomically;
 use crate::output::machine;
-use crate::output::table::number;
+use crate::output::table::{count, number};
+use crate::output::warnings;
 use crate::qplib::{self, Catalog};
 use crate::reference::{ensure_environment, solve_with, ReferenceOptions};
-use crate::sweep::{Budget, Silent, SweepOptions};
+use crate::sweep::{Budget, SweepObserver, SweepOptions};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -50,8 +53,11 @@ pub trait BenchObserver {
     /// How many instances this process will run (fewer than listed under --shard or --resume).
     fn planned(&mut self, _instances: usize) {}
     fn instance_started(&mut self, _index: usize, _name: &str) {}
-    /// The solver now running on the current instance.
-    fn stage(&mut self, _what: &str) {}
+    /// The solver now running on the current instance, and its time limit (None under a work
+    /// budget).
+    fn stage(&mut self, _what: &str, _time_limit_s: Option<f64>) {}
+    /// Where each AOC-DT solve reports its phases and batches.
+    fn solve_progress(&mut self) -> &mut dyn SweepObserver;
     fn instance_finished(&mut self, _rows: &[ResultRow]) {}
     /// Something the user should read (an unavailable reference, a failed run).
     fn note(&mut self, _message: &str) {}
@@ -65,6 +71,7 @@ pub struct OutputFiles {
     pub comparison_csv: PathBuf,
     pub comparison_md: PathBuf,
     pub profile_svg: PathBuf,
+    pub gap_over_time_svg: PathBuf,
 }
 
 impl OutputFiles {
@@ -76,12 +83,13 @@ impl OutputFiles {
             comparison_csv: dir.join("comparison.csv"),
             comparison_md: dir.join("comparison.md"),
             profile_svg: dir.join("profile.svg"),
+            gap_over_time_svg: dir.join("gap_over_time.svg"),
         }
     }
 
     /// Every file, in the order the README lists them.
-    pub fn all(&self) -> [&Path; 5] {
-        [&self.results_csv, &self.results_json, &self.comparison_csv, &self.comparison_md, &self.profile_svg]
+    pub fn all(&self) -> [&Path; 6] {
+        [&self.results_csv, &self.results_json, &self.comparison_csv, &self.comparison_md, &self.profile_svg, &self.gap_over_time_svg]
     }
 }
 
@@ -173,7 +181,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
     let mut reference_setup = None;
     let mut reference = None;
     if let Some(opts) = &config.reference {
-        let ready = ensure_environment(opts);
+        let ready = ensure_environment(opts, &mut |step| observer.note(step));
         if let Err(missing) = &ready {
             observer.note(&format!("{missing}\nbenchmarking AOC-DT only"));
         }
@@ -217,6 +225,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
         comparison: Vec::new(),
         aggregates: Vec::new(),
         runs: Vec::new(),
+        curves: Vec::new(),
     };
 
     let mut complete: HashSet<WorkUnit> = HashSet::new();
@@ -225,6 +234,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
         results.metadata.started = recorded.metadata.started;
         results.rows = recorded.rows;
         results.runs = recorded.runs;
+        results.curves = recorded.curves;
         complete = recorded.complete;
     }
     // The kept rows exactly as they were; a row cut short and rows of incomplete units go.
@@ -257,24 +267,35 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
 
         let mut aocdt = Vec::new();
         for &repeat in &repeats {
-            observer.stage(&stage_label(SolverName::Aocdt, repeat, config.repeats));
+            let time_limit_s = match config.sweep.budget {
+                Budget::TimeLimit(t) => Some(t),
+                Budget::Work(_) => None,
+            };
+            observer.stage(&stage_label(SolverName::Aocdt, repeat, config.repeats), time_limit_s);
             let options = SweepOptions { seed: repeat_seed(config.sweep.seed, repeat), ..config.sweep.clone() };
-            // No per-phase bars inside the instance bar: the sweep runs silently.
-            let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, None, &mut Silent);
+            let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, None, observer.solve_progress());
             aocdt.push((repeat, options, outcome));
         }
-        let aocdt_best = aocdt
-            .iter()
-            .filter_map(|(_, _, outcome)| outcome.as_ref().ok()?.sweep.incumbents.best_feasible.as_ref().map(|c| c.objective))
-            .reduce(|a, b| instance.sense.best(a, b));
-        let facts = facts(&instance, best_known, aocdt_best);
+        let sweeps = || aocdt.iter().filter_map(|(_, _, outcome)| outcome.as_ref().ok()).map(|o| &o.sweep);
+        let aocdt_best = sweeps().filter_map(|s| s.incumbents.best_feasible.as_ref().map(|c| c.objective)).reduce(|a, b| instance.sense.best(a, b));
+        // Every run's primal integral covers the longest time limit of the instance's runs;
+        // under a work budget AOC-DT's is its longest wall time.
+        let aocdt_span_s = match config.sweep.budget {
+            Budget::TimeLimit(t) => t,
+            Budget::Work(_) => sweeps().map(|s| s.elapsed_s).fold(0.0, f64::max),
+        };
+        let horizon_s = reference.as_ref().map_or(aocdt_span_s, |(opts, _)| aocdt_span_s.max(opts.time_limit_s));
+        let facts = facts(&instance, best_known, aocdt_best, horizon_s);
 
         let mut rows = Vec::new();
         let mut runs = Vec::new();
+        let mut curves = Vec::new();
         for (repeat, options, outcome) in aocdt {
             match outcome {
                 Ok(outcome) => {
-                    rows.push(facts.aocdt_row(repeat, &options, &outcome.sweep));
+                    let curve = facts.curve(SolverName::Aocdt, repeat, outcome.sweep.incumbents.improvements.iter().map(Found::from));
+                    rows.push(facts.aocdt_row(repeat, &options, &outcome.sweep, curve.as_ref()));
+                    curves.extend(curve);
                     runs.push(RawRun::Aocdt {
                         instance: facts.name.clone(),
                         repeat,
@@ -293,14 +314,18 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
         if let Some((opts, python)) = &reference {
             for &repeat in &repeats {
                 let solver = SolverName::from(opts.solver);
-                observer.stage(&stage_label(solver, repeat, config.repeats));
+                observer.stage(&stage_label(solver, repeat, config.repeats), Some(opts.time_limit_s));
                 let opts = ReferenceOptions { seed: repeat_seed(opts.seed, repeat), ..(*opts).clone() };
                 match solve_with(python, &instance, &opts) {
                     Ok(mut run) => {
-                        rows.push(facts.reference_row(repeat, opts.seed, opts.time_limit_s, &cpu, &run));
+                        let curve = facts.curve(solver, repeat, run.trajectory());
+                        rows.push(facts.reference_row(repeat, opts.seed, opts.time_limit_s, &cpu, &run, curve.as_ref()));
+                        curves.extend(curve);
                         run.assignment = None;
                         runs.push(RawRun::Reference { instance: facts.name.clone(), repeat, run });
                     }
+                    // Stopped by Ctrl-C: not a failed run to record.
+                    Err(error) if interrupt::requested() => return Err(error),
                     Err(error) => {
                         rows.push(facts.failed_row(solver, repeat, opts.seed, &cpu));
                         runs.push(failed(&facts, solver, repeat, &error, observer));
@@ -315,6 +340,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
         observer.instance_finished(&rows);
         results.rows.extend(rows);
         results.runs.extend(runs);
+        results.curves.extend(curves);
         results.sort_in_run_order();
         results.summarise();
         write_reports(&files, &results)?;
@@ -333,8 +359,9 @@ fn stage_label(solver: SolverName, repeat: u32, repeats: u32) -> String {
     if repeats > 1 { format!("{} {}/{repeats}", solver.label(), repeat + 1) } else { solver.label().to_string() }
 }
 
-fn facts(instance: &Instance, best_known: Option<f64>, aocdt_best: Option<f64>) -> InstanceFacts {
+fn facts(instance: &Instance, best_known: Option<f64>, aocdt_best: Option<f64>, horizon_s: f64) -> InstanceFacts {
     InstanceFacts {
+        horizon_s,
         name: instance.name.clone(),
         n_vars: instance.n_vars(),
         n_constraints: instance.n_constraints(),
@@ -350,14 +377,27 @@ fn failed(facts: &InstanceFacts, solver: SolverName, repeat: u32, error: &anyhow
     RawRun::Failed { instance: facts.name.clone(), solver, repeat, message }
 }
 
-/// Rewrites results.json, the comparison (CSV and markdown) and the performance profile.
+/// Rewrites results.json, the comparison (CSV and markdown) and the plots. While instances
+/// are left (or after an interruption) the markdown and the plots say the run is partial.
 pub fn write_reports(files: &OutputFiles, results: &BenchResults) -> anyhow::Result<()> {
     json::write_results(&files.results_json, results)?;
     let comparison = comparison_table(&results.comparison);
     csv::write_table(&files.comparison_csv, &comparison)?;
-    let text = markdown::report("aocbench: AOC-DT against the reference", &describe(&results.metadata), &comparison, &aggregate_table(&results.aggregates));
-    write_atomically(&files.comparison_md, text.as_bytes())?;
-    svg::write_performance_profile(&files.profile_svg, &results.comparison)
+    let total = results.metadata.instances.len();
+    let notices = notices(&results.comparison, total);
+    let report = markdown::Report {
+        title: "aocbench: AOC-DT against the reference",
+        run: &describe(&results.metadata),
+        notices: &notices,
+        comparison: &comparison,
+        aggregates: &aggregate_table(&results.aggregates),
+        gaps: &gap_table(&results.aggregates),
+    };
+    write_atomically(&files.comparison_md, markdown::report(&report).as_bytes())?;
+    let partial = (results.comparison.len() < total).then(|| warnings::partial_run(results.comparison.len(), total));
+    svg::write_performance_profiles(&files.profile_svg, &results.comparison, partial.as_deref())?;
+    let instances: Vec<&str> = results.comparison.iter().map(|c| c.instance.as_str()).collect();
+    svg::write_gap_over_time(&files.gap_over_time_svg, &instances, &results.curves, partial.as_deref())
 }
 
 /// The run in one paragraph, for the markdown report.
@@ -373,8 +413,16 @@ fn describe(m: &RunMetadata) -> String {
     };
     let repeats = if m.repeats == 1 { String::new() } else { format!(", {} repeats", m.repeats) };
     let mut text = format!(
-        "AOC-DT ({} engine on {}, {} threads), {budget}, seed {}{repeats}; {reference}. {}, commit {}, {}, {} cores, started {}.",
-        m.engine_kind, m.adapter, m.threads, m.sweep.seed, m.version, m.git_commit, m.os, m.cores, m.started
+        "AOC-DT ({} engine on {}, {}), {budget}, seed {}{repeats}; {reference}. {}, commit {}, {}, {}, started {}.",
+        m.engine_kind,
+        m.adapter,
+        count(m.threads, "thread"),
+        m.sweep.seed,
+        m.version,
+        m.git_commit,
+        m.os,
+        count(m.cores, "core"),
+        m.started
     );
     let units = m.plan.units.len();
     if let Some(shard) = &m.shard {

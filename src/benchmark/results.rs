@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::{MergedShard, RunPlan, Shard, WorkUnit};
 use crate::engine::EngineChoice;
-use crate::metrics::{reaches_target, relative_gap, RunMetrics};
+use crate::metrics::{relative_gap, Found, PrimalCurve, RunMetrics, GAP_LEVELS};
 use crate::model::Sense;
-use crate::reference::{time_to_target, ReferenceRun, ReferenceSolver, TARGET_TOLERANCE};
+use crate::reference::{ReferenceRun, ReferenceSolver};
 use crate::sweep::{Budget, Improvement, SweepOptions, SweepResult};
 
 use super::summary::{aggregate, compare_instances, InstanceComparison, SolverAggregate};
@@ -98,11 +98,31 @@ pub struct ResultRow {
     pub best_objective: Option<f64>,
     pub feasible: bool,
     pub max_violation: Option<f64>,
-    /// Relative gap to the best-known, max(1, |best-known|) in the denominator; > 0 is worse.
-    pub gap_to_best_known: Option<f64>,
+    /// Signed relative gap to the best-known in percent, max(1, |best-known|) in the
+    /// denominator: > 0 is worse, < 0 beats the best-known.
+    pub gap_to_best_known_pct: Option<f64>,
     pub reached_best_known: bool,
     pub time_to_best_known_s: Option<f64>,
+    /// When the run first held a point reaching the target: the time to a primal gap of 0 %.
     pub time_to_target_s: Option<f64>,
+    /// When the primal gap first fell to 0.1 %, 1 % and 5 % ([`crate::metrics::GAP_LEVELS`]).
+    #[serde(rename = "time_to_gap_0.1pct_s")]
+    pub time_to_gap_0_1pct_s: Option<f64>,
+    pub time_to_gap_1pct_s: Option<f64>,
+    pub time_to_gap_5pct_s: Option<f64>,
+    /// Berthold's primal gap of the run's best point against the target, in percent
+    /// (0 to 100; 100 without a feasible point).
+    pub primal_gap_pct: Option<f64>,
+    /// The primal integral: ∫ primal gap (as a fraction) dt over [0, `primal_integral_horizon_s`],
+    /// in seconds. Lower is better; divided by the horizon it is the run's mean gap.
+    pub primal_integral_s: Option<f64>,
+    /// The horizon of the integral, the same for every run of the instance: the longest time
+    /// limit among them (for AOC-DT under a work budget, its longest wall time). A run that
+    /// ended earlier keeps its last gap until the horizon.
+    pub primal_integral_horizon_s: Option<f64>,
+    /// AOC-DT only: the primal integral over the run's replica-iterations, in
+    /// replica-iterations — deterministic under a work budget, which `compare` gates on.
+    pub primal_integral_mvm: Option<f64>,
     /// When the run's own best feasible point was found.
     pub time_to_own_best_s: Option<f64>,
     pub tts99_s: Option<f64>,
@@ -128,6 +148,50 @@ impl ResultRow {
     pub fn ran(&self) -> bool {
         self.status != STATUS_ERROR && self.status != STATUS_SKIPPED
     }
+
+    /// The time to each of [`GAP_LEVELS`] (0 % is the time to target), in seconds.
+    pub fn time_to_gap_s(&self) -> [Option<f64>; GAP_LEVELS.len()] {
+        [self.time_to_target_s, self.time_to_gap_0_1pct_s, self.time_to_gap_1pct_s, self.time_to_gap_5pct_s]
+    }
+}
+
+/// The anytime-quality columns of one run, read off its primal gap curve.
+struct Anytime {
+    time_to_gap_s: [Option<f64>; GAP_LEVELS.len()],
+    mvm_to_target: Option<u64>,
+    primal_gap_pct: f64,
+    primal_integral_s: f64,
+    primal_integral_mvm: Option<f64>,
+}
+
+impl Anytime {
+    /// `horizon_mvm`: the run's length in replica-iterations (AOC-DT only).
+    fn of(curve: &PrimalCurve, horizon_s: f64, horizon_mvm: Option<u64>) -> Self {
+        Anytime {
+            time_to_gap_s: GAP_LEVELS.map(|level| curve.first_within(level).map(|s| s.time_s)),
+            mvm_to_target: curve.first_within(0.0).and_then(|s| s.mvm),
+            primal_gap_pct: 100.0 * curve.final_gap(),
+            primal_integral_s: curve.integral_s(horizon_s),
+            primal_integral_mvm: horizon_mvm.and_then(|h| curve.integral_mvm(h)),
+        }
+    }
+
+    /// Fills the columns of `row`.
+    fn fill(self, row: ResultRow, horizon_s: f64) -> ResultRow {
+        let [time_to_target_s, time_to_gap_0_1pct_s, time_to_gap_1pct_s, time_to_gap_5pct_s] = self.time_to_gap_s;
+        ResultRow {
+            time_to_target_s,
+            time_to_gap_0_1pct_s,
+            time_to_gap_1pct_s,
+            time_to_gap_5pct_s,
+            mvm_to_target: self.mvm_to_target,
+            primal_gap_pct: Some(self.primal_gap_pct),
+            primal_integral_s: Some(self.primal_integral_s),
+            primal_integral_horizon_s: Some(horizon_s),
+            primal_integral_mvm: self.primal_integral_mvm,
+            ..row
+        }
+    }
 }
 
 /// What every row of one instance shares.
@@ -141,6 +205,8 @@ pub struct InstanceFacts {
     /// The best-known, else AOC-DT's best feasible objective over the repeats (None when
     /// there is neither).
     pub target: Option<f64>,
+    /// Seconds every run's primal integral covers (see [`ResultRow::primal_integral_horizon_s`]).
+    pub horizon_s: f64,
 }
 
 impl InstanceFacts {
@@ -174,10 +240,17 @@ impl InstanceFacts {
             best_objective: None,
             feasible: false,
             max_violation: None,
-            gap_to_best_known: None,
+            gap_to_best_known_pct: None,
             reached_best_known: false,
             time_to_best_known_s: None,
             time_to_target_s: None,
+            time_to_gap_0_1pct_s: None,
+            time_to_gap_1pct_s: None,
+            time_to_gap_5pct_s: None,
+            primal_gap_pct: None,
+            primal_integral_s: None,
+            primal_integral_horizon_s: None,
+            primal_integral_mvm: None,
             time_to_own_best_s: None,
             tts99_s: None,
             success_probability: None,
@@ -189,8 +262,21 @@ impl InstanceFacts {
         }
     }
 
-    /// The row of one AOC-DT run.
-    pub fn aocdt_row(&self, repeat: u32, options: &SweepOptions, sweep: &SweepResult) -> ResultRow {
+    /// The primal gap curve of a run against the instance's target (None without a target),
+    /// from its improving points (AOC-DT: `Found::from` its improvements; references:
+    /// [`ReferenceRun::trajectory`]).
+    pub fn curve(&self, solver: SolverName, repeat: u32, trajectory: impl IntoIterator<Item = Found>) -> Option<RunCurve> {
+        self.target.map(|target| RunCurve {
+            instance: self.name.clone(),
+            solver,
+            repeat,
+            horizon_s: self.horizon_s,
+            curve: PrimalCurve::new(self.sense, target, trajectory),
+        })
+    }
+
+    /// The row of one AOC-DT run; `curve` is its [`InstanceFacts::curve`].
+    pub fn aocdt_row(&self, repeat: u32, options: &SweepOptions, sweep: &SweepResult, curve: Option<&RunCurve>) -> ResultRow {
         // RunMetrics measures everything against the objective it is handed as best-known;
         // handing it the instance's target (which may be AOC-DT's own best over the repeats)
         // gives the target columns, and the best-known columns are kept only for a real one.
@@ -200,7 +286,7 @@ impl InstanceFacts {
             Budget::TimeLimit(t) => (Some(t), None, "time_limit"),
             Budget::Work(w) => (None, Some(w), "work_limit"),
         };
-        ResultRow {
+        let row = ResultRow {
             engine: Some(sweep.engine.kind.clone()),
             device: sweep.engine.device.clone(),
             threads: sweep.engine.threads,
@@ -210,53 +296,50 @@ impl InstanceFacts {
             best_objective: m.best_objective,
             feasible: m.feasible,
             max_violation: m.max_violation,
-            gap_to_best_known: m.gap_to_best_known.filter(|_| known),
+            gap_to_best_known_pct: m.gap_to_best_known.filter(|_| known).map(|g| 100.0 * g),
             reached_best_known: known && m.reached_best_known,
             time_to_best_known_s: m.time_to_best_known_s.filter(|_| known),
-            time_to_target_s: m.time_to_best_known_s,
             time_to_own_best_s: m.time_to_own_best_s,
             tts99_s: Some(m.tts99_s),
             success_probability: Some(m.success_probability),
             samples: Some(m.samples),
-            mvm_to_target: m.mvm_to_best_known,
             wall_time_s: sweep.elapsed_s,
             status: status.into(),
             version: aocbench_version(),
             ..self.row(SolverName::Aocdt, repeat, options.seed)
+        };
+        match curve {
+            Some(c) => Anytime::of(&c.curve, self.horizon_s, Some(sweep.total_mvm)).fill(row, self.horizon_s),
+            None => row,
         }
     }
 
-    /// The row of one reference run. Objective and feasibility are the recomputed ones; times
-    /// come from the solver's incumbent trajectory.
-    pub fn reference_row(&self, repeat: u32, seed: u64, time_limit_s: f64, device: &str, run: &ReferenceRun) -> ResultRow {
+    /// The row of one reference run; `curve` is its [`InstanceFacts::curve`]. Objective and
+    /// feasibility are the recomputed ones; times come from its trajectory of judged points
+    /// ([`ReferenceRun::trajectory`]).
+    pub fn reference_row(&self, repeat: u32, seed: u64, time_limit_s: f64, device: &str, run: &ReferenceRun, curve: Option<&RunCurve>) -> ResultRow {
         let final_objective = run.objective.filter(|_| run.feasible);
-        // First time the trajectory reaches `goal`, when the judged final point does. The final
-        // point is the last incumbent, so its time is the fallback should the solver's own
-        // values along the way disagree with the recomputed one in the last digits.
-        let first_reach = |goal: f64| {
-            final_objective.filter(|&f| reaches_target(self.sense, f, goal)).map(|_| {
-                time_to_target(&run.incumbents, goal, self.sense, TARGET_TOLERANCE)
-                    .or(run.incumbents.last().map(|i| i.time_s))
-                    .unwrap_or(run.wall_time_s)
-            })
-        };
-        let time_to_best_known_s = self.best_known.and_then(first_reach);
-        ResultRow {
+        let time_to_reach = |goal: f64| PrimalCurve::new(self.sense, goal, run.trajectory()).first_within(0.0).map(|s| s.time_s);
+        let time_to_best_known_s = self.best_known.and_then(time_to_reach);
+        let row = ResultRow {
             device: device.to_string(),
             threads: run.threads,
             time_limit_s: Some(time_limit_s),
             best_objective: run.objective,
             feasible: run.feasible,
             max_violation: run.max_violation,
-            gap_to_best_known: final_objective.zip(self.best_known).map(|(f, b)| relative_gap(self.sense, f, b)),
+            gap_to_best_known_pct: final_objective.zip(self.best_known).map(|(f, b)| 100.0 * relative_gap(self.sense, f, b)),
             reached_best_known: time_to_best_known_s.is_some(),
             time_to_best_known_s,
-            time_to_target_s: self.target.and_then(first_reach),
-            time_to_own_best_s: final_objective.and_then(first_reach),
+            time_to_own_best_s: final_objective.and_then(time_to_reach),
             wall_time_s: run.wall_time_s,
             status: serde_json::to_value(run.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
             version: run.solver_version.clone().unwrap_or_else(|| run.solver.to_string()),
             ..self.row(run.solver.into(), repeat, seed)
+        };
+        match curve {
+            Some(c) => Anytime::of(&c.curve, self.horizon_s, None).fill(row, self.horizon_s),
+            None => row,
         }
     }
 
@@ -360,6 +443,18 @@ pub struct RunMetadata {
     pub missing_units: Vec<WorkUnit>,
 }
 
+/// One run's primal gap curve against its instance's target, with the horizon of its
+/// integral: the raw data of the gap-over-time plot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunCurve {
+    pub instance: String,
+    pub solver: SolverName,
+    pub repeat: u32,
+    pub horizon_s: f64,
+    #[serde(flatten)]
+    pub curve: PrimalCurve,
+}
+
 /// The whole of results.json.
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchResults {
@@ -368,6 +463,8 @@ pub struct BenchResults {
     pub comparison: Vec<InstanceComparison>,
     pub aggregates: Vec<SolverAggregate>,
     pub runs: Vec<RawRun>,
+    /// Every run's primal gap curve (runs of instances without a target have none).
+    pub curves: Vec<RunCurve>,
 }
 
 impl BenchResults {
@@ -378,6 +475,7 @@ impl BenchResults {
         let plan = &self.metadata.plan;
         let position = |instance: &str, solver: SolverName, repeat: u32| (plan.instance_position(instance), solver != SolverName::Aocdt, repeat);
         self.rows.sort_by_cached_key(|r| position(&r.instance, r.solver, r.repeat));
+        self.curves.sort_by_cached_key(|c| position(&c.instance, c.solver, c.repeat));
         // Runs without a key (none are written so) stay last, in their order.
         self.runs.sort_by_cached_key(|run| run.key().map(|(instance, solver, repeat)| position(instance, solver, repeat)).map_or((1, None), |k| (0, Some(k))));
     }

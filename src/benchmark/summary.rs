@@ -5,8 +5,9 @@
 use serde::Serialize;
 
 use super::results::{ResultRow, SolverName, TargetSource};
-use crate::metrics::shifted_geometric_mean;
+use crate::metrics::{shifted_geometric_mean, GAP_LEVELS};
 use crate::output::table::{number, significant};
+use crate::output::warnings;
 
 /// Shift of the shifted geometric mean of times, in seconds (the usual choice in MIP
 /// benchmarking: times far below a second count as about equal).
@@ -14,6 +15,9 @@ pub const SGM_SHIFT_S: f64 = 1.0;
 
 /// Significant digits of times and ratios in tables.
 const TIME_DIGITS: usize = 4;
+
+/// Significant digits of gaps (percent) in tables.
+const GAP_DIGITS: usize = 3;
 
 /// A time-to-target, or the limit within which the target was not reached.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -90,9 +94,14 @@ pub struct SolverResult {
     pub feasible: usize,
     /// Best feasible objective over the repeats.
     pub best_objective: Option<f64>,
-    /// Median over the repeats (the lower one for an even count), a censored run counting as
-    /// slower than every run that reached the target; None without a target.
-    pub time_to_target: Option<TimeToTarget>,
+    /// Time to each of [`GAP_LEVELS`] (the first is the time-to-target): the median over the
+    /// repeats (the lower one for an even count), a censored run counting as slower than
+    /// every run that reached the level; None without a target.
+    pub time_to_gap: Option<[TimeToTarget; GAP_LEVELS.len()]>,
+    /// Median primal gap of the repeats' best points, percent.
+    pub primal_gap_pct: Option<f64>,
+    /// Median primal integral over the instance's horizon, seconds.
+    pub primal_integral_s: Option<f64>,
     /// Median TTS99 over the repeats (AOC-DT only).
     pub tts99_s: Option<f64>,
 }
@@ -101,13 +110,14 @@ impl SolverResult {
     fn from_rows(solver: SolverName, rows: &[&ResultRow]) -> Option<Self> {
         let ran: Vec<&ResultRow> = rows.iter().copied().filter(|r| r.solver == solver && r.ran()).collect();
         let first = ran.first()?;
-        let time_to_target = first.target.and_then(|_| {
-            let times = ran.iter().map(|r| match r.time_to_target_s {
+        let median_time = |level: usize| {
+            let times = ran.iter().map(|r| match r.time_to_gap_s()[level] {
                 Some(t) => TimeToTarget::Reached(t),
                 None => TimeToTarget::Censored(r.time_limit_s.unwrap_or(r.wall_time_s)),
             });
-            lower_median(times.collect(), |t| t.reached().unwrap_or(f64::INFINITY))
-        });
+            lower_median(times.collect(), |t| t.reached().unwrap_or(f64::INFINITY)).expect("at least one run")
+        };
+        let median = |column: fn(&ResultRow) -> Option<f64>| lower_median(ran.iter().filter_map(|r| column(r)).collect(), |&v| v);
         let best_objective = ran
             .iter()
             .filter(|r| r.feasible)
@@ -120,9 +130,16 @@ impl SolverResult {
             reached_best_known: ran.iter().filter(|r| r.reached_best_known).count(),
             feasible: ran.iter().filter(|r| r.feasible).count(),
             best_objective,
-            time_to_target,
-            tts99_s: lower_median(ran.iter().filter_map(|r| r.tts99_s).collect(), |&t| t),
+            time_to_gap: first.target.map(|_| std::array::from_fn(median_time)),
+            primal_gap_pct: median(|r| r.primal_gap_pct),
+            primal_integral_s: median(|r| r.primal_integral_s),
+            tts99_s: median(|r| r.tts99_s),
         })
+    }
+
+    /// The median time-to-target (the 0 % gap level); None without a target.
+    pub fn time_to_target(&self) -> Option<TimeToTarget> {
+        self.time_to_gap.map(|times| times[0])
     }
 }
 
@@ -166,7 +183,7 @@ pub fn compare_instances(rows: &[ResultRow]) -> Vec<InstanceComparison> {
             let aocdt = SolverResult::from_rows(SolverName::Aocdt, &of_instance);
             let reference = reference.and_then(|s| SolverResult::from_rows(s, &of_instance));
             let speedup = match (&reference, &aocdt) {
-                (Some(r), Some(a)) => r.time_to_target.zip(a.time_to_target).and_then(|(r, a)| Speedup::between(r, a)),
+                (Some(r), Some(a)) => r.time_to_target().zip(a.time_to_target()).and_then(|(r, a)| Speedup::between(r, a)),
                 _ => None,
             };
             InstanceComparison {
@@ -195,9 +212,25 @@ pub struct SolverAggregate {
     pub with_best_known: usize,
     pub reached_best_known: usize,
     pub feasible: usize,
-    /// Shifted geometric mean (shift `SGM_SHIFT_S`, 1 s) of the time-to-target over the instances
-    /// with a target, a failure charged its time limit.
-    pub sgm_time_to_target_s: Option<f64>,
+    /// One entry per [`GAP_LEVELS`] level (the first is the time-to-target).
+    pub time_to_gap: Vec<GapAggregate>,
+    /// Arithmetic means, over the instances with a target, of the median primal gap (percent)
+    /// and of the median primal integral (seconds).
+    pub mean_primal_gap_pct: Option<f64>,
+    pub mean_primal_integral_s: Option<f64>,
+}
+
+/// One solver at one gap level, over the instances with a target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GapAggregate {
+    /// The level as a fraction (0.01 = 1 %).
+    pub level: f64,
+    /// Instances whose median run reached the level.
+    pub reached: usize,
+    pub with_target: usize,
+    /// Shifted geometric mean (shift `SGM_SHIFT_S`, 1 s) of the median time to the level, a
+    /// failure charged its time limit (so a lower bound whenever there are failures).
+    pub sgm_time_s: Option<f64>,
 }
 
 pub fn aggregate(comparisons: &[InstanceComparison]) -> Vec<SolverAggregate> {
@@ -205,17 +238,55 @@ pub fn aggregate(comparisons: &[InstanceComparison]) -> Vec<SolverAggregate> {
         .filter_map(|side| {
             let results: Vec<(&InstanceComparison, &SolverResult)> = comparisons.iter().filter_map(|c| c.solvers()[side].map(|r| (c, r))).collect();
             let solver = results.first()?.1.solver;
-            let times: Vec<f64> = results.iter().filter_map(|(_, r)| r.time_to_target.map(TimeToTarget::charged)).collect();
+            let timed: Vec<&[TimeToTarget; GAP_LEVELS.len()]> = results.iter().filter_map(|(_, r)| r.time_to_gap.as_ref()).collect();
+            let time_to_gap = GAP_LEVELS
+                .iter()
+                .enumerate()
+                .map(|(level_index, &level)| {
+                    let times: Vec<f64> = timed.iter().map(|t| t[level_index].charged()).collect();
+                    GapAggregate {
+                        level,
+                        reached: timed.iter().filter(|t| t[level_index].reached().is_some()).count(),
+                        with_target: timed.len(),
+                        sgm_time_s: (!times.is_empty()).then(|| shifted_geometric_mean(&times, SGM_SHIFT_S)),
+                    }
+                })
+                .collect();
+            let mean = |values: Vec<f64>| (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64);
             Some(SolverAggregate {
                 solver,
                 instances: results.len(),
                 with_best_known: results.iter().filter(|(c, _)| c.target_source == Some(TargetSource::BestKnown)).count(),
                 reached_best_known: results.iter().filter(|(_, r)| r.reached_best_known > 0).count(),
                 feasible: results.iter().filter(|(_, r)| r.feasible > 0).count(),
-                sgm_time_to_target_s: (!times.is_empty()).then(|| shifted_geometric_mean(&times, SGM_SHIFT_S)),
+                time_to_gap,
+                mean_primal_gap_pct: mean(results.iter().filter_map(|(_, r)| r.primal_gap_pct).collect()),
+                mean_primal_integral_s: mean(results.iter().filter_map(|(_, r)| r.primal_integral_s).collect()),
             })
         })
         .collect()
+}
+
+/// The notices of a bench run's reports (texts from [`warnings`]): a run with instances left
+/// (`total_instances` were asked for), instances whose target fell back to AOC-DT's own best,
+/// and time ratios that are bounds.
+pub fn notices(comparisons: &[InstanceComparison], total_instances: usize) -> Vec<String> {
+    let mut notices = Vec::new();
+    if comparisons.len() < total_instances {
+        notices.push(warnings::partial_run(comparisons.len(), total_instances));
+    }
+    let fell_back: Vec<&str> = comparisons.iter().filter(|c| c.target_source == Some(TargetSource::AocdtBest)).map(|c| c.instance.as_str()).collect();
+    if !fell_back.is_empty() {
+        notices.push(warnings::target_fell_back(&fell_back));
+    }
+    if let Some(reference) = comparisons.iter().find_map(|c| c.reference.as_ref()) {
+        let ratios: Vec<Speedup> = comparisons.iter().filter_map(|c| c.speedup).collect();
+        let bounds = ratios.iter().filter(|s| !matches!(s, Speedup::Ratio(_))).count();
+        if bounds > 0 {
+            notices.push(warnings::censored_time_ratio(reference.solver.label(), bounds, ratios.len()));
+        }
+    }
+    notices
 }
 
 /// A table as text cells, the same for the terminal, markdown and CSV.
@@ -225,21 +296,26 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-/// One row per instance: target, each solver's best objective, reached count and
-/// time-to-target (`>limit` when censored), AOC-DT's TTS99, and the speed-up.
+/// One row per instance: target, then per solver its best objective, how many repeats reached
+/// the target, the time-to-target (`>limit` when censored), the primal gap and the primal
+/// integral (AOC-DT also its TTS99), and the ratio of the two times-to-target.
 pub fn comparison_table(comparisons: &[InstanceComparison]) -> Table {
     let reference = comparisons.iter().find_map(|c| c.reference.as_ref().map(|r| r.solver));
-    let mut header: Vec<String> =
-        ["instance", "target", "target_source", "aocdt_best", "aocdt_reached", "aocdt_time_to_target_s", "aocdt_tts99_s"].map(String::from).into();
+    let solver_columns = |key: &str| ["best", "reached", "time_to_target_s", "primal_gap_pct", "primal_integral_s"].map(|c| format!("{key}_{c}"));
+    let mut header: Vec<String> = ["instance", "target", "target_source"].map(String::from).into();
+    header.extend(solver_columns(SolverName::Aocdt.key()));
+    header.push("aocdt_tts99_s".into());
     if let Some(solver) = reference {
-        let key = solver.key();
-        header.extend([format!("{key}_best"), format!("{key}_reached"), format!("{key}_time_to_target_s"), format!("speedup_{key}_over_aocdt")]);
+        header.extend(solver_columns(solver.key()));
+        header.push(time_ratio_column(solver));
     }
     let solver_cells = |r: Option<&SolverResult>| {
         [
             number(r.and_then(|r| r.best_objective)),
             r.map_or("-".into(), |r| format!("{}/{}", r.reached_target, r.runs)),
-            r.and_then(|r| r.time_to_target).map_or("-".into(), TimeToTarget::cell),
+            r.and_then(SolverResult::time_to_target).map_or("-".into(), TimeToTarget::cell),
+            significant(r.and_then(|r| r.primal_gap_pct), GAP_DIGITS),
+            significant(r.and_then(|r| r.primal_integral_s), TIME_DIGITS),
         ]
     };
     let rows = comparisons
@@ -258,6 +334,12 @@ pub fn comparison_table(comparisons: &[InstanceComparison]) -> Table {
     Table { header, rows }
 }
 
+/// The column of [`Speedup`]: the reference's time-to-target over AOC-DT's, named so that it
+/// cannot be read the other way round.
+pub fn time_ratio_column(reference: SolverName) -> String {
+    format!("time_ratio_{}_over_aocdt", reference.key())
+}
+
 fn target_source_cell(source: Option<TargetSource>) -> &'static str {
     match source {
         Some(TargetSource::BestKnown) => "best_known",
@@ -266,9 +348,10 @@ fn target_source_cell(source: Option<TargetSource>) -> &'static str {
     }
 }
 
-/// One row per solver.
+/// One row per solver: reached best-knowns, feasibility, mean time-to-target, mean gap and
+/// mean primal integral.
 pub fn aggregate_table(aggregates: &[SolverAggregate]) -> Table {
-    let header = ["solver", "instances", "reached_best_known", "feasible", "sgm_time_to_target_s"].map(String::from).into();
+    let header = ["solver", "instances", "reached_best_known", "feasible", "sgm_time_to_target_s", "mean_primal_gap_pct", "mean_primal_integral_s"].map(String::from).into();
     let rows = aggregates
         .iter()
         .map(|a| {
@@ -277,8 +360,30 @@ pub fn aggregate_table(aggregates: &[SolverAggregate]) -> Table {
                 a.instances.to_string(),
                 format!("{}/{}", a.reached_best_known, a.with_best_known),
                 format!("{}/{}", a.feasible, a.instances),
-                significant(a.sgm_time_to_target_s, TIME_DIGITS),
+                significant(a.time_to_gap.first().and_then(|g| g.sgm_time_s), TIME_DIGITS),
+                significant(a.mean_primal_gap_pct, GAP_DIGITS),
+                significant(a.mean_primal_integral_s, TIME_DIGITS),
             ]
+        })
+        .collect();
+    Table { header, rows }
+}
+
+/// One row per solver and gap level: on how many instances the median run came within the
+/// gap, and the shifted geometric mean of the time it took.
+pub fn gap_table(aggregates: &[SolverAggregate]) -> Table {
+    let header = ["solver", "gap_pct", "reached", "sgm_time_to_gap_s"].map(String::from).into();
+    let rows = aggregates
+        .iter()
+        .flat_map(|a| {
+            a.time_to_gap.iter().map(|g| {
+                vec![
+                    a.solver.label().to_string(),
+                    significant(Some(100.0 * g.level), GAP_DIGITS),
+                    format!("{}/{}", g.reached, g.with_target),
+                    significant(g.sgm_time_s, TIME_DIGITS),
+                ]
+            })
         })
         .collect();
     Table { header, rows }

@@ -3,11 +3,11 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::{EngineArgs, SweepArgs, DEFAULT_TIME_LIMIT_S};
-use crate::benchmark::{aggregate_table, comparison_table, run_bench, BenchConfig, BenchResults, BenchSet, OutputFiles, OutputMode, Table};
+use crate::benchmark::{aggregate_table, comparison_table, gap_table, notices, run_bench, BenchConfig, BenchResults, BenchSet, OutputFiles, OutputMode, Table};
 use crate::cluster::ShardSpec;
 use crate::output::machine::available_cores;
 use crate::output::progress_bar::InstanceProgress;
-use crate::output::table::{number, render};
+use crate::output::table::{count, number, render};
 use crate::qplib;
 use crate::reference::{ReferenceOptions, ReferenceSolver};
 use crate::sweep::Budget;
@@ -16,15 +16,16 @@ use crate::sweep::Budget;
 pub struct BenchArgs {
     /// Instance files or names (e.g. QPLIB_0067). Default: the --set.
     pub instances: Vec<String>,
-    /// A named set: `smoke` (the default; a few minutes on a laptop), `qbl` (all 96, for
-    /// papers), `qbn` (the 23 QUBOs).
+    /// A named set [default: smoke].
     #[arg(long, value_enum, conflicts_with = "instances")]
     pub set: Option<BenchSet>,
     #[command(flatten)]
     pub sweep: SweepArgs,
     #[command(flatten)]
     pub engine: EngineArgs,
-    /// Reference solver, given the same thread count as AOC-DT; `none` benchmarks AOC-DT alone.
+    /// Reference solver; `none` benchmarks AOC-DT alone. SCIP solves on one thread whatever
+    /// --threads says (its parallel mode reports no incumbents until the end); Gurobi gets
+    /// --threads.
     #[arg(long, value_enum, default_value_t = ReferenceArg::Scip)]
     pub reference: ReferenceArg,
     /// The reference's time limit per solve. Default: AOC-DT's --time-limit (10 s under --work).
@@ -102,9 +103,10 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
     };
     let out = args.resume.or(args.out).unwrap_or_else(|| PathBuf::from("results").join(format!("bench-{}", chrono::Local::now().format("%Y%m%d-%H%M%S"))));
     eprintln!(
-        "bench: {} instances ({selection}){}, {threads} threads, reference {}; writing {}",
-        instances.len(),
+        "bench: {} ({selection}){}, {}, reference {}; writing {}",
+        count(instances.len(), "instance"),
         shard.as_ref().map_or(String::new(), |s| format!(", shard {s}")),
+        count(threads, "thread"),
         reference.as_ref().map_or("none".into(), |r| format!("{} ({} s)", r.solver, number(Some(r.time_limit_s)))),
         out.display()
     );
@@ -133,6 +135,10 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
 pub(super) fn print_summary(results: &BenchResults, out: &Path) {
     println!("{}", text(&comparison_table(&results.comparison)));
     println!("{}", text(&aggregate_table(&results.aggregates)));
+    println!("{}", text(&gap_table(&results.aggregates)));
+    for notice in notices(&results.comparison, results.metadata.instances.len()) {
+        println!("note: {notice}");
+    }
     for path in OutputFiles::in_dir(out).all() {
         println!("wrote {}", path.display());
     }

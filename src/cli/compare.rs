@@ -12,7 +12,8 @@ pub struct CompareArgs {
     pub baseline: PathBuf,
     /// Results to check against the baseline (folder or results.csv).
     pub current: PathBuf,
-    /// Allowed relative growth of the deterministic counter mvm_to_target (0.1 = 10 %).
+    /// Allowed relative growth of the deterministic counters mvm_to_target and (under a work
+    /// budget) primal_integral_mvm (0.1 = 10 %).
     #[arg(long, default_value_t = 0.1, value_name = "FRACTION")]
     pub tolerance: f64,
     /// Also fail when a run's wall time grows by more than this factor (e.g. 1.5). Without it

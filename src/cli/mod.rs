@@ -23,7 +23,7 @@ use crate::sweep::{Budget, ParameterRanges, SweepOptions};
 #[command(name = "aocbench", version, about = "Benchmark the AOC-DT optimizer on QPLIB instances (CPU and wgpu/WGSL engines)")]
 pub struct Cli {
     /// Folder holding the QPLIB instances (qbl/, qbn/, catalog.csv). Default: $AOCBENCH_QPLIB_DIR,
-    /// then ../shared/qplib, then qplib/.
+    /// then ../shared/qplib, then qplib/, then the smoke instances shipped in qplib/smoke.
     #[arg(long, global = true, value_name = "DIR")]
     pub qplib_dir: Option<PathBuf>,
     #[command(subcommand)]
@@ -39,7 +39,7 @@ pub enum Command {
     /// Solve one instance with the AOC-DT two-phase sweep.
     Solve(solve::SolveArgs),
     /// Benchmark AOC-DT against a reference solver over a set of instances; writes
-    /// results.csv, results.json, comparison.csv/.md and profile.svg.
+    /// results.csv, results.json, comparison.csv/.md, profile.svg and gap_over_time.svg.
     Bench(bench::BenchArgs),
     /// Put the results folders of a sharded bench run (`bench --shard`) together into one, with
     /// the same files as a run in one process; refuses folders of different runs and names
@@ -111,8 +111,8 @@ fn parse_range<T: std::str::FromStr>(text: &str) -> Result<(T, T), String> {
 #[derive(Debug, Clone, Args)]
 pub struct SweepArgs {
     /// Wall-clock budget per solve in seconds (λ and all phases; parsing excluded).
-    #[arg(long, value_name = "SECONDS", conflicts_with = "work")]
-    pub time_limit: Option<f64>,
+    #[arg(long, value_name = "SECONDS", conflicts_with = "work", default_value_t = DEFAULT_TIME_LIMIT_S)]
+    pub time_limit: f64,
     /// Deterministic budget: total replica-iterations (matrix-vector products), split over the
     /// phases by the same fractions; with a fixed --seed the CPU engine reproduces a run bit for bit.
     #[arg(long, value_name = "MVM")]
@@ -164,10 +164,9 @@ pub struct SweepArgs {
 impl SweepArgs {
     /// The options, with the engine's `product` form (`--product`, an engine argument).
     pub fn options(&self, product: Option<ProductForm>) -> anyhow::Result<SweepOptions> {
-        let budget = match (self.time_limit, self.work) {
-            (_, Some(w)) => Budget::Work(w),
-            (Some(t), None) => Budget::TimeLimit(t),
-            (None, None) => Budget::TimeLimit(DEFAULT_TIME_LIMIT_S),
+        let budget = match self.work {
+            Some(w) => Budget::Work(w),
+            None => Budget::TimeLimit(self.time_limit),
         };
         let options = SweepOptions {
             budget,

@@ -35,8 +35,10 @@ pub struct PerfArgs {
     pub repeats: usize,
     #[command(flatten)]
     pub engine: EngineArgs,
-    /// GPU engines: the CSV that shared/anchors/torch_aocdt.py printed on the same machine; its
-    /// sgemm GFLOP/s become the reference of the rows with the same n and B.
+    /// GPU engines: cuBLAS/PyTorch timings measured on the same machine, a CSV with the columns
+    /// n,B,iters,aocdt_ms_per_iter,aocdt_gflops,sgemm_ms,sgemm_gflops,replica_iters_per_s
+    /// (`#` lines are comments); its sgemm GFLOP/s become the reference of the rows with the
+    /// same n and B.
     #[arg(long, value_name = "PATH")]
     pub reference_csv: Option<PathBuf>,
     /// Seed of the random J, replica parameters and initial states.

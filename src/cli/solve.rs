@@ -9,7 +9,7 @@ use crate::engine::create_engine;
 use crate::model::Instance;
 use crate::output::atomic::write_atomically;
 use crate::output::progress_bar::SweepProgress;
-use crate::output::table::{number, render};
+use crate::output::table::{count, number, render};
 use crate::polish::PolishLimits;
 use crate::qplib;
 
@@ -84,8 +84,9 @@ fn text_report(instance: &Instance, outcome: &SolveOutcome) -> String {
     let mut line = |key: &str, value: String| {
         let _ = writeln!(out, "{key:<22}{value}");
     };
-    line("instance", format!("{} ({}, {} binaries, {} constraints; QUMO {} variables)", instance.name, instance.sense.as_str(), instance.n_vars(), instance.n_constraints(), sweep.qumo_vars));
-    line("engine", format!("{} on {} ({} threads), batch {}, {} product", sweep.engine.kind, sweep.engine.device, sweep.engine.threads, sweep.batch_size, sweep.product.name()));
+    let sizes = [count(instance.n_vars(), "variable"), count(instance.n_binary(), "binary"), count(instance.n_constraints(), "constraint")].join(", ");
+    line("instance", format!("{} ({}, {sizes}; QUMO {})", instance.name, instance.sense.as_str(), count(sweep.qumo_vars, "variable")));
+    line("engine", format!("{} on {} ({}), batch {}, {} product", sweep.engine.kind, sweep.engine.device, count(sweep.engine.threads, "thread"), sweep.batch_size, sweep.product.name()));
     let e = sweep.eigenvalues_initial;
     line("lambda", format!("{:.6e} (J spectrum [{:.4e}, {:.4e}]); final {:.6e}", sweep.lambda_initial, e.min, e.max, sweep.lambda_final));
     line("best objective", match (m.best_objective, m.feasible) {
@@ -123,7 +124,7 @@ fn text_report(instance: &Instance, outcome: &SolveOutcome) -> String {
     out.push('\n');
     out.push_str(&render(&["phase", "configs", "reps", "iterations", "samples", "feasible", "mvm", "seconds", "best"], &rows));
     for c in &sweep.penalty_changes {
-        let _ = writeln!(out, "penalties after {}: {} rows doubled, max growth {}×, λ {:.4e}", c.after, c.rows_doubled, c.max_growth, c.lambda);
+        let _ = writeln!(out, "penalties after {}: {} doubled, max growth {}×, λ {:.4e}", c.after, count(c.rows_doubled, "row"), c.max_growth, c.lambda);
     }
     out
 }

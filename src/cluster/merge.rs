@@ -91,10 +91,11 @@ pub fn merge_runs(dirs: &[PathBuf], out: &Path, allow_partial: bool, command_lin
     anyhow::ensure!(!runs.iter().any(|run| same_folder(&run.dir, out)), "--out {} is one of the folders being merged", out.display());
     prepare_output(out, &files, OutputMode::Fresh)?;
 
-    let mut results = BenchResults { metadata: first.metadata.clone(), rows: Vec::new(), comparison: Vec::new(), aggregates: Vec::new(), runs: Vec::new() };
+    let mut results = BenchResults { metadata: first.metadata.clone(), rows: Vec::new(), comparison: Vec::new(), aggregates: Vec::new(), runs: Vec::new(), curves: Vec::new() };
     for &(source, planned) in &taken {
         results.rows.extend(runs[source].unit_rows(&planned.unit).cloned());
         results.runs.extend(runs[source].unit_runs(&planned.unit).cloned());
+        results.curves.extend(runs[source].unit_curves(&planned.unit).cloned());
     }
     results.sort_in_run_order();
     results.summarise();

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::plan::{RunPlan, WorkUnit};
-use crate::benchmark::{OutputFiles, RawRun, ResultRow, RunMetadata, SolverName};
+use crate::benchmark::{OutputFiles, RawRun, ResultRow, RunCurve, RunMetadata, SolverName};
 use crate::engine::EngineChoice;
 use crate::export::csv::read_complete_results;
 use crate::reference::ReferenceSolver;
@@ -27,6 +27,8 @@ pub struct RecordedRun {
     pub rows: Vec<ResultRow>,
     /// The complete units' raw runs in results.json order, one per unit and solver.
     pub runs: Vec<RawRun>,
+    /// The complete units' primal gap curves, one per unit and solver that has a target.
+    pub curves: Vec<RunCurve>,
 }
 
 impl RecordedRun {
@@ -52,12 +54,20 @@ impl RecordedRun {
             .into_iter()
             .filter(|run| run.key().is_some_and(|(instance, solver, repeat)| in_complete_unit(instance, repeat) && seen.insert((instance.to_string(), solver, repeat))))
             .collect();
-        Ok(RecordedRun { dir: dir.to_path_buf(), metadata, complete, rows, runs })
+        let curves: Vec<RunCurve> = Vec::deserialize(&json["curves"]).with_context(|| format!("{}: curves this version of aocbench cannot read", path.display()))?;
+        let mut seen = HashSet::new();
+        let curves = curves.into_iter().filter(|c| in_complete_unit(&c.instance, c.repeat) && seen.insert((c.instance.clone(), c.solver, c.repeat))).collect();
+        Ok(RecordedRun { dir: dir.to_path_buf(), metadata, complete, rows, runs, curves })
     }
 
     /// The rows of `unit`, in file order.
     pub fn unit_rows<'a>(&'a self, unit: &'a WorkUnit) -> impl Iterator<Item = &'a ResultRow> {
         self.rows.iter().filter(|r| r.instance == unit.instance && r.repeat == unit.repeat)
+    }
+
+    /// The primal gap curves of `unit`, in results.json order.
+    pub fn unit_curves<'a>(&'a self, unit: &'a WorkUnit) -> impl Iterator<Item = &'a RunCurve> {
+        self.curves.iter().filter(|c| c.instance == unit.instance && c.repeat == unit.repeat)
     }
 
     /// The raw runs of `unit`, in results.json order.

@@ -2,9 +2,10 @@
 //!
 //! Runs are matched by (instance, solver, repeat). A matched run regresses when it lost
 //! feasibility or the best-known, when its best objective got worse (beyond the target
-//! tolerance), or when its deterministic counter — replica-iterations to the target, which
-//! under the same work budget, seed, engine and batch size is bit-for-bit reproducible — grew
-//! by more than the tolerance. Wall-clock times are reported and gate only when asked: they
+//! tolerance), or when a deterministic counter grew by more than the tolerance: the
+//! replica-iterations to the target, and under a work budget the primal integral over
+//! replica-iterations (how close the run stayed to the target along the way). Both are
+//! bit-for-bit reproducible under the same work budget, seed, engine and batch size. Wall-clock times are reported and gate only when asked: they
 //! depend on the machine and its load. Runs made under different budgets, seeds, engines or
 //! batch sizes are not comparable, which is itself a failure (the gate would be meaningless).
 
@@ -36,7 +37,10 @@ pub enum Check {
     Feasibility,
     BestKnown,
     Objective,
+    /// `mvm_to_target` grew.
     Counter,
+    /// `primal_integral_mvm` grew (runs under a work budget only).
+    PrimalIntegral,
     WallTime,
 }
 
@@ -140,15 +144,15 @@ fn check_pair(base: &ResultRow, cur: &ResultRow, tolerances: Tolerances, finding
             add(Check::Objective, false, format!("best objective better: {} → {}", number(Some(b)), number(Some(c))));
         }
     }
-    // A counter only means something against the same target; a lost target is a best-known
-    // or objective finding above.
-    if let (Some(b), Some(c), true) = (base.mvm_to_target, cur.mvm_to_target, base.target == cur.target) {
-        let growth = c as f64 / b.max(1) as f64 - 1.0;
-        if growth > tolerances.counter_growth {
-            add(Check::Counter, true, format!("mvm_to_target grew {b} → {c} ({}, tolerance {})", percent(growth), percent(tolerances.counter_growth)));
-        } else if c < b {
-            add(Check::Counter, false, format!("mvm_to_target shrank {b} → {c} ({})", percent(growth)));
-        }
+    // Counters only mean something against the same target; a lost target is a best-known
+    // or objective finding above. The primal integral over replica-iterations is only
+    // deterministic under a work budget.
+    let same_target = base.target == cur.target;
+    if let (Some(b), Some(c), true) = (base.mvm_to_target, cur.mvm_to_target, same_target) {
+        growth(Check::Counter, "mvm_to_target", b as f64, c as f64, tolerances.counter_growth, &mut add);
+    }
+    if let (Some(b), Some(c), true, Some(_)) = (base.primal_integral_mvm, cur.primal_integral_mvm, same_target, base.work_mvm) {
+        growth(Check::PrimalIntegral, "primal_integral_mvm", b, c, tolerances.counter_growth, &mut add);
     }
     if let Some(limit) = tolerances.wall_time_ratio {
         let ratio = cur.wall_time_s / base.wall_time_s;
@@ -156,6 +160,23 @@ fn check_pair(base: &ResultRow, cur: &ResultRow, tolerances: Tolerances, finding
             add(Check::WallTime, true, format!("wall time {} s → {} s (×{}, gate ×{})", short(base.wall_time_s), short(cur.wall_time_s), short(ratio), short(limit)));
         }
     }
+}
+
+/// A deterministic counter that fails when it grew by more than `tolerance` (relative) and is
+/// noted when it shrank.
+fn growth(check: Check, name: &str, base: f64, current: f64, tolerance: f64, add: &mut impl FnMut(Check, bool, String)) {
+    let growth = current / base.max(1.0) - 1.0;
+    let (b, c) = (short_counter(base), short_counter(current));
+    if growth > tolerance {
+        add(check, true, format!("{name} grew {b} → {c} ({}, tolerance {})", percent(growth), percent(tolerance)));
+    } else if current < base {
+        add(check, false, format!("{name} shrank {b} → {c} ({})", percent(growth)));
+    }
+}
+
+/// A counter in full when it is whole (replica-iterations), else to 6 significant digits.
+fn short_counter(value: f64) -> String {
+    significant(Some(value), 6)
 }
 
 fn percent(fraction: f64) -> String {
@@ -182,6 +203,7 @@ impl fmt::Display for Report {
             .map(|(b, c)| {
                 let reached = |r: &ResultRow| if r.reached_best_known { "yes" } else { "no" }.to_string();
                 let counter = |r: &ResultRow| r.mvm_to_target.map_or("-".into(), |m| m.to_string());
+                let integral = |r: &ResultRow| r.primal_integral_mvm.map_or("-".into(), short_counter);
                 vec![
                     b.instance.clone(),
                     b.solver.key().into(),
@@ -189,12 +211,13 @@ impl fmt::Display for Report {
                     change(number(b.best_objective), number(c.best_objective)),
                     change(reached(b), reached(c)),
                     change(counter(b), counter(c)),
+                    change(integral(b), integral(c)),
                     format!("{} → {}", short(b.wall_time_s), short(c.wall_time_s)),
                     format!("×{}", short(c.wall_time_s / b.wall_time_s)),
                 ]
             })
             .collect();
-        let header = ["instance", "solver", "repeat", "best_objective", "reached_best_known", "mvm_to_target", "wall_time_s", "wall_ratio"];
+        let header = ["instance", "solver", "repeat", "best_objective", "reached_best_known", "mvm_to_target", "primal_integral_mvm", "wall_time_s", "wall_ratio"];
         write!(f, "{}", render(&header, &rows))?;
         for (title, regression) in [("Failures", true), ("Notes", false)] {
             let found: Vec<&Finding> = self.findings.iter().filter(|x| x.regression == regression).collect();

@@ -34,6 +34,7 @@ use std::fmt;
 use std::io::{self, Write};
 
 use crate::model::{Constraint, Instance, Sense, VarType};
+use crate::output::table::count;
 
 /// Name of the variable, fixed to 1, whose objective coefficient is the objective constant.
 pub const OBJ_CONSTANT_VAR: &str = "obj_constant";
@@ -306,9 +307,9 @@ pub fn write_lp(instance: &Instance, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "\\ {} ({}), written by aocbench", clean(&instance.name), clean(&instance.type_code))?;
     writeln!(
         out,
-        "\\ {} variables, {} constraints; QPLIB's 1/2 convention is applied",
-        instance.n_vars(),
-        instance.n_constraints()
+        "\\ {}, {}; QPLIB's 1/2 convention is applied",
+        count(instance.n_vars(), "variable"),
+        count(instance.n_constraints(), "constraint")
     )?;
 
     write_objective(instance, &mentioned_variables(instance), out)?;

@@ -1,22 +1,40 @@
-//! The performance profile of time-to-target (Dolan & Moré, Math. Program. 91 (2002)) as SVG:
-//! for each solver, the fraction of instances it solves within a factor τ of the fastest
-//! solver on that instance. Unreached targets never count; ρ(1) is the share of instances a
-//! solver is fastest on, the right end the share it reaches at all.
+//! The plots of a bench run, as SVG.
+//!
+//! * `profile.svg`: performance profiles (Dolan & Moré, Math. Program. 91 (2002)) of the time
+//!   to each gap level, one panel per level: for each solver, the fraction of instances it
+//!   brings within the gap within a factor τ of the fastest solver on that instance. Unreached
+//!   levels never count; ρ(1) is the share of instances a solver is fastest on, the right end
+//!   the share it reaches at all.
+//! * `gap_over_time.svg`: every run's primal gap over time (log time axis), one panel per
+//!   instance — who got closer, and when.
+//!
+//! Both take an optional note (a partial run says so) under their title.
 
+use std::ops::Range;
 use std::path::Path;
 
+use plotters::coord::combinators::{BindKeyPoints, LogCoord, WithKeyPoints};
 use plotters::prelude::*;
 
-use crate::benchmark::{InstanceComparison, SolverResult, TimeToTarget};
+use crate::benchmark::{InstanceComparison, RunCurve, SolverName, SolverResult};
+use crate::metrics::GAP_LEVELS;
 use crate::output::atomic::write_atomically;
+use crate::output::table::significant;
 
-/// Times below this count as this, so that a ratio to the best time is always defined.
+/// Times below this count as this, so that a ratio to the best time is always defined and a
+/// log time axis has a left end.
 const MIN_TIME_S: f64 = 1e-6;
 
-/// Each side's ratios to the best time per instance (∞ when it did not reach the target),
-/// over the instances with a target.
-fn ratios(comparisons: &[InstanceComparison]) -> Vec<(&'static str, Vec<f64>)> {
-    let reached = |r: Option<&SolverResult>| r.and_then(|r| r.time_to_target).and_then(TimeToTarget::reached).map(|t| t.max(MIN_TIME_S));
+/// Gaps (percent) below this are drawn at it: the floor of the log gap axis, where gap 0 sits.
+const GAP_FLOOR_PCT: f64 = 1e-3;
+
+/// The most panels per row of the small multiples.
+const COLUMNS: usize = 3;
+
+/// Each side's ratios to the best time per instance (∞ when it did not reach `level_index`
+/// of [`GAP_LEVELS`]), over the instances with a target; labelled by solver.
+fn ratios(comparisons: &[InstanceComparison], level_index: usize) -> Vec<(SolverName, Vec<f64>)> {
+    let reached = |r: Option<&SolverResult>| r.and_then(|r| r.time_to_gap).and_then(|t| t[level_index].reached()).map(|t| t.max(MIN_TIME_S));
     let with_target: Vec<&InstanceComparison> = comparisons.iter().filter(|c| c.target.is_some()).collect();
     (0..2)
         .filter_map(|side| {
@@ -28,7 +46,7 @@ fn ratios(comparisons: &[InstanceComparison]) -> Vec<(&'static str, Vec<f64>)> {
                     reached(c.solvers()[side]).zip(best).map_or(f64::INFINITY, |(t, b)| t / b)
                 })
                 .collect();
-            Some((solver.label(), values))
+            Some((solver, values))
         })
         .collect()
 }
@@ -47,38 +65,156 @@ fn steps(ratios: &[f64], tau_max: f64) -> Vec<(f64, f64)> {
     points
 }
 
-pub fn write_performance_profile(path: &Path, comparisons: &[InstanceComparison]) -> anyhow::Result<()> {
-    let series = ratios(comparisons);
-    let largest = series.iter().flat_map(|(_, r)| r.iter().copied().filter(|r| r.is_finite())).fold(1.0, f64::max);
-    let tau_max = (2.0 * largest).max(10.0);
+/// Tick positions of a log axis over [lo, hi]: the powers of ten inside, with 2 and 5 times
+/// them when the range spans fewer than three decades, and both ends when fewer than two
+/// ticks fall inside. Each value once: plotters' own log key points repeat the decade that
+/// ends one cycle and starts the next (the tick "10.0" drawn twice).
+fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let mantissas: &[f64] = if (hi / lo).log10() < 3.0 { &[1.0, 2.0, 5.0] } else { &[1.0] };
+    let inside = |v: f64| v >= lo * (1.0 - 1e-9) && v <= hi * (1.0 + 1e-9);
+    let mut ticks: Vec<f64> = (lo.log10().floor() as i32..=hi.log10().ceil() as i32)
+        .flat_map(|e| mantissas.iter().map(move |m| m * 10f64.powi(e)))
+        .filter(|&v| inside(v))
+        .collect();
+    if ticks.len() < 2 {
+        ticks.extend([lo, hi]);
+        ticks.sort_by(f64::total_cmp);
+        ticks.dedup();
+    }
+    ticks
+}
+
+/// A log axis over `range` with [`log_ticks`].
+fn log_axis(range: Range<f64>) -> WithKeyPoints<LogCoord<f64>> {
+    let ticks = log_ticks(range.start, range.end);
+    range.log_scale().with_key_points(ticks)
+}
+
+fn tick_label(v: &f64) -> String {
+    significant(Some(*v), 3)
+}
+
+/// `title`, with `note` after it when there is one.
+fn caption(title: &str, note: Option<&str>) -> String {
+    note.map_or_else(|| title.to_string(), |n| format!("{title} ({n})"))
+}
+
+/// Colour of a solver: the same in every panel and both plots.
+fn colour(solver: SolverName) -> PaletteColor<Palette99> {
+    Palette99::pick(match solver {
+        SolverName::Aocdt => 0,
+        SolverName::Scip | SolverName::Gurobi => 1,
+    })
+}
+
+/// (rows, columns) for `panels` panels: a square as near as [`COLUMNS`] allows (4 → 2 × 2,
+/// 7 → 3 × 3).
+fn grid(panels: usize) -> (usize, usize) {
+    let columns = ((panels as f64).sqrt().ceil() as usize).clamp(1, COLUMNS);
+    (panels.div_ceil(columns).max(1), columns)
+}
+
+/// profile.svg: one performance profile per gap level. Errors: drawing or writing the file.
+pub fn write_performance_profiles(path: &Path, comparisons: &[InstanceComparison], note: Option<&str>) -> anyhow::Result<()> {
+    let (rows, columns) = grid(GAP_LEVELS.len());
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (800, 500)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (420 * columns as u32, 320 * rows as u32 + 40)).into_drawing_area();
         root.fill(&WHITE)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption("Performance profile: time to target", ("sans-serif", 22))
-            .margin(15)
-            .x_label_area_size(45)
-            .y_label_area_size(55)
-            .build_cartesian_2d((1f64..tau_max).log_scale(), 0f64..1.05)?;
-        chart
-            .configure_mesh()
-            .x_desc("τ = time-to-target / fastest solver's time-to-target")
-            .y_desc("fraction of instances within τ")
-            .draw()?;
-        for (i, (label, ratios)) in series.iter().enumerate() {
-            let style = Palette99::pick(i).stroke_width(2);
+        let body = root.titled(&caption("Performance profiles: time to each primal gap", note), ("sans-serif", 22))?;
+        for (level_index, panel) in body.split_evenly((rows, columns)).iter().enumerate().take(GAP_LEVELS.len()) {
+            let series = ratios(comparisons, level_index);
+            let largest = series.iter().flat_map(|(_, r)| r.iter().copied().filter(|r| r.is_finite())).fold(1.0, f64::max);
+            let tau_max = (2.0 * largest).max(10.0);
+            let mut chart = ChartBuilder::on(panel)
+                .caption(format!("gap {} %", significant(Some(100.0 * GAP_LEVELS[level_index]), 3)), ("sans-serif", 16))
+                .margin(10)
+                .x_label_area_size(40)
+                .y_label_area_size(45)
+                .build_cartesian_2d(log_axis(1.0..tau_max), 0f64..1.05)?;
             chart
-                .draw_series(LineSeries::new(steps(ratios, tau_max), style))?
-                .label(*label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+                .configure_mesh()
+                .x_label_formatter(&tick_label)
+                .x_desc("τ = time / fastest time")
+                .y_desc("fraction of instances")
+                .draw()?;
+            for (solver, ratios) in &series {
+                let style = colour(*solver).stroke_width(2);
+                chart
+                    .draw_series(LineSeries::new(steps(ratios, tau_max), style))?
+                    .label(solver.label())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+            }
+            chart.configure_series_labels().position(SeriesLabelPosition::MiddleRight).background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::MiddleRight)
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()?;
+        root.present()?;
+    }
+    write_atomically(path, svg.as_bytes())
+}
+
+/// The primal gap in percent on the log gap axis: gap 0 sits on the floor.
+fn plotted_gap_pct(gap: f64) -> f64 {
+    (100.0 * gap).max(GAP_FLOOR_PCT)
+}
+
+/// The points of a run's gap-over-time line on [x_min, horizon]: 100 % until its first
+/// feasible point, then a step down at each improvement.
+fn gap_line(run: &RunCurve, x_min: f64) -> Vec<(f64, f64)> {
+    let mut points = vec![(x_min, 100.0)];
+    let mut current = 100.0;
+    for step in run.curve.steps.iter().filter(|s| s.time_s <= run.horizon_s) {
+        let t = step.time_s.max(x_min);
+        points.push((t, current));
+        current = plotted_gap_pct(step.gap);
+        points.push((t, current));
+    }
+    points.push((run.horizon_s.max(x_min), current));
+    points
+}
+
+/// gap_over_time.svg: one panel per instance (in `instances` order) with the primal gap of
+/// every run over time, log time axis from the earliest improvement to the longest horizon,
+/// log gap axis from [`GAP_FLOOR_PCT`] (where gap 0 sits) to 100 %. Errors: drawing or
+/// writing the file.
+pub fn write_gap_over_time(path: &Path, instances: &[&str], curves: &[RunCurve], note: Option<&str>) -> anyhow::Result<()> {
+    let earliest = curves.iter().flat_map(|c| c.curve.steps.first()).map(|s| s.time_s).fold(f64::INFINITY, f64::min);
+    let x_min = 10f64.powf(earliest.max(MIN_TIME_S).log10().floor()).min(0.1);
+    let x_max = curves.iter().map(|c| c.horizon_s).fold(1.0, f64::max).max(10.0 * x_min);
+    let (rows, columns) = grid(instances.len());
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (380 * columns as u32, 280 * rows as u32 + 40)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let title = "Primal gap of the best point so far over time (gap 0 on the bottom edge)";
+        let body = root.titled(&caption(title, note), ("sans-serif", 20))?;
+        for (instance, panel) in instances.iter().zip(body.split_evenly((rows, columns)).iter()) {
+            let mut chart = ChartBuilder::on(panel)
+                .caption(*instance, ("sans-serif", 15))
+                .margin(8)
+                .x_label_area_size(35)
+                .y_label_area_size(50)
+                .build_cartesian_2d(log_axis(x_min..x_max), log_axis(GAP_FLOOR_PCT..100.0))?;
+            chart
+                .configure_mesh()
+                .x_label_formatter(&tick_label)
+                .y_label_formatter(&tick_label)
+                .x_desc("seconds")
+                .y_desc("primal gap %")
+                .draw()?;
+            let mut labelled = Vec::new();
+            for run in curves.iter().filter(|c| c.instance == *instance) {
+                let style = colour(run.solver).stroke_width(2);
+                let series = chart.draw_series(LineSeries::new(gap_line(run, x_min), style))?;
+                if !labelled.contains(&run.solver) {
+                    labelled.push(run.solver);
+                    series.label(run.solver.label()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+                }
+            }
+            if !labelled.is_empty() {
+                // Lower left: every line starts at the top (100 % before a feasible point).
+                chart.configure_series_labels().position(SeriesLabelPosition::LowerLeft).background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
+            }
+        }
         root.present()?;
     }
     write_atomically(path, svg.as_bytes())
@@ -92,5 +228,34 @@ mod tests {
     fn steps_rise_at_each_finite_ratio() {
         let points = steps(&[1.0, 4.0, f64::INFINITY, 2.0], 10.0);
         assert_eq!(points, vec![(1.0, 0.0), (1.0, 0.0), (1.0, 0.25), (2.0, 0.25), (2.0, 0.5), (4.0, 0.5), (4.0, 0.75), (10.0, 0.75)]);
+    }
+
+    #[test]
+    fn grids_are_near_square() {
+        assert_eq!([1, 2, 4, 7, 9, 10].map(grid), [(1, 1), (1, 2), (2, 2), (3, 3), (3, 3), (4, 3)]);
+    }
+
+    #[test]
+    fn log_ticks_appear_once_each() {
+        assert_eq!(log_ticks(1.0, 20.0), [1.0, 2.0, 5.0, 10.0, 20.0]);
+        assert_eq!(log_ticks(1e-3, 100.0), [1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0]);
+        assert_eq!(log_ticks(3.0, 4.0), [3.0, 4.0], "no tick inside: the ends");
+        for (lo, hi) in [(1.0, 10.0), (1.0, 1e4), (1e-6, 12.5), (0.01, 10.0)] {
+            let ticks = log_ticks(lo, hi);
+            let labels: Vec<String> = ticks.iter().map(tick_label).collect();
+            let mut unique = labels.clone();
+            unique.dedup();
+            assert_eq!(labels, unique, "[{lo}, {hi}]");
+            assert!(ticks.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+
+    #[test]
+    fn gap_line_starts_at_100_and_steps_down() {
+        use crate::metrics::{Found, PrimalCurve};
+        use crate::model::Sense;
+        let found = [Found { time_s: 0.5, mvm: None, objective: -90.0 }, Found { time_s: 2.0, mvm: None, objective: -100.0 }];
+        let run = RunCurve { instance: "X".into(), solver: SolverName::Scip, repeat: 0, horizon_s: 10.0, curve: PrimalCurve::new(Sense::Minimize, -100.0, found) };
+        assert_eq!(gap_line(&run, 0.01), [(0.01, 100.0), (0.5, 100.0), (0.5, 10.0), (2.0, 10.0), (2.0, GAP_FLOOR_PCT), (10.0, GAP_FLOOR_PCT)]);
     }
 }

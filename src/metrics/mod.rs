@@ -1,8 +1,11 @@
 //! Benchmark metrics: time- and operations-to-solution, success-rate intervals, the summary
-//! mean used across instances, and the per-run summary every report shares.
+//! mean used across instances, the per-run summary every report shares, and anytime quality
+//! (primal gap over time, primal integral, time-to-gap).
 
+mod primal;
 mod summary;
 mod tts;
 
-pub use summary::{reaches_target, reaches_target_within, relative_gap, RunMetrics, TargetKind, TARGET_TOLERANCE};
+pub use primal::{level_name, primal_gap, Found, GapStep, PrimalCurve, GAP_LEVELS};
+pub use summary::{reaches_target, relative_gap, RunMetrics, TargetKind, TARGET_TOLERANCE};
 pub use tts::{shifted_geometric_mean, to_solution, wilson_interval, TARGET_PROBABILITY};

@@ -3,8 +3,9 @@
 //! best; p over deep-search samples; censored when never reached).
 
 use crate::model::Sense;
-use crate::sweep::SweepResult;
+use crate::sweep::{Improvement, SweepResult};
 
+use super::primal::{Found, PrimalCurve};
 use super::tts::{to_solution, wilson_interval};
 
 /// Relative tolerance for "reached the target": QPLIB's catalog prints best-knowns with ~10
@@ -14,12 +15,7 @@ pub const TARGET_TOLERANCE: f64 = 1e-6;
 /// True when `objective` is at least as good as `target`, up to [`TARGET_TOLERANCE`]
 /// relative to max(1, |target|).
 pub fn reaches_target(sense: Sense, objective: f64, target: f64) -> bool {
-    reaches_target_within(sense, objective, target, TARGET_TOLERANCE)
-}
-
-/// [`reaches_target`] with another relative tolerance.
-pub fn reaches_target_within(sense: Sense, objective: f64, target: f64, tolerance: f64) -> bool {
-    sense.sign() * (objective - target) <= tolerance * target.abs().max(1.0)
+    sense.sign() * (objective - target) <= TARGET_TOLERANCE * target.abs().max(1.0)
 }
 
 /// Signed relative gap: positive when worse than the best-known; the denominator is
@@ -70,8 +66,7 @@ impl RunMetrics {
         let incumbents = &result.incumbents;
         let answer = incumbents.answer();
         let feasible_best = incumbents.best_feasible.as_ref();
-        let first_reaching = |target: f64| incumbents.improvements.iter().find(|i| reaches_target(sense, i.objective, target));
-        let to_best_known = best_known.and_then(first_reaching);
+        let to_best_known = best_known.and_then(|b| PrimalCurve::new(sense, b, incumbents.improvements.iter().map(Found::from)).first_within(0.0).copied());
         let (target, target_kind) = match best_known {
             Some(v) => (Some(v), TargetKind::BestKnown),
             None => (feasible_best.map(|c| c.objective), TargetKind::OwnBest),
@@ -88,8 +83,8 @@ impl RunMetrics {
             best_known,
             gap_to_best_known: feasible_best.zip(best_known).map(|(c, b)| relative_gap(sense, c.objective, b)),
             reached_best_known: to_best_known.is_some(),
-            time_to_best_known_s: to_best_known.map(|i| i.time_s),
-            mvm_to_best_known: to_best_known.map(|i| i.mvm),
+            time_to_best_known_s: to_best_known.map(|s| s.time_s),
+            mvm_to_best_known: to_best_known.and_then(|s| s.mvm),
             time_to_own_best_s: feasible_best.map(|c| c.time_s),
             mvm_to_own_best: feasible_best.map(|c| c.mvm),
             target,
@@ -102,5 +97,12 @@ impl RunMetrics {
             tts99_s: to_solution(p, time_per_sample_s),
             mvm99: to_solution(p, mvm_per_sample),
         }
+    }
+}
+
+/// An AOC-DT improvement as a point of its primal gap curve, on both clocks.
+impl From<&Improvement> for Found {
+    fn from(i: &Improvement) -> Self {
+        Found { time_s: i.time_s, mvm: Some(i.mvm), objective: i.objective }
     }
 }

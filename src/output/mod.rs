@@ -4,3 +4,4 @@ pub mod atomic;
 pub mod machine;
 pub mod progress_bar;
 pub mod table;
+pub mod warnings;

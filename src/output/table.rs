@@ -50,9 +50,32 @@ pub fn significant(value: Option<f64>, digits: usize) -> String {
     }
 }
 
+/// `n` and the noun in the number `n` asks for: `1 instance`, `2 instances`, `0 binaries`.
+/// Regular English plurals only (a consonant before a final `y` becomes `ies`).
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        return format!("1 {noun}");
+    }
+    let consonant_y = noun.strip_suffix('y').filter(|stem| !stem.ends_with(['a', 'e', 'i', 'o', 'u']));
+    match consonant_y {
+        Some(stem) => format!("{n} {stem}ies"),
+        None => format!("{n} {noun}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_number() {
+        assert_eq!(count(1, "instance"), "1 instance");
+        assert_eq!(count(7, "instance"), "7 instances");
+        assert_eq!(count(0, "constraint"), "0 constraints");
+        assert_eq!(count(1, "binary"), "1 binary");
+        assert_eq!(count(80, "binary"), "80 binaries");
+        assert_eq!(count(2, "day"), "2 days");
+    }
 
     #[test]
     fn significant_digits_and_special_values() {

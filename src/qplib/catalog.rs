@@ -1,5 +1,5 @@
 //! `catalog.csv` of the instance folder: sizes, sense and best known objective per instance
-//! (columns described in `shared/qplib/README.md`). Only the columns below are read; the
+//! (columns described in `qplib/README.md`). Only the columns below are read; the
 //! provenance columns are for people.
 
 use std::collections::HashMap;

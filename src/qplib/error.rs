@@ -125,6 +125,12 @@ pub enum LocateError {
     InstanceNotFound { name: String, tried: Vec<PathBuf> },
     #[error("unknown instance set \"{set}\": expected qbl or qbn")]
     UnknownSet { set: String },
+    #[error(
+        "the {set} set does not ship with aocbench (only the eight smoke instances do): get it \
+         with scripts/download_qplib.sh, or point AOCBENCH_QPLIB_DIR or the command-line option \
+         at a folder that holds it"
+    )]
+    SetNotShipped { set: String },
     #[error("no .qplib or .qplib.gz file in {}", folder.display())]
     EmptySet { folder: PathBuf },
     #[error("{}: {source}", path.display())]

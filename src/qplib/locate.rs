@@ -1,8 +1,11 @@
 //! Finding the instance folder, one instance in it, or a whole set (`qbl`, `qbn`).
 //!
-//! The instances are never committed (see `qplib/README.md`), so every entry point that
-//! needs them goes through [`instance_dir`], whose error tells the user how to get them.
+//! The full sets are never committed (see `qplib/README.md`); the eight smoke instances and
+//! the catalog of best-known objectives are ([`shipped_dir`]), so a fresh checkout runs the
+//! smoke benchmark with nothing beside it. Every entry point that needs instances goes through
+//! [`instance_dir`], whose error tells the user how to get them.
 
+use std::cmp::Ordering;
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,10 +19,28 @@ const INSTANCE_DIR_ENV: &str = "AOCBENCH_QPLIB_DIR";
 /// checkout, then `qplib/` inside it (where `scripts/download_qplib.sh` puts the files).
 const DEFAULT_DIRS: [&str; 2] = ["../shared/qplib", "qplib"];
 
+/// `qplib/` of the checkout this binary was built from: the shipped catalog, and the shipped
+/// instances in its `smoke/`. An absolute path fixed at build time, so that a binary run from
+/// another folder (`cargo install --path .`) still finds them while the checkout exists.
+const SHIPPED_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/qplib");
+
 const EXTENSIONS: [&str; 2] = [".qplib", ".qplib.gz"];
 
+/// The folder of the shipped instances (the smoke set, QPLIB's own files): the last default
+/// place [`instance_dir`] tries.
+pub fn shipped_dir() -> PathBuf {
+    Path::new(SHIPPED_ROOT).join("smoke")
+}
+
+/// The shipped `catalog.csv` (best-known objectives of every QBL and QBN instance), used for
+/// an instance folder that has none.
+pub fn shipped_catalog_dir() -> PathBuf {
+    PathBuf::from(SHIPPED_ROOT)
+}
+
 /// The instance folder: `cli_option`, else `$AOCBENCH_QPLIB_DIR`, else `../shared/qplib`,
-/// else `qplib/`. A folder counts when it holds `qbl/`, `qbn/` or a `.qplib(.gz)` file.
+/// else `qplib/`, else the shipped instances ([`shipped_dir`]). A folder counts when it holds
+/// `qbl/`, `qbn/` or a `.qplib(.gz)` file.
 ///
 /// An explicit choice (option or environment variable) that does not count is an error
 /// rather than a reason to fall back: silently benchmarking another folder would hide the
@@ -36,6 +57,7 @@ pub fn instance_dir(cli_option: Option<&Path>) -> Result<PathBuf, LocateError> {
             DEFAULT_DIRS
                 .iter()
                 .map(|d| (PathBuf::from(d), origin.clone()))
+                .chain([(shipped_dir(), "the smoke instances shipped with aocbench".to_string())])
                 .collect()
         }
     };
@@ -117,7 +139,8 @@ fn instance_stem(name: &str) -> &str {
     name.strip_suffix(".qplib").unwrap_or(name)
 }
 
-/// The files of set `qbl` or `qbn` under `dir`, sorted by name. When an instance is there
+/// The files of set `qbl` or `qbn` under `dir`, in natural order of their names
+/// (QPLIB_2315 before QPLIB_10040). When an instance is there
 /// both plain and gzipped, only the plain file is listed, so nothing runs twice.
 pub fn instance_set(dir: &Path, set: &str) -> Result<Vec<PathBuf>, LocateError> {
     if !matches!(set, "qbl" | "qbn") {
@@ -126,6 +149,9 @@ pub fn instance_set(dir: &Path, set: &str) -> Result<Vec<PathBuf>, LocateError> 
         });
     }
     let folder = dir.join(set);
+    if !folder.exists() && dir == shipped_dir() {
+        return Err(LocateError::SetNotShipped { set: set.to_string() });
+    }
     let io_error = |source| LocateError::Io {
         path: folder.clone(),
         source,
@@ -137,7 +163,8 @@ pub fn instance_set(dir: &Path, set: &str) -> Result<Vec<PathBuf>, LocateError> 
             files.push(path);
         }
     }
-    files.sort(); // `X.qplib` sorts right before `X.qplib.gz`
+    // `X.qplib` sorts right before `X.qplib.gz`, so the twin is the next entry.
+    files.sort_by(|a, b| natural_order(file_name(a), file_name(b)));
     files.dedup_by(|later, kept| stem_of(later) == stem_of(kept));
     if files.is_empty() {
         return Err(LocateError::EmptySet { folder });
@@ -145,10 +172,54 @@ pub fn instance_set(dir: &Path, set: &str) -> Result<Vec<PathBuf>, LocateError> 
     Ok(files)
 }
 
+fn file_name(path: &Path) -> &str {
+    path.file_name().and_then(|n| n.to_str()).unwrap_or_default()
+}
+
 fn stem_of(path: &Path) -> &str {
-    instance_stem(
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default(),
-    )
+    instance_stem(file_name(path))
+}
+
+/// Orders names as people read them: runs of digits by their value, the rest as text.
+fn natural_order(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a, b);
+    loop {
+        match (a.chars().next(), b.chars().next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let (digits_a, rest_a) = split_digits(a);
+                let (digits_b, rest_b) = split_digits(b);
+                // By value without parsing (no overflow): fewer significant digits is smaller.
+                let (value_a, value_b) = (digits_a.trim_start_matches('0'), digits_b.trim_start_matches('0'));
+                let by_value = value_a.len().cmp(&value_b.len()).then_with(|| value_a.cmp(value_b)).then_with(|| digits_a.cmp(digits_b));
+                if by_value != Ordering::Equal {
+                    return by_value;
+                }
+                (a, b) = (rest_a, rest_b);
+            }
+            (Some(x), Some(y)) if x != y => return x.cmp(&y),
+            (Some(x), Some(_)) => (a, b) = (&a[x.len_utf8()..], &b[x.len_utf8()..]),
+        }
+    }
+}
+
+/// The leading run of ASCII digits of `text`, and the rest.
+fn split_digits(text: &str) -> (&str, &str) {
+    text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order_reads_numbers_as_numbers() {
+        let mut names = vec!["QPLIB_10040.qplib", "QPLIB_2315.qplib", "QPLIB_0067.qplib.gz", "QPLIB_0067.qplib", "QPLIB_3506.qplib", "QPLIB_10040a.qplib"];
+        names.sort_by(|a, b| natural_order(a, b));
+        assert_eq!(names, ["QPLIB_0067.qplib", "QPLIB_0067.qplib.gz", "QPLIB_2315.qplib", "QPLIB_3506.qplib", "QPLIB_10040.qplib", "QPLIB_10040a.qplib"]);
+        assert_eq!(natural_order("x007", "x7"), Ordering::Less, "equal values: by text, so the order is total");
+        assert_eq!(natural_order("a99999999999999999999999", "a100000000000000000000000"), Ordering::Less);
+    }
 }

@@ -1,6 +1,7 @@
 //! QPLIB instances: the `.qplib` reader, the instance lookup and the catalog.
 //!
-//! Format: `shared/design/qplib-format.md`. Data: `qplib/README.md` (never committed).
+//! Data: `qplib/README.md` (the smoke instances and the catalog ship with the project; the
+//! full sets are downloaded).
 
 mod catalog;
 mod error;
@@ -9,7 +10,7 @@ mod reader;
 
 pub use catalog::{Catalog, CatalogEntry};
 pub use error::{IndexKind, LocateError, Problem, QplibError, Tried};
-pub use locate::{find_instance, instance_dir, instance_set};
+pub use locate::{find_instance, instance_dir, instance_set, shipped_catalog_dir, shipped_dir};
 pub use reader::{parse_instance, read_instance};
 
 use std::path::{Path, PathBuf};
@@ -41,9 +42,14 @@ pub fn select_instances(dir_option: Option<&Path>, names: &[String], set: &str) 
 }
 
 impl Catalog {
-    /// The catalog of the instance folder found by the usual lookup.
+    /// The catalog of the instance folder found by the usual lookup; the shipped catalog
+    /// ([`shipped_catalog_dir`]) when that folder has no `catalog.csv` of its own (a download
+    /// elsewhere, the shipped smoke folder). Errors: no instance folder, or a malformed file
+    /// (naming its line).
     pub fn for_instances(dir_option: Option<&Path>) -> anyhow::Result<Catalog> {
-        Catalog::load(&instance_dir(dir_option)?)
+        let dir = instance_dir(dir_option)?;
+        let with_catalog = if dir.join("catalog.csv").is_file() { dir } else { shipped_catalog_dir() };
+        Catalog::load(&with_catalog)
     }
 
     pub fn best_known(&self, name: &str) -> Option<f64> {

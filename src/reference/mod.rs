@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use runner::{
-    Incumbent, ReferenceRun, RunStatus, TARGET_TOLERANCE, parse_result, solve_with, time_to_target,
+    Incumbent, ReferenceRun, RunStatus, parse_result, solve_with,
 };
 pub use venv::{ReferenceUnavailable, ensure_environment};
 

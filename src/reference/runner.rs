@@ -13,15 +13,16 @@ use serde::{Deserialize, Serialize};
 
 use super::{ReferenceOptions, ReferenceSolver};
 use crate::export::lp::{var_name, write_lp};
-use crate::metrics::reaches_target_within;
-use crate::model::{self, FEASIBILITY_TOLERANCE, Feasibility, Instance, Sense, VarType};
+use crate::interrupt::{self, ScratchGuard};
+use crate::metrics::Found;
+use crate::model::{self, FEASIBILITY_TOLERANCE, Feasibility, Instance, VarType};
 
 /// The driver, compiled in so that the binary always runs the script it was built against.
 const SCRIPT: &str = include_str!("../../scripts/reference_solver.py");
 
-/// Relative tolerance of [`time_to_target`] and of the `objective_mismatch` check: the same
-/// one AOC-DT's runs are judged by.
-pub use crate::metrics::TARGET_TOLERANCE;
+/// Relative tolerance of the `objective_mismatch` check: the same one AOC-DT's runs are
+/// judged by.
+use crate::metrics::TARGET_TOLERANCE;
 
 /// How often a running child is checked for exit.
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
@@ -102,14 +103,21 @@ pub struct ReferenceRun {
     pub message: String,
 }
 
-/// The first time at which an incumbent not judged infeasible reaches `target` in `sense`,
-/// allowing `tolerance · max(1, |target|)` (use [`TARGET_TOLERANCE`]).
-pub fn time_to_target(incumbents: &[Incumbent], target: f64, sense: Sense, tolerance: f64) -> Option<f64> {
-    incumbents
-        .iter()
-        .filter(|inc| inc.feasible != Some(false) && reaches_target_within(sense, inc.objective, target, tolerance))
-        .map(|inc| inc.time_s)
-        .min_by(f64::total_cmp)
+impl ReferenceRun {
+    /// The run's improving points on the exact model, in time order, for its primal gap curve:
+    /// every incumbent whose point was judged feasible, then the run's point at the time of the
+    /// last incumbent (or at the end, without incumbents) — it can beat them when the solver's
+    /// own values misjudged its points. Incumbents reported without a point are not judged, so
+    /// they do not count.
+    pub fn trajectory(&self) -> Vec<Found> {
+        let judged = self.incumbents.iter().filter(|inc| inc.feasible == Some(true));
+        let mut points: Vec<Found> = judged.map(|inc| Found { time_s: inc.time_s, mvm: None, objective: inc.objective }).collect();
+        if let Some(objective) = self.objective.filter(|_| self.feasible) {
+            let time_s = self.incumbents.last().map_or(self.wall_time_s, |inc| inc.time_s);
+            points.push(Found { time_s, mvm: None, objective });
+        }
+        points
+    }
 }
 
 /// The script's JSON, field for field.
@@ -306,17 +314,23 @@ pub fn solve_with(python: &Path, instance: &Instance, opts: &ReferenceOptions) -
     parse_result(&json, instance)
 }
 
-/// A directory under the system temp dir, removed with everything in it when dropped.
-pub(crate) struct ScratchDir(PathBuf);
+/// A directory under the system temp dir, removed with everything in it when dropped. While it
+/// exists, a Ctrl-C waits for its removal ([`crate::interrupt`]).
+pub(crate) struct ScratchDir {
+    path: PathBuf,
+    // Dropped after `drop` has removed the folder.
+    _live: ScratchGuard,
+}
 
 impl ScratchDir {
     pub(crate) fn new(prefix: &str) -> io::Result<Self> {
         static NEXT: AtomicU32 = AtomicU32::new(0);
+        let live = ScratchGuard::new();
         loop {
             let name = format!("{prefix}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
             let path = std::env::temp_dir().join(name);
             match fs::create_dir(&path) {
-                Ok(()) => return Ok(ScratchDir(path)),
+                Ok(()) => return Ok(ScratchDir { path, _live: live }),
                 // Left behind by an earlier process with the same id: take the next name.
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(e),
@@ -325,14 +339,14 @@ impl ScratchDir {
     }
 
     pub(crate) fn path(&self) -> &Path {
-        &self.0
+        &self.path
     }
 }
 
 impl Drop for ScratchDir {
     fn drop(&mut self) {
         // Best effort: a leftover temp directory is no reason to fail a run.
-        let _ = fs::remove_dir_all(&self.0);
+        let _ = fs::remove_dir_all(&self.path);
     }
 }
 
@@ -350,8 +364,8 @@ fn tail(text: &str) -> String {
     lines[lines.len().saturating_sub(LINES)..].join("\n")
 }
 
-/// Runs `cmd` to completion, killing it once `limit` has passed, and fails unless it exits
-/// with status 0. Errors are sentences naming the program and ending with its stderr's tail.
+/// Runs `cmd` to completion, killing it once `limit` has passed or on Ctrl-C, and fails unless
+/// it exits with status 0. Errors are sentences naming the program and ending with its stderr's tail.
 ///
 /// Output goes to files in `scratch` rather than pipes: a pipe that nobody drains can stall the
 /// child, and one kept open by a grandchild would stall the reader after a kill.
@@ -367,6 +381,11 @@ pub(crate) fn run_checked(cmd: &mut Command, limit: Duration, scratch: &Path) ->
     let status = loop {
         if let Some(status) = child.try_wait().map_err(io_error)? {
             break status;
+        }
+        if interrupt::requested() {
+            child.kill().map_err(io_error)?;
+            child.wait().map_err(io_error)?;
+            return Err(format!("{program}: stopped by Ctrl-C"));
         }
         if Instant::now() >= deadline {
             // Kill first, then reap, so no zombie is left behind.

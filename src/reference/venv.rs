@@ -51,12 +51,14 @@ fn importable_version(python: &Path, package: &str, scratch: &Path) -> Result<St
 
 /// Makes sure `opts.venv_dir` holds a venv where the pinned package of `opts.solver` imports,
 /// creating the venv and installing only that package when needed; returns the venv's python.
+/// `announce` hears what is about to happen before each slow step (creating the venv,
+/// downloading the package), so that the user knows why nothing else happens meanwhile.
 ///
 /// A venv that already has the pinned version is used as it is (one import check, well under a
 /// second for SCIP). Setting one up happens under an exclusive lock on `<venv>.lock` beside it,
 /// so many processes pointed at one venv (the tasks of a cluster job array on a shared file
 /// system) do not install into it at once: one sets it up, the others wait and then use it.
-pub fn ensure_environment(opts: &ReferenceOptions) -> Result<PathBuf, ReferenceUnavailable> {
+pub fn ensure_environment(opts: &ReferenceOptions, announce: &mut dyn FnMut(&str)) -> Result<PathBuf, ReferenceUnavailable> {
     let package = opts.solver.python_package();
     let requirement = pinned(package);
     let (_, version) = requirement.split_once("==").expect("pins have the form name==version");
@@ -82,10 +84,17 @@ pub fn ensure_environment(opts: &ReferenceOptions) -> Result<PathBuf, ReferenceU
         return Ok(python);
     }
     if !python.exists() {
+        announce(&format!(
+            "first use of {}: creating a Python venv in {} and installing {requirement} from PyPI (once; about 10 s on a fast link)",
+            opts.solver,
+            opts.venv_dir.display()
+        ));
         let mut cmd = Command::new(SYSTEM_PYTHON);
         cmd.args(["-m", "venv"]).arg(&opts.venv_dir);
         run_checked(&mut cmd, SETUP_LIMIT, scratch.path())
             .map_err(|e| unavailable(format!("could not create the venv {}: {e}", opts.venv_dir.display())))?;
+    } else {
+        announce(&format!("installing {requirement} into {} from PyPI (once)", opts.venv_dir.display()));
     }
     let mut pip = Command::new(&python);
     pip.args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", requirement]);

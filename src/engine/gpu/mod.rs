@@ -15,6 +15,7 @@
 //! order. The annealing is decremented by subtraction exactly as on the CPU.
 
 mod device;
+mod display_probe;
 mod pipelines;
 mod plan;
 mod problem;
@@ -24,6 +25,7 @@ mod state;
 use std::time::Duration;
 
 pub use device::{AdapterChoice, AdapterLimits, AdapterSummary, list_adapters};
+pub use display_probe::quiet_display_probe;
 pub use shaders::Kernel;
 
 use super::{Batch, BatchOutput, DynamicsProblem, Engine, EngineInfo};
