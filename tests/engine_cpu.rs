@@ -1,6 +1,6 @@
 //! The native CPU engine against the spec's worked traces and a plain float64 reference.
 
-use aocbench::engine::{Batch, CpuEngine, DynamicsProblem, Engine, ReplicaParams};
+use aocbench::engine::{Batch, CpuEngine, DynamicsProblem, Engine, ProductForm, ReplicaParams};
 use aocbench::model::random::{fresh_seed, random_instance, RandomSpec};
 use aocbench::model::Sense;
 use aocbench::qumo::QumoModel;
@@ -97,12 +97,13 @@ fn dense_matrix(problem: &DynamicsProblem) -> Vec<Vec<f64>> {
 fn one_iteration_agrees_with_float64_reference_on_fresh_random_inputs() {
     let seed = fresh_seed();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    for (case, force_dense) in [Some(true), Some(false), Some(true), Some(false)].into_iter().enumerate() {
-        let spec = RandomSpec { n: 10 + 7 * case, rows: [2, 1, 1, 1], density: 0.4, sense: Sense::Minimize };
+    let forms = [ProductForm::Dense, ProductForm::Sparse, ProductForm::Factored];
+    for (case, form) in forms.into_iter().cycle().take(6).enumerate() {
+        let spec = RandomSpec { n: 10 + 5 * case, rows: [2, 1, 1, 1], density: 0.4, sense: Sense::Minimize };
         let instance = random_instance(spec, rng.random());
         let model = QumoModel::new(&instance).unwrap();
         let qumo = model.build(&model.initial_weights(0.05));
-        let problem = DynamicsProblem::from_qumo(&qumo, force_dense);
+        let problem = DynamicsProblem::from_qumo(&qumo, Some(form));
         let j = dense_matrix(&problem);
         let h: Vec<f64> = problem.h.iter().map(|&v| v as f64).collect();
         let replicas = 13;
@@ -136,8 +137,10 @@ fn one_iteration_agrees_with_float64_reference_on_fresh_random_inputs() {
     }
 }
 
+/// The forms round J differently (factored: the penalty products in f32 at every iteration), so
+/// a few replicas may take another path at a threshold; nearly all entries must agree.
 #[test]
-fn dense_and_sparse_products_give_the_same_batch() {
+fn every_product_form_gives_the_same_batch() {
     let instance = random_instance(RandomSpec { n: 40, rows: [1, 1, 1, 1], density: 0.05, sense: Sense::Maximize }, 99);
     let model = QumoModel::new(&instance).unwrap();
     let qumo = model.build(&model.initial_weights(1.0));
@@ -145,12 +148,15 @@ fn dense_and_sparse_products_give_the_same_batch() {
     let n = qumo.n;
     let params: Vec<ReplicaParams> = (0..20).map(|_| ReplicaParams { annealing: 0.5, gradient: 0.01, momentum: 0.95 }).collect();
     let initial: Vec<f32> = (0..20 * n).map(|_| rng.random_range(-0.1..0.1)).collect();
-    let mut outs = Vec::new();
-    for dense in [true, false] {
+    let run = |form| {
         let mut engine = CpuEngine::new(Some(2)).unwrap();
-        engine.load(&DynamicsProblem::from_qumo(&qumo, Some(dense))).unwrap();
-        outs.push(engine.run(&Batch { params: &params, initial: &initial, iterations: 50, dt: 0.5 }).unwrap());
+        engine.load(&DynamicsProblem::from_qumo(&qumo, Some(form))).unwrap();
+        engine.run(&Batch { params: &params, initial: &initial, iterations: 50, dt: 0.5 }).unwrap()
+    };
+    let dense = run(ProductForm::Dense);
+    for form in [ProductForm::Sparse, ProductForm::Factored] {
+        let out = run(form);
+        let agree = dense.states.iter().zip(&out.states).filter(|(a, b)| (*a - *b).abs() < 1e-4).count();
+        assert!(agree as f64 >= 0.999 * dense.states.len() as f64, "{form:?}: {agree} of {}", dense.states.len());
     }
-    let agree = outs[0].states.iter().zip(&outs[1].states).filter(|(a, b)| (*a - *b).abs() < 1e-4).count();
-    assert!(agree as f64 >= 0.999 * outs[0].states.len() as f64, "{agree} of {}", outs[0].states.len());
 }

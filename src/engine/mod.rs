@@ -8,7 +8,7 @@ pub mod gpu;
 mod select;
 
 pub use cpu::CpuEngine;
-pub use dynamics::{Couplings, DynamicsProblem};
+pub use dynamics::{Couplings, Csr, DynamicsProblem, ProductForm};
 pub use gpu::{AdapterChoice, GpuEngine};
 pub use select::{create_engine, EngineChoice};
 
