@@ -8,16 +8,19 @@
 // iteration) is not stored: before the step overwrites it, x_out still holds the previous
 // iteration's x, which is exactly y (and zero before the first iteration). The annealing α is
 // ping-ponged the same way, decremented by subtraction like the CPU engine (spec §2.3 step 8).
+// For factored J the state buffers have a row per activity after the n rows of x; the activity
+// pass writes them into x_out just before the step reads them (shaders/sparse.wgsl).
 
 struct Info {
     n: u32,
     n_binary: u32,
     // Replica columns per state row (the sub-batch width, a multiple of COLUMN_ALIGN).
     stride: u32,
-    // The coupling block this dispatch multiplies: rows [row_begin, row_end) of J.
+    // The coupling block this dispatch multiplies: rows [row_begin, row_end) of J (in the
+    // activity pass of factored J, of its rows C).
     row_begin: u32,
     row_end: u32,
-    // Dense: words per row of the J block (n rounded up to DENSE_TILE_K); sparse: unused.
+    // Dense: words per row of the J block (n rounded up to DENSE_TILE_K); otherwise unused.
     j_stride: u32,
     _pad0: u32,
     _pad1: u32,

@@ -31,7 +31,7 @@ fn info_reports_sizes_and_qumo_size() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next().unwrap(), "name,type_code,n_vars,n_binary,n_constraints,q_density,sense,best_known,qumo_vars,qumo_slacks,equality_rows,j_density,note");
+    assert_eq!(lines.next().unwrap(), "name,type_code,n_vars,n_binary,n_constraints,q_density,sense,best_known,qumo_vars,qumo_slacks,equality_rows,j_density,product,note");
     let row: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(&row[..5], ["TINY_QBL", "QBL", "6", "6", "2"]);
     assert_eq!((row[6], row[8], row[9], row[10]), ("min", "8", "2", "0"), "two inequality rows, two slacks, no equality");

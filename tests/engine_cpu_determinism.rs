@@ -1,7 +1,7 @@
 //! The CPU engine gives the same bits whatever the thread count, and whichever chunk a replica
 //! lands in: the benchmark's regression gate compares runs under a fixed seed bit for bit.
 
-use aocbench::engine::{Batch, BatchOutput, CpuEngine, DynamicsProblem, Engine, Precision, ReplicaParams};
+use aocbench::engine::{Batch, BatchOutput, CpuEngine, DynamicsProblem, Engine, Precision, ProductForm, ReplicaParams};
 use aocbench::model::random::{random_instance, RandomSpec};
 use aocbench::model::Sense;
 use aocbench::qumo::QumoModel;
@@ -16,12 +16,11 @@ fn random_dense(n: usize, seed: u64) -> DynamicsProblem {
     DynamicsProblem { n_binary: n - n / 10, h: (0..n).map(|_| rng.random_range(-0.1..0.1)).collect(), ..problem }
 }
 
-fn random_sparse(seed: u64) -> DynamicsProblem {
+/// A random instance's QUMO with J in CSR or factored.
+fn random_stored(form: ProductForm, seed: u64) -> DynamicsProblem {
     let instance = random_instance(RandomSpec { n: 60, rows: [2, 2, 1, 1], density: 0.05, sense: Sense::Minimize }, seed);
     let model = QumoModel::new(&instance).unwrap();
-    let problem = DynamicsProblem::from_qumo(&model.build(&model.initial_weights(1.0)), Some(false));
-    assert!(problem.is_sparse());
-    problem
+    DynamicsProblem::from_qumo(&model.build(&model.initial_weights(1.0)), Some(form))
 }
 
 struct Inputs {
@@ -77,15 +76,16 @@ fn whole_batch_dense_runs_do_not_depend_on_the_thread_count() {
 }
 
 #[test]
-fn sparse_batches_do_not_depend_on_the_thread_count() {
-    assert_thread_independent(&random_sparse(3), 70, 60);
+fn sparse_and_factored_batches_do_not_depend_on_the_thread_count() {
+    assert_thread_independent(&random_stored(ProductForm::Sparse, 3), 70, 60);
+    assert_thread_independent(&random_stored(ProductForm::Factored, 4), 70, 60);
 }
 
 /// Reversing the batch moves every replica into another chunk, at another position and in a
 /// chunk of another size; each replica must still get the same bits.
 #[test]
 fn a_replica_gets_the_same_bits_in_any_chunk() {
-    for problem in [random_dense(100, 4), random_dense(800, 5), random_sparse(6)] {
+    for problem in [random_dense(100, 4), random_dense(800, 5), random_stored(ProductForm::Sparse, 6), random_stored(ProductForm::Factored, 7)] {
         let (n, replicas) = (problem.n, 130);
         let inputs = random_inputs(n, replicas, 8);
         let reversed = Inputs {

@@ -1,14 +1,14 @@
 //! The WGSL engine against the CPU engine (same batch, same semantics) on fresh random
-//! instances, dense and sparse, and its splitting and fault paths. These tests need a wgpu
-//! adapter (lavapipe is enough) and fail, never skip, without one.
+//! instances, J dense, sparse and factored, and its splitting and fault paths. These tests need
+//! a wgpu adapter (lavapipe is enough) and fail, never skip, without one.
 
 use std::time::Duration;
 
 use aocbench::engine::gpu::GpuOptions;
-use aocbench::engine::{AdapterChoice, Batch, BatchOutput, Couplings, CpuEngine, DynamicsProblem, Engine, GpuEngine, Precision, ReplicaParams};
+use aocbench::engine::{AdapterChoice, Batch, BatchOutput, Couplings, CpuEngine, Csr, DynamicsProblem, Engine, GpuEngine, Precision, ProductForm, ReplicaParams};
 use aocbench::model::Sense;
 use aocbench::model::random::{RandomSpec, fresh_seed, random_instance};
-use aocbench::qumo::QumoModel;
+use aocbench::qumo::{Qumo, QumoModel};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -28,31 +28,21 @@ fn gpu_engine(options: GpuOptions) -> GpuEngine {
     engine
 }
 
-/// A random constrained QUMO with `vars` binaries plus one slack per inequality row, J dense
-/// (`dense`) or in CSR.
-fn random_problem(vars: usize, dense: bool, rng: &mut impl Rng) -> DynamicsProblem {
-    random_problem_in(vars, if dense { 0.5 } else { 0.05 }, Some(dense), rng)
-}
+/// Rows of each kind (≤, ≥, ranged, equality) of the random instances.
+const ROWS: [usize; 4] = [2, 1, 1, 1];
 
-fn random_problem_in(vars: usize, density: f64, force_dense: Option<bool>, rng: &mut impl Rng) -> DynamicsProblem {
-    let spec = RandomSpec { n: vars, rows: [2, 1, 1, 1], density, sense: Sense::Minimize };
+/// A random constrained QUMO with `vars` binaries plus one slack per inequality row, objective
+/// couplings of this density.
+fn random_qumo(vars: usize, density: f64, rows: [usize; 4], rng: &mut impl Rng) -> Qumo {
+    let spec = RandomSpec { n: vars, rows, density, sense: Sense::Minimize };
     let model = QumoModel::new(&random_instance(spec, rng.random())).unwrap();
-    DynamicsProblem::from_qumo(&model.build(&model.initial_weights(1.0)), force_dense)
+    model.build(&model.initial_weights(1.0))
 }
 
-/// The same problem with J in CSR, for the CPU engine's sparse product.
-fn as_csr(problem: &DynamicsProblem) -> DynamicsProblem {
-    let Couplings::Dense(values) = &problem.couplings else { return problem.clone() };
-    let n = problem.n;
-    let (mut row_ptr, mut cols, mut nonzeros) = (vec![0u32], Vec::new(), Vec::new());
-    for row in values.chunks_exact(n) {
-        for (j, &v) in row.iter().enumerate().filter(|(_, v)| **v != 0.0) {
-            cols.push(j as u32);
-            nonzeros.push(v);
-        }
-        row_ptr.push(cols.len() as u32);
-    }
-    DynamicsProblem { couplings: Couplings::Sparse { row_ptr, cols, values: nonzeros }, ..problem.clone() }
+/// A random QUMO with J in `form` (a dense objective for dense J, a sparse one otherwise).
+fn random_problem(vars: usize, form: ProductForm, rng: &mut impl Rng) -> DynamicsProblem {
+    let density = if form == ProductForm::Dense { 0.5 } else { 0.05 };
+    DynamicsProblem::from_qumo(&random_qumo(vars, density, ROWS, rng), Some(form))
 }
 
 /// Spectral radius of J by power iteration (J is symmetric, so |Rayleigh quotient| converges
@@ -95,11 +85,18 @@ fn run(engine: &mut dyn Engine, problem: &DynamicsProblem, params: &[ReplicaPara
 
 /// Scale of a replica's energy: Σ_i |σ_i|·(½(|J||σ|)_i + |h_i|), the size of the terms its f32
 /// sum adds up (cancellation can make E itself tiny). It is the energy of |σ| for −|J|, −|h|.
+/// Factored J adds up the terms of L and Cᵀ·u, and u those of C: there |J| is |L| + |Cᵀ||C'|
+/// (rows |C'| and couplings −|L|, −|Cᵀ|).
 fn energy_scale(problem: &DynamicsProblem, sigma: &[f32]) -> f64 {
     let negative_abs = |v: &[f32]| v.iter().map(|x| -x.abs()).collect::<Vec<f32>>();
+    let with_values = |csr: &Csr, values: Vec<f32>| Csr { values, ..csr.clone() };
     let couplings = match &problem.couplings {
         Couplings::Dense(values) => Couplings::Dense(negative_abs(values)),
-        Couplings::Sparse { row_ptr, cols, values } => Couplings::Sparse { row_ptr: row_ptr.clone(), cols: cols.clone(), values: negative_abs(values) },
+        Couplings::Sparse(csr) => Couplings::Sparse(with_values(csr, negative_abs(&csr.values))),
+        Couplings::Factored { rows, couplings } => Couplings::Factored {
+            rows: with_values(rows, rows.values.iter().map(|x| x.abs()).collect()),
+            couplings: with_values(couplings, negative_abs(&couplings.values)),
+        },
     };
     let bound = DynamicsProblem { couplings, h: negative_abs(&problem.h), ..problem.clone() };
     let abs_sigma: Vec<f32> = sigma.iter().map(|s| s.abs()).collect();
@@ -148,7 +145,8 @@ fn compare(problem: &DynamicsProblem, gpu: &BatchOutput, cpu: &BatchOutput) -> A
 //
 // * With the CPU engine computing the same sums in the same order: its CSR product adds each
 //   row's terms v·σ in column order, unfused, exactly like the WGSL dense kernel's k-loop and
-//   its CSR kernel. Every other operation (step, annealing, momentum, walls, thresholds,
+//   its CSR kernel. For factored J both engines run the same two CSR passes (the activities
+//   over C's rows, then each variable's row of L and Cᵀ) in stored order. Every other operation (step, annealing, momentum, walls, thresholds,
 //   padding, tiling, splitting) then has to match the CPU engine's to the bit for the states to
 //   agree. On lavapipe they agree bit-for-bit (measured over 12 seeds: all binaries, all 207
 //   replicas). We require the 99.9% of binaries and 99% of whole replica states
@@ -195,25 +193,25 @@ impl Agreement {
     }
 }
 
-/// Runs the GPU on J dense or in CSR (`gpu_dense`) and the CPU engine on J dense (its GEMM) or
-/// in CSR, over the same batches, and checks their agreement.
-fn gpu_matches_cpu(density: f64, gpu_dense: bool, cpu_dense: bool, tolerances: (f64, f64)) {
+/// Runs the GPU on J in `gpu_form` and the CPU engine on J in `cpu_form` (dense: its GEMM),
+/// over the same batches, and checks their agreement.
+fn gpu_matches_cpu(density: f64, gpu_form: ProductForm, cpu_form: ProductForm, tolerances: (f64, f64)) {
     let seed = fresh_seed();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut gpu = gpu_engine(GpuOptions::default());
     let mut cpu = CpuEngine::new(Some(2), Precision::F32).unwrap();
-    let label = format!("density {density}, GPU {}, CPU {}", if gpu_dense { "dense" } else { "CSR" }, if cpu_dense { "dense" } else { "CSR" });
+    let label = format!("density {density}, GPU {}, CPU {}", gpu_form.name(), cpu_form.name());
     let mut total = Agreement::default();
     // n (binaries + up to 4 slacks) from ~20 to ~150, replica counts not multiples of the
     // 64-row tile and 64-column workgroup.
     for (vars, replicas) in [(15, 37), (57, 100), (140, 70)] {
-        let dense = random_problem_in(vars, density, Some(true), &mut rng);
-        let sparse = as_csr(&dense);
-        let (params, initial) = sweep_batch(&dense, replicas, &mut rng);
-        let out_gpu = run(&mut gpu, if gpu_dense { &dense } else { &sparse }, &params, &initial, 200);
-        let out_cpu = run(&mut cpu, if cpu_dense { &dense } else { &sparse }, &params, &initial, 200);
-        let agreement = compare(&dense, &out_gpu, &out_cpu);
-        eprintln!("{label}, n={} B={replicas}: binaries {}/{}, states {}/{}", dense.n, agreement.binaries_equal, agreement.binaries, agreement.replicas_equal, agreement.replicas);
+        let qumo = random_qumo(vars, density, ROWS, &mut rng);
+        let (on_gpu, on_cpu) = (DynamicsProblem::from_qumo(&qumo, Some(gpu_form)), DynamicsProblem::from_qumo(&qumo, Some(cpu_form)));
+        let (params, initial) = sweep_batch(&on_gpu, replicas, &mut rng);
+        let out_gpu = run(&mut gpu, &on_gpu, &params, &initial, 200);
+        let out_cpu = run(&mut cpu, &on_cpu, &params, &initial, 200);
+        let agreement = compare(&on_gpu, &out_gpu, &out_cpu);
+        eprintln!("{label}, n={} B={replicas}: binaries {}/{}, states {}/{}", on_gpu.n, agreement.binaries_equal, agreement.binaries, agreement.replicas_equal, agreement.replicas);
         total.add(&agreement);
     }
     // Pooled over the cases: divergences are rare per replica, not per case.
@@ -222,29 +220,35 @@ fn gpu_matches_cpu(density: f64, gpu_dense: bool, cpu_dense: bool, tolerances: (
 
 #[test]
 fn dense_gpu_matches_cpu_engine_on_fresh_random_instances() {
-    gpu_matches_cpu(0.5, true, false, SAME_ORDER);
+    gpu_matches_cpu(0.5, ProductForm::Dense, ProductForm::Sparse, SAME_ORDER);
 }
 
 #[test]
 fn sparse_gpu_matches_cpu_engine_on_fresh_random_instances() {
-    gpu_matches_cpu(0.05, false, false, SAME_ORDER);
+    gpu_matches_cpu(0.05, ProductForm::Sparse, ProductForm::Sparse, SAME_ORDER);
+}
+
+/// Both engines sum the activities over C's rows, then each variable's row of L and Cᵀ, in
+/// stored order: the same sums as well.
+#[test]
+fn factored_gpu_matches_cpu_engine_on_fresh_random_instances() {
+    gpu_matches_cpu(0.05, ProductForm::Factored, ProductForm::Factored, SAME_ORDER);
 }
 
 #[test]
 fn dense_gpu_and_the_gemm_cpu_engine_differ_only_by_f32_chaos() {
-    gpu_matches_cpu(0.5, true, true, GEMM_ORDER);
+    gpu_matches_cpu(0.5, ProductForm::Dense, ProductForm::Dense, GEMM_ORDER);
 }
 
 #[test]
 fn reproduces_the_spec_qumo_trace() {
     let problem = DynamicsProblem { n: 2, n_binary: 1, couplings: Couplings::Dense(vec![0.0, 1.0, 1.0, -2.0]), h: vec![-0.25, 0.5] };
     let params = [ReplicaParams { annealing: 1.0, gradient: 1.0, momentum: 0.9 }];
-    for sparse in [false, true] {
-        let problem = if sparse {
-            DynamicsProblem { couplings: Couplings::Sparse { row_ptr: vec![0, 1, 3], cols: vec![1, 0, 1], values: vec![1.0, 1.0, -2.0] }, ..problem.clone() }
-        } else {
-            problem.clone()
-        };
+    let csr = Csr { row_ptr: vec![0, 1, 3], cols: vec![1, 0, 1], values: vec![1.0, 1.0, -2.0] };
+    // Factored with no rows: J is all L, and the activity pass has nothing to do.
+    let no_rows = Csr { row_ptr: vec![0], cols: Vec::new(), values: Vec::new() };
+    for couplings in [problem.couplings.clone(), Couplings::Sparse(csr.clone()), Couplings::Factored { rows: no_rows, couplings: csr }] {
+        let problem = DynamicsProblem { couplings, ..problem.clone() };
         let out = run(&mut gpu_engine(GpuOptions::default()), &problem, &params, &[0.1, -0.3], 5);
         assert_eq!(out.states[0], 1.0);
         assert!((out.states[1] as f64 - 0.61944).abs() < 1e-6, "{:?}", out.states);
@@ -258,17 +262,24 @@ fn reproduces_the_spec_qumo_trace() {
 fn split_runs_equal_unsplit_runs() {
     let seed = fresh_seed();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    for dense in [true, false] {
-        let problem = random_problem(140, dense, &mut rng);
+    for form in [ProductForm::Dense, ProductForm::Sparse, ProductForm::Factored] {
+        // Factored J gets a dense objective (L beyond one binding) and 20 rows (C in 3 blocks
+        // of at most 8 rows below).
+        let problem = match form {
+            ProductForm::Factored => DynamicsProblem::from_qumo(&random_qumo(140, 0.5, [6, 4, 4, 6], &mut rng), Some(form)),
+            ProductForm::Dense | ProductForm::Sparse => random_problem(140, form, &mut rng),
+        };
         let replicas = 150;
         let (params, initial) = sweep_batch(&problem, replicas, &mut rng);
         let mut whole = gpu_engine(GpuOptions::default());
         let expected = run(&mut whole, &problem, &params, &initial, 50);
         assert_eq!(whole.split().unwrap().coupling_blocks, 1);
-        // Bindings of ~60 state columns: J in several blocks, replicas in sub-batches of 64.
-        let binding = 64 * (problem.n.next_multiple_of(16) as u64 + 1) * 4 + 64;
+        // Bindings of ~60 state columns (with the activities of factored J): J in several
+        // blocks, replicas in sub-batches of 64.
+        let state_rows = problem.n.next_multiple_of(16) + problem.couplings.activities();
+        let binding = 64 * (state_rows as u64 + 1) * 4 + 64;
         // And at most 2 workgroups per dimension: sub-batches of at most 128 replicas, J rows
-        // in blocks of at most 128 (dense) or 8 (sparse).
+        // in blocks of at most 128 (dense) or 8 (sparse, factored).
         for options in [
             GpuOptions { max_binding_bytes: Some(binding), ..Default::default() },
             GpuOptions { max_workgroups_per_dimension: Some(2), ..Default::default() },
@@ -276,9 +287,12 @@ fn split_runs_equal_unsplit_runs() {
             let mut split = gpu_engine(options);
             let out = run(&mut split, &problem, &params, &initial, 50);
             let shape = split.split().unwrap();
-            eprintln!("dense {dense}, n {}, {options:?}: {shape:?}", problem.n);
+            eprintln!("{form:?}, n {}, {options:?}: {shape:?}", problem.n);
             assert!(shape.coupling_blocks > 1 && shape.max_sub_batch < replicas, "seed {seed}: {shape:?} does not split");
-            assert_eq!(out, expected, "seed {seed}: dense {dense}, {options:?}");
+            if form == ProductForm::Factored && options.max_workgroups_per_dimension.is_some() {
+                assert_eq!(shape.activity_blocks, 3, "seed {seed}");
+            }
+            assert_eq!(out, expected, "seed {seed}: {form:?}, {options:?}");
         }
     }
 }
@@ -286,7 +300,7 @@ fn split_runs_equal_unsplit_runs() {
 #[test]
 fn energies_and_states_of_zero_iterations_are_the_initial_sigma() {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(fresh_seed());
-    let problem = random_problem(30, true, &mut rng);
+    let problem = random_problem(30, ProductForm::Dense, &mut rng);
     let (params, initial) = sweep_batch(&problem, 5, &mut rng);
     let out = run(&mut gpu_engine(GpuOptions::default()), &problem, &params, &initial, 0);
     let expected = run(&mut CpuEngine::new(Some(1), Precision::F32).unwrap(), &problem, &params, &initial, 0);
@@ -296,7 +310,7 @@ fn energies_and_states_of_zero_iterations_are_the_initial_sigma() {
 #[test]
 fn batch_size_is_whole_workgroups_within_one_sub_batch() {
     let mut engine = gpu_engine(GpuOptions::default());
-    let problem = random_problem(50, true, &mut Xoshiro256PlusPlus::seed_from_u64(1));
+    let problem = random_problem(50, ProductForm::Dense, &mut Xoshiro256PlusPlus::seed_from_u64(1));
     engine.load(&problem).unwrap();
     let b = engine.batch_size();
     assert!(b >= 64 && b % 64 == 0 && b <= engine.split().unwrap().max_sub_batch, "{b}");
@@ -339,7 +353,7 @@ fn run_before_load_and_wrong_sizes_are_errors() {
 #[test]
 fn a_wait_past_the_timeout_is_an_error_not_a_hang() {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(fresh_seed());
-    let problem = random_problem(140, true, &mut rng);
+    let problem = random_problem(140, ProductForm::Dense, &mut rng);
     let (params, initial) = sweep_batch(&problem, 256, &mut rng);
     let mut engine = gpu_engine(GpuOptions { timeout: Some(Duration::from_micros(1)), ..Default::default() });
     engine.load(&problem).unwrap();
@@ -360,24 +374,25 @@ fn a_lost_device_is_an_error_not_a_hang() {
 }
 
 /// A multiplier step rewrites h in place; the next batch must be exactly the batch of a fresh
-/// load with that h, on both engines, dense and sparse.
+/// load with that h, on both engines, for every form of J.
 #[test]
 fn set_fields_equals_loading_the_problem_with_those_fields() {
     let seed = fresh_seed();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    for dense in [true, false] {
-        let problem = random_problem(70, dense, &mut rng);
+    for form in [ProductForm::Dense, ProductForm::Sparse, ProductForm::Factored] {
+        let problem = random_problem(70, form, &mut rng);
         let moved = DynamicsProblem { h: problem.h.iter().map(|&v| v + rng.random_range(-1.0f32..1.0)).collect(), ..problem.clone() };
+        let moved_h: Vec<f64> = moved.h.iter().map(|&v| v as f64).collect();
         let (params, initial) = sweep_batch(&problem, 40, &mut rng);
         let engines: [Box<dyn Engine>; 2] = [Box::new(gpu_engine(GpuOptions::default())), Box::new(CpuEngine::new(Some(2), Precision::F32).unwrap())];
         for mut engine in engines {
             let expected = run(engine.as_mut(), &moved, &params, &initial, 30);
             let before = run(engine.as_mut(), &problem, &params, &initial, 30);
-            engine.set_fields(&moved.h).unwrap();
+            engine.set_fields(&moved_h).unwrap();
             let after = engine.run(&Batch { params: &params, initial: &initial, iterations: 30, dt: 0.5 }).unwrap();
             assert_ne!(before, after, "seed {seed}: the fields did not matter");
-            assert_eq!(after, expected, "seed {seed}: {} engine, dense {dense}", engine.info().kind);
-            assert!(engine.set_fields(&moved.h[1..]).is_err(), "a field vector of the wrong length is refused");
+            assert_eq!(after, expected, "seed {seed}: {} engine, {form:?}", engine.info().kind);
+            assert!(engine.set_fields(&moved_h[1..]).is_err(), "a field vector of the wrong length is refused");
         }
     }
 }

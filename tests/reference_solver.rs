@@ -115,11 +115,12 @@ fn scip_matches_brute_force_on_tiny_qbl_in_both_senses() {
 #[test]
 fn unbuildable_environment_says_what_is_missing_and_how_to_fix_it() {
     let mut opts = ReferenceOptions::new(ReferenceSolver::Scip);
-    // A venv cannot be created below a regular file.
+    // Neither a venv nor the lock file beside it can be created below a regular file; the
+    // lock is taken first.
     opts.venv_dir = PathBuf::from(file!()).join("venv");
     let err = ensure_environment(&opts, &mut |step| eprintln!("{step}")).unwrap_err();
     assert_eq!(err.solver, ReferenceSolver::Scip);
-    assert!(err.missing.contains("could not create the venv"), "{err}");
+    assert!(err.missing.contains("could not lock the venv") && err.missing.contains("venv"), "{err}");
     assert!(err.fix.contains("-m pip install 'pyscipopt==6.3.0'"), "{err}");
     assert!(err.to_string().contains("to fix it, run:"), "{err}");
 }

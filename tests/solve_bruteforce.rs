@@ -2,7 +2,7 @@
 //! random QBL instances, and is reproducible under a fixed seed.
 
 use aocbench::benchmark::solve_instance;
-use aocbench::engine::{CpuEngine, Precision};
+use aocbench::engine::{CpuEngine, Precision, ProductForm};
 use aocbench::model::random::{brute_force_optimum, random_instance, RandomSpec};
 use aocbench::model::{feasibility, objective, Sense};
 use aocbench::sweep::{Budget, Silent, SweepOptions};
@@ -18,6 +18,16 @@ fn options(seed: u64) -> SweepOptions {
 
 #[test]
 fn solve_finds_the_brute_force_optimum_on_small_random_qbl_instances() {
+    finds_the_brute_force_optima(None);
+}
+
+/// The sweep does not depend on how the engine multiplies by J (up to f32 rounding).
+#[test]
+fn solve_with_the_factored_product_forced_finds_the_brute_force_optimum() {
+    finds_the_brute_force_optima(Some(ProductForm::Factored));
+}
+
+fn finds_the_brute_force_optima(product: Option<ProductForm>) {
     for seed in 0..8u64 {
         let n = 9 + seed as usize; // 9..=16
         let rows = [1 + (seed % 2) as usize, (seed % 3 == 0) as usize, (seed % 2) as usize, 1];
@@ -25,7 +35,11 @@ fn solve_finds_the_brute_force_optimum_on_small_random_qbl_instances() {
         let instance = random_instance(RandomSpec { n, rows, density: 0.4, sense }, 500 + seed);
         let optimum = brute_force_optimum(&instance).expect("random instances are feasible");
         let mut engine = CpuEngine::new(Some(2), Precision::F32).unwrap();
-        let outcome = solve_instance(&instance, &mut engine, &options(seed), Some(optimum), None, &mut Silent).unwrap();
+        let options = SweepOptions { product, ..options(seed) };
+        let outcome = solve_instance(&instance, &mut engine, &options, Some(optimum), None, &mut Silent).unwrap();
+        if let Some(form) = product {
+            assert_eq!(outcome.sweep.product, form);
+        }
         let best = outcome.sweep.incumbents.best_feasible.as_ref().expect("a feasible point");
         assert_eq!(best.objective, objective(&instance, &best.x), "reported objective is the exact one");
         assert!(feasibility(&instance, &best.x).feasible);

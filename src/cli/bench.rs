@@ -81,7 +81,7 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
         let (paths, catalog) = qplib::select_instances(dir, &args.instances, "")?;
         (paths, catalog, "instances".to_string())
     };
-    let sweep = args.sweep.options()?;
+    let sweep = args.sweep.options(args.engine.product)?;
     let threads = args.engine.threads.unwrap_or_else(available_cores).max(1);
     let reference = match args.reference.solver() {
         None => None,

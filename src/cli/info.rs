@@ -3,6 +3,7 @@ use std::path::Path;
 use clap::Args;
 
 use super::OutputFormat;
+use crate::engine::ProductForm;
 use crate::output::table::{number, render};
 use crate::qplib;
 use crate::qumo::QumoModel;
@@ -33,24 +34,26 @@ struct InfoRow {
     /// Encoded rows without a slack: equalities, and inequalities whose range collapsed.
     equality_rows: Option<usize>,
     j_density: Option<f64>,
+    /// The form the engines multiply J in by default (the cost model's choice).
+    product: Option<ProductForm>,
     /// Why the instance has no QUMO form, when it has none.
     note: String,
 }
 
-const HEADER: [&str; 13] = ["name", "type", "vars", "binaries", "constraints", "q_density", "sense", "best_known", "qumo_vars", "slacks", "equality_rows", "j_density", "note"];
+const HEADER: [&str; 14] = ["name", "type", "vars", "binaries", "constraints", "q_density", "sense", "best_known", "qumo_vars", "slacks", "equality_rows", "j_density", "product", "note"];
 
 pub fn run(dir: Option<&Path>, args: InfoArgs) -> anyhow::Result<()> {
     let (paths, catalog) = qplib::select_instances(dir, &args.files, args.set.as_deref().unwrap_or("qbl"))?;
     let mut rows = Vec::new();
     for path in paths {
         let instance = qplib::read_instance(&path)?;
-        let (qumo_vars, qumo_slacks, equality_rows, j_density, note) = match QumoModel::new(&instance) {
+        let (qumo_vars, qumo_slacks, equality_rows, j_density, product, note) = match QumoModel::new(&instance) {
             Ok(model) => {
                 let qumo = model.build(&model.initial_weights(1.0));
                 let equalities = model.rows.iter().filter(|r| r.slack.is_none()).count();
-                (Some(qumo.n), Some(qumo.n_slack()), Some(equalities), Some(qumo.j.density()), String::new())
+                (Some(qumo.n), Some(qumo.n_slack()), Some(equalities), Some(qumo.j.density()), Some(ProductForm::cheapest(&qumo)), String::new())
             }
-            Err(e) => (None, None, None, None, e.to_string()),
+            Err(e) => (None, None, None, None, None, e.to_string()),
         };
         rows.push(InfoRow {
             best_known: catalog.best_known(&instance.name),
@@ -65,6 +68,7 @@ pub fn run(dir: Option<&Path>, args: InfoArgs) -> anyhow::Result<()> {
             qumo_slacks,
             equality_rows,
             j_density,
+            product,
             note,
         });
     }
@@ -94,6 +98,7 @@ pub fn run(dir: Option<&Path>, args: InfoArgs) -> anyhow::Result<()> {
                         r.qumo_slacks.map_or("-".into(), |v| v.to_string()),
                         r.equality_rows.map_or("-".into(), |v| v.to_string()),
                         r.j_density.map_or("-".into(), |v| format!("{v:.4}")),
+                        r.product.map_or("-", ProductForm::name).to_string(),
                         r.note.clone(),
                     ]
                 })

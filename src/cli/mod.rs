@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::engine::{EngineChoice, Precision};
+use crate::engine::{EngineChoice, Precision, ProductForm};
 use crate::spectrum::LambdaRule;
 use crate::sweep::{Budget, ParameterRanges, SweepOptions};
 
@@ -98,6 +98,11 @@ pub struct EngineArgs {
     /// for instances whose coefficients f32 cannot resolve (a warning says when).
     #[arg(long, value_enum, default_value_t = Precision::F32)]
     pub precision: Precision,
+    /// How the engine multiplies by J: `dense`, `sparse` (CSR) or `factored` (objective plus
+    /// row penalties as a product over the rows). Default: the cheapest by the cost model
+    /// (README, Engines); forcing one is for measurements.
+    #[arg(long, value_enum)]
+    pub product: Option<ProductForm>,
 }
 
 fn parse_range<T: std::str::FromStr>(text: &str) -> Result<(T, T), String> {
@@ -161,7 +166,8 @@ pub struct SweepArgs {
 }
 
 impl SweepArgs {
-    pub fn options(&self) -> anyhow::Result<SweepOptions> {
+    /// The options, with the engine's `product` form (`--product`, an engine argument).
+    pub fn options(&self, product: Option<ProductForm>) -> anyhow::Result<SweepOptions> {
         let budget = match self.work {
             Some(w) => Budget::Work(w),
             None => Budget::TimeLimit(self.time_limit),
@@ -177,6 +183,7 @@ impl SweepArgs {
             adaptive_penalties: !self.no_adaptive_penalties,
             multipliers: !self.no_multipliers,
             batch_size: self.batch_size,
+            product,
         };
         options.validate().map_err(anyhow::Error::msg)?;
         Ok(options)

@@ -18,7 +18,8 @@ pub struct PerfArgs {
     /// Orders n of the dense workloads (random symmetric J); `--sizes` alone runs none.
     #[arg(long, value_delimiter = ',', num_args = 0.., default_value = "64,256,1024,4096")]
     pub sizes: Vec<usize>,
-    /// QPLIB instances (names or files) run as converted by `solve`; `--instances` alone runs none.
+    /// QPLIB instances (names or files) run as converted by `solve` (J in the form `--product`
+    /// names, by default the cost model's); `--instances` alone runs none.
     #[arg(long, value_delimiter = ',', num_args = 0.., default_value = DEFAULT_INSTANCES)]
     pub instances: Vec<String>,
     /// Replicas per batch (B), the same for the engine and the reference; `auto`: the batch the
@@ -56,7 +57,7 @@ pub fn run(dir: Option<&Path>, args: PerfArgs) -> anyhow::Result<()> {
     let provenance = Provenance::here();
 
     let dense = args.sizes.iter().map(|&n| Ok(Workload::dense(n, args.seed ^ n as u64)));
-    let sparse = args.instances.iter().filter(|name| !name.is_empty()).map(|name| Workload::qplib(&qplib::resolve_instance(dir, name)?));
+    let sparse = args.instances.iter().filter(|name| !name.is_empty()).map(|name| Workload::qplib(&qplib::resolve_instance(dir, name)?, args.engine.product));
     let mut rows: Vec<PerfRow> = Vec::new();
     for workload in dense.chain(sparse) {
         let workload = workload?;
@@ -82,12 +83,13 @@ pub fn run(dir: Option<&Path>, args: PerfArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-const HEADER: [&str; 11] = ["workload", "n", "nnz", "B", "iterations", "GFLOP/s", "replica-it/s", "ref n", "ref GFLOP/s", "ratio", "KiB/replica"];
+const HEADER: [&str; 12] = ["workload", "product", "n", "nnz", "B", "iterations", "GFLOP/s", "replica-it/s", "ref n", "ref GFLOP/s", "ratio", "KiB/replica"];
 
 fn table_row(row: &PerfRow) -> Vec<String> {
     let optional = |v: Option<f64>, digits: usize| v.map_or("-".into(), |v| format!("{v:.digits$}"));
     vec![
         row.workload.clone(),
+        row.product.clone(),
         row.n.to_string(),
         row.nnz.to_string(),
         row.replicas.to_string(),

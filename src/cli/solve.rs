@@ -42,7 +42,7 @@ pub fn run(dir: Option<&Path>, args: SolveArgs) -> anyhow::Result<()> {
     let instance = qplib::read_instance(&path)?;
     let catalog = qplib::Catalog::for_instances(dir)?;
     let best_known = args.best_known.or_else(|| catalog.best_known(&instance.name));
-    let options = args.sweep.options()?;
+    let options = args.sweep.options(args.engine.product)?;
     let mut engine = create_engine(args.engine.engine, args.engine.threads, args.engine.precision)?;
     let limits = args.polish.then(PolishLimits::default);
     let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, limits, &mut SweepProgress::new())?;
@@ -104,7 +104,7 @@ fn text_report(instance: &Instance, outcome: &SolveOutcome) -> String {
     };
     let sizes = [count(instance.n_vars(), "variable"), count(instance.n_binary(), "binary"), count(instance.n_constraints(), "constraint")].join(", ");
     line("instance", format!("{} ({}, {sizes}; QUMO {})", instance.name, instance.sense.as_str(), count(sweep.qumo_vars, "variable")));
-    line("engine", format!("{} on {} ({}), batch {}", sweep.engine.kind, sweep.engine.device, count(sweep.engine.threads, "thread"), sweep.batch_size));
+    line("engine", format!("{} on {} ({}), batch {}, {} product", sweep.engine.kind, sweep.engine.device, count(sweep.engine.threads, "thread"), sweep.batch_size, sweep.product.name()));
     let e = sweep.eigenvalues_initial;
     line("lambda", format!("{:.6e} (J spectrum [{:.4e}, {:.4e}]); final {:.6e}", sweep.lambda_initial, e.min, e.max, sweep.lambda_final));
     line("best objective", match (m.best_objective, m.feasible) {

@@ -1,15 +1,17 @@
 //! The native CPU engine: f32 dynamics (f64 on request, the same code generic over
-//! [`Real`]), one product F = J·σ per iteration (the `gemm` crate's
-//! sgemm for dense J, a CSR product for sparse J) followed by one fused pass that steps x and y
-//! and already writes the σ of the next iteration, so that the product is the only pass over
-//! J and dominates the time.
+//! [`Real`]), one product F = J·σ per iteration (the `gemm` crate's GEMM for dense J, a CSR
+//! product for sparse J, two CSR products for factored J: the activities u = rows·σ, then
+//! F = couplings·[σ; u]) followed by one fused pass that steps x and y and already writes the σ
+//! of the next iteration, so that the product is the only pass over J and dominates the time.
 //!
 //! A batch is cut into chunks of replicas stored variable-major (`v[i·c + k]` for variable i
-//! and replica k of a chunk of c): then F = J·σ is one GEMM per chunk, and the CSR product
-//! applies each non-zero to c contiguous replicas. Two ways to run the chunks:
+//! and replica k of a chunk of c; factored J keeps the m activity rows after the n rows of σ):
+//! then F = J·σ is one GEMM per chunk, and the CSR product applies each non-zero to c contiguous
+//! replicas. Two ways to run the chunks:
 //!
-//! * small or sparse J: many chunks run in parallel, each all its iterations on one thread with
-//!   a single-threaded product — no synchronisation, J and the chunk stay in that core's cache;
+//! * small, sparse or factored J: many chunks run in parallel, each all its iterations on one
+//!   thread with a single-threaded product — no synchronisation, J and the chunk stay in that
+//!   core's cache;
 //! * large dense J: the whole batch is one chunk, every iteration one multi-threaded GEMM then
 //!   a parallel update — each thread would otherwise stream all of J once per chunk.
 //!
@@ -23,7 +25,7 @@ use std::ops::Range;
 use gemm::Parallelism;
 use rayon::prelude::*;
 
-use super::{step, to_variable_major, Batch, BatchOutput, Couplings, DynamicsProblem, Engine, EngineInfo, Precision, Real, ReplicaParams, THRESHOLD};
+use super::{step, to_variable_major, Batch, BatchOutput, Couplings, Csr, DynamicsProblem, Engine, EngineInfo, Precision, ProductForm, Real, ReplicaParams, THRESHOLD};
 use crate::qumo::Qumo;
 
 /// Replicas per chunk for dense J in the chunked mode: enough columns for the GEMM's register
@@ -32,8 +34,9 @@ const DENSE_CHUNK: usize = 64;
 /// Dense J of at least this many bytes runs as one chunk: beyond the per-core L2 cache, each
 /// chunk's product would fetch J from memory again, so one shared multi-threaded GEMM wins.
 const WHOLE_BATCH_COUPLING_BYTES: usize = 2 << 20;
-/// Replicas per chunk for sparse J: a power of two (whole vectors) such that the chunk's σ,
-/// which the CSR product gathers rows of at random, stays within about half a 2 MiB L2 cache
+/// Replicas per chunk for sparse or factored J: a power of two (whole vectors) such that the
+/// chunk's σ (and activities), which the CSR product gathers rows of at random, stays within
+/// about half a 2 MiB L2 cache
 /// (measured on QPLIB_3380, _3841 and _6757: 32, 64 and 64 replicas run fastest).
 const SPARSE_CHUNK_BYTES: usize = 5 << 18;
 const SPARSE_CHUNK_RANGE: (usize, usize) = (16, 64);
@@ -133,11 +136,12 @@ impl Plan {
                 let count = replicas.div_ceil(DENSE_CHUNK).max(1);
                 Plan { chunks: (0..count).map(|j| j * replicas / count..(j + 1) * replicas / count).collect(), whole_batch: false }
             }
-            Couplings::Sparse { .. } => {
+            Couplings::Sparse(_) | Couplings::Factored { .. } => {
                 // Whole vectors of replicas (the product's accumulators), as many as keep σ of
                 // a chunk within SPARSE_CHUNK_BYTES; the last chunk takes the remainder.
                 let (lo, hi) = SPARSE_CHUNK_RANGE;
-                let fitting = SPARSE_CHUNK_BYTES / (n.max(1) * size_of::<T>());
+                let gathered = n + problem.couplings.activities();
+                let fitting = SPARSE_CHUNK_BYTES / (gathered.max(1) * size_of::<T>());
                 let width = 1 << fitting.clamp(lo, hi).ilog2();
                 let count = replicas.div_ceil(width).max(1);
                 Plan { chunks: (0..count).map(|j| j * width..((j + 1) * width).min(replicas)).collect(), whole_batch: false }
@@ -170,20 +174,19 @@ impl Engine for CpuEngine {
         Ok(())
     }
 
-    fn load_qumo(&mut self, qumo: &Qumo) -> anyhow::Result<()> {
+    fn load_qumo(&mut self, qumo: &Qumo, form: ProductForm) -> anyhow::Result<()> {
         self.problem = Some(match self.precision {
-            Precision::F32 => Loaded::F32(DynamicsProblem::from_qumo(qumo, None)),
-            Precision::F64 => Loaded::F64(DynamicsProblem::from_qumo(qumo, None)),
+            Precision::F32 => Loaded::F32(DynamicsProblem::from_qumo(qumo, Some(form))),
+            Precision::F64 => Loaded::F64(DynamicsProblem::from_qumo(qumo, Some(form))),
         });
         Ok(())
     }
 
-    /// `h` is converted to the engine's precision (exactly under f64).
-    fn set_fields(&mut self, h: &[f32]) -> anyhow::Result<()> {
-        fn replace<T: Real>(problem: &mut DynamicsProblem<T>, h: &[f32]) -> anyhow::Result<()> {
+    fn set_fields(&mut self, h: &[f64]) -> anyhow::Result<()> {
+        fn replace<T: Real>(problem: &mut DynamicsProblem<T>, h: &[f64]) -> anyhow::Result<()> {
             anyhow::ensure!(h.len() == problem.n, "CPU engine: h has {} entries for {} variables", h.len(), problem.n);
             for (to, &from) in problem.h.iter_mut().zip(h) {
-                *to = T::from_f32(from);
+                *to = T::from_f64(from);
             }
             Ok(())
         }
@@ -205,12 +208,12 @@ impl Engine for CpuEngine {
     }
 
     fn device_memory_bytes(&self, replicas: usize) -> Option<usize> {
-        // x, y, σ and F per variable, and five parameter/schedule values per replica.
-        let (bytes, n, value) = match self.problem.as_ref()? {
-            Loaded::F32(problem) => (problem.memory_bytes(), problem.n, size_of::<f32>()),
-            Loaded::F64(problem) => (problem.memory_bytes(), problem.n, size_of::<f64>()),
+        // x, y, σ and F per variable, the activities, and five parameter/schedule values.
+        let (bytes, per_replica, value) = match self.problem.as_ref()? {
+            Loaded::F32(problem) => (problem.memory_bytes(), 4 * problem.n + problem.couplings.activities() + 5, size_of::<f32>()),
+            Loaded::F64(problem) => (problem.memory_bytes(), 4 * problem.n + problem.couplings.activities() + 5, size_of::<f64>()),
         };
-        Some(bytes + replicas * (4 * n + 5) * value)
+        Some(bytes + replicas * per_replica * value)
     }
 }
 
@@ -298,7 +301,8 @@ struct Chunk<T> {
     schedule: Schedule<T>,
     x: Lines<T>,
     y: Lines<T>,
-    /// σ(x) for the next product; after the last iteration, the output.
+    /// σ(x) for the next product (after the last iteration, the output), then the activities
+    /// of factored J.
     sigma: Lines<T>,
     feedback: Lines<T>,
 }
@@ -309,7 +313,7 @@ impl<T: Real> Chunk<T> {
         let (n, c) = (problem.n, replicas.len());
         let mut x = Lines::zeroed(n * c);
         to_variable_major(&batch.initial[replicas.start * n..replicas.end * n], n, c, &mut x);
-        let mut sigma = Lines::zeroed(n * c);
+        let mut sigma = Lines::zeroed((n + problem.couplings.activities()) * c);
         for (e, (s, &v)) in sigma.iter_mut().zip(x.iter()).enumerate() {
             *s = sigma_of(v, e / c < problem.n_binary);
         }
@@ -345,15 +349,21 @@ impl<T: Real> Chunk<T> {
                     );
                 }
             }
-            Couplings::Sparse { row_ptr, cols, values } => {
-                self.arch.dispatch(SparseProduct { row_ptr, cols, values, sigma: &self.sigma, feedback: &mut self.feedback, width: c });
+            Couplings::Sparse(matrix) => {
+                self.arch.dispatch(SparseProduct { matrix, sigma: &self.sigma, out: &mut self.feedback, width: c });
+            }
+            Couplings::Factored { rows, couplings } => {
+                let (sigma, activities) = self.sigma.split_at_mut(n * c);
+                self.arch.dispatch(SparseProduct { matrix: rows, sigma, out: activities, width: c });
+                self.arch.dispatch(SparseProduct { matrix: couplings, sigma: &self.sigma, out: &mut self.feedback, width: c });
             }
         }
     }
 
     /// Steps every entry and writes σ for the next product.
     fn step(&mut self, problem: &DynamicsProblem<T>) {
-        let rows = Rows { first: 0, x: &mut self.x, y: &mut self.y, sigma: &mut self.sigma, feedback: &self.feedback };
+        let sigma = &mut self.sigma[..problem.n * self.width];
+        let rows = Rows { first: 0, x: &mut self.x, y: &mut self.y, sigma, feedback: &self.feedback };
         self.arch.dispatch(StepRows { rows, problem, schedule: &self.schedule });
         self.schedule.anneal();
     }
@@ -366,7 +376,7 @@ impl<T: Real> Chunk<T> {
         self.x
             .par_chunks_mut(block)
             .zip(self.y.par_chunks_mut(block))
-            .zip(self.sigma.par_chunks_mut(block))
+            .zip(self.sigma[..problem.n * c].par_chunks_mut(block))
             .zip(self.feedback.par_chunks(block))
             .enumerate()
             .for_each(|(b, (((x, y), sigma), feedback))| {
@@ -432,14 +442,12 @@ impl<T: Real> pulp::WithSimd for StepRows<'_, T> {
     }
 }
 
-/// F = J·σ for sparse J: row i of F accumulates v·σ_j over the row's non-zeros in CSR order,
-/// each non-zero applied to all c replicas at once.
+/// out = matrix·sigma (variable-major, c replicas wide): row i of `out` accumulates v·σ_j over
+/// the matrix row's non-zeros in CSR order, each non-zero applied to all c replicas at once.
 struct SparseProduct<'a, T> {
-    row_ptr: &'a [u32],
-    cols: &'a [u32],
-    values: &'a [T],
+    matrix: &'a Csr<T>,
     sigma: &'a [T],
-    feedback: &'a mut [T],
+    out: &'a mut [T],
     width: usize,
 }
 
@@ -448,20 +456,20 @@ impl<T: Real> pulp::WithSimd for SparseProduct<'_, T> {
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, simd: S) {
-        let SparseProduct { row_ptr, cols, values, sigma, feedback, width: c } = self;
+        let SparseProduct { matrix, sigma, out, width: c } = self;
         let row = |i: usize| {
-            let range = row_ptr[i] as usize..row_ptr[i + 1] as usize;
-            Row { cols: &cols[range.clone()], values: &values[range] }
+            let (cols, values) = matrix.row(i);
+            Row { cols, values }
         };
         // Rows in pairs: two independent sums in flight hide the latency of each addition.
-        let mut pairs = feedback.chunks_exact_mut(2 * c);
+        let mut pairs = out.chunks_exact_mut(2 * c);
         for (p, f) in pairs.by_ref().enumerate() {
             let (a, b) = f.split_at_mut(c);
             accumulate(simd, [row(2 * p), row(2 * p + 1)], [a, b], sigma, c);
         }
         let last = pairs.into_remainder();
         if !last.is_empty() {
-            accumulate(simd, [row(row_ptr.len() - 2)], [last], sigma, c);
+            accumulate(simd, [row(matrix.rows() - 1)], [last], sigma, c);
         }
     }
 }
@@ -552,11 +560,24 @@ impl<T: Real> pulp::WithSimd for GroupEnergies<'_, T> {
     fn with_simd<S: pulp::Simd>(self, simd: S) {
         let GroupEnergies { problem, sigma, width: c, columns, out } = self;
         let n = problem.n;
-        // The group's σ in f64, ENERGY_COLUMNS per variable (zero-padded past the last replica).
-        let mut group = vec![0.0f64; n * ENERGY_COLUMNS];
+        // The group's σ in f64, ENERGY_COLUMNS per variable (zero-padded past the last replica),
+        // then for factored J its activities in f64, summed as `DynamicsProblem::row_dot` does.
+        let mut group = vec![0.0f64; (n + problem.couplings.activities()) * ENERGY_COLUMNS];
         for (g, row) in group.chunks_exact_mut(ENERGY_COLUMNS).zip(sigma.chunks_exact(c)) {
             for (g, &s) in g.iter_mut().zip(&row[columns.clone()]) {
                 *g = s.to_f64();
+            }
+        }
+        if let Couplings::Factored { rows, .. } = &problem.couplings {
+            let (sigma, activities) = group.split_at_mut(n * ENERGY_COLUMNS);
+            for (r, activity) in activities.chunks_exact_mut(ENERGY_COLUMNS).enumerate() {
+                activity.fill(-0.0);
+                let (cols, values) = rows.row(r);
+                for (&j, &v) in cols.iter().zip(values) {
+                    for (a, &s) in activity.iter_mut().zip(&sigma[j as usize * ENERGY_COLUMNS..]) {
+                        *a += v.to_f64() * s;
+                    }
+                }
             }
         }
         let set: Vec<bool> = group.chunks_exact(ENERGY_COLUMNS).map(|g| g.iter().any(|&s| s != 0.0)).collect();
@@ -587,9 +608,9 @@ impl<T: Real> pulp::WithSimd for GroupEnergies<'_, T> {
                             add(row[j], j);
                         }
                     }
-                    Couplings::Sparse { row_ptr, cols, values } => {
-                        let range = row_ptr[i] as usize..row_ptr[i + 1] as usize;
-                        for (&j, &v) in cols[range.clone()].iter().zip(&values[range]) {
+                    Couplings::Sparse(matrix) | Couplings::Factored { couplings: matrix, .. } => {
+                        let (cols, values) = matrix.row(i);
+                        for (&j, &v) in cols.iter().zip(values) {
                             if set[j as usize] {
                                 add(v, j as usize);
                             }

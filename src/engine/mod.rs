@@ -11,7 +11,7 @@ mod real;
 mod select;
 
 pub use cpu::CpuEngine;
-pub use dynamics::{Couplings, DynamicsProblem};
+pub use dynamics::{Couplings, Csr, DynamicsProblem, ProductForm};
 pub use real::Real;
 pub use gpu::{AdapterChoice, GpuEngine};
 pub use select::{create_engine, EngineChoice};
@@ -105,11 +105,12 @@ pub trait Engine {
     /// Makes `problem` the current one (uploads J and h once; later batches reuse them).
     fn load(&mut self, problem: &DynamicsProblem) -> anyhow::Result<()>;
     /// Replaces h of the loaded problem, J unchanged (a multiplier step moves only the fields).
-    /// `h` has the loaded problem's n entries.
-    fn set_fields(&mut self, h: &[f32]) -> anyhow::Result<()>;
-    /// Makes `qumo` the current problem, its J and h rounded once to the engine's precision.
-    fn load_qumo(&mut self, qumo: &Qumo) -> anyhow::Result<()> {
-        self.load(&DynamicsProblem::from_qumo(qumo, None))
+    /// `h` has the loaded problem's n entries, rounded once to the engine's precision.
+    fn set_fields(&mut self, h: &[f64]) -> anyhow::Result<()>;
+    /// Makes `qumo` the current problem with J in `form`, its J and h rounded once to the
+    /// engine's precision.
+    fn load_qumo(&mut self, qumo: &Qumo, form: ProductForm) -> anyhow::Result<()> {
+        self.load(&DynamicsProblem::from_qumo(qumo, Some(form)))
     }
     /// Runs the batch on the loaded problem.
     fn run(&mut self, batch: &Batch) -> anyhow::Result<BatchOutput>;

@@ -2,7 +2,8 @@
 //! same shape, measured in the same run.
 //!
 //! Throughput counts the product only, as effective flops: 2·n²·B per iteration for dense J,
-//! 2·nnz·B for sparse J, over the wall time of whole engine runs (set-up, the O(n·B) update and
+//! 2·nnz·B for sparse or factored J (nnz: the entries its product touches, so factored J does
+//! fewer flops for the same J and replica-iterations per second compare the forms), over the wall time of whole engine runs (set-up, the O(n·B) update and
 //! the final energies included); also as replica-iterations per second. The reference is timed
 //! the same way: the same number of products per timing, warm-up first, runs interleaved with
 //! the engine's so that load from other processes hits both alike, medians reported.
@@ -15,7 +16,7 @@ pub use workload::Workload;
 
 use std::time::Instant;
 
-use crate::engine::{Batch, Engine};
+use crate::engine::{Batch, Engine, ProductForm};
 
 /// How to time one workload.
 #[derive(Debug, Clone, Copy)]
@@ -68,11 +69,14 @@ const MAX_ITERATIONS: u32 = 100_000;
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PerfRow {
     pub workload: String,
+    /// How the engine stored and multiplied by J: dense, sparse or factored.
+    pub product: String,
     pub engine: String,
     pub device: String,
     pub threads: usize,
     pub n: usize,
-    /// Non-zeros of J the product touches per replica (n² when J is stored dense).
+    /// Entries the product touches per replica (n² when J is stored dense; factored, those of
+    /// both passes).
     pub nnz: usize,
     pub replicas: usize,
     pub iterations: u32,
@@ -81,7 +85,7 @@ pub struct PerfRow {
     pub gflops: f64,
     pub replica_iterations_per_s: f64,
     pub reference: String,
-    /// Order of the reference's dense matrix: n, or √nnz for sparse J (same flops per column).
+    /// Order of the reference's dense matrix: n, or √nnz for sparse and factored J (same flops per column).
     pub reference_n: usize,
     /// Median wall time of `iterations` reference products (`None` when not timed here).
     pub reference_seconds: Option<f64>,
@@ -165,7 +169,7 @@ pub fn measure(engine: &mut dyn Engine, reference: &Reference, workload: &Worklo
         }
     };
     batch.iterations = iterations;
-    let reference_n = if problem.is_sparse() { (nnz as f64).sqrt().round() as usize } else { n };
+    let reference_n = if problem.couplings.form() == ProductForm::Dense { n } else { (nnz as f64).sqrt().round() as usize };
     let mut product = reference.product(reference_n, replicas, settings.seed);
 
     let (mut engine_times, mut reference_times) = (Vec::new(), Vec::new());
@@ -196,6 +200,7 @@ pub fn measure(engine: &mut dyn Engine, reference: &Reference, workload: &Worklo
     let info = engine.info();
     Ok(PerfRow {
         workload: workload.name.clone(),
+        product: problem.couplings.form().name().into(),
         engine: info.kind,
         device: info.device,
         threads: info.threads,

@@ -7,7 +7,7 @@ use std::time::Instant;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::engine::{Couplings, DynamicsProblem, ReplicaParams};
+use crate::engine::{Couplings, DynamicsProblem, ProductForm, ReplicaParams};
 use crate::qumo::QumoModel;
 use crate::spectrum::{extreme_eigenvalues, normalisation_lambda, LambdaRule};
 use crate::sweep::{Configuration, ParameterRanges};
@@ -39,9 +39,9 @@ impl Workload {
         Workload { name: "dense".into(), problem, lambda: 1.0 }
     }
 
-    /// The instance's QUMO at the starting penalty weights, stored dense or sparse by density
-    /// as `solve` stores it, with the spectral-radius λ. Reports the set-up times on stderr.
-    pub fn qplib(path: &Path) -> anyhow::Result<Workload> {
+    /// The instance's QUMO at the starting penalty weights, J in `product` (`None`: as `solve`
+    /// chooses it), with the spectral-radius λ. Reports the set-up times on stderr.
+    pub fn qplib(path: &Path, product: Option<ProductForm>) -> anyhow::Result<Workload> {
         let started = Instant::now();
         let instance = crate::qplib::read_instance(path)?;
         let read_s = started.elapsed().as_secs_f64();
@@ -52,15 +52,19 @@ impl Workload {
         let started = Instant::now();
         let eigenvalues = extreme_eigenvalues(qumo.n, |v, out| qumo.j.matvec(v, out), 0);
         let lambda_s = started.elapsed().as_secs_f64();
-        let problem = DynamicsProblem::from_qumo(&qumo, None);
+        let problem = DynamicsProblem::from_qumo(&qumo, product);
         eprintln!(
-            "{}: QUMO n = {} ({} slacks), nnz(J) = {} (density {:.4}, {}), read {read_s:.2} s, build {build_s:.2} s, λ {lambda_s:.2} s",
+            "{}: QUMO n = {} ({} slacks), nnz(J) = {} (density {:.4}), {} rows with {} entries, nnz(J_obj + D) = {}; {} product of {} entries; read {read_s:.2} s, build {build_s:.2} s, λ {lambda_s:.2} s",
             instance.name,
             qumo.n,
             qumo.n_slack(),
             qumo.j.nnz(),
             qumo.j.density(),
-            if problem.is_sparse() { "sparse" } else { "dense" },
+            qumo.factored.rows.len(),
+            qumo.factored.row_nonzeros(),
+            qumo.factored.local.nnz(),
+            problem.couplings.form().name(),
+            problem.product_nonzeros(),
         );
         Ok(Workload { name: instance.name, problem, lambda: normalisation_lambda(eigenvalues, LambdaRule::SpectralRadius) })
     }

@@ -6,10 +6,12 @@
 //! E(x, s) = sense·f(x) + Σ_r P_r·(a_rᵀx − lo_r − d_r·s_r)² (constraint-handling.md).
 
 mod convert;
+mod factored;
 mod penalty;
 mod range;
 
 pub use convert::{encode_rows, Binaries, ConversionError, RowEncoding};
+pub use factored::FactoredCouplings;
 pub use penalty::{mean_flip_change, PenaltyWeights};
 pub use range::CoefficientRange;
 
@@ -77,6 +79,9 @@ pub struct Qumo {
     pub n: usize,
     pub n_binary: usize,
     pub j: SymmetricCsr,
+    /// The same J as the objective's couplings plus a product over the rows, for engines that
+    /// multiply by it in that form.
+    pub factored: FactoredCouplings,
     pub h: Vec<f64>,
     pub constant: f64,
 }
@@ -209,7 +214,22 @@ impl QumoModel {
             }
         }
         let (h, constant) = self.fields(weights);
-        Qumo { n, n_binary: self.n_binary(), j: SymmetricCsr::from_triplets(n, triplets), h, constant }
+        Qumo { n, n_binary: self.n_binary(), j: SymmetricCsr::from_triplets(n, triplets), factored: self.factored(weights), h, constant }
+    }
+
+    /// J of [`QumoModel::build`] for these weights as L − Cᵀ·diag(2P)·C (see
+    /// [`FactoredCouplings`]): n × n L, C with one row per encoded row.
+    pub fn factored(&self, weights: &PenaltyWeights) -> FactoredCouplings {
+        let mut local = self.objective_j.clone();
+        let mut rows = Vec::with_capacity(self.rows.len());
+        let mut row_weights = Vec::with_capacity(self.rows.len());
+        for (row, &p) in self.rows.iter().zip(weights.values()) {
+            let c = self.penalty_coefficients(row);
+            local.extend(c.iter().filter(|&&(i, _)| i < self.n_binary()).map(|&(i, ci)| (i, i, 2.0 * p * ci * ci)));
+            rows.push(c);
+            row_weights.push(2.0 * p);
+        }
+        FactoredCouplings { local: SymmetricCsr::from_triplets(self.n_vars(), local), rows, row_weights }
     }
 
     /// h and the constant for these weights and multipliers (J does not depend on μ, so a
@@ -232,8 +252,8 @@ impl QumoModel {
         (h, constant)
     }
 
-    /// The row's coefficients over z = (x, s): a on the free binaries (fixed ones are
-    /// substituted), −d on its slack.
+    /// The row's coefficients over z = (x, s), sorted by variable: a on the free binaries (fixed
+    /// ones are substituted), −d on its slack (which comes after every binary).
     fn penalty_coefficients(&self, row: &RowEncoding) -> Vec<(usize, f64)> {
         let mut c: Vec<(usize, f64)> = row.coefficients.iter().filter_map(|&(j, a)| Some((self.binaries.position[j]?, a))).collect();
         if let Some(s) = row.slack {

@@ -12,6 +12,7 @@ pub use parameters::{phase_resources, Configuration, ParameterRanges};
 pub use run::{run_sweep, PenaltyChange, PhaseStats, SampleRecord, SweepResult};
 pub use samples::{evaluate, Candidate, Evaluation, Improvement, Incumbents};
 
+use crate::engine::ProductForm;
 use crate::spectrum::LambdaRule;
 
 /// Number of Sobol configurations (spec §4).
@@ -68,6 +69,8 @@ pub struct SweepOptions {
     pub multipliers: bool,
     /// Replicas per batch; `None` lets the engine choose.
     pub batch_size: Option<usize>,
+    /// How the engine multiplies by J; `None`: the cheapest by the cost model.
+    pub product: Option<ProductForm>,
 }
 
 impl Default for SweepOptions {
@@ -83,6 +86,7 @@ impl Default for SweepOptions {
             adaptive_penalties: true,
             multipliers: true,
             batch_size: None,
+            product: None,
         }
     }
 }

@@ -7,7 +7,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::samples::Incumbents;
 use super::{phase_resources, sobol, Budget, Configuration, Phase, SweepObserver, SweepOptions, CONFIGURATIONS, DEEP_CONFIGURATIONS};
-use crate::engine::{Engine, EngineInfo};
+use crate::engine::{Engine, EngineInfo, ProductForm};
 use crate::model::{Instance, Sense};
 use crate::qumo::{PenaltyWeights, QumoModel};
 use crate::spectrum::{extreme_eigenvalues, normalisation_lambda, ExtremeEigenvalues};
@@ -110,6 +110,8 @@ pub struct SweepResult {
     pub batch_size: usize,
     pub qumo_vars: usize,
     pub engine: EngineInfo,
+    /// The form the engine multiplied J in (the last load's, should a rebuild change it).
+    pub product: ProductForm,
 }
 
 impl SweepResult {
@@ -134,6 +136,8 @@ pub(super) struct Run<'a> {
     pub(super) observer: &'a mut dyn SweepObserver,
     pub(super) weights: PenaltyWeights,
     pub(super) lambda: f64,
+    /// The form of the last load.
+    pub(super) product: ProductForm,
     pub(super) n: usize,
     pub(super) batch_size: usize,
     pub(super) start: Instant,
@@ -187,6 +191,7 @@ pub fn run_sweep(
         observer,
         weights: model.initial_weights(options.penalty_scale),
         lambda: 1.0,
+        product: ProductForm::Dense,
         n: model.n_vars(),
         batch_size: 1,
         start,
@@ -244,6 +249,7 @@ pub fn run_sweep(
         batch_size: run.batch_size,
         qumo_vars: run.n,
         engine: run.engine.info(),
+        product: run.product,
     })
 }
 
@@ -258,7 +264,9 @@ impl Run<'_> {
         let qumo = self.model.build(&self.weights);
         let eigenvalues = extreme_eigenvalues(qumo.n, |v, out| qumo.j.matvec(v, out), self.options.seed);
         self.lambda = normalisation_lambda(eigenvalues, self.options.lambda_rule);
-        self.engine.load_qumo(&qumo)?;
+        let form = self.options.product.unwrap_or_else(|| ProductForm::cheapest(&qumo));
+        self.product = form;
+        self.engine.load_qumo(&qumo, form)?;
         Ok(eigenvalues)
     }
 
@@ -288,7 +296,7 @@ impl Run<'_> {
         let best: Vec<&[f64]> = order[..judged.len().div_ceil(4)].iter().map(|&k| judged[k].0.as_slice()).collect();
         if self.weights.step_multipliers(self.model, &best) > 0.0 {
             let (h, _) = self.model.fields(&self.weights);
-            self.engine.set_fields(&h.iter().map(|&v| v as f32).collect::<Vec<f32>>())?;
+            self.engine.set_fields(&h)?;
         }
         self.multiplier_steps += 1;
         Ok(())

@@ -4,11 +4,13 @@
 //! is one dispatch per J row block (one in all unless J exceeds a binding): a register-tiled
 //! GEMM (dense J) or CSR product (sparse J) with the update fused into its epilogue, reading σ
 //! on the fly from the previous x and writing the next x into the other ping-pong buffer.
+//! Factored J runs the CSR kernel twice per iteration: once over its rows for the activities,
+//! kept in spare rows of the buffer being written, then over its couplings with the update.
 //! Iterations are recorded back to back, ITERATIONS_PER_SUBMIT per submission; only the final σ
 //! and the f32 energies, computed on the device, come back at the end of the batch. Batches
 //! wider than one sub-batch (the state of every replica must fit one binding) run as several.
 //!
-//! Both products sum each row in column order, unfused, like the CPU engine's CSR product (a
+//! Every product sums each row in column order, unfused, like the CPU engine's CSR products (a
 //! hardware driver may still fuse the multiply-adds); only the CPU's GEMM path sums in another
 //! order. The annealing is decremented by subtraction exactly as on the CPU.
 
@@ -98,7 +100,10 @@ impl GpuEngine {
 
     /// How the loaded problem is split to fit the device.
     pub fn split(&self) -> Option<Split> {
-        self.loaded.as_ref().map(|l| Split { coupling_blocks: l.problem.plan.blocks.len(), max_sub_batch: l.problem.plan.max_width })
+        self.loaded.as_ref().map(|l| {
+            let plan = &l.problem.plan;
+            Split { coupling_blocks: plan.blocks.len(), activity_blocks: plan.activity_blocks.len(), max_sub_batch: plan.max_width }
+        })
     }
 }
 
@@ -107,6 +112,9 @@ impl GpuEngine {
 pub struct Split {
     /// Row blocks of J, one binding and one dispatch per iteration each.
     pub coupling_blocks: usize,
+    /// Row blocks of factored J's rows, one binding and one dispatch per iteration each (0 for
+    /// dense and sparse J).
+    pub activity_blocks: usize,
     /// Most replicas one sub-batch holds; wider batches run as several.
     pub max_sub_batch: usize,
 }
@@ -148,18 +156,19 @@ impl Engine for GpuEngine {
         Ok(())
     }
 
-    fn set_fields(&mut self, h: &[f32]) -> anyhow::Result<()> {
+    fn set_fields(&mut self, h: &[f64]) -> anyhow::Result<()> {
         let loaded = self.loaded.as_ref().ok_or_else(|| anyhow::anyhow!("GPU engine: no problem loaded"))?;
         anyhow::ensure!(h.len() == loaded.problem.n, "GPU engine: h has {} entries for {} variables", h.len(), loaded.problem.n);
         self.gpu.healthy()?;
         if !h.is_empty() {
-            self.gpu.checked("updating h", || self.gpu.queue.write_buffer(&loaded.problem.field, 0, bytemuck::cast_slice(h)))?;
+            let h: Vec<f32> = h.iter().map(|&v| v as f32).collect();
+            self.gpu.checked("updating h", || self.gpu.queue.write_buffer(&loaded.problem.field, 0, bytemuck::cast_slice(&h)))?;
         }
         Ok(())
     }
 
     fn device_memory_bytes(&self, replicas: usize) -> Option<usize> {
-        self.loaded.as_ref().map(|l| l.problem.footprint().total(replicas) as usize)
+        self.loaded.as_ref().map(|l| l.problem.footprint.total(replicas) as usize)
     }
 
     fn run(&mut self, batch: &Batch) -> anyhow::Result<BatchOutput> {

@@ -3,6 +3,7 @@
 
 use super::device::Gpu;
 use super::shaders::Kernel;
+use crate::engine::ProductForm;
 
 pub(crate) mod binding {
     pub const INFO: u32 = 0;
@@ -51,16 +52,19 @@ const FINISH: [(u32, Access); 5] = [
 /// Storage buffers the widest layout (the sparse step) binds.
 pub(crate) const MAX_STORAGE_BUFFERS: u32 = (STEP.len() - 1 + SPARSE_COUPLINGS.len()) as u32;
 
-/// The step and energy-pass pipelines of one product kernel, sharing one layout.
+/// The pipelines of one product form, sharing one layout: the step and the energy pass, and
+/// for factored J the activity pass that runs before each of them.
 pub(crate) struct ProductPipelines {
     pub layout: wgpu::BindGroupLayout,
     pub step: wgpu::ComputePipeline,
     pub energy: wgpu::ComputePipeline,
+    pub activity: Option<wgpu::ComputePipeline>,
 }
 
 pub(crate) struct Pipelines {
     pub dense: ProductPipelines,
     pub sparse: ProductPipelines,
+    pub factored: ProductPipelines,
     pub finish_layout: wgpu::BindGroupLayout,
     pub finish: wgpu::ComputePipeline,
 }
@@ -68,24 +72,36 @@ pub(crate) struct Pipelines {
 impl Pipelines {
     pub fn new(gpu: &Gpu) -> anyhow::Result<Pipelines> {
         let finish_layout = layout(gpu, "finish", &FINISH)?;
-        let finish = pipeline(gpu, Kernel::Finish, &module(gpu, Kernel::Finish)?, &finish_layout, false)?;
+        let finish = pipeline(gpu, Kernel::Finish, &module(gpu, Kernel::Finish)?, &finish_layout, &[])?;
         Ok(Pipelines {
-            dense: ProductPipelines::new(gpu, Kernel::Dense, &DENSE_COUPLINGS)?,
-            sparse: ProductPipelines::new(gpu, Kernel::Sparse, &SPARSE_COUPLINGS)?,
+            dense: ProductPipelines::new(gpu, Kernel::Dense, &DENSE_COUPLINGS, false)?,
+            sparse: ProductPipelines::new(gpu, Kernel::Sparse, &SPARSE_COUPLINGS, false)?,
+            factored: ProductPipelines::new(gpu, Kernel::Sparse, &SPARSE_COUPLINGS, true)?,
             finish_layout,
             finish,
         })
     }
+
+    pub fn of(&self, form: ProductForm) -> &ProductPipelines {
+        match form {
+            ProductForm::Dense => &self.dense,
+            ProductForm::Sparse => &self.sparse,
+            ProductForm::Factored => &self.factored,
+        }
+    }
 }
 
 impl ProductPipelines {
-    fn new(gpu: &Gpu, kernel: Kernel, couplings: &[(u32, Access)]) -> anyhow::Result<Self> {
+    /// `factored`: the kernel (the sparse one) set by its FACTORED and ACTIVITY_PASS overrides.
+    fn new(gpu: &Gpu, kernel: Kernel, couplings: &[(u32, Access)], factored: bool) -> anyhow::Result<Self> {
         let entries: Vec<_> = STEP.iter().chain(couplings).copied().collect();
         let layout = layout(gpu, kernel.file(), &entries)?;
         let module = module(gpu, kernel)?;
+        let form: &[&str] = if factored { &["FACTORED"] } else { &[] };
         Ok(ProductPipelines {
-            step: pipeline(gpu, kernel, &module, &layout, false)?,
-            energy: pipeline(gpu, kernel, &module, &layout, true)?,
+            step: pipeline(gpu, kernel, &module, &layout, form)?,
+            energy: pipeline(gpu, kernel, &module, &layout, &[form, &["ENERGY_PASS"]].concat())?,
+            activity: factored.then(|| pipeline(gpu, kernel, &module, &layout, &["ACTIVITY_PASS"])).transpose()?,
             layout,
         })
     }
@@ -123,24 +139,25 @@ fn layout(gpu: &Gpu, label: &str, entries: &[(u32, Access)]) -> anyhow::Result<w
     })
 }
 
-/// The pipeline of `kernel`'s entry point `main` for `layout`; `energy_pass` sets the
-/// ENERGY_PASS override, turning the fused step into the energy-term epilogue.
-fn pipeline(gpu: &Gpu, kernel: Kernel, module: &wgpu::ShaderModule, layout: &wgpu::BindGroupLayout, energy_pass: bool) -> anyhow::Result<wgpu::ComputePipeline> {
-    let what = format!("building the pipeline of shaders/{}{}", kernel.file(), if energy_pass { " (energy pass)" } else { "" });
+/// The pipeline of `kernel`'s entry point `main` for `layout`, with each listed boolean override
+/// set (ENERGY_PASS turns the fused step into the energy-term epilogue; see the kernels for
+/// the others).
+fn pipeline(gpu: &Gpu, kernel: Kernel, module: &wgpu::ShaderModule, layout: &wgpu::BindGroupLayout, overrides: &[&str]) -> anyhow::Result<wgpu::ComputePipeline> {
+    let what = format!("building the pipeline of shaders/{}{}", kernel.file(), overrides.iter().map(|o| format!(" {o}")).collect::<String>());
     gpu.checked(&what, || {
         let pipeline_layout = gpu.device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some(kernel.file()),
             bind_group_layouts: &[Some(layout)],
             immediate_size: 0,
         });
-        let constants: &[(&str, f64)] = if energy_pass { &[("ENERGY_PASS", 1.0)] } else { &[] };
+        let constants: Vec<(&str, f64)> = overrides.iter().map(|&name| (name, 1.0)).collect();
         gpu.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
             label: Some(kernel.file()),
             layout: Some(&pipeline_layout),
             module,
             entry_point: Some("main"),
             // Every kernel writes its workgroup memory before reading it.
-            compilation_options: wgpu::PipelineCompilationOptions { constants, zero_initialize_workgroup_memory: false },
+            compilation_options: wgpu::PipelineCompilationOptions { constants: &constants, zero_initialize_workgroup_memory: false },
             cache: None,
         })
     })

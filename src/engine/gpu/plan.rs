@@ -1,12 +1,13 @@
-//! How a problem is laid out on a device: padding, how J is split into row blocks that each fit
-//! one storage binding, and how many replicas one sub-batch holds. Pure arithmetic, no GPU.
+//! How a problem is laid out on a device: padding, how J (and the rows of factored J) is split
+//! into row blocks that each fit one storage binding, and how many replicas one sub-batch holds.
+//! Pure arithmetic, no GPU.
 
 use std::ops::Range;
 use std::time::Duration;
 
 use super::shaders::{COLUMN_ALIGN, DENSE_TILE_K, DENSE_TILE_ROWS, SPARSE_WG_ROWS};
 use super::state::Replica;
-use crate::engine::{Couplings, DynamicsProblem};
+use crate::engine::{Couplings, Csr, DynamicsProblem};
 
 const F32: u64 = 4;
 /// A CSR entry on the device: (column, value bits).
@@ -24,12 +25,16 @@ pub(crate) struct Budget {
 /// The device layout of one problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Plan {
-    /// Rows of the state buffers: n, rounded up to whole J tiles on the dense path.
+    /// Rows of the state buffers: n, rounded up to whole J tiles on the dense path; factored, n
+    /// plus a row per activity.
     pub state_rows: usize,
-    /// Dense: words per row of a J block (n rounded up to whole tiles); sparse: 0.
+    /// Dense: words per row of a J block (n rounded up to whole tiles); otherwise 0.
     pub j_stride: usize,
-    /// Row blocks of J, each small enough for one binding and one dispatch (at least one block).
+    /// Row blocks of J (factored: of its `couplings`), each small enough for one binding and one
+    /// dispatch (at least one block).
     pub blocks: Vec<Range<usize>>,
+    /// Factored: row blocks of its `rows`, for the activity pass, as `blocks`; otherwise none.
+    pub activity_blocks: Vec<Range<usize>>,
     /// Most replicas one sub-batch holds: a multiple of COLUMN_ALIGN.
     pub max_width: usize,
 }
@@ -37,12 +42,15 @@ pub(crate) struct Plan {
 impl Plan {
     pub fn new(problem: &DynamicsProblem, budget: Budget) -> anyhow::Result<Plan> {
         let n = problem.n;
-        let (state_rows, j_stride, blocks) = match &problem.couplings {
+        let (state_rows, j_stride, blocks, activity_blocks) = match &problem.couplings {
             Couplings::Dense(_) => {
                 let j_stride = n.next_multiple_of(DENSE_TILE_K as usize);
-                (j_stride, j_stride, dense_blocks(n, j_stride, budget)?)
+                (j_stride, j_stride, dense_blocks(n, j_stride, budget)?, Vec::new())
             }
-            Couplings::Sparse { row_ptr, .. } => (n, 0, sparse_blocks(row_ptr, budget)?),
+            Couplings::Sparse(matrix) => (n, 0, sparse_blocks(&matrix.row_ptr, budget)?, Vec::new()),
+            Couplings::Factored { rows, couplings } => {
+                (n + rows.rows(), 0, sparse_blocks(&couplings.row_ptr, budget)?, sparse_blocks(&rows.row_ptr, budget)?)
+            }
         };
         // Per replica column: the two x buffers hold state_rows words, the σ output and its
         // read-back copy n + 1 words (σ and the energy).
@@ -56,7 +64,7 @@ impl Plan {
             COLUMN_ALIGN as u64 * column_bytes,
             budget.binding_bytes
         );
-        Ok(Plan { state_rows, j_stride, blocks, max_width })
+        Ok(Plan { state_rows, j_stride, blocks, activity_blocks, max_width })
     }
 
     /// The sub-batch width for a batch of `replicas`: all of them if they fit, else the most that do.
@@ -79,7 +87,8 @@ fn dense_blocks(n: usize, j_stride: usize, budget: Budget) -> anyhow::Result<Vec
     Ok(split(n, |begin| (begin + rows).min(n)))
 }
 
-/// Greedy row blocks whose CSR slices (entries and rebased row pointers) each fit one binding.
+/// Greedy row blocks whose CSR slices (entries and rebased row pointers) each fit one binding
+/// and one dispatch.
 fn sparse_blocks(row_ptr: &[u32], budget: Budget) -> anyhow::Result<Vec<Range<usize>>> {
     let n = row_ptr.len() - 1;
     let max_rows = budget.workgroups_per_dimension as usize * SPARSE_WG_ROWS as usize;
@@ -90,7 +99,7 @@ fn sparse_blocks(row_ptr: &[u32], budget: Budget) -> anyhow::Result<Vec<Range<us
     };
     if let Some(row) = (0..n).find(|&i| !fits(i..i + 1)) {
         anyhow::bail!(
-            "GPU engine: row {row} of J has {} couplings, more than one device binding holds ({} bytes)",
+            "GPU engine: row {row} of a coupling matrix has {} entries, more than one device binding holds ({} bytes)",
             row_ptr[row + 1] - row_ptr[row],
             budget.binding_bytes
         );
@@ -123,8 +132,8 @@ fn split(n: usize, end_of: impl Fn(usize) -> usize) -> Vec<Range<usize>> {
 }
 
 /// Device memory the GPU engine holds for a problem: J (and h) once, plus per replica of a
-/// sub-batch the two ping-pong x buffers, α twice, the parameters, the final σ with its energy
-/// and their read-back copy.
+/// sub-batch the two ping-pong x buffers (with the activities of factored J), α twice, the
+/// parameters, the final σ with its energy and their read-back copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct MemoryFootprint {
     pub couplings_bytes: u64,
@@ -132,16 +141,17 @@ pub(crate) struct MemoryFootprint {
 }
 
 impl MemoryFootprint {
-    /// `sparse_nonzeros`: `Some(nnz)` for CSR couplings, `None` for dense. Ignores the padding
-    /// of extra row blocks when J is split over several bindings (under one tile row per block).
-    pub fn new(n: usize, sparse_nonzeros: Option<usize>) -> Self {
-        let n64 = n as u64;
-        let (couplings, state_rows) = match sparse_nonzeros {
-            Some(nnz) => ((n64 + 1) * F32 + nnz as u64 * SPARSE_ENTRY, n64),
-            None => {
+    /// Ignores the padding of extra row blocks when dense J is split over several bindings
+    /// (under one tile row per block).
+    pub fn new(problem: &DynamicsProblem) -> Self {
+        let n64 = problem.n as u64;
+        let (couplings, state_rows) = match &problem.couplings {
+            Couplings::Dense(_) => {
                 let j_stride = n64.next_multiple_of(DENSE_TILE_K as u64);
                 (n64.next_multiple_of(DENSE_TILE_ROWS as u64) * j_stride * F32, j_stride)
             }
+            Couplings::Sparse(matrix) => (csr_bytes(matrix), n64),
+            Couplings::Factored { rows, couplings } => (csr_bytes(rows) + csr_bytes(couplings), n64 + rows.rows() as u64),
         };
         let per_replica = 2 * state_rows * F32 + 2 * F32 + REPLICA_PARAMS + 2 * (n64 + 1) * F32;
         MemoryFootprint { couplings_bytes: couplings + n64 * F32, per_replica_bytes: per_replica }
@@ -152,6 +162,11 @@ impl MemoryFootprint {
     pub fn total(&self, replicas: usize) -> u64 {
         self.couplings_bytes + self.per_replica_bytes * replicas.next_multiple_of(COLUMN_ALIGN as usize) as u64
     }
+}
+
+/// A CSR matrix on the device: row pointers and (column, value) entries.
+fn csr_bytes(matrix: &Csr) -> u64 {
+    (matrix.rows() as u64 + 1) * F32 + matrix.nonzeros() as u64 * SPARSE_ENTRY
 }
 
 /// Replicas per batch that keep a device busy. Hardware GPUs use the CUDA heuristic of
@@ -192,8 +207,19 @@ mod tests {
     fn sparse(row_lengths: &[u32]) -> DynamicsProblem {
         let (n, row_ptr) = (row_lengths.len(), row_ptr(row_lengths));
         let nnz = row_ptr[n] as usize;
-        let couplings = Couplings::Sparse { row_ptr, cols: vec![0; nnz], values: vec![0.0; nnz] };
+        let couplings = Couplings::Sparse(Csr { row_ptr, cols: vec![0; nnz], values: vec![0.0; nnz] });
         DynamicsProblem { n, n_binary: n, couplings, h: vec![0.0; n] }
+    }
+
+    /// Factored J with a `couplings` row per variable and `rows` rows of these lengths.
+    fn factored(row_lengths: &[u32], activity_lengths: &[u32]) -> DynamicsProblem {
+        let csr = |lengths: &[u32]| {
+            let row_ptr = row_ptr(lengths);
+            let nnz = row_ptr[lengths.len()] as usize;
+            Csr { row_ptr, cols: vec![0; nnz], values: vec![0.0; nnz] }
+        };
+        let n = row_lengths.len();
+        DynamicsProblem { n, n_binary: n, couplings: Couplings::Factored { rows: csr(activity_lengths), couplings: csr(row_lengths) }, h: vec![0.0; n] }
     }
 
     /// Consecutive blocks with these boundaries.
@@ -231,6 +257,17 @@ mod tests {
     }
 
     #[test]
+    fn factored_state_holds_the_activities_and_both_matrices_split() {
+        let problem = factored(&[3; 20], &[5; 12]);
+        let plan = Plan::new(&problem, ROOMY).unwrap();
+        assert_eq!((plan.state_rows, plan.blocks.clone(), plan.activity_blocks.clone()), (32, bounds(&[0, 20]), bounds(&[0, 12])));
+        let plan = Plan::new(&problem, Budget { binding_bytes: 1 << 30, workgroups_per_dimension: 2 }).unwrap();
+        assert_eq!((plan.blocks, plan.activity_blocks), (bounds(&[0, 8, 16, 20]), bounds(&[0, 8, 12])));
+        let f = MemoryFootprint::new(&problem);
+        assert_eq!((f.couplings_bytes, f.per_replica_bytes), (21 * 4 + 60 * 8 + 13 * 4 + 60 * 8 + 80, 2 * 32 * 4 + 8 + 16 + 2 * 21 * 4));
+    }
+
+    #[test]
     fn sparse_blocks_fit_their_entries() {
         // Ten entries per binding.
         let budget = Budget { binding_bytes: 80, workgroups_per_dimension: 65535 };
@@ -254,9 +291,10 @@ mod tests {
 
     #[test]
     fn footprint_counts_couplings_once_and_state_per_replica() {
-        let f = MemoryFootprint::new(100, None);
+        let f = MemoryFootprint::new(&dense(100));
         assert_eq!(f.couplings_bytes, 128 * 112 * 4 + 400);
         assert_eq!(f.per_replica_bytes, 2 * 112 * 4 + 8 + 16 + 2 * 101 * 4);
-        assert_eq!(MemoryFootprint::new(100, Some(50)).total(10), 101 * 4 + 50 * 8 + 400 + 64 * (2 * 100 * 4 + 8 + 16 + 2 * 101 * 4));
+        let sparse = sparse(&[0, 1].repeat(50));
+        assert_eq!(MemoryFootprint::new(&sparse).total(10), 101 * 4 + 50 * 8 + 400 + 64 * (2 * 100 * 4 + 8 + 16 + 2 * 101 * 4));
     }
 }

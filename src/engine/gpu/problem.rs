@@ -6,24 +6,7 @@ use super::device::Gpu;
 use super::pipelines::binding;
 use super::plan::{Budget, MemoryFootprint, Plan};
 use super::shaders::{DENSE_TILE_COLS, DENSE_TILE_ROWS, SPARSE_WG_COLS, SPARSE_WG_ROWS};
-use crate::engine::{Couplings, DynamicsProblem};
-
-/// Which product kernel runs the problem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Product {
-    Dense,
-    Sparse,
-}
-
-impl Product {
-    /// Replica columns and J rows one workgroup covers.
-    pub fn workgroup_shape(self) -> (u32, u32) {
-        match self {
-            Product::Dense => (DENSE_TILE_COLS, DENSE_TILE_ROWS),
-            Product::Sparse => (SPARSE_WG_COLS, SPARSE_WG_ROWS),
-        }
-    }
-}
+use crate::engine::{Couplings, Csr, DynamicsProblem, ProductForm};
 
 /// Rows [rows) of J in the product kernel's format, with their binding numbers.
 pub(crate) struct Block {
@@ -34,10 +17,13 @@ pub(crate) struct Block {
 pub(crate) struct LoadedProblem {
     pub n: usize,
     pub n_binary: usize,
-    pub product: Product,
+    pub form: ProductForm,
     pub product_nonzeros: usize,
+    pub footprint: MemoryFootprint,
     pub plan: Plan,
     pub blocks: Vec<Block>,
+    /// Factored J: the blocks of its `rows` (the activity pass); otherwise none.
+    pub activity_blocks: Vec<Block>,
     pub field: wgpu::Buffer,
 }
 
@@ -45,26 +31,40 @@ impl LoadedProblem {
     pub fn upload(gpu: &Gpu, problem: &DynamicsProblem, budget: Budget) -> anyhow::Result<Self> {
         let plan = Plan::new(problem, budget)?;
         let n = problem.n;
-        let (product, blocks) = gpu.checked("uploading J", || -> anyhow::Result<_> {
+        let sparse_blocks = |matrix: &Csr, blocks: &[Range<usize>]| -> anyhow::Result<Vec<Block>> {
+            blocks.iter().map(|rows| sparse_block(gpu, matrix, rows.clone())).collect()
+        };
+        let (blocks, activity_blocks) = gpu.checked("uploading J", || -> anyhow::Result<_> {
             Ok(match &problem.couplings {
                 Couplings::Dense(values) => {
                     let blocks = plan.blocks.iter().map(|rows| dense_block(gpu, values, n, plan.j_stride, rows.clone()));
-                    (Product::Dense, blocks.collect::<anyhow::Result<_>>()?)
+                    (blocks.collect::<anyhow::Result<_>>()?, Vec::new())
                 }
-                Couplings::Sparse { row_ptr, cols, values } => {
-                    let blocks = plan.blocks.iter().map(|rows| sparse_block(gpu, row_ptr, cols, values, rows.clone()));
-                    (Product::Sparse, blocks.collect::<anyhow::Result<_>>()?)
-                }
+                Couplings::Sparse(matrix) => (sparse_blocks(matrix, &plan.blocks)?, Vec::new()),
+                Couplings::Factored { rows, couplings } => (sparse_blocks(couplings, &plan.blocks)?, sparse_blocks(rows, &plan.activity_blocks)?),
             })
         })??;
         // COPY_DST: multiplier steps rewrite h in place (`GpuEngine::set_fields`).
         let field = gpu.checked("uploading h", || filled_buffer(gpu, "h", bytemuck::cast_slice(&problem.h), wgpu::BufferUsages::COPY_DST))??;
-        Ok(LoadedProblem { n, n_binary: problem.n_binary, product, product_nonzeros: problem.product_nonzeros(), plan, blocks, field })
+        Ok(LoadedProblem {
+            n,
+            n_binary: problem.n_binary,
+            form: problem.couplings.form(),
+            product_nonzeros: problem.product_nonzeros(),
+            footprint: MemoryFootprint::new(problem),
+            plan,
+            blocks,
+            activity_blocks,
+            field,
+        })
     }
 
-    /// Device bytes of J once and of each replica's state, for reports.
-    pub fn footprint(&self) -> MemoryFootprint {
-        MemoryFootprint::new(self.n, (self.product == Product::Sparse).then_some(self.product_nonzeros))
+    /// Replica columns and J rows one workgroup of the product kernel covers.
+    pub fn workgroup_shape(&self) -> (u32, u32) {
+        match self.form {
+            ProductForm::Dense => (DENSE_TILE_COLS, DENSE_TILE_ROWS),
+            ProductForm::Sparse | ProductForm::Factored => (SPARSE_WG_COLS, SPARSE_WG_ROWS),
+        }
     }
 }
 
@@ -84,7 +84,8 @@ fn dense_block(gpu: &Gpu, values: &[f32], n: usize, j_stride: usize, rows: Range
 }
 
 /// CSR rows `rows`: row pointers rebased to the block, entries packed as (column, value bits).
-fn sparse_block(gpu: &Gpu, row_ptr: &[u32], cols: &[u32], values: &[f32], rows: Range<usize>) -> anyhow::Result<Block> {
+fn sparse_block(gpu: &Gpu, matrix: &Csr, rows: Range<usize>) -> anyhow::Result<Block> {
+    let Csr { row_ptr, cols, values } = matrix;
     let first = row_ptr[rows.start];
     let pointers: Vec<u32> = row_ptr[rows.start..=rows.end].iter().map(|p| p - first).collect();
     let span = first as usize..row_ptr[rows.end] as usize;

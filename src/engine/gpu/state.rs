@@ -1,14 +1,15 @@
 //! The state of one sub-batch on the device and the recording of its iterations.
 //!
 //! Buffers, for a sub-batch `width` replicas wide (variable-major, see shaders/common.wgsl):
-//! x[0], x[1] (ping-pong; the one written also holds y), α[0], α[1], the per-replica parameters,
-//! the final σ (replica-major) and energies, and one read-back buffer for both. Iteration t
-//! reads x[t % 2] and writes x[(t + 1) % 2]; the energy pass is "iteration N" with another
-//! epilogue, and the finish kernel reads what it left.
+//! x[0], x[1] (ping-pong; the one written also holds y, and for factored J the activities in
+//! the rows after the n of x), α[0], α[1], the per-replica parameters, the final σ
+//! (replica-major) and energies, and one read-back buffer for both. Iteration t reads x[t % 2]
+//! and writes x[(t + 1) % 2] (factored: first the activities, then x); the energy pass is
+//! "iteration N" with another epilogue, and the finish kernel reads what it left.
 
 use super::device::Gpu;
 use super::pipelines::{Pipelines, ProductPipelines, bind_group, binding};
-use super::problem::{LoadedProblem, Product};
+use super::problem::{Block, LoadedProblem};
 use super::shaders::FINISH_WG;
 use crate::engine::{Batch, ReplicaParams, to_variable_major};
 
@@ -56,6 +57,8 @@ pub(crate) struct States {
     read_back: wgpu::Buffer,
     /// Per J block, the bind groups of the two ping-pong parities.
     step_groups: Vec<[wgpu::BindGroup; 2]>,
+    /// The same for the blocks of the activity pass (factored J only).
+    activity_groups: Vec<[wgpu::BindGroup; 2]>,
     finish_groups: [wgpu::BindGroup; 2],
 }
 
@@ -83,45 +86,47 @@ impl States {
         let states = buffer("states", f32s(problem.n * width), U::STORAGE | U::COPY_SRC);
         let energies = buffer("energies", f32s(width), U::STORAGE | U::COPY_SRC);
         let read_back = buffer("read-back", states.size() + energies.size(), U::MAP_READ | U::COPY_DST);
-        let infos: Vec<wgpu::Buffer> = problem
-            .blocks
-            .iter()
-            .map(|block| {
-                let info = Info {
-                    n: problem.n as u32,
-                    n_binary: problem.n_binary as u32,
-                    stride: width as u32,
-                    row_begin: block.rows.start as u32,
-                    row_end: block.rows.end as u32,
-                    j_stride: problem.plan.j_stride as u32,
-                    _pad: [0; 2],
-                };
-                let uniform = buffer("info", size_of::<Info>() as u64, U::UNIFORM | U::COPY_DST);
-                gpu.queue.write_buffer(&uniform, 0, bytemuck::bytes_of(&info));
-                uniform
-            })
-            .collect();
-        let kernels = product_pipelines(pipelines, problem.product);
-        let step_groups = problem
-            .blocks
-            .iter()
-            .zip(&infos)
-            .map(|(block, info)| {
-                [0, 1].map(|p| {
-                    let mut buffers = vec![
-                        (binding::INFO, info),
-                        (binding::REPLICAS, &replicas),
-                        (binding::FIELD, &problem.field),
-                        (binding::X_IN, &x[p]),
-                        (binding::X_OUT, &x[1 - p]),
-                        (binding::ALPHA_IN, &alpha[p]),
-                        (binding::ALPHA_OUT, &alpha[1 - p]),
-                    ];
-                    buffers.extend(block.couplings.iter().map(|(b, buffer)| (*b, buffer)));
-                    bind_group(gpu, &kernels.layout, "step", &buffers)
+        let info = |block: &Block| {
+            let info = Info {
+                n: problem.n as u32,
+                n_binary: problem.n_binary as u32,
+                stride: width as u32,
+                row_begin: block.rows.start as u32,
+                row_end: block.rows.end as u32,
+                j_stride: problem.plan.j_stride as u32,
+                _pad: [0; 2],
+            };
+            let uniform = buffer("info", size_of::<Info>() as u64, U::UNIFORM | U::COPY_DST);
+            gpu.queue.write_buffer(&uniform, 0, bytemuck::bytes_of(&info));
+            uniform
+        };
+        let layout = &pipelines.of(problem.form).layout;
+        // Per block, its Info and the bind groups of both parities.
+        let groups = |blocks: &[Block]| -> (Vec<wgpu::Buffer>, Vec<[wgpu::BindGroup; 2]>) {
+            let infos: Vec<wgpu::Buffer> = blocks.iter().map(info).collect();
+            let groups = blocks
+                .iter()
+                .zip(&infos)
+                .map(|(block, info)| {
+                    [0, 1].map(|p| {
+                        let mut buffers = vec![
+                            (binding::INFO, info),
+                            (binding::REPLICAS, &replicas),
+                            (binding::FIELD, &problem.field),
+                            (binding::X_IN, &x[p]),
+                            (binding::X_OUT, &x[1 - p]),
+                            (binding::ALPHA_IN, &alpha[p]),
+                            (binding::ALPHA_OUT, &alpha[1 - p]),
+                        ];
+                        buffers.extend(block.couplings.iter().map(|(b, buffer)| (*b, buffer)));
+                        bind_group(gpu, layout, "step", &buffers)
+                    })
                 })
-            })
-            .collect();
+                .collect();
+            (infos, groups)
+        };
+        let (infos, step_groups) = groups(&problem.blocks);
+        let (_, activity_groups) = groups(&problem.activity_blocks);
         let finish_groups = [0, 1].map(|p| {
             let buffers = [
                 (binding::INFO, &infos[0]),
@@ -132,7 +137,7 @@ impl States {
             ];
             bind_group(gpu, &pipelines.finish_layout, "finish", &buffers)
         });
-        States { width, x, alpha, replicas, states, energies, read_back, step_groups, finish_groups }
+        States { width, x, alpha, replicas, states, energies, read_back, step_groups, activity_groups, finish_groups }
     }
 
     /// Runs `batch` (at most `width` replicas) to the end and reads back its σ and energies.
@@ -147,7 +152,7 @@ impl States {
             alpha[k] = p.annealing;
             params[k] = Replica::new(p, batch.iterations, batch.dt);
         }
-        let kernels = product_pipelines(pipelines, problem.product);
+        let kernels = pipelines.of(problem.form);
         let submission = gpu.checked("running the batch", || {
             gpu.queue.write_buffer(&self.x[0], 0, bytemuck::cast_slice(&x));
             gpu.queue.write_buffer(&self.alpha[0], 0, bytemuck::cast_slice(&alpha));
@@ -156,12 +161,12 @@ impl States {
             // y = 0 before the first iteration.
             encoder.clear_buffer(&self.x[1], 0, None);
             for start in (0..batch.iterations).step_by(ITERATIONS_PER_SUBMIT as usize) {
-                self.record(&mut encoder, &kernels.step, problem, start..(start + ITERATIONS_PER_SUBMIT).min(batch.iterations));
+                self.record(&mut encoder, kernels, &kernels.step, problem, start..(start + ITERATIONS_PER_SUBMIT).min(batch.iterations));
                 gpu.queue.submit([encoder.finish()]);
                 encoder = gpu.device.create_command_encoder(&Default::default());
             }
             let last = batch.iterations;
-            self.record(&mut encoder, &kernels.energy, problem, last..last + 1);
+            self.record(&mut encoder, kernels, &kernels.energy, problem, last..last + 1);
             {
                 let mut pass = encoder.begin_compute_pass(&Default::default());
                 pass.set_pipeline(&pipelines.finish);
@@ -179,23 +184,24 @@ impl States {
         })
     }
 
-    /// One compute pass running `pipeline` for `iterations`, every J block per iteration.
-    fn record(&self, encoder: &mut wgpu::CommandEncoder, pipeline: &wgpu::ComputePipeline, problem: &LoadedProblem, iterations: std::ops::Range<u32>) {
-        let (columns, rows) = problem.product.workgroup_shape();
+    /// One compute pass running `pipeline` (the step or energy pass of `kernels`) for
+    /// `iterations`, every J block per iteration, each iteration after its activity pass when
+    /// `kernels` has one (wgpu orders the dispatches of a pass by the buffers they share).
+    fn record(&self, encoder: &mut wgpu::CommandEncoder, kernels: &ProductPipelines, pipeline: &wgpu::ComputePipeline, problem: &LoadedProblem, iterations: std::ops::Range<u32>) {
+        let (columns, rows) = problem.workgroup_shape();
         let mut pass = encoder.begin_compute_pass(&Default::default());
-        pass.set_pipeline(pipeline);
-        for t in iterations {
-            for (groups, block) in self.step_groups.iter().zip(&problem.blocks) {
+        let mut dispatch = |pipeline: &wgpu::ComputePipeline, groups: &[[wgpu::BindGroup; 2]], blocks: &[Block], t: u32| {
+            pass.set_pipeline(pipeline);
+            for (groups, block) in groups.iter().zip(blocks) {
                 pass.set_bind_group(0, &groups[(t % 2) as usize], &[]);
                 pass.dispatch_workgroups(self.width as u32 / columns, (block.rows.len() as u32).div_ceil(rows), 1);
             }
+        };
+        for t in iterations {
+            if let Some(activity) = &kernels.activity {
+                dispatch(activity, &self.activity_groups, &problem.activity_blocks, t);
+            }
+            dispatch(pipeline, &self.step_groups, &problem.blocks, t);
         }
-    }
-}
-
-fn product_pipelines(pipelines: &Pipelines, product: Product) -> &ProductPipelines {
-    match product {
-        Product::Dense => &pipelines.dense,
-        Product::Sparse => &pipelines.sparse,
     }
 }
