@@ -214,7 +214,7 @@ fn bench_refuses_a_folder_with_a_previous_run_unless_forced() {
     let refused = aocbench(&args);
     assert!(!refused.status.success());
     let message = String::from_utf8_lossy(&refused.stderr);
-    assert!(message.contains("is not empty (it holds comparison.csv, comparison.md, notes.txt, profile.svg, results.csv, results.json)") && message.contains("--force"), "{message}");
+    assert!(message.contains("is not empty (it holds comparison.csv, comparison.md, gap_over_time.svg, notes.txt, profile.svg, results.csv, results.json)") && message.contains("--force"), "{message}");
     assert_eq!(fs::read(out.join("results.csv")).unwrap(), before, "the previous run is untouched");
 
     let forced = aocbench(&[&args[..], &["--force"]].concat());
