@@ -131,7 +131,7 @@ fn fc09_minimum_is_minus_2_and_density_counts_nonzero_couplings() {
 }
 
 #[test]
-fn fc12_f32_warns_and_names_the_option_and_f64_runs_without_the_warning() {
+fn fc12_f32_warns_and_names_the_option_f64_runs_without_the_warning_and_the_polish_finds_the_minimum() {
     let instance = read("fc-12-coefficient-range");
     let (optimum, x) = enumerate_optimum(&instance);
     assert!((optimum + 1.3e-5).abs() < 1e-8, "{optimum}");
@@ -152,6 +152,18 @@ fn fc12_f32_warns_and_names_the_option_and_f64_runs_without_the_warning() {
     assert_eq!(report["sweep"]["engine"]["kind"], "cpu-f64");
     let found = best_objective(&report);
     assert!(optimum <= found && found <= 0.0, "f64 found {found}, the minimum is {optimum}");
+
+    // The f64 path that finds the minimum: the exact polish, whose pair flips switch a coupled
+    // pair on or off together (a single flip costs 1e6) and count a change of 1e-6 that f64
+    // resolves. In either precision of the dynamics, since the polish works on the instance.
+    for precision in ["f64", "f32"] {
+        let (report, _) = solve("fc-12-coefficient-range", &["--precision", precision, "--polish"]);
+        let polished = &report["polish"];
+        let objective = polished["objective"].as_f64().unwrap();
+        // Pairs 5 and 7 are worth exactly 0; on or off, f64 evaluates the objective (terms of 1e6)
+        // to within a few 1e-10 of −1.3e-5.
+        assert!((objective - optimum).abs() < 1e-8 && polished["pair_flips"].as_u64().unwrap() > 0, "{precision}: polished to {polished}, the minimum is {optimum}");
+    }
 }
 
 #[test]

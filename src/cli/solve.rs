@@ -131,7 +131,7 @@ fn text_report(instance: &Instance, outcome: &SolveOutcome) -> String {
         line("winning parameters", format!("α0 = {alpha0:.6}, β0 = {beta0:.6}, γ = {gamma:.6} (a = {}, g = {}), found in {}", c.configuration.a, c.configuration.g, c.phase.label()));
     }
     if let Some(p) = &outcome.polish {
-        line("polished (separate)", format!("{} → {} ({} flips, {} swaps, {:.3} s)", number(Some(p.start_objective)), number(Some(p.objective)), p.flips, p.swaps, p.seconds));
+        line("polished (separate)", format!("{} → {} ({} flips, {} swaps, {} pair flips, {:.3} s)", number(Some(p.start_objective)), number(Some(p.objective)), p.flips, p.swaps, p.pair_flips, p.seconds));
     }
     line("total", format!("{:.3} s, {} mvm (setup {:.3} s)", sweep.elapsed_s, sweep.total_mvm, sweep.setup_s));
     let rows: Vec<Vec<String>> = sweep
