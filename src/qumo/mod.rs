@@ -10,7 +10,7 @@ mod penalty;
 
 pub use convert::{encode_rows, ConversionError, RowEncoding};
 pub use factored::FactoredCouplings;
-pub use penalty::{mean_flip_change, PenaltyWeights};
+pub use penalty::{flip_changes, FlipChanges, PenaltyWeights};
 
 use crate::model::Instance;
 
@@ -105,6 +105,8 @@ pub struct QumoModel {
     pub rows: Vec<RowEncoding>,
     /// Mean |change of f| under one flip at random x: the unit of the penalty weights.
     pub flip_scale: f64,
+    /// The largest |change of f| under one flip seen at those x.
+    pub flip_max: f64,
     n_binary: usize,
     sense_sign: f64,
     /// sense·f as QUMO terms: J (binary block) and h, constant.
@@ -130,9 +132,11 @@ impl QumoModel {
                 objective_j.push((t.col, t.row, -sign * 0.5 * t.value));
             }
         }
+        let flips = flip_changes(instance);
         Ok(QumoModel {
             rows,
-            flip_scale: mean_flip_change(instance),
+            flip_scale: flips.mean,
+            flip_max: flips.max,
             n_binary: n,
             sense_sign: sign,
             objective_j,
