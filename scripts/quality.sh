@@ -11,6 +11,9 @@
 # Extra `bench` options come from QUALITY_ARGS (e.g. QUALITY_ARGS=--no-multipliers for the
 # penalty-only rule the method of multipliers is measured against).
 #
+# QUALITY_BIN names an aocbench binary to run instead of building one (variants of one build
+# measured while the tree changes); the commit noted is then that of the tree, marked `+bin`.
+#
 # Each seed's run goes to $QUALITY_OUT/<label>-<SECONDS>s-seed<SEED> (QUALITY_OUT defaults to
 # results/quality, the label QUALITY_LABEL to `run`); an existing folder is kept as it stands
 # when its results.csv is complete, so a study interrupted between seeds picks up there.
@@ -27,13 +30,13 @@ read -ra extra <<< "${QUALITY_ARGS:-}"
 selection=(--set qbl)
 [[ $# -gt 0 ]] && selection=("$@")
 
-cargo build --release --locked --quiet
+[[ -n "${QUALITY_BIN:-}" ]] || cargo build --release --locked --quiet
 # A private copy: a rebuild while the study runs must not change the solver between instances.
 aocbench=$(mktemp --suffix=-aocbench)
 trap 'rm -f "$aocbench"' EXIT
-cp target/release/aocbench "$aocbench"
+cp "${QUALITY_BIN:-target/release/aocbench}" "$aocbench"
 chmod +x "$aocbench"
-commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src shaders Cargo.toml Cargo.lock || echo '+changes')
+commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src shaders Cargo.toml Cargo.lock || echo '+changes')${QUALITY_BIN:++bin}
 mkdir -p "$out"
 # Instance sizes and row kinds, for the families (qumo_slacks, equality_rows).
 info="$out/$label-instances.csv"

@@ -46,6 +46,11 @@ def truthy(value):
 def gap_percent(run):
     if run is None or not truthy(run["feasible"]):
         return None
+    # results.csv has gap_to_best_known_pct (in %) since the anytime columns; earlier runs
+    # have gap_to_best_known as a fraction.
+    if "gap_to_best_known_pct" in run:
+        value = run["gap_to_best_known_pct"]
+        return None if value == "" else float(value)
     value = run["gap_to_best_known"]
     return None if value == "" else 100.0 * float(value)
 

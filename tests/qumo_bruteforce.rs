@@ -211,3 +211,11 @@ fn a_multiplier_step_follows_the_mean_residual_of_equality_rows_only() {
     assert_eq!(weights.multipliers()[0], 2.0 * p[0] - p[0]);
     assert_eq!(weights.multipliers()[1], 0.0);
 }
+
+#[test]
+fn the_largest_one_flip_change_is_at_least_the_mean() {
+    for (spec, seed) in specs() {
+        let model = QumoModel::new(&random_instance(spec, seed)).unwrap();
+        assert!(model.flip_max >= model.flip_scale && model.flip_scale > 0.0, "{} ≥ {}", model.flip_max, model.flip_scale);
+    }
+}

@@ -17,7 +17,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::{EngineChoice, Precision, ProductForm};
 use crate::spectrum::LambdaRule;
-use crate::sweep::{Budget, ParameterRanges, SweepOptions};
+use crate::sweep::{Budget, ParameterRanges, PenaltyBasis, SweepOptions};
 
 #[derive(Debug, Parser)]
 #[command(name = "aocbench", version, about = "Benchmark the AOC-DT optimizer on QPLIB instances (CPU and wgpu/WGSL engines)")]
@@ -149,7 +149,7 @@ pub struct SweepArgs {
     /// the Julia rule (λ_max when indefinite) for faithful comparisons.
     #[arg(long, value_enum, default_value_t = LambdaRule::SpectralRadius)]
     pub lambda: LambdaRule,
-    /// Global factor on the starting penalty weights P_r = scale·δ/‖a_r‖².
+    /// Global factor on the starting penalty weights P_r = scale·unit/‖a_r‖² (--penalty-basis).
     #[arg(long, default_value_t = 1.0)]
     pub penalty_scale: f64,
     /// Keep penalty weights fixed instead of doubling those of still-violated rows.
@@ -160,6 +160,12 @@ pub struct SweepArgs {
     /// batch; rows with a slack always rely on their penalties).
     #[arg(long)]
     pub no_multipliers: bool,
+    /// Unit of the starting penalty weights P_r = scale·unit/‖a_r‖²: the largest |one-flip
+    /// change of f| on equality rows and the mean δ on rows with a slack (`max-equality`), the
+    /// mean on every row (`mean`, the rule before), or the mean with the equality rows raised
+    /// to the largest at the first adaptation that knows no feasible point (`escalate`).
+    #[arg(long, value_enum, default_value_t = PenaltyBasis::MaxEquality)]
+    pub penalty_basis: PenaltyBasis,
     /// Replicas per batch (default: the engine's choice).
     #[arg(long)]
     pub batch_size: Option<usize>,
@@ -182,6 +188,7 @@ impl SweepArgs {
             penalty_scale: self.penalty_scale,
             adaptive_penalties: !self.no_adaptive_penalties,
             multipliers: !self.no_multipliers,
+            penalty_basis: self.penalty_basis,
             batch_size: self.batch_size,
             product,
         };

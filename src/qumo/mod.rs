@@ -12,7 +12,7 @@ mod range;
 
 pub use convert::{encode_rows, Binaries, ConversionError, RowEncoding};
 pub use factored::FactoredCouplings;
-pub use penalty::{mean_flip_change, PenaltyWeights};
+pub use penalty::{flip_changes, FlipChanges, PenaltyWeights};
 pub use range::CoefficientRange;
 
 use crate::model::Instance;
@@ -108,6 +108,8 @@ pub struct QumoModel {
     pub rows: Vec<RowEncoding>,
     /// Mean |change of f| under one flip at random x: the unit of the penalty weights.
     pub flip_scale: f64,
+    /// The largest |change of f| under one flip seen at those x.
+    pub flip_max: f64,
     /// The coefficients' numeric range, which the engine's precision must resolve (None when
     /// all are zero).
     pub range: Option<CoefficientRange>,
@@ -157,9 +159,11 @@ impl QumoModel {
             let reason = if instance.n_vars() == 0 { "the instance has no variables" } else { "every variable is fixed" };
             return Err(ConversionError::NothingToSolve { instance: instance.name.clone(), reason: reason.into() });
         }
+        let flips = flip_changes(instance);
         Ok(QumoModel {
             rows,
-            flip_scale: mean_flip_change(instance),
+            flip_scale: flips.mean,
+            flip_max: flips.max,
             range: CoefficientRange::of(instance),
             binaries,
             sense_sign: sign,

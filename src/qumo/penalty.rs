@@ -15,13 +15,21 @@ pub const MAX_PENALTY_GROWTH: f64 = 1024.0;
 const FLIP_SAMPLES: usize = 32;
 const FLIP_SEED: u64 = 0x005e_ed0f_f11b;
 
-/// δ = mean |f(x with one bit flipped) − f(x)| over random x (p = ½) and all bits: the
-/// typical objective change of one move, so a unit-norm row violated by one unit costs about
-/// one move's worth. Falls back to 1 when the objective is constant.
-pub fn mean_flip_change(instance: &Instance) -> f64 {
+/// |f(x with one bit flipped) − f(x)| over random x (p = ½) and all bits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FlipChanges {
+    /// δ, the mean: the typical objective change of one move, so a unit-norm row violated by
+    /// one unit costs about one move's worth.
+    pub mean: f64,
+    /// The largest change seen: the unit of the equality rows' weights (`--penalty-basis`).
+    pub max: f64,
+}
+
+/// The one-flip changes of f; both fall back to 1 when the objective is constant.
+pub fn flip_changes(instance: &Instance) -> FlipChanges {
     let n = instance.n_vars();
     if n == 0 {
-        return 1.0;
+        return FlipChanges { mean: 1.0, max: 1.0 };
     }
     // Symmetric S with f = ½xᵀSx + bᵀx: S_ij = S_ji = v/2 (i≠j), S_ii = v.
     let mut neighbours: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
@@ -35,17 +43,18 @@ pub fn mean_flip_change(instance: &Instance) -> f64 {
         }
     }
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(FLIP_SEED);
-    let mut total = 0.0;
+    let (mut total, mut largest) = (0.0, 0.0f64);
     for _ in 0..FLIP_SAMPLES {
         let x: Vec<f64> = (0..n).map(|_| if rng.random::<bool>() { 1.0 } else { 0.0 }).collect();
         for i in 0..n {
             let field: f64 = neighbours[i].iter().map(|&(j, s)| s * x[j]).sum();
             let change = (1.0 - 2.0 * x[i]) * (field + instance.objective_linear[i] + 0.5 * diagonal[i]);
             total += change.abs();
+            largest = largest.max(change.abs());
         }
     }
-    let delta = total / (FLIP_SAMPLES * n) as f64;
-    if delta > 0.0 && delta.is_finite() { delta } else { 1.0 }
+    let positive = |v: f64| if v > 0.0 && v.is_finite() { v } else { 1.0 };
+    FlipChanges { mean: positive(total / (FLIP_SAMPLES * n) as f64), max: positive(largest) }
 }
 
 /// The current P_r of every encoded row, with their starting values (for the cap), and the
@@ -109,6 +118,14 @@ impl PenaltyWeights {
             }
         }
         changed
+    }
+
+    /// Multiplies row r's weight (and its start, so the cap moves with it) by `factor(r)`.
+    pub fn scale_rows(&mut self, factor: impl Fn(usize) -> f64) {
+        for r in 0..self.current.len() {
+            self.current[r] *= factor(r);
+            self.start[r] *= factor(r);
+        }
     }
 
     /// Current weight over starting weight, the largest over all rows (1 when none).

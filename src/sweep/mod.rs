@@ -42,6 +42,29 @@ impl Phase {
     }
 }
 
+/// The unit of the starting penalty weights P_r = scale·unit/‖a_r‖².
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PenaltyBasis {
+    /// δ, the mean |one-flip change of f| at random x, on every row (the rule before the
+    /// other two).
+    Mean,
+    /// The largest |one-flip change of f| seen at those x on equality rows (no slack), δ on
+    /// the rows with a slack.
+    #[default]
+    MaxEquality,
+    /// δ on every row, and the equality rows raised to the largest change at the first
+    /// adaptation that still knows no feasible point.
+    Escalate,
+}
+
+impl PenaltyBasis {
+    /// What options saved before this setting existed ran with.
+    fn saved_before() -> Self {
+        PenaltyBasis::Mean
+    }
+}
+
 /// How much a run may spend. Under `Work` a run with a fixed seed is bit-for-bit reproducible
 /// on the CPU engine: nothing depends on the clock.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -62,11 +85,14 @@ pub struct SweepOptions {
     /// Budget fractions of phase 1 and phase 2 (the deep search gets the rest).
     pub phase_fractions: (f64, f64),
     pub lambda_rule: LambdaRule,
-    /// Global factor on the starting penalty weights P_r = scale·δ/‖a_r‖².
+    /// Global factor on the starting penalty weights P_r = scale·unit/‖a_r‖² (`penalty_basis`).
     pub penalty_scale: f64,
     pub adaptive_penalties: bool,
     /// Method of multipliers: a Lagrange multiplier step on every equality row after every batch.
     pub multipliers: bool,
+    /// The one-flip change the starting weights are measured in: the mean (δ) or the largest.
+    #[serde(default = "PenaltyBasis::saved_before")]
+    pub penalty_basis: PenaltyBasis,
     /// Replicas per batch; `None` lets the engine choose.
     pub batch_size: Option<usize>,
     /// How the engine multiplies by J; `None`: the cheapest by the cost model.
@@ -85,6 +111,7 @@ impl Default for SweepOptions {
             penalty_scale: 1.0,
             adaptive_penalties: true,
             multipliers: true,
+            penalty_basis: PenaltyBasis::default(),
             batch_size: None,
             product: None,
         }

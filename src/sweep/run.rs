@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::samples::Incumbents;
-use super::{phase_resources, sobol, Budget, Configuration, Phase, SweepObserver, SweepOptions, CONFIGURATIONS, DEEP_CONFIGURATIONS};
+use super::{phase_resources, sobol, Budget, Configuration, PenaltyBasis, Phase, SweepObserver, SweepOptions, CONFIGURATIONS, DEEP_CONFIGURATIONS};
 use crate::engine::{Engine, EngineInfo, ProductForm};
 use crate::model::{Instance, Sense};
 use crate::qumo::{PenaltyWeights, QumoModel};
@@ -145,6 +145,8 @@ pub(super) struct Run<'a> {
     pub(super) incumbents: Incumbents,
     pub(super) penalty_changes: Vec<PenaltyChange>,
     pub(super) multiplier_steps: usize,
+    /// Whether `PenaltyBasis::Escalate` has raised the equality rows.
+    pub(super) escalated: bool,
 }
 
 impl Stop {
@@ -183,13 +185,20 @@ pub fn run_sweep(
 ) -> anyhow::Result<SweepResult> {
     options.validate().map_err(anyhow::Error::msg)?;
     let start = Instant::now();
+    // initial_weights are in units of δ; the largest one-flip change is δ·ratio.
+    let ratio = model.flip_max / model.flip_scale;
+    let mut weights = model.initial_weights(options.penalty_scale);
+    match options.penalty_basis {
+        PenaltyBasis::Mean | PenaltyBasis::Escalate => {}
+        PenaltyBasis::MaxEquality => weights.scale_rows(|r| if model.rows[r].slack.is_none() { ratio } else { 1.0 }),
+    }
     let mut run = Run {
         instance,
         model,
         options,
         engine,
         observer,
-        weights: model.initial_weights(options.penalty_scale),
+        weights,
         lambda: 1.0,
         product: ProductForm::Dense,
         n: model.n_vars(),
@@ -199,6 +208,7 @@ pub fn run_sweep(
         incumbents: Incumbents::new(instance.sense),
         penalty_changes: Vec::new(),
         multiplier_steps: 0,
+        escalated: false,
     };
     let eigenvalues_initial = run.rebuild()?;
     let lambda_initial = run.lambda;
@@ -328,8 +338,16 @@ impl Run<'_> {
         let Some(best) = self.weak_penalty_witness(batch) else {
             return Ok(());
         };
-        let violated: Vec<usize> = (0..self.model.rows.len()).filter(|&r| self.model.rows[r].distance(best) > 0.0).collect();
-        let doubled = self.weights.double(&violated);
+        let doubled = if self.options.penalty_basis == PenaltyBasis::Escalate && !self.escalated && self.incumbents.best_feasible.is_none() {
+            self.escalated = true;
+            let ratio = self.model.flip_max / self.model.flip_scale;
+            let rows = &self.model.rows;
+            self.weights.scale_rows(|r| if rows[r].slack.is_none() { ratio } else { 1.0 });
+            (0..rows.len()).filter(|&r| rows[r].slack.is_none()).collect()
+        } else {
+            let violated: Vec<usize> = (0..self.model.rows.len()).filter(|&r| self.model.rows[r].distance(best) > 0.0).collect();
+            self.weights.double(&violated)
+        };
         if doubled.is_empty() {
             return Ok(());
         }
