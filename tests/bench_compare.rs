@@ -236,7 +236,7 @@ fn baseline(fx: &Fixture) -> (PathBuf, Vec<ResultRow>) {
 }
 
 #[test]
-fn compare_refuses_an_empty_or_failed_baseline_and_fails_on_unmatched_runs() {
+fn compare_refuses_an_empty_or_failed_baseline_or_a_repeated_run_and_fails_on_unmatched_runs() {
     let fx = fixture();
     let (base_dir, base) = baseline(&fx);
     let header = fs::read_to_string(base_dir.join("results.csv")).unwrap().lines().next().unwrap().to_string();
@@ -267,6 +267,13 @@ fn compare_refuses_an_empty_or_failed_baseline_and_fails_on_unmatched_runs() {
     failed[0].status = "error".into();
     let message = compare(&failed, &base, DEFAULTS).unwrap_err().to_string();
     assert!(message.contains("the baseline holds runs that failed (status error)") && message.contains(&format!("{} aocdt #0", failed[0].instance)), "{message}");
+
+    // A run listed twice on either side: which one would count? Refused, naming it.
+    let twice = [base.clone(), vec![base[0].clone()]].concat();
+    for (baseline, current, side) in [(&twice, &base, "baseline"), (&base, &twice, "current results")] {
+        let message = compare(baseline, current, DEFAULTS).unwrap_err().to_string();
+        assert!(message.contains(&format!("the {side} list a run more than once")) && message.contains(&format!("{} aocdt #0", base[0].instance)), "{message}");
+    }
 }
 
 /// Writes `rows` as a results folder.

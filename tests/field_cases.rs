@@ -71,7 +71,16 @@ fn fc01_galahad_layout_parses_and_its_minimum_is_minus_5() {
     assert_eq!(instance.objective_linear, [0.0, 0.0, 0.0, -1.0]);
     assert_eq!((instance.constraints[0].lower, instance.constraints[0].upper), (f64::NEG_INFINITY, 10.0), "-1.0E20 is beyond the value of infinity 1.0E19");
     assert_eq!(enumerate_optimum(&instance), (-5.0, vec![1.0, 1.0, 0.0, 0.0]));
-    assert_eq!(best_objective(&solve("fc-01-galahad-layout", &[]).0), -5.0);
+    // The sampler alone reaches −5 on some seeds only (seeds 3, 4, 5 of 0–8 at this budget; the
+    // others stop at −3 of {x1, x3}): the infeasible {x3, x4} at −7 violates the row by 1 only.
+    // What this file must show is that it reads right: the judge's objective of the sampler's
+    // point is exact, and the polish from it reaches the minimum.
+    let path = case("fc-01-galahad-layout");
+    let out = aocbench(&["solve", path.to_str().unwrap(), "--work", "2000000", "--seed", "0", "--threads", "1", "--engine", "cpu", "--json", "--polish"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = best_objective(&report);
+    assert!([-5.0, -4.0, -3.0].contains(&found), "{found}: a feasible objective of the file");
+    assert_eq!(report["polish"]["objective"].as_f64(), Some(-5.0), "{}", report["polish"]);
 }
 
 #[test]
@@ -140,7 +149,7 @@ fn fc12_f32_warns_and_names_the_option_f64_runs_without_the_warning_and_the_poli
     assert!([2, 3, 4, 6, 8].into_iter().all(on) && !on(1), "{x:?}");
 
     let (report, stderr) = solve("fc-12-coefficient-range", &[]);
-    assert!(stderr.contains("warning: FC12_RANGE: coefficients reach 4e6 and carry detail down to 1e-6") && stderr.contains("--precision f64"), "{stderr}");
+    assert!(stderr.contains("warning: FC12_RANGE: coefficients ") && stderr.contains(" differ in the file but are one value in f32") && stderr.contains("--precision f64"), "{stderr}");
     assert_eq!(report["warnings"][0]["kind"], "coefficient_range", "{}", report["warnings"]);
 
     // f64 dynamics see the 1e-6 terms (tests/engine_cpu.rs checks the engine's energies), so
@@ -164,6 +173,16 @@ fn fc12_f32_warns_and_names_the_option_f64_runs_without_the_warning_and_the_poli
         // to within a few 1e-10 of −1.3e-5.
         assert!((objective - optimum).abs() < 1e-8 && polished["pair_flips"].as_u64().unwrap() > 0, "{precision}: polished to {polished}, the minimum is {optimum}");
     }
+}
+
+#[test]
+fn coefficients_written_with_many_digits_draw_no_range_warning() {
+    // QPLIB_0633 writes coefficients with 12 significant digits, which f32 rounds; but no two
+    // of them become one value, and their magnitudes lie within 1 : 400.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("qplib/smoke/QPLIB_0633.qplib");
+    let out = aocbench(&["solve", path.to_str().unwrap(), "--work", "20000", "--threads", "1", "--engine", "cpu"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("warning:"), "{}", text(&out.stderr));
 }
 
 #[test]
@@ -258,6 +277,9 @@ fn a_result_better_than_a_proven_optimum_is_flagged_by_solve_and_bench() {
     assert!(text(&out.stderr).contains("suspected judge or catalog error"), "{}", text(&out.stderr));
     let rows = aocbench::export::csv::read_results(&results.join("results.csv")).unwrap();
     assert!(rows[0].beats_proven_optimum && rows[0].best_objective == Some(-1.0), "{:?}", rows[0]);
+    // The reports say it too, not only the row and the warning.
+    let report = std::fs::read_to_string(results.join("comparison.md")).unwrap();
+    assert!(report.contains("suspected judge or catalog error on") && text(&out.stdout).contains("suspected judge or catalog error on"), "{report}");
 
     // A true proven optimum is not flagged.
     let dir = catalog_folder(&[&entry(&instance, -1.0, true)]);
@@ -273,4 +295,18 @@ fn fz03_a_coefficient_beyond_the_engines_range_is_refused_with_its_line() {
     assert!(stderr.contains(&expected), "{stderr}");
     let stderr = refusal(&["info", path.to_str().unwrap()]);
     assert!(stderr.contains(&expected), "{stderr}");
+}
+
+#[test]
+fn a_broken_catalog_in_the_instance_folder_is_an_error_naming_it() {
+    let fc09 = case("fc-09-ising-offset-zero-entry");
+    for (what, contents) in [("garbage", "garbage,foo\n1,2\n"), ("empty", ""), ("header-only", "name,class,file_type,n_vars,n_binary,n_constraints,n_nonzeros_quadratic,n_quadratic_diagonal,n_linear_objective_terms,n_constraint_nonzeros,objective_sense,best_known_objective,optimal\n")] {
+        let dir = catalog_folder(&[]);
+        std::fs::copy(&fc09, dir.path().join("qbl/fc09.qplib")).unwrap();
+        let catalog = dir.path().join("catalog.csv");
+        std::fs::write(&catalog, contents).unwrap();
+        let out = aocbench(&["--qplib-dir", dir.path().to_str().unwrap(), "info", "fc09", "--format", "csv"]);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(&catalog.display().to_string()), "{what}: {stderr}");
+    }
 }

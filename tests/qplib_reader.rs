@@ -745,16 +745,36 @@ fn trailing_garbage_is_rejected() {
 }
 
 #[test]
-fn invalid_utf8_is_rejected_with_its_line() {
+fn bytes_that_are_not_utf8_count_in_a_value_only() {
     let line = line_of(GOLDEN, "# objective constant");
-    let mut bytes = GOLDEN.as_bytes().to_vec();
     let offset: usize = GOLDEN.lines().take(line - 1).map(|l| l.len() + 1).sum();
-    bytes.insert(offset + 2, 0xff);
-    let message = parse_instance(FILE, &bytes).unwrap_err().to_string();
-    assert_eq!(
-        message,
-        format!("{FILE}:{line}: invalid UTF-8 at byte 3 of the line: expected text")
-    );
+    let with_byte = |at: usize| {
+        let mut bytes = GOLDEN.as_bytes().to_vec();
+        bytes.insert(at, 0xff);
+        bytes
+    };
+    // In the value: not a number, with its line.
+    let message = parse_instance(FILE, &with_byte(offset + 2)).unwrap_err().to_string();
+    assert!(message.starts_with(&format!("{FILE}:{line}: ")) && message.contains("expected a number"), "{message}");
+    // In the comment after it, and in a comment line with a byte-order mark before the file:
+    // read as the file without them.
+    let golden = parse_instance(FILE, GOLDEN.as_bytes()).unwrap();
+    let comment = GOLDEN.lines().nth(line - 1).unwrap().find('#').unwrap();
+    assert_eq!(parse_instance(FILE, &with_byte(offset + comment + 3)).unwrap(), golden);
+    let mut marked = b"\xef\xbb\xbf! caf\xe9\n".to_vec();
+    marked.extend_from_slice(GOLDEN.as_bytes());
+    assert_eq!(parse_instance(FILE, &marked).unwrap(), golden);
+}
+
+#[test]
+fn trailing_words_that_start_with_a_digit_are_comments_and_fortran_exponents_are_numbers() {
+    let golden = parse_instance(FILE, GOLDEN.as_bytes()).unwrap();
+    let replaced = |with: &str| with_line(GOLDEN, "# objective constant", with);
+    assert_eq!(parse_instance(FILE, replaced("7.25 1st constant").as_bytes()).unwrap(), golden);
+    // A second number after the value is still refused: a count too small leaves one behind.
+    assert!(parse_instance(FILE, replaced("7.25 2.5").as_bytes()).is_err());
+    let fortran = parse_instance(FILE, replaced("1.5D1 # objective constant").as_bytes()).unwrap();
+    assert_eq!(fortran.objective_constant, 15.0);
 }
 
 #[test]

@@ -158,6 +158,9 @@ pub struct InstanceComparison {
     pub aocdt: Option<SolverResult>,
     pub reference: Option<SolverResult>,
     pub speedup: Option<Speedup>,
+    /// Some run's feasible result beats the catalog's proven optimum (a suspected judge or
+    /// catalog error).
+    pub beats_proven_optimum: bool,
 }
 
 impl InstanceComparison {
@@ -193,6 +196,7 @@ pub fn compare_instances(rows: &[ResultRow]) -> Vec<InstanceComparison> {
                 aocdt,
                 reference,
                 speedup,
+                beats_proven_optimum: of_instance.iter().any(|r| r.beats_proven_optimum),
             }
         })
         .collect()
@@ -268,12 +272,16 @@ pub fn aggregate(comparisons: &[InstanceComparison]) -> Vec<SolverAggregate> {
 }
 
 /// The notices of a bench run's reports (texts from [`warnings`]): a run with instances left
-/// (`total_instances` were asked for), instances whose target fell back to AOC-DT's own best,
-/// and time ratios that are bounds.
+/// (`total_instances` were asked for), results that beat a proven optimum, instances whose
+/// target fell back to AOC-DT's own best, and time ratios that are bounds.
 pub fn notices(comparisons: &[InstanceComparison], total_instances: usize) -> Vec<String> {
     let mut notices = Vec::new();
     if comparisons.len() < total_instances {
         notices.push(warnings::partial_run(comparisons.len(), total_instances));
+    }
+    let suspect: Vec<&str> = comparisons.iter().filter(|c| c.beats_proven_optimum).map(|c| c.instance.as_str()).collect();
+    if !suspect.is_empty() {
+        notices.push(warnings::beats_proven_optimum_in(&suspect));
     }
     let fell_back: Vec<&str> = comparisons.iter().filter(|c| c.target_source == Some(TargetSource::AocdtBest)).map(|c| c.instance.as_str()).collect();
     if !fell_back.is_empty() {

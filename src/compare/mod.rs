@@ -82,10 +82,21 @@ fn same_run(a: &ResultRow, b: &ResultRow) -> bool {
     a.instance == b.instance && a.solver == b.solver && a.repeat == b.repeat
 }
 
-/// Compares `current` against `baseline`. Errors: a baseline with no runs, or with a run that
-/// failed — neither can tell a regression from a pass.
+/// The runs listed more than once in `rows`, by name.
+fn repeated_runs(rows: &[ResultRow]) -> Vec<String> {
+    let mut repeated: Vec<String> = rows.iter().enumerate().filter(|(i, row)| rows[..*i].iter().any(|earlier| same_run(earlier, row))).map(|(_, row)| run_name(row)).collect();
+    repeated.dedup();
+    repeated
+}
+
+/// Compares `current` against `baseline`. Errors: a baseline with no runs, with a run that
+/// failed, or either side with a run listed twice — none can tell a regression from a pass.
 pub fn compare(baseline: &[ResultRow], current: &[ResultRow], tolerances: Tolerances) -> anyhow::Result<Report> {
     anyhow::ensure!(!baseline.is_empty(), "the baseline holds no runs: a gate against it could never fail; make the baseline again (results/baseline/README.md)");
+    for (side, rows) in [("baseline", baseline), ("current results", current)] {
+        let repeated = repeated_runs(rows);
+        anyhow::ensure!(repeated.is_empty(), "the {side} list a run more than once (which would be compared?): {}", repeated.join(", "));
+    }
     let failed: Vec<String> = baseline.iter().filter(|row| row.failed()).map(run_name).collect();
     anyhow::ensure!(failed.is_empty(), "the baseline holds runs that failed (status error), which cannot be compared against: {}; make the baseline again", failed.join(", "));
     let mut report = Report { tolerances, pairs: Vec::new(), findings: Vec::new() };

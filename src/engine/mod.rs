@@ -2,7 +2,7 @@
 //! replicas, each with its own (α0, G, m) and initial state, and gets back the final states
 //! and their energies. The sweep never knows which engine runs it.
 
-use crate::qumo::Qumo;
+use crate::qumo::{CoefficientRange, Qumo};
 
 mod cpu;
 mod dynamics;
@@ -34,12 +34,12 @@ pub enum Precision {
 }
 
 impl Precision {
-    /// Whether the dynamics resolve coefficients whose largest magnitude is `ratio` times their
-    /// finest decimal detail. f32 resolves 1 part in 2^24 (its significand); f64 is the model's
-    /// own precision, which resolves whatever the file's numbers were read as.
-    pub fn resolves(self, ratio: f64) -> bool {
+    /// Whether the dynamics keep every coefficient of `range` beside the largest and tell every
+    /// two apart. f32 resolves 1 part in 2^24 (its significand); f64 is the model's own
+    /// precision, which resolves whatever the file's numbers were read as.
+    pub fn resolves(self, range: &CoefficientRange) -> bool {
         match self {
-            Precision::F32 => ratio <= F32_RESOLUTION,
+            Precision::F32 => range.ratio() <= F32_RESOLUTION && range.merged_in_f32.is_none(),
             Precision::F64 => true,
         }
     }

@@ -1,10 +1,12 @@
 use super::{Constraint, Instance, QuadTerm, VarType};
 
 /// Relative tolerance of every feasibility judgement: a value outside its range by more than
-/// `FEASIBILITY_TOLERANCE · max(1, |violated bound|, magnitude)` is a violation, where the
-/// violated bound is the side the value lies beyond and the magnitude is that of the row's own
-/// terms (Σ|a_j·x_j| + ½·Σ|v·x_i·x_j|; 0 for bounds and integrality). The other side never
-/// enters: a far bound (say −1e9) must not hide a violation of the near one.
+/// `FEASIBILITY_TOLERANCE · max(1, |violated bound|, |value|)` plus the rounding error its
+/// computation may carry is a violation, where the violated bound is the side the value lies
+/// beyond and the value is the row's own activity (or the variable's value). The other side never
+/// enters: a far bound (say −1e9) must not hide a violation of the near one. Nor do the sizes of
+/// the row's terms beyond their rounding error: 1e9·x1 − 1e9·x2 + x3 = 1 at x = (1, 1, 1)
+/// violates ≤ 0.5 by 0.5, however large the terms that cancel.
 pub const FEASIBILITY_TOLERANCE: f64 = 1e-6;
 
 fn quadratic_form(terms: &[QuadTerm], x: &[f64]) -> f64 {
@@ -33,11 +35,12 @@ pub fn excess(value: f64, lower: f64, upper: f64) -> f64 {
     (lower - value).max(value - upper).max(0.0)
 }
 
-/// How far `value` lies outside [lower, upper], divided by max(1, |the bound it violates|,
-/// `magnitude`) (see [`FEASIBILITY_TOLERANCE`]); 0 inside.
-fn scaled_excess(value: f64, lower: f64, upper: f64, magnitude: f64) -> f64 {
+/// How far `value` lies outside [lower, upper] beyond `rounding` (the error its computation may
+/// carry), divided by max(1, |the bound it violates|, |value|) (see [`FEASIBILITY_TOLERANCE`]);
+/// 0 inside.
+fn scaled_excess(value: f64, lower: f64, upper: f64, rounding: f64) -> f64 {
     let violated = if value < lower { lower } else if value > upper { upper } else { return 0.0 };
-    (value - violated).abs() / magnitude.max(violated.abs()).max(1.0)
+    ((value - violated).abs() - rounding).max(0.0) / value.abs().max(violated.abs()).max(1.0)
 }
 
 impl Constraint {
@@ -46,11 +49,12 @@ impl Constraint {
         self.linear.iter().map(|&(j, a)| a * x[j]).sum::<f64>() + quadratic_form(&self.quadratic, x)
     }
 
-    /// The magnitude of the activity's terms at `x`: Σ|a_j·x_j| + ½·Σ|v·x_i·x_j|, the scale on
-    /// which its rounding errors live.
-    fn magnitude(&self, x: &[f64]) -> f64 {
+    /// A bound on the rounding error of [`Constraint::activity`] at `x`: k·ε·Σ|terms| for its
+    /// k terms (Σ|a_j·x_j| + ½·Σ|v·x_i·x_j|), ε = f64::EPSILON.
+    fn rounding(&self, x: &[f64]) -> f64 {
         let linear: f64 = self.linear.iter().map(|&(j, a)| (a * x[j]).abs()).sum();
-        linear + 0.5 * self.quadratic.iter().map(|t| (t.value * x[t.row] * x[t.col]).abs()).sum::<f64>()
+        let magnitude = linear + 0.5 * self.quadratic.iter().map(|t| (t.value * x[t.row] * x[t.col]).abs()).sum::<f64>();
+        (self.linear.len() + self.quadratic.len() + 1) as f64 * f64::EPSILON * magnitude
     }
 }
 
@@ -63,7 +67,7 @@ pub fn feasibility(instance: &Instance, x: &[f64]) -> Feasibility {
     }
     let mut worst: f64 = 0.0;
     for row in &instance.constraints {
-        worst = worst.max(scaled_excess(row.activity(x), row.lower, row.upper, row.magnitude(x)));
+        worst = worst.max(scaled_excess(row.activity(x), row.lower, row.upper, row.rounding(x)));
     }
     for (j, &v) in x.iter().enumerate() {
         worst = worst.max(scaled_excess(v, instance.var_lower[j], instance.var_upper[j], 0.0));
@@ -90,15 +94,26 @@ mod tests {
         // Activity 2 against the near bound 1, with the far bound huge but finite on either side.
         for instance in [one_row(-1e9, 1.0), one_row(-1e300, 1.0)] {
             let verdict = feasibility(&instance, &ones);
-            assert!(!verdict.feasible && verdict.max_violation == 0.5, "{verdict:?}");
+            // 1 over the activity 2, less the activity's rounding allowance (a few ulps).
+            assert!(!verdict.feasible && (verdict.max_violation - 0.5).abs() < 1e-14, "{verdict:?}");
         }
         for instance in [one_row(3.0, 1e9), one_row(3.0, 1e300)] {
             let verdict = feasibility(&instance, &ones);
-            assert!(!verdict.feasible && (verdict.max_violation - 1.0 / 3.0).abs() < 1e-15, "{verdict:?}");
+            assert!(!verdict.feasible && (verdict.max_violation - 1.0 / 3.0).abs() < 1e-14, "{verdict:?}");
         }
         // Inside the range, however far its other side: feasible.
         assert!(feasibility(&one_row(-1e9, 2.0), &ones).feasible);
         assert!(feasibility(&one_row(2.0, 1e9), &ones).feasible);
+    }
+
+    #[test]
+    fn large_terms_that_cancel_hide_no_violation() {
+        // 1e9·x1 − 1e9·x2 + x3 ≤ 0.5 at x = (1, 1, 1): activity exactly 1.
+        let row = Constraint { lower: f64::NEG_INFINITY, upper: 0.5, linear: vec![(0, 1e9), (1, -1e9), (2, 1.0)], quadratic: Vec::new() };
+        let instance = Instance::binary("CANCEL", Sense::Minimize, Vec::new(), vec![0.0; 3], 0.0, vec![row]);
+        let verdict = feasibility(&instance, &[1.0, 1.0, 1.0]);
+        assert!(!verdict.feasible && (verdict.max_violation - 0.5).abs() < 1e-5, "{verdict:?}");
+        assert!(feasibility(&instance, &[1.0, 1.0, 0.0]).feasible);
     }
 
     #[test]

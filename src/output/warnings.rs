@@ -31,7 +31,7 @@ pub enum Warning {
 impl Warning {
     /// The coefficient-range warning, when `precision` does not resolve `range`.
     pub fn coefficient_range(instance: &str, range: Option<CoefficientRange>, precision: Precision) -> Option<Warning> {
-        range.filter(|r| !precision.resolves(r.ratio())).map(|range| Warning::CoefficientRange { instance: instance.to_string(), range })
+        range.filter(|r| !precision.resolves(r)).map(|range| Warning::CoefficientRange { instance: instance.to_string(), range })
     }
 
     /// The suspected-judge-or-catalog-error warning, when `objective` (feasible) beats the proven
@@ -50,13 +50,19 @@ impl Warning {
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Warning::CoefficientRange { instance, range } => write!(
-                f,
-                "{instance}: coefficients reach {:e} and carry detail down to {:e} (ratio {:.1e}), beyond the f32 dynamics' resolution of 1 part in {F32_RESOLUTION:.1e}: the smaller terms vanish beside the largest. Run the CPU engine in double precision: --engine cpu --precision f64",
-                range.largest,
-                range.finest,
-                range.ratio(),
-            ),
+            Warning::CoefficientRange { instance, range } => {
+                match range.merged_in_f32 {
+                    Some((a, b)) => write!(f, "{instance}: coefficients {a} and {b} differ in the file but are one value in f32, which resolves 1 part in {F32_RESOLUTION:.1e}: the f32 dynamics cannot tell apart what they separate")?,
+                    None => write!(
+                        f,
+                        "{instance}: coefficient magnitudes range from {:e} to {:e} (ratio {:.1e}), beyond the f32 dynamics' resolution of 1 part in {F32_RESOLUTION:.1e}: the smaller terms vanish beside the largest",
+                        range.smallest,
+                        range.largest,
+                        range.ratio(),
+                    )?,
+                }
+                write!(f, ". Run the CPU engine in double precision (--engine cpu --precision f64); solve's --polish searches the instance itself in f64")
+            }
             Warning::BeatsProvenOptimum { instance, solver, objective, optimum } => write!(
                 f,
                 "{instance}: {solver}'s feasible objective {} is better than {}, which the catalog marks proven optimal: suspected judge or catalog error; do not trust this result",
@@ -73,6 +79,15 @@ pub fn target_fell_back(instances: &[&str]) -> String {
     format!(
         "no best-known objective for {}: the target there is AOC-DT's own best (target_source \
          aocdt_best), so \"reached\" means matching AOC-DT's best, not a best-known value",
+        instances.join(", ")
+    )
+}
+
+/// Instances where a feasible result beats a catalog value marked proven optimal
+/// (`beats_proven_optimum` in results.csv): the judge or the catalog is wrong there.
+pub fn beats_proven_optimum_in(instances: &[&str]) -> String {
+    format!(
+        "suspected judge or catalog error on {}: a feasible result beats the catalog's proven          optimum (beats_proven_optimum in results.csv); do not trust those rows",
         instances.join(", ")
     )
 }

@@ -35,6 +35,23 @@ pub struct CatalogEntry {
     pub optimal: bool,
 }
 
+/// The columns every catalog row must have: the fields of [`CatalogEntry`].
+const REQUIRED_COLUMNS: [&str; 13] = [
+    "name",
+    "class",
+    "file_type",
+    "n_vars",
+    "n_binary",
+    "n_constraints",
+    "n_nonzeros_quadratic",
+    "n_quadratic_diagonal",
+    "n_linear_objective_terms",
+    "n_constraint_nonzeros",
+    "objective_sense",
+    "best_known_objective",
+    "optimal",
+];
+
 /// `yes` → proven optimal; `no` / `unknown` → not proven.
 fn proven<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     let text = String::deserialize(deserializer)?;
@@ -69,6 +86,11 @@ impl Catalog {
         };
         let mut reader = csv::Reader::from_reader(file);
         let headers = reader.headers().map_err(|e| at(1, &e))?.clone();
+        // Rows are checked as they are read; a header without them would pass silently.
+        let missing: Vec<&str> = REQUIRED_COLUMNS.iter().copied().filter(|c| !headers.iter().any(|h| h == *c)).collect();
+        if !missing.is_empty() {
+            return Err(at(1, &format_args!("not a catalog: the header lacks the column(s) {}", missing.join(", "))));
+        }
         let mut catalog = Catalog::default();
         for record in reader.records() {
             let record = record.map_err(|e| at(e.position().map_or(0, |p| p.line()), &e))?;
@@ -85,6 +107,7 @@ impl Catalog {
             }
             catalog.entries.push(entry);
         }
+        anyhow::ensure!(!catalog.entries.is_empty(), "{}: the catalog lists no instance (truncated?)", path.display());
         Ok(catalog)
     }
 

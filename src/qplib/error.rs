@@ -50,8 +50,6 @@ impl fmt::Display for IndexKind {
 /// What is wrong on a line. `found` fields hold (an excerpt of) the offending text.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Problem {
-    #[error("invalid UTF-8 at byte {column} of the line: expected text")]
-    InvalidUtf8 { column: usize },
     #[error("unexpected end of file: expected {expected}")]
     UnexpectedEof { expected: String },
     /// A line with too many or too few fields — inside or right after a list, usually a

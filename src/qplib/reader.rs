@@ -51,21 +51,13 @@ pub fn read_instance(path: &Path) -> Result<Instance> {
 }
 
 /// Parses the bytes of a `.qplib` file; `source` names the file in error messages.
+///
+/// Bytes that are not UTF-8 become U+FFFD, as the reference reader ignores what it does not
+/// read: in a comment or after the values they change nothing, in a value they make it "not a
+/// number" with its line. A leading byte-order mark is dropped.
 pub fn parse_instance(source: &str, text: &[u8]) -> Result<Instance> {
-    let text = std::str::from_utf8(text).map_err(|error| utf8_error(source, text, error))?;
-    Cursor::new(source, text).instance()
-}
-
-fn utf8_error(file: &str, text: &[u8], error: std::str::Utf8Error) -> QplibError {
-    let valid = text.get(..error.valid_up_to()).unwrap_or_default();
-    let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    QplibError::Parse {
-        file: file.to_string(),
-        line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
-        problem: Problem::InvalidUtf8 {
-            column: valid.len() - line_start + 1,
-        },
-    }
+    let text = String::from_utf8_lossy(text);
+    Cursor::new(source, text.strip_prefix('\u{feff}').unwrap_or(&text)).instance()
 }
 
 /// The three-letter problem type `OVC`; it decides which sections the file has.
@@ -274,9 +266,7 @@ impl<'a> Cursor<'a> {
         let fail = |problem: fn(String, String) -> Problem| {
             self.error(line.number, problem(what.to_string(), excerpt(token)))
         };
-        let value: f64 = token
-            .parse()
-            .map_err(|_| fail(|what, found| Problem::NotANumber { what, found }))?;
+        let value = parse_real(token).ok_or_else(|| fail(|what, found| Problem::NotANumber { what, found }))?;
         match domain {
             _ if value.is_nan() => Err(fail(|what, found| Problem::NaN { what, found })),
             Domain::Finite | Domain::Coefficient if value.is_infinite() => {
@@ -752,11 +742,17 @@ fn binaries_recognised(
     (types, lower, upper)
 }
 
-/// True for a token that starts like a number (`7`, `-1.5`, `.5`), not like a word.
+/// True for a token that is a number (`7`, `-1.5`, `.5`, `1D3`), not a word (`1st`, `inf`).
 fn looks_numeric(token: &str) -> bool {
     let digits = token.strip_prefix(['+', '-']).unwrap_or(token);
     let digits = digits.strip_prefix('.').unwrap_or(digits);
-    digits.starts_with(|c: char| c.is_ascii_digit())
+    digits.starts_with(|c: char| c.is_ascii_digit()) && parse_real(token).is_some()
+}
+
+/// A real as the reference reader (Fortran) reads it: Rust's syntax, or with the exponent
+/// written `D` (`1.5D3`).
+fn parse_real(token: &str) -> Option<f64> {
+    token.parse().ok().or_else(|| token.replacen(['d', 'D'], "e", 1).parse().ok())
 }
 
 /// Distributes the sorted constraint entries over their rows (indices already checked < m).

@@ -1,19 +1,23 @@
-//! The numeric range of the coefficients that reach the engines: the largest magnitude and the
-//! finest decimal detail, so that a run can tell when the engine's precision loses terms.
-//!
-//! The finest detail is the place value of the last significant digit of each coefficient as
-//! written (its shortest round-trip decimal): 1000000.000001 holds a term of 1e-6 beside one of
-//! 1e6 even though its magnitude is 1e6, and f32 keeps only the 1e6.
+//! What f32 dynamics lose of an instance's coefficients: a coefficient so much smaller than the
+//! largest that an f32 sum drops it (magnitudes more than 2^24 apart), or two distinct
+//! coefficients that f32 rounds to one value, so that the dynamics cannot tell apart what the
+//! file does (fc-12: 1000000.000001 and 999999.999999 are both 1e6 in f32, and its minimum lies
+//! in their difference). Coefficients merely written with more digits than f32 keeps (QPLIB_0633's
+//! 3.93164873451) lose nothing that separates them and are not flagged.
 
 use crate::model::{binary_reach, Instance};
 
-/// Largest magnitude and finest decimal detail over the objective's coefficients and the
-/// constraints' coefficients and binding bounds (a bound beyond what the row's binaries reach
-/// is replaced by that reach in the QUMO; the objective constant never reaches an engine).
+/// The magnitudes of the objective's coefficients and the constraints' coefficients and binding
+/// bounds (a bound beyond what the row's binaries reach is replaced by that reach in the QUMO;
+/// the objective constant never reaches an engine), and the closest two that f32 merges.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct CoefficientRange {
+    /// The largest non-zero magnitude.
     pub largest: f64,
-    pub finest: f64,
+    /// The smallest non-zero magnitude.
+    pub smallest: f64,
+    /// The closest two distinct coefficients that round to the same f32, if any.
+    pub merged_in_f32: Option<(f64, f64)>,
 }
 
 impl CoefficientRange {
@@ -25,42 +29,45 @@ impl CoefficientRange {
             let bounds = [row.lower, row.upper].into_iter().filter(move |b| low < *b && *b < high);
             row.linear.iter().map(|&(_, a)| a).chain(row.quadratic.iter().map(|t| t.value)).chain(bounds)
         });
-        objective.chain(rows).filter(|v| *v != 0.0).fold(None, |range, v| {
-            let (largest, finest) = (v.abs(), finest_digit(v));
-            Some(match range {
-                None => CoefficientRange { largest, finest },
-                Some(r) => CoefficientRange { largest: r.largest.max(largest), finest: r.finest.min(finest) },
-            })
-        })
+        let mut values: Vec<f64> = objective.chain(rows).filter(|v| *v != 0.0).collect();
+        let largest = values.iter().map(|v| v.abs()).fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))?;
+        let smallest = values.iter().map(|v| v.abs()).fold(f64::INFINITY, f64::min);
+        // Sorted, values that f32 merges are neighbours (rounding is monotone).
+        values.sort_by(f64::total_cmp);
+        values.dedup();
+        let merged_in_f32 = values
+            .windows(2)
+            .filter(|pair| pair[0] as f32 == pair[1] as f32)
+            .min_by(|a, b| (a[1] - a[0]).total_cmp(&(b[1] - b[0])))
+            .map(|pair| (pair[0], pair[1]));
+        Some(CoefficientRange { largest, smallest, merged_in_f32 })
     }
 
-    /// How many times larger the largest magnitude is than the finest detail.
+    /// How many times larger the largest magnitude is than the smallest.
     pub fn ratio(&self) -> f64 {
-        self.largest / self.finest
+        self.largest / self.smallest
     }
-}
-
-/// The place value of the last significant digit of non-zero `v` in its shortest round-trip
-/// decimal form: 4e6 → 1e6, 1000000.000001 → 1e-6, 0.25 → 0.01.
-fn finest_digit(v: f64) -> f64 {
-    let text = format!("{:e}", v.abs()); // shortest round-trip digits, e.g. "1.000000000001e6"
-    let (mantissa, exponent) = text.split_once('e').unwrap_or((text.as_str(), "0"));
-    let decimals = mantissa.split_once('.').map_or(0, |(_, fraction)| fraction.len()) as i32;
-    let place = exponent.parse::<i32>().unwrap_or(0) - decimals;
-    // Parsed rather than computed, so that 1e-6 is the double nearest to 10⁻⁶.
-    format!("1e{place}").parse().unwrap_or(f64::MIN_POSITIVE)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{QuadTerm, Sense};
+
+    fn range(linear: Vec<f64>) -> CoefficientRange {
+        let quadratic = vec![QuadTerm { row: 1, col: 0, value: -4.0 }];
+        CoefficientRange::of(&Instance::binary("t", Sense::Minimize, quadratic, linear, 0.0, Vec::new())).unwrap()
+    }
 
     #[test]
-    fn finest_digit_is_the_last_significant_place() {
-        assert_eq!(finest_digit(4e6), 1e6);
-        assert_eq!(finest_digit(-4e6), 1e6);
-        assert_eq!(finest_digit(0.25), 0.01);
-        assert_eq!(finest_digit(12.0), 1.0);
-        assert_eq!(finest_digit(1000000.000001), 1e-6);
+    fn f32_merges_fc12s_coefficients_but_not_values_written_with_many_digits() {
+        let fc12 = range(vec![1000000.000001, 999999.999999]);
+        assert_eq!(fc12.merged_in_f32, Some((999999.999999, 1000000.000001)));
+        assert_eq!((fc12.largest, fc12.smallest), (1000000.000001, 4.0));
+        let printed = range(vec![3.93164873451, 0.0475123456789]);
+        assert_eq!(printed.merged_in_f32, None);
+        assert!((printed.ratio() - 4.0 / 0.0475123456789).abs() < 1e-9);
+        // Equal coefficients are one value, not a merge.
+        assert_eq!(range(vec![1e6 + 1e-6, 1e6 + 1e-6]).merged_in_f32, None);
     }
 }
