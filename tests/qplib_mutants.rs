@@ -266,7 +266,26 @@ fn a_zip_with_one_file_reads_like_the_file_and_other_containers_are_refused_by_n
     let two = dir.path().join("two.zip");
     std::fs::write(&two, zip(&[("a.qplib", text), ("b.qplib", text)])).unwrap();
     let message = read_instance(&two).unwrap_err().to_string();
-    assert_eq!(message, format!("{}: a zip archive must hold exactly one instance file; this one holds 2: a.qplib, b.qplib", two.display()));
+    assert_eq!(message, format!("{}: a zip archive must hold one instance file (.qplib); this one holds 2 files: a.qplib, b.qplib", two.display()));
+
+    // QPLIB's instance beside other files, or gzip-compressed inside the archive: read.
+    let with_readme = dir.path().join("with-readme.zip");
+    std::fs::write(&with_readme, zip(&[("README.txt", b"about".as_slice()), (name.as_str(), text.as_slice())])).unwrap();
+    assert_eq!(read_instance(&with_readme).unwrap(), expected);
+    let gzipped_member = dir.path().join("gz-member.zip");
+    std::fs::write(&gzipped_member, zip(&[("QPLIB_3815.qplib.gz", gzip(text).as_slice())])).unwrap();
+    assert_eq!(read_instance(&gzipped_member).unwrap(), expected);
+
+    // A tar archive, plain or gzip-compressed: refused by name, not read as text.
+    let mut tar = vec![0u8; 1024];
+    tar[..16].copy_from_slice(b"QPLIB_3815.qplib");
+    tar[257..263].copy_from_slice(b"ustar\0");
+    for (file, bytes) in [("instance.tar", tar.clone()), ("instance.tar.gz", gzip(&tar))] {
+        let path = dir.path().join(file);
+        std::fs::write(&path, bytes).unwrap();
+        let message = read_instance(&path).unwrap_err().to_string();
+        assert_eq!(message, format!("{}: a tar archive, which aocbench does not read: extract it first (tar xf)", path.display()));
+    }
 
     for (magic, format) in [(&b"BZh91AY&SY"[..], "bzip2"), (b"\xfd7zXZ\0\0", "xz"), (b"\x28\xb5\x2f\xfd\0", "zstd"), (b"7z\xbc\xaf\x27\x1c\0", "7z")] {
         let path = dir.path().join(format!("file.{format}"));

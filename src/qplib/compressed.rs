@@ -1,6 +1,7 @@
 //! The bytes of an instance file as the reader parses them: plain text as is, gzip and
-//! single-file zip archives (QPLIB's zipped distribution) decompressed, and other compressed
-//! formats refused by name rather than parsed as text.
+//! single-instance zip archives (QPLIB's zipped distribution; the member may be gzip too)
+//! decompressed, and other compressed formats and tar archives refused by name rather than
+//! parsed as text.
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -21,21 +22,33 @@ const REFUSED: [(&[u8], &str, &str); 4] = [
     (&[b'7', b'z', 0xbc, 0xaf, 0x27, 0x1c], "7z", "7z x"),
 ];
 
+/// Where a tar archive (plain or inside gzip) carries its magic `ustar`.
+const TAR_MAGIC_AT: usize = 257;
+
 /// The text of the file whose bytes are `raw`; errors name `path`.
 pub(super) fn decompressed(path: &Path, raw: Vec<u8>) -> Result<Vec<u8>, QplibError> {
-    if raw.starts_with(GZIP_MAGIC) {
-        let mut text = Vec::new();
-        MultiGzDecoder::new(raw.as_slice())
-            .read_to_end(&mut text)
-            .map_err(|source| QplibError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        return Ok(text);
+    let text = if raw.starts_with(GZIP_MAGIC) {
+        gunzipped(path, &raw)?
+    } else if ZIP_MAGICS.iter().any(|magic| raw.starts_with(magic)) {
+        let member = single_zip_entry(path, raw)?;
+        if member.starts_with(GZIP_MAGIC) { gunzipped(path, &member)? } else { member }
+    } else {
+        raw
+    };
+    if text.get(TAR_MAGIC_AT..TAR_MAGIC_AT + 5) == Some(b"ustar") {
+        return Err(container(path, "a tar archive, which aocbench does not read: extract it first (tar xf)".into()));
     }
-    if ZIP_MAGICS.iter().any(|magic| raw.starts_with(magic)) {
-        return single_zip_entry(path, raw);
-    }
+    refuse_other_formats(path, text)
+}
+
+fn gunzipped(path: &Path, raw: &[u8]) -> Result<Vec<u8>, QplibError> {
+    let mut text = Vec::new();
+    MultiGzDecoder::new(raw).read_to_end(&mut text).map_err(|error| container(path, format!("not a readable gzip file: {error}")))?;
+    Ok(text)
+}
+
+/// `raw` unless it starts like a compressed format the reader refuses.
+fn refuse_other_formats(path: &Path, raw: Vec<u8>) -> Result<Vec<u8>, QplibError> {
     if let Some((_, name, command)) = REFUSED.iter().find(|(magic, _, _)| raw.starts_with(magic)) {
         return Err(container(
             path,
@@ -47,7 +60,8 @@ pub(super) fn decompressed(path: &Path, raw: Vec<u8>) -> Result<Vec<u8>, QplibEr
     Ok(raw)
 }
 
-/// The one file of a zip archive; an archive with none or several is refused, listing them.
+/// The instance of a zip archive: its one `.qplib` (or `.qplib.gz`) member, or its one file;
+/// an archive with none or several is refused, listing them.
 fn single_zip_entry(path: &Path, raw: Vec<u8>) -> Result<Vec<u8>, QplibError> {
     let corrupt = |error: zip::result::ZipError| {
         container(path, format!("not a readable zip archive: {error}"))
@@ -58,15 +72,21 @@ fn single_zip_entry(path: &Path, raw: Vec<u8>) -> Result<Vec<u8>, QplibError> {
         .filter(|name| !name.ends_with('/'))
         .map(String::from)
         .collect();
-    let [name] = files.as_slice() else {
-        return Err(container(
-            path,
-            format!(
-                "a zip archive must hold exactly one instance file; this one holds {}: {}",
-                files.len(),
-                files.join(", ")
-            ),
-        ));
+    let is_instance = |name: &&String| {
+        let lower = name.to_ascii_lowercase();
+        lower.ends_with(".qplib") || lower.ends_with(".qplib.gz")
+    };
+    let instances: Vec<&String> = files.iter().filter(is_instance).collect();
+    let name: &String = match (instances.as_slice(), files.as_slice()) {
+        ([name], _) => name,
+        ([], [name]) => name,
+        (_, []) => return Err(container(path, "a zip archive must hold one instance file; this one holds none".into())),
+        _ => {
+            return Err(container(
+                path,
+                format!("a zip archive must hold one instance file (.qplib); this one holds {} files: {}", files.len(), files.join(", ")),
+            ))
+        }
     };
     let mut entry = archive.by_name(name).map_err(corrupt)?;
     let mut text = Vec::new();
