@@ -80,7 +80,7 @@ fn sweep_batch(problem: &DynamicsProblem, replicas: usize, rng: &mut impl Rng) -
 
 fn run(engine: &mut dyn Engine, problem: &DynamicsProblem, params: &[ReplicaParams], initial: &[f32], iterations: u32) -> BatchOutput {
     engine.load(problem).unwrap();
-    engine.run(&Batch { params, initial, iterations, dt: 0.5 }).unwrap()
+    engine.run(&Batch { params, initial, iterations, dt: 0.5, noise_seed: 0 }).unwrap()
 }
 
 /// Scale of a replica's energy: Σ_i |σ_i|·(½(|J||σ|)_i + |h_i|), the size of the terms its f32
@@ -344,7 +344,7 @@ fn the_engine_can_move_to_another_thread() {
 fn run_before_load_and_wrong_sizes_are_errors() {
     let mut engine = gpu_engine(GpuOptions::default());
     let params = [ReplicaParams { annealing: 1.0, gradient: 1.0, momentum: 0.9 }];
-    let batch = Batch { params: &params, initial: &[0.0; 3], iterations: 1, dt: 0.5 };
+    let batch = Batch { params: &params, initial: &[0.0; 3], iterations: 1, dt: 0.5, noise_seed: 0 };
     assert!(engine.run(&batch).unwrap_err().to_string().contains("no problem loaded"));
     engine.load(&DynamicsProblem { n: 2, n_binary: 2, couplings: Couplings::Dense(vec![0.0; 4]), h: vec![0.0; 2] }).unwrap();
     assert!(engine.run(&batch).unwrap_err().to_string().contains("replicas × n"));
@@ -357,7 +357,7 @@ fn a_wait_past_the_timeout_is_an_error_not_a_hang() {
     let (params, initial) = sweep_batch(&problem, 256, &mut rng);
     let mut engine = gpu_engine(GpuOptions { timeout: Some(Duration::from_micros(1)), ..Default::default() });
     engine.load(&problem).unwrap();
-    let error = engine.run(&Batch { params: &params, initial: &initial, iterations: 500, dt: 0.5 }).unwrap_err();
+    let error = engine.run(&Batch { params: &params, initial: &initial, iterations: 500, dt: 0.5, noise_seed: 0 }).unwrap_err();
     assert!(error.to_string().contains("did not finish within"), "{error}");
 }
 
@@ -368,7 +368,7 @@ fn a_lost_device_is_an_error_not_a_hang() {
     engine.load(&problem).unwrap();
     engine.destroy_device();
     let params = [ReplicaParams { annealing: 1.0, gradient: 1.0, momentum: 0.9 }];
-    let error = engine.run(&Batch { params: &params, initial: &[0.0; 2], iterations: 1, dt: 0.5 }).unwrap_err();
+    let error = engine.run(&Batch { params: &params, initial: &[0.0; 2], iterations: 1, dt: 0.5, noise_seed: 0 }).unwrap_err();
     assert!(error.to_string().contains("device was lost"), "{error}");
     assert!(engine.load(&problem).is_err());
 }
@@ -389,7 +389,7 @@ fn set_fields_equals_loading_the_problem_with_those_fields() {
             let expected = run(engine.as_mut(), &moved, &params, &initial, 30);
             let before = run(engine.as_mut(), &problem, &params, &initial, 30);
             engine.set_fields(&moved_h).unwrap();
-            let after = engine.run(&Batch { params: &params, initial: &initial, iterations: 30, dt: 0.5 }).unwrap();
+            let after = engine.run(&Batch { params: &params, initial: &initial, iterations: 30, dt: 0.5, noise_seed: 0 }).unwrap();
             assert_ne!(before, after, "seed {seed}: the fields did not matter");
             assert_eq!(after, expected, "seed {seed}: {} engine, {form:?}", engine.info().kind);
             assert!(engine.set_fields(&moved_h[1..]).is_err(), "a field vector of the wrong length is refused");

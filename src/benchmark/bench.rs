@@ -13,6 +13,7 @@ use super::results::{aocbench_version, BenchResults, InstanceFacts, RawRun, Refe
 use super::summary::{aggregate_table, comparison_table, gap_table, notices};
 use crate::cluster::{product_size, run_differences, CostModel, InstanceCost, RecordedRun, RunPlan, Shard, WorkUnit};
 use crate::engine::{create_engine, EngineChoice, Precision};
+use crate::hardware::HardwareModel;
 use crate::interrupt;
 use crate::metrics::Found;
 use crate::export::{csv, json, markdown, svg};
@@ -38,6 +39,8 @@ pub struct BenchConfig {
     pub engine: EngineChoice,
     /// Float type of the CPU engine's dynamics.
     pub precision: Precision,
+    /// The machine the twin models (`None`: the ideal twin).
+    pub hardware: Option<HardwareModel>,
     pub threads: usize,
     pub repeats: u32,
     pub reference: Option<ReferenceOptions>,
@@ -177,6 +180,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
     let recorded = recorded_run(config, &files)?;
     let (plan, names) = plan_run(config)?;
     let mut engine = create_engine(config.engine, Some(config.threads), config.precision)?;
+    engine.set_hardware(config.hardware.clone())?;
     let cpu = machine::cpu_model();
 
     // Set the reference up once; when that fails, say what is missing and bench AOC-DT alone.
@@ -211,6 +215,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
             engine: config.engine,
             precision: config.precision,
             engine_kind: info.kind,
+            hardware: config.hardware.as_ref().map(|h| format!("{} (calibration {})", h.describe(), h.calibration.source)),
             adapter: info.device,
             threads: info.threads,
             repeats: config.repeats,
@@ -427,10 +432,11 @@ fn describe(m: &RunMetadata) -> String {
     };
     let repeats = if m.repeats == 1 { String::new() } else { format!(", {} repeats", m.repeats) };
     let mut text = format!(
-        "AOC-DT ({} engine on {}, {}), {budget}, seed {}{repeats}; {reference}. {}, commit {}, {}, {}, started {}.",
+        "AOC-DT ({} engine on {}, {}{}), {budget}, seed {}{repeats}; {reference}. {}, commit {}, {}, {}, started {}.",
         m.engine_kind,
         m.adapter,
         count(m.threads, "thread"),
+        m.hardware.as_ref().map_or(String::new(), |h| format!(", hardware {h}")),
         m.sweep.seed,
         m.version,
         m.git_commit,

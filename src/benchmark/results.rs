@@ -445,6 +445,9 @@ pub struct RunMetadata {
     #[serde(default)]
     pub precision: Precision,
     pub engine_kind: String,
+    /// The machine the twin modelled and its non-idealities (absent: the ideal twin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hardware: Option<String>,
     pub adapter: String,
     pub threads: usize,
     pub repeats: u32,

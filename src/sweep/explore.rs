@@ -64,7 +64,9 @@ impl Run<'_> {
             let params: Vec<_> = experiment_configs.iter().map(|c| c.replica_params(self.lambda)).collect();
             let mut rng = stream_rng(self.options.seed, phase.stream(), (round << 32) | exploration.stats.batches as u64);
             let initial: Vec<f32> = (0..params.len() * n).map(|_| rng.random_range(-amplitude..=amplitude)).collect();
-            let output = self.engine.run(&Batch { params: &params, initial: &initial, iterations, dt: self.options.dt })?;
+            // Drawn after the initial states, from the same stream: the ideal twin's draws stay as they were.
+            let noise_seed = rng.random();
+            let output = self.engine.run(&Batch { params: &params, initial: &initial, iterations, dt: self.options.dt, noise_seed })?;
             let work = params.len() as u64 * iterations as u64;
             self.mvm += work;
             let (instance, model, weights) = (self.instance, self.model, &self.weights);

@@ -265,6 +265,8 @@ impl Run<'_> {
         let eigenvalues = extreme_eigenvalues(qumo.n, |v, out| qumo.j.matvec(v, out), self.options.seed);
         self.lambda = normalisation_lambda(eigenvalues, self.options.lambda_rule);
         let form = self.options.product.unwrap_or_else(|| ProductForm::cheapest(&qumo));
+        // The machine holds J itself, never its factors.
+        let form = if self.engine.hardware().is_some() && form == ProductForm::Factored { ProductForm::Sparse } else { form };
         self.product = form;
         self.engine.load_qumo(&qumo, form)?;
         Ok(eigenvalues)
