@@ -32,7 +32,7 @@ fn only_noise_gives_the_papers_product_error() {
     let (n, replicas) = (16, 64);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(93);
     let mut engine = CpuEngine::new(Some(1), Precision::F32).unwrap();
-    engine.set_hardware(Some(aoc16(&[NonIdeality::Noise]))).unwrap();
+    engine.set_hardware(Some(aoc16(&[NonIdeality::Noise])));
     let params = vec![ReplicaParams { annealing: 0.0, gradient: 0.1, momentum: 0.0 }; replicas];
     let dt_gradient = 0.5 * 0.1;
     let (mut squared, mut count) = (0.0, 0);
@@ -65,7 +65,7 @@ fn random_problem(form: ProductForm, seed: u64) -> DynamicsProblem {
 
 fn run(problem: &DynamicsProblem, precision: Precision, threads: usize, hardware: Option<HardwareModel>, noise_seed: u64) -> (Vec<f32>, Vec<f64>) {
     let mut engine = CpuEngine::new(Some(threads), precision).unwrap();
-    engine.set_hardware(hardware).unwrap();
+    engine.set_hardware(hardware);
     engine.load(problem).unwrap();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
     let replicas = 150;
@@ -108,7 +108,7 @@ fn noise_is_seeded_and_independent_of_threads() {
 #[test]
 fn factored_j_is_refused_by_the_machine() {
     let mut engine = CpuEngine::new(Some(1), Precision::F32).unwrap();
-    engine.set_hardware(Some(aoc16(&NonIdeality::ALL))).unwrap();
+    engine.set_hardware(Some(aoc16(&NonIdeality::ALL)));
     let error = engine.load(&random_problem(ProductForm::Factored, 13)).unwrap_err().to_string();
     assert!(error.contains("dense or sparse"), "{error}");
 }

@@ -47,7 +47,7 @@ pub fn run(dir: Option<&Path>, args: SolveArgs) -> anyhow::Result<()> {
     let best_known = args.best_known.or_else(|| catalog.best_known(&instance.name));
     let options = args.sweep.options(args.engine.product)?;
     let mut engine = create_engine(args.engine.engine, args.engine.threads, args.engine.precision)?;
-    engine.set_hardware(args.hardware.model()?)?;
+    engine.set_hardware(args.hardware.model()?);
     let limits = args.polish.then(PolishLimits::default);
     let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, limits, &mut SweepProgress::new())?;
     let warnings = warnings(&instance, &outcome, catalog.proven_optimum(&instance.name));
@@ -138,6 +138,19 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
     let (lo, hi) = m.success_probability_95;
     line("TTS99", format!("{} s (p = {}/{} = {:.4}, 95% CI [{lo:.4}, {hi:.4}], {:.3e} s per sample)", number(Some(m.tts99_s)), m.successes, m.samples, m.success_probability, m.time_per_sample_s));
     line("mvm to target (99%)", number(Some(m.mvm99)));
+    let p = &m.projected;
+    let seconds = |t: Option<f64>| t.map_or("-".into(), |t| format!("{t:.3e} s"));
+    line(
+        "projected AOC time",
+        format!(
+            "to own best {}, to best known {}, TTS99 {} s, whole run {:.3e} s ({})",
+            seconds(p.time_to_own_best_s),
+            if m.best_known.is_some() { seconds(p.time_to_best_known_s) } else { "-".into() },
+            number(Some(p.tts99_s)),
+            p.total_s,
+            crate::hardware::time::figures()
+        ),
+    );
     if let Some(c) = sweep.incumbents.answer() {
         let (alpha0, beta0, gamma) = c.configuration.paper_notation();
         line("winning parameters", format!("α0 = {alpha0:.6}, β0 = {beta0:.6}, γ = {gamma:.6} (a = {}, g = {}), found in {}", c.configuration.a, c.configuration.g, c.phase.label()));

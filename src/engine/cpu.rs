@@ -30,7 +30,7 @@ use gemm::Parallelism;
 use rayon::prelude::*;
 
 use super::{step, to_variable_major, Batch, BatchOutput, Couplings, Csr, DynamicsProblem, Engine, EngineInfo, Precision, ProductForm, Real, ReplicaParams, THRESHOLD};
-use crate::hardware::{noise_counts, replica_key, HardwareModel, MachineDynamics, SoftThreshold};
+use crate::hardware::{next_key, noise_counts, replica_key, HardwareModel, MachineDynamics, SoftThreshold};
 use crate::qumo::Qumo;
 
 /// Replicas per chunk for dense J in the chunked mode: enough columns for the GEMM's register
@@ -128,13 +128,13 @@ impl CpuEngine {
 }
 
 impl CpuEngine {
-    /// Makes `problem` (with ideal fields `h`) the loaded one, the machine's under a hardware model.
-    fn load_machine<T: Real>(&mut self, mut problem: DynamicsProblem<T>, h: &[f64]) -> anyhow::Result<()>
+    /// Makes `problem` the loaded one, the machine's under a hardware model.
+    fn load_machine<T: Real>(&mut self, mut problem: DynamicsProblem<T>) -> anyhow::Result<()>
     where
         Loaded: From<DynamicsProblem<T>>,
     {
         self.machine = match &self.hardware {
-            Some(model) => Some(model.prepare(&mut problem, h)?),
+            Some(model) => Some(model.prepare(&mut problem)?),
             None => None,
         };
         self.problem = Some(Loaded::from(problem));
@@ -212,23 +212,21 @@ impl Engine for CpuEngine {
 
     /// Under f64, the f32 problem is widened exactly.
     fn load(&mut self, problem: &DynamicsProblem) -> anyhow::Result<()> {
-        let h: Vec<f64> = problem.h.iter().map(|&v| f64::from(v)).collect();
         match self.precision {
-            Precision::F32 => self.load_machine(problem.clone(), &h),
-            Precision::F64 => self.load_machine(problem.converted::<f64>(), &h),
+            Precision::F32 => self.load_machine(problem.clone()),
+            Precision::F64 => self.load_machine(problem.converted::<f64>()),
         }
     }
 
     fn load_qumo(&mut self, qumo: &Qumo, form: ProductForm) -> anyhow::Result<()> {
         match self.precision {
-            Precision::F32 => self.load_machine(DynamicsProblem::<f32>::from_qumo(qumo, Some(form)), &qumo.h),
-            Precision::F64 => self.load_machine(DynamicsProblem::<f64>::from_qumo(qumo, Some(form)), &qumo.h),
+            Precision::F32 => self.load_machine(DynamicsProblem::<f32>::from_qumo(qumo, Some(form))),
+            Precision::F64 => self.load_machine(DynamicsProblem::<f64>::from_qumo(qumo, Some(form))),
         }
     }
 
-    fn set_hardware(&mut self, hardware: Option<HardwareModel>) -> anyhow::Result<()> {
+    fn set_hardware(&mut self, hardware: Option<HardwareModel>) {
         self.hardware = hardware;
-        Ok(())
     }
 
     fn hardware(&self) -> Option<&HardwareModel> {
@@ -302,7 +300,7 @@ impl<T: Real> MachineStep<T> {
     }
 
     /// [`StepRows`]' work on one row (variable `row`), with the product's noise added to each
-    /// entry (`keys`: each replica's [`replica_key`] for this iteration). The noise is one
+    /// entry (`keys`: each replica's noise key for this iteration). The noise is one
     /// exact integer count times the scale, then one addition: the WGSL engine does the same.
     #[allow(clippy::too_many_arguments)]
     fn step_row(&self, row: usize, x: &mut [T], y: &mut [T], sigma: &mut [T], feedback: &[T], keys: &[u32], schedule: &Schedule<T>, h: T, binary: bool) {
@@ -398,10 +396,8 @@ struct Chunk<T> {
     /// of factored J.
     sigma: Lines<T>,
     feedback: Lines<T>,
-    /// Index in the batch of the chunk's first replica, and iterations done: with the batch's
-    /// seed they key the noise of a hardware model.
-    first_replica: usize,
-    iteration: u32,
+    /// Each replica's noise key for the coming iteration under a hardware model with noise
+    /// (`crate::hardware::replica_key`, then `next_key` after each step); otherwise empty.
     noise_keys: Vec<u32>,
 }
 
@@ -424,18 +420,17 @@ impl<T: Real> Chunk<T> {
             y: Lines::zeroed(n * c),
             sigma,
             feedback: Lines::zeroed(n * c),
-            first_replica: replicas.start,
-            iteration: 0,
-            noise_keys: vec![0; c],
+            noise_keys: match machine {
+                Some(m) if m.noise_scale.is_some() => replicas.map(|k| replica_key(m.seed, k as u32)).collect(),
+                _ => Vec::new(),
+            },
         }
     }
 
-    /// Each replica's noise key for this iteration, when the machine has noise.
-    fn update_noise_keys(&mut self, machine: Option<&MachineStep<T>>) {
-        if let Some(machine) = machine.filter(|m| m.noise_scale.is_some()) {
-            for (k, key) in self.noise_keys.iter_mut().enumerate() {
-                *key = replica_key(machine.seed, (self.first_replica + k) as u32, self.iteration);
-            }
+    /// The noise keys of the next iteration.
+    fn advance_noise_keys(&mut self) {
+        for key in &mut self.noise_keys {
+            *key = next_key(*key);
         }
     }
 
@@ -483,20 +478,18 @@ impl<T: Real> Chunk<T> {
     /// Steps every entry and writes σ for the next product.
     fn step(&mut self, problem: &DynamicsProblem<T>, machine: Option<&MachineStep<T>>) {
         let (n, c, arch) = (problem.n, self.width, self.arch);
-        self.update_noise_keys(machine);
         let Chunk { x, y, sigma, feedback, schedule, noise_keys, .. } = &mut *self;
         let machine = machine.map(|step| MachineRows { step, keys: noise_keys });
         let rows = Rows { first: 0, x, y, sigma: &mut sigma[..n * c], feedback };
         arch.dispatch(StepRows { rows, problem, schedule, machine });
         self.schedule.anneal();
-        self.iteration += 1;
+        self.advance_noise_keys();
     }
 
     /// As [`Chunk::step`], blocks of rows in parallel (whole-batch mode).
     fn step_parallel(&mut self, problem: &DynamicsProblem<T>, machine: Option<&MachineStep<T>>) {
         let c = self.width;
         let block = (UPDATE_BLOCK / c).max(1) * c;
-        self.update_noise_keys(machine);
         let machine = machine.map(|step| MachineRows { step, keys: &self.noise_keys });
         let (schedule, arch) = (&self.schedule, self.arch);
         self.x
@@ -510,7 +503,7 @@ impl<T: Real> Chunk<T> {
                 arch.dispatch(StepRows { rows, problem, schedule, machine });
             });
         self.schedule.anneal();
-        self.iteration += 1;
+        self.advance_noise_keys();
     }
 
     /// σ back to replica-major (`out[k·n + i]`), in f32 (binaries are exactly 0 or 1).

@@ -118,17 +118,9 @@ pub trait Engine {
         self.load(&DynamicsProblem::from_qumo(qumo, Some(form)))
     }
     /// Makes later loads model `hardware`'s non-idealities (`None`: the ideal twin, the default).
-    /// Errors: an engine that does not model the hardware.
-    fn set_hardware(&mut self, hardware: Option<HardwareModel>) -> anyhow::Result<()> {
-        match hardware {
-            Some(model) => anyhow::bail!("the {} engine does not model the hardware ({}): use --engine cpu", self.info().kind, model.describe()),
-            None => Ok(()),
-        }
-    }
+    fn set_hardware(&mut self, hardware: Option<HardwareModel>);
     /// The hardware model later loads apply, if any.
-    fn hardware(&self) -> Option<&HardwareModel> {
-        None
-    }
+    fn hardware(&self) -> Option<&HardwareModel>;
     /// Runs the batch on the loaded problem.
     fn run(&mut self, batch: &Batch) -> anyhow::Result<BatchOutput>;
     /// Replicas per batch this engine runs best at for the loaded problem.

@@ -11,9 +11,10 @@
 mod calibration;
 mod noise;
 mod quantize;
+pub mod time;
 
 pub use calibration::Calibration;
-pub use noise::{mix, noise_counts, replica_key, NOISE_UNIT};
+pub use noise::{next_key, noise_counts, replica_key, NOISE_UNIT};
 pub use quantize::{largest_magnitude, quantize};
 
 use crate::engine::{Couplings, DynamicsProblem, Real};
@@ -134,16 +135,15 @@ impl HardwareModel {
         format!("{}: {}", self.machine.name(), if enabled.is_empty() { "no non-idealities".to_string() } else { enabled.join(", ") })
     }
 
-    /// Turns the ideal `problem` into the machine's, with `h` its ideal fields (n entries): J
-    /// quantized, then each row scaled by its channel's gain and each field moved by its
-    /// channel's offset (in units of the full scale, see [`MachineDynamics`]). Returns what the
-    /// engine applies every iteration. With nothing enabled `problem` is left exactly as it was.
+    /// Turns the ideal `problem` into the machine's: J quantized, then each row scaled by its
+    /// channel's gain and each field moved by its channel's offset (in units of the full scale,
+    /// see [`MachineDynamics`]). Returns what the engine applies every iteration. With nothing
+    /// enabled `problem` is left exactly as it was.
     ///
     /// Variable i sits on channel i when the instance fits the channels; a larger instance (no
     /// decomposition yet) runs on a machine of n channels with the mean offset and unit gain.
     /// Errors: J in the factored form (the machine holds J itself: load it dense or sparse).
-    pub fn prepare<T: Real>(&self, problem: &mut DynamicsProblem<T>, h: &[f64]) -> anyhow::Result<MachineDynamics> {
-        anyhow::ensure!(h.len() == problem.n, "hardware model: h has {} entries for {} variables", h.len(), problem.n);
+    pub fn prepare<T: Real>(&self, problem: &mut DynamicsProblem<T>) -> anyhow::Result<MachineDynamics> {
         let values: &mut [T] = match &mut problem.couplings {
             Couplings::Dense(values) => values,
             Couplings::Sparse(csr) => &mut csr.values,
@@ -168,7 +168,10 @@ impl HardwareModel {
             soft_threshold: self.has(NonIdeality::Tanh).then(|| SoftThreshold::new(&self.calibration)),
             field_offsets: offsets,
         };
-        problem.h = dynamics.fields(h).into_iter().map(T::from_f64).collect();
+        if dynamics.field_offsets.is_some() {
+            let h: Vec<f64> = problem.h.iter().map(|v| v.to_f64()).collect();
+            problem.h = dynamics.fields(&h).into_iter().map(T::from_f64).collect();
+        }
         Ok(dynamics)
     }
 
@@ -253,8 +256,9 @@ impl MachineDynamics {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SoftThreshold {
     /// Calibration [a, b, c, d, f, g], see [`Calibration::tanh`].
-    coefficients: [f64; 6],
-    input_range_v: f64,
+    pub coefficients: [f64; 6],
+    /// V, volts.
+    pub input_range_v: f64,
 }
 
 impl SoftThreshold {
@@ -293,7 +297,7 @@ mod tests {
         let model = HardwareModel::new(Machine::Aoc16, Calibration::aoc16(), &[]);
         let original = dense(2, vec![0.0, 0.3, 0.3, -1.7]);
         let mut problem = original.clone();
-        let dynamics = model.prepare(&mut problem, &[0.0, 0.0]).unwrap();
+        let dynamics = model.prepare(&mut problem).unwrap();
         assert_eq!(problem, original);
         assert_eq!((dynamics.noise_std, dynamics.soft_threshold, dynamics.fields(&[0.25, -1.0])), (0.0, None, vec![0.25, -1.0]));
         assert_eq!(dynamics.full_scale, f64::from(0.3f32) + f64::from(1.7f32));
@@ -303,7 +307,8 @@ mod tests {
     fn quantization_offsets_and_noise_follow_the_calibration() {
         let model = HardwareModel::new(Machine::Aoc48, Calibration::aoc48(), &NonIdeality::ALL);
         let mut problem = dense(2, vec![0.0, 0.3, 0.3, -1.7]);
-        let dynamics = model.prepare(&mut problem, &[1.0, 2.0]).unwrap();
+        problem.h = vec![1.0, 2.0];
+        let dynamics = model.prepare(&mut problem).unwrap();
         let Couplings::Dense(j) = &problem.couplings else { unreachable!() };
         let c = &model.calibration;
         // 0.3 → round(0.3/1.7·255) = round(45.0) = 45 levels of 1.7/255, times the row's gain.
@@ -316,7 +321,7 @@ mod tests {
         assert_eq!(problem.h[1], (2.0 + offset) as f32);
         let empty = || crate::engine::Csr { row_ptr: vec![0], cols: Vec::new(), values: Vec::<f32>::new() };
         let mut factored = DynamicsProblem { n: 0, n_binary: 0, couplings: Couplings::Factored { rows: empty(), couplings: empty() }, h: Vec::new() };
-        assert!(model.prepare(&mut factored, &[]).unwrap_err().to_string().contains("dense or sparse"));
+        assert!(model.prepare(&mut factored).unwrap_err().to_string().contains("dense or sparse"));
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! The seeded noise of the optical product: one draw per (batch seed, replica, iteration, row),
 //! a pure function of those four numbers, so that a run is reproducible bit for bit whatever
-//! the chunking or thread count, and the WGSL engine can draw the same numbers.
+//! the chunking or thread count, and the WGSL engine can draw the same numbers. Each replica
+//! carries a key, [`replica_key`] before its first iteration and [`next_key`] of the previous
+//! one after each (the WGSL engine keeps it beside α, ping-ponged the same way); a row's draw
+//! hashes the key with the row.
 //!
 //! Integer arithmetic only (a 32-bit hash, as WGSL has no 64-bit integers), then an Irwin–Hall
 //! sum of four 16-bit uniforms: an integer in [−131070, 131070] that f32 holds exactly, so the
@@ -26,12 +29,16 @@ pub fn mix(mut x: u32) -> u32 {
     x ^ (x >> 16)
 }
 
-/// The key of one replica's draws in one iteration: computed once per replica and iteration,
-/// then each row costs two hashes.
-#[inline(always)]
-pub fn replica_key(seed: u64, replica: u32, iteration: u32) -> u32 {
+/// The key of replica `replica` (its index in the batch) in the first iteration.
+pub fn replica_key(seed: u64, replica: u32) -> u32 {
     let seeded = mix(mix(seed as u32 ^ 0x9e37_79b9) ^ (seed >> 32) as u32);
-    mix(mix(seeded ^ replica) ^ iteration)
+    mix(seeded ^ replica)
+}
+
+/// The key of the next iteration.
+#[inline(always)]
+pub fn next_key(key: u32) -> u32 {
+    mix(key ^ 0x9e37_79b9)
 }
 
 /// The centred Irwin–Hall sum for `row` under `key`, as an exact f32 integer: multiply by
@@ -54,9 +61,10 @@ mod tests {
     fn draws_have_zero_mean_and_unit_variance() {
         let mut draws = Vec::new();
         for replica in 0..100 {
-            for iteration in 0..100 {
-                let key = replica_key(42, replica, iteration);
+            let mut key = replica_key(42, replica);
+            for _ in 0..100 {
                 draws.extend((0..40).map(|row| noise_counts(key, row) as f64 * NOISE_UNIT));
+                key = next_key(key);
             }
         }
         let mean = draws.iter().sum::<f64>() / draws.len() as f64;
@@ -68,11 +76,11 @@ mod tests {
 
     #[test]
     fn each_index_changes_the_draw() {
-        let base = noise_counts(replica_key(7, 3, 5), 11);
-        assert_ne!(base, noise_counts(replica_key(8, 3, 5), 11));
-        assert_ne!(base, noise_counts(replica_key(7, 4, 5), 11));
-        assert_ne!(base, noise_counts(replica_key(7, 3, 6), 11));
-        assert_ne!(base, noise_counts(replica_key(7, 3, 5), 12));
-        assert_ne!(base, noise_counts(replica_key(7 | 1 << 40, 3, 5), 11));
+        let base = noise_counts(replica_key(7, 3), 11);
+        assert_ne!(base, noise_counts(replica_key(8, 3), 11));
+        assert_ne!(base, noise_counts(replica_key(7, 4), 11));
+        assert_ne!(base, noise_counts(next_key(replica_key(7, 3)), 11));
+        assert_ne!(base, noise_counts(replica_key(7, 3), 12));
+        assert_ne!(base, noise_counts(replica_key(7 | 1 << 40, 3), 11));
     }
 }

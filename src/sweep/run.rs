@@ -142,6 +142,8 @@ pub(super) struct Run<'a> {
     pub(super) batch_size: usize,
     pub(super) start: Instant,
     pub(super) mvm: u64,
+    /// Replicas run so far.
+    pub(super) samples: u64,
     pub(super) incumbents: Incumbents,
     pub(super) penalty_changes: Vec<PenaltyChange>,
     pub(super) multiplier_steps: usize,
@@ -196,6 +198,7 @@ pub fn run_sweep(
         batch_size: 1,
         start,
         mvm: 0,
+        samples: 0,
         incumbents: Incumbents::new(instance.sense),
         penalty_changes: Vec::new(),
         multiplier_steps: 0,
