@@ -93,7 +93,8 @@ impl CpuEngine {
         }
         let plan = Plan::new(problem, batch.replicas());
         let (arch, threads) = (self.arch, self.threads);
-        let machine = self.machine.as_ref().map(|m| MachineStep::new(m, batch.noise_seed));
+        // Only what acts every iteration leaves the ideal (vectorised) update loop.
+        let machine = self.machine.as_ref().filter(|m| m.acts_every_iteration()).map(|m| MachineStep::new(m, batch.noise_seed));
         let machine = machine.as_ref();
         self.pool.install(|| {
             let mut chunks: Vec<Chunk<T>> = plan.chunks.par_iter().map(|r| Chunk::new(problem, batch, r.clone(), arch, machine)).collect();

@@ -241,6 +241,12 @@ impl MachineDynamics {
         }
     }
 
+    /// Whether the engine's update must change: noise or the soft threshold (quantization,
+    /// offsets and gains live in J and h alone).
+    pub fn acts_every_iteration(&self) -> bool {
+        self.noise_std > 0.0 || self.soft_threshold.is_some()
+    }
+
     /// One noise count's worth of the product, in the engine's precision: the engine adds
     /// `noise_counts(..) × this` to each entry. `None` without noise.
     pub fn noise_scale<T: Real>(&self) -> Option<T> {
