@@ -161,3 +161,30 @@ fn solve_on_the_machine_is_reproducible_and_says_so() {
     let out = aocbench(&["solve", path.to_str().unwrap(), "--work", "1000", "--non-ideality", "noise"]);
     assert!(!out.status.success());
 }
+
+/// `bench --hardware` adds an "AOC (projected)" row per AOC-DT run: the same objective, its
+/// times on the machine's projected clock, and its own columns in the comparison.
+#[test]
+fn bench_on_the_machine_adds_the_projected_row() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("TINY_QBL.qplib"), TINY).unwrap();
+    let out = dir.path().join("run");
+    let run = aocbench(&["--qplib-dir", dir.path().to_str().unwrap(), "bench", "TINY_QBL", "--work", "60000", "--seed", "2", "--engine", "cpu", "--reference", "none", "--hardware", "aoc16", "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let mut reader = csv::Reader::from_path(out.join("results.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let column = |row: &csv::StringRecord, name: &str| row[header.iter().position(|h| h == name).unwrap()].to_string();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.iter().map(|r| column(r, "solver")).collect::<Vec<_>>(), ["aocdt", "aoc_projected"]);
+    let (measured, projected) = (&rows[0], &rows[1]);
+    assert_eq!(column(measured, "engine"), "cpu+aoc16");
+    assert_eq!(column(measured, "best_objective"), column(projected, "best_objective"));
+    let results: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let total = results["runs"][0]["metrics"]["projected"]["total_s"].as_f64().unwrap();
+    assert_eq!(column(projected, "wall_time_s").parse::<f64>().unwrap(), total);
+    // 60 000 replica-iterations at 20 ns plus each sample's 8.9 µs: milliseconds, not the run's wall time.
+    assert!(total > 60_000.0 * 20e-9 && total < 0.05, "{total}");
+    assert!(results["metadata"]["hardware"].as_str().unwrap().starts_with("aoc16: quantization, noise, offsets, tanh"));
+    let comparison = std::fs::read_to_string(out.join("comparison.md")).unwrap();
+    assert!(comparison.contains("aoc_projected_time_to_target_s") && comparison.contains("AOC (projected)"), "{comparison}");
+}

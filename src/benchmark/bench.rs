@@ -15,7 +15,7 @@ use crate::cluster::{product_size, run_differences, CostModel, InstanceCost, Rec
 use crate::engine::{create_engine, EngineChoice, Precision};
 use crate::hardware::HardwareModel;
 use crate::interrupt;
-use crate::metrics::Found;
+use crate::metrics::{projected_found, Found};
 use crate::export::{csv, json, markdown, svg};
 use crate::model::Instance;
 use crate::output::atomic::write_atomically;
@@ -215,7 +215,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
             engine: config.engine,
             precision: config.precision,
             engine_kind: info.kind,
-            hardware: config.hardware.as_ref().map(|h| format!("{} (calibration {})", h.describe(), h.calibration.source)),
+            hardware: config.hardware.as_ref().map(|h| format!("{} (calibration {}); projected times: {}", h.describe(), h.calibration.source, crate::hardware::time::figures())),
             adapter: info.device,
             threads: info.threads,
             repeats: config.repeats,
@@ -310,6 +310,12 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
                     let curve = facts.curve(SolverName::Aocdt, repeat, outcome.sweep.incumbents.improvements.iter().map(Found::from));
                     rows.push(facts.aocdt_row(repeat, &options, &outcome.sweep, curve.as_ref()));
                     curves.extend(curve);
+                    if config.hardware.is_some() {
+                        let projected = facts.curve(SolverName::AocProjected, repeat, outcome.sweep.incumbents.improvements.iter().map(projected_found));
+                        let row = facts.projected_row(rows.last().expect("pushed above"), &outcome.sweep, projected.as_ref());
+                        rows.push(row);
+                        curves.extend(projected);
+                    }
                     runs.push(RawRun::Aocdt {
                         instance: facts.name.clone(),
                         repeat,

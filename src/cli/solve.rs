@@ -143,7 +143,7 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
     line(
         "projected AOC time",
         format!(
-            "to own best {}, to best known {}, TTS99 {} s, whole run {:.3e} s ({})",
+            "to own best {}, to best known {}, TTS99 {} s, whole run {:.3e} s (the paper's figures: {})",
             seconds(p.time_to_own_best_s),
             if m.best_known.is_some() { seconds(p.time_to_best_known_s) } else { "-".into() },
             number(Some(p.tts99_s)),

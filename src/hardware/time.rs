@@ -20,7 +20,7 @@ pub fn projected_seconds(mvm: f64, samples: f64) -> f64 {
 /// The figures a projection rests on, for reports.
 pub fn figures() -> String {
     format!(
-        "{:.0} ns per iteration, {:.1} µs cool-down and {:.1} µs sampling per solve (the paper's figures; one replica at a time)",
+        "{:.0} ns per iteration, {:.1} µs cool-down and {:.1} µs sampling per solve, one replica at a time",
         ITERATION_S * 1e9,
         COOL_DOWN_S * 1e6,
         SAMPLING_S * 1e6

@@ -99,8 +99,7 @@ impl RunMetrics {
         let p = if samples == 0 { 0.0 } else { successes as f64 / samples as f64 };
         let time_per_sample_s = if samples == 0 { f64::NAN } else { result.deep_duration_s() / samples as f64 };
         let mvm_per_sample = if samples == 0 { f64::NAN } else { result.deep_samples.iter().map(|s| s.iterations as f64).sum::<f64>() / samples as f64 };
-        let projected_improvements = incumbents.improvements.iter().map(|i| Found { time_s: projected_seconds(i.mvm as f64, i.samples as f64), ..Found::from(i) });
-        let projected_to_best_known = best_known.and_then(|b| PrimalCurve::new(sense, b, projected_improvements).first_within(0.0).copied());
+        let projected_to_best_known = best_known.and_then(|b| PrimalCurve::new(sense, b, incumbents.improvements.iter().map(projected_found)).first_within(0.0).copied());
         let projected = ProjectedTimes {
             time_to_best_known_s: projected_to_best_known.map(|s| s.time_s),
             time_to_own_best_s: feasible_best.map(|c| projected_seconds(c.mvm as f64, c.samples as f64)),
@@ -130,6 +129,12 @@ impl RunMetrics {
             projected,
         }
     }
+}
+
+/// An AOC-DT improvement as a point of its primal gap curve on the projected machine's clock
+/// (`crate::hardware::time`) instead of the wall clock.
+pub fn projected_found(i: &Improvement) -> Found {
+    Found { time_s: projected_seconds(i.mvm as f64, i.samples as f64), ..Found::from(i) }
 }
 
 /// An AOC-DT improvement as a point of its primal gap curve, on both clocks.

@@ -80,6 +80,14 @@ impl fmt::Display for Warning {
     }
 }
 
+/// The "AOC (projected)" rows: what their times are, and what they rest on.
+pub fn projected_times() -> String {
+    format!(
+        "the AOC (projected) rows are AOC-DT's runs on the modelled machine's clock, a projection from the paper's figures ({}), not a measurement",
+        crate::hardware::time::figures()
+    )
+}
+
 /// Instances without a best-known objective, whose target fell back to the best feasible
 /// objective AOC-DT found (`target_source` = `aocdt_best`).
 pub fn target_fell_back(instances: &[&str]) -> String {
