@@ -187,4 +187,8 @@ fn bench_on_the_machine_adds_the_projected_row() {
     assert!(results["metadata"]["hardware"].as_str().unwrap().starts_with("aoc16: quantization, noise, offsets, tanh"));
     let comparison = std::fs::read_to_string(out.join("comparison.md")).unwrap();
     assert!(comparison.contains("aoc_projected_time_to_target_s") && comparison.contains("AOC (projected)"), "{comparison}");
+    // A run of another machine model does not resume this one.
+    let other = aocbench(&["--qplib-dir", dir.path().to_str().unwrap(), "bench", "TINY_QBL", "--work", "60000", "--seed", "2", "--engine", "cpu", "--reference", "none", "--hardware", "aoc16", "--non-ideality", "noise", "--resume", out.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&other.stderr);
+    assert!(!other.status.success() && stderr.contains("hardware"), "{stderr}");
 }
