@@ -111,7 +111,7 @@ pub struct EngineArgs {
 pub struct HardwareArgs {
     /// `ideal`: the idealised AOC-DT (exact products, hard threshold). `aoc16` / `aoc48`: the
     /// 16- or 48-channel analog optical computer with its measured non-idealities (README,
-    /// "Hardware model"); CPU engine only for now.
+    /// "Hardware model"), on either engine.
     #[arg(long, value_enum, default_value_t = Machine::Ideal)]
     pub hardware: Machine,
     /// Non-idealities to model under aoc16/aoc48: `all` (default), `none`, or a comma-separated
