@@ -11,7 +11,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     var energy = 0.0;
     for (var i = 0u; i < info.n; i++) {
         energy += x_out[i * info.stride + k];
-        states[k * info.n + i] = sigma_at(i, k);
+        states[k * info.n + i] = sigma(i, x_in[i * info.stride + k]);
     }
     energies[k] = energy;
 }

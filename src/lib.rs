@@ -3,7 +3,9 @@
 //! The data path, one module per step:
 //! instance file (`qplib`) → exact model (`model`) → QUMO form (`qumo`) → engine (`engine`:
 //! cpu | gpu) → sweep (`sweep`: phases, Sobol parameters, penalties) → metrics (`metrics`: TTS)
-//! → export (`export`: csv/json/markdown/svg/lp) → compare (`compare`: regression gate).
+//! → export (`export`: csv/json/markdown/svg/lp) → compare (`compare`: regression gate). The
+//! hardware-faithful twin (`hardware`: calibration, non-idealities) changes what an engine loads
+//! and applies every iteration.
 
 pub mod benchmark;
 pub mod cluster;
@@ -11,6 +13,7 @@ pub mod cli;
 pub mod compare;
 pub mod engine;
 pub mod export;
+pub mod hardware;
 pub mod interrupt;
 pub mod metrics;
 pub mod model;

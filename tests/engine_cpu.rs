@@ -78,7 +78,7 @@ fn reference_and_engine_reproduce_the_spec_qumo_trace() {
     let mut engine = CpuEngine::new(Some(1), Precision::F32).unwrap();
     engine.load(&problem).unwrap();
     let params = [ReplicaParams { annealing: 1.0, gradient: 1.0, momentum: 0.9 }];
-    let out = engine.run(&Batch { params: &params, initial: &[0.1, -0.3], iterations: 5, dt: 0.5 }).unwrap();
+    let out = engine.run(&Batch { params: &params, initial: &[0.1, -0.3], iterations: 5, dt: 0.5, noise_seed: 0 }).unwrap();
     assert_eq!(out.states[0], 1.0);
     assert!((out.states[1] as f64 - 0.61944).abs() < 1e-6, "{:?}", out.states);
     assert!((out.energies[0] - -0.2954540864).abs() < 1e-6, "{:?}", out.energies);
@@ -126,7 +126,7 @@ fn one_iteration_agrees_with_float64_reference(precision: Precision, agreement: 
         let initial: Vec<f32> = (0..replicas * n).map(|_| rng.random_range(-1.0..1.0) / (n as f32).sqrt()).collect();
         let mut engine = CpuEngine::new(Some(2), precision).unwrap();
         engine.load(&problem).unwrap();
-        let out = engine.run(&Batch { params: &params, initial: &initial, iterations: 1, dt: 0.5 }).unwrap();
+        let out = engine.run(&Batch { params: &params, initial: &initial, iterations: 1, dt: 0.5, noise_seed: 0 }).unwrap();
         for k in 0..replicas {
             let p = params[k];
             let x0: Vec<f64> = initial[k * n..(k + 1) * n].iter().map(|&v| v as f64).collect();
@@ -175,7 +175,7 @@ fn every_product_form_gives_the_same_batch() {
     let run = |form| {
         let mut engine = CpuEngine::new(Some(2), Precision::F32).unwrap();
         engine.load(&DynamicsProblem::from_qumo(&qumo, Some(form))).unwrap();
-        engine.run(&Batch { params: &params, initial: &initial, iterations: 50, dt: 0.5 }).unwrap()
+        engine.run(&Batch { params: &params, initial: &initial, iterations: 50, dt: 0.5, noise_seed: 0 }).unwrap()
     };
     let dense = run(ProductForm::Dense);
     for form in [ProductForm::Sparse, ProductForm::Factored] {
@@ -200,7 +200,7 @@ fn f64_engine_resolves_the_small_terms_that_f32_loses() {
         let mut engine = CpuEngine::new(Some(1), precision).unwrap();
         engine.load_qumo(&qumo, ProductForm::cheapest(&qumo)).unwrap();
         // No iteration: the energies of the initial states as the engine sees the problem.
-        engine.run(&Batch { params: &params, initial: &initial, iterations: 0, dt: 0.5 }).unwrap().energies
+        engine.run(&Batch { params: &params, initial: &initial, iterations: 0, dt: 0.5, noise_seed: 0 }).unwrap().energies
     };
     let exact: Vec<f64> = initial.chunks(n).map(|z| qumo.energy(&z.iter().map(|&v| v as f64).collect::<Vec<_>>()) - qumo.constant).collect();
     assert!((exact[0] - 4e-6).abs() < 1e-9 && (exact[1] + 3e-6).abs() < 1e-9, "{exact:?}");
@@ -226,7 +226,7 @@ fn set_fields_equals_loading_the_problem_with_those_fields_in_both_precisions() 
     let moved_h: Vec<f64> = moved.h.iter().map(|&v| v as f64).collect();
     let params: Vec<ReplicaParams> = (0..8).map(|_| ReplicaParams { annealing: 0.5, gradient: 0.01, momentum: 0.95 }).collect();
     let initial: Vec<f32> = (0..8 * n).map(|_| rng.random_range(-0.1..0.1)).collect();
-    let batch = Batch { params: &params, initial: &initial, iterations: 30, dt: 0.5 };
+    let batch = Batch { params: &params, initial: &initial, iterations: 30, dt: 0.5, noise_seed: 0 };
     for precision in [Precision::F32, Precision::F64] {
         let mut engine = CpuEngine::new(Some(2), precision).unwrap();
         assert!(engine.set_fields(&moved_h).is_err(), "{precision:?}: no problem loaded");

@@ -41,7 +41,7 @@ fn random_inputs(n: usize, replicas: usize, seed: u64) -> Inputs {
 fn run(problem: &DynamicsProblem, inputs: &Inputs, iterations: u32, threads: usize) -> BatchOutput {
     let mut engine = CpuEngine::new(Some(threads), Precision::F32).unwrap();
     engine.load(problem).unwrap();
-    engine.run(&Batch { params: &inputs.params, initial: &inputs.initial, iterations, dt: 0.5 }).unwrap()
+    engine.run(&Batch { params: &inputs.params, initial: &inputs.initial, iterations, dt: 0.5, noise_seed: 0 }).unwrap()
 }
 
 fn bits(output: &BatchOutput) -> (Vec<u32>, Vec<u64>) {

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use aocbench::engine::gpu::GpuOptions;
 use aocbench::engine::{AdapterChoice, Batch, BatchOutput, Couplings, CpuEngine, Csr, DynamicsProblem, Engine, GpuEngine, Precision, ProductForm, ReplicaParams};
+use aocbench::hardware::{Calibration, HardwareModel, Machine, NonIdeality};
 use aocbench::model::Sense;
 use aocbench::model::random::{RandomSpec, fresh_seed, random_instance};
 use aocbench::qumo::{Qumo, QumoModel};
@@ -80,7 +81,7 @@ fn sweep_batch(problem: &DynamicsProblem, replicas: usize, rng: &mut impl Rng) -
 
 fn run(engine: &mut dyn Engine, problem: &DynamicsProblem, params: &[ReplicaParams], initial: &[f32], iterations: u32) -> BatchOutput {
     engine.load(problem).unwrap();
-    engine.run(&Batch { params, initial, iterations, dt: 0.5 }).unwrap()
+    engine.run(&Batch { params, initial, iterations, dt: 0.5, noise_seed: 0 }).unwrap()
 }
 
 /// Scale of a replica's energy: Σ_i |σ_i|·(½(|J||σ|)_i + |h_i|), the size of the terms its f32
@@ -196,11 +197,20 @@ impl Agreement {
 /// Runs the GPU on J in `gpu_form` and the CPU engine on J in `cpu_form` (dense: its GEMM),
 /// over the same batches, and checks their agreement.
 fn gpu_matches_cpu(density: f64, gpu_form: ProductForm, cpu_form: ProductForm, tolerances: (f64, f64)) {
+    gpu_matches_cpu_on(density, gpu_form, cpu_form, tolerances, None);
+}
+
+/// [`gpu_matches_cpu`] with both engines modelling `hardware`; the GPU's energies are checked
+/// against the machine's J and h.
+fn gpu_matches_cpu_on(density: f64, gpu_form: ProductForm, cpu_form: ProductForm, tolerances: (f64, f64), hardware: Option<HardwareModel>) {
     let seed = fresh_seed();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut gpu = gpu_engine(GpuOptions::default());
     let mut cpu = CpuEngine::new(Some(2), Precision::F32).unwrap();
-    let label = format!("density {density}, GPU {}, CPU {}", gpu_form.name(), cpu_form.name());
+    gpu.set_hardware(hardware.clone());
+    cpu.set_hardware(hardware.clone());
+    let machine = hardware.as_ref().map_or(String::new(), |h| format!(", {}", h.describe()));
+    let label = format!("density {density}, GPU {}, CPU {}{machine}", gpu_form.name(), cpu_form.name());
     let mut total = Agreement::default();
     // n (binaries + up to 4 slacks) from ~20 to ~150, replica counts not multiples of the
     // 64-row tile and 64-column workgroup.
@@ -210,7 +220,11 @@ fn gpu_matches_cpu(density: f64, gpu_form: ProductForm, cpu_form: ProductForm, t
         let (params, initial) = sweep_batch(&on_gpu, replicas, &mut rng);
         let out_gpu = run(&mut gpu, &on_gpu, &params, &initial, 200);
         let out_cpu = run(&mut cpu, &on_cpu, &params, &initial, 200);
-        let agreement = compare(&on_gpu, &out_gpu, &out_cpu);
+        let mut scored = on_gpu.clone();
+        if let Some(model) = &hardware {
+            model.prepare(&mut scored).unwrap();
+        }
+        let agreement = compare(&scored, &out_gpu, &out_cpu);
         eprintln!("{label}, n={} B={replicas}: binaries {}/{}, states {}/{}", on_gpu.n, agreement.binaries_equal, agreement.binaries, agreement.replicas_equal, agreement.replicas);
         total.add(&agreement);
     }
@@ -233,6 +247,24 @@ fn sparse_gpu_matches_cpu_engine_on_fresh_random_instances() {
 #[test]
 fn factored_gpu_matches_cpu_engine_on_fresh_random_instances() {
     gpu_matches_cpu(0.05, ProductForm::Factored, ProductForm::Factored, SAME_ORDER);
+}
+
+/// Under the hardware model without the soft threshold every operation is the CPU's, the noise
+/// draws included (integer hashing, one exact count times the scale): the same-order bounds
+/// hold. Measured on lavapipe: see the README's "Hardware model".
+#[test]
+fn gpu_matches_cpu_engine_under_the_hardware_model() {
+    let model = HardwareModel::new(Machine::Aoc16, Calibration::aoc16(), &[NonIdeality::Quantization, NonIdeality::Noise, NonIdeality::Offsets]);
+    gpu_matches_cpu_on(0.5, ProductForm::Dense, ProductForm::Sparse, SAME_ORDER, Some(model.clone()));
+    gpu_matches_cpu_on(0.05, ProductForm::Sparse, ProductForm::Sparse, SAME_ORDER, Some(model));
+}
+
+/// The soft threshold runs in f32 on the GPU (WGSL's pow) and in f64 on the CPU: feedback
+/// values differ in their last bits, and the chaos bounds of the GEMM comparison apply.
+#[test]
+fn gpu_matches_cpu_engine_under_every_non_ideality() {
+    let model = HardwareModel::new(Machine::Aoc48, Calibration::aoc48(), &NonIdeality::ALL);
+    gpu_matches_cpu_on(0.05, ProductForm::Sparse, ProductForm::Sparse, GEMM_ORDER, Some(model));
 }
 
 #[test]
@@ -344,7 +376,7 @@ fn the_engine_can_move_to_another_thread() {
 fn run_before_load_and_wrong_sizes_are_errors() {
     let mut engine = gpu_engine(GpuOptions::default());
     let params = [ReplicaParams { annealing: 1.0, gradient: 1.0, momentum: 0.9 }];
-    let batch = Batch { params: &params, initial: &[0.0; 3], iterations: 1, dt: 0.5 };
+    let batch = Batch { params: &params, initial: &[0.0; 3], iterations: 1, dt: 0.5, noise_seed: 0 };
     assert!(engine.run(&batch).unwrap_err().to_string().contains("no problem loaded"));
     engine.load(&DynamicsProblem { n: 2, n_binary: 2, couplings: Couplings::Dense(vec![0.0; 4]), h: vec![0.0; 2] }).unwrap();
     assert!(engine.run(&batch).unwrap_err().to_string().contains("replicas × n"));
@@ -357,7 +389,7 @@ fn a_wait_past_the_timeout_is_an_error_not_a_hang() {
     let (params, initial) = sweep_batch(&problem, 256, &mut rng);
     let mut engine = gpu_engine(GpuOptions { timeout: Some(Duration::from_micros(1)), ..Default::default() });
     engine.load(&problem).unwrap();
-    let error = engine.run(&Batch { params: &params, initial: &initial, iterations: 500, dt: 0.5 }).unwrap_err();
+    let error = engine.run(&Batch { params: &params, initial: &initial, iterations: 500, dt: 0.5, noise_seed: 0 }).unwrap_err();
     assert!(error.to_string().contains("did not finish within"), "{error}");
 }
 
@@ -368,7 +400,7 @@ fn a_lost_device_is_an_error_not_a_hang() {
     engine.load(&problem).unwrap();
     engine.destroy_device();
     let params = [ReplicaParams { annealing: 1.0, gradient: 1.0, momentum: 0.9 }];
-    let error = engine.run(&Batch { params: &params, initial: &[0.0; 2], iterations: 1, dt: 0.5 }).unwrap_err();
+    let error = engine.run(&Batch { params: &params, initial: &[0.0; 2], iterations: 1, dt: 0.5, noise_seed: 0 }).unwrap_err();
     assert!(error.to_string().contains("device was lost"), "{error}");
     assert!(engine.load(&problem).is_err());
 }
@@ -389,7 +421,7 @@ fn set_fields_equals_loading_the_problem_with_those_fields() {
             let expected = run(engine.as_mut(), &moved, &params, &initial, 30);
             let before = run(engine.as_mut(), &problem, &params, &initial, 30);
             engine.set_fields(&moved_h).unwrap();
-            let after = engine.run(&Batch { params: &params, initial: &initial, iterations: 30, dt: 0.5 }).unwrap();
+            let after = engine.run(&Batch { params: &params, initial: &initial, iterations: 30, dt: 0.5, noise_seed: 0 }).unwrap();
             assert_ne!(before, after, "seed {seed}: the fields did not matter");
             assert_eq!(after, expected, "seed {seed}: {} engine, {form:?}", engine.info().kind);
             assert!(engine.set_fields(&moved_h[1..]).is_err(), "a field vector of the wrong length is refused");

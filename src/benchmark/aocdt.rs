@@ -14,7 +14,7 @@ pub struct SolveOutcome {
     /// The local search's result, reported next to (never instead of) the raw AOC-DT result.
     pub polish: Option<PolishOutcome>,
     /// What the user must read beside the result (the coefficient range the engine's
-    /// precision loses).
+    /// precision loses, an instance larger than the modelled machine).
     pub warnings: Vec<Warning>,
 }
 
@@ -27,7 +27,8 @@ pub fn solve_instance(
     observer: &mut dyn SweepObserver,
 ) -> anyhow::Result<SolveOutcome> {
     let model = QumoModel::new(instance)?;
-    let warnings = Warning::coefficient_range(&instance.name, model.range, engine.precision()).into_iter().collect();
+    let capacity = engine.hardware().and_then(|h| Warning::exceeds_machine(&instance.name, model.n_vars(), h));
+    let warnings = Warning::coefficient_range(&instance.name, model.range, engine.precision()).into_iter().chain(capacity).collect();
     let sweep = run_sweep(instance, &model, engine, options, observer)?;
     let metrics = RunMetrics::from_sweep(instance.sense, &sweep, best_known);
     let polish = polish_limits.and_then(|limits| sweep.incumbents.best_feasible.as_ref().map(|best| polish(instance, &best.x, limits)));

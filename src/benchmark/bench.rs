@@ -13,8 +13,9 @@ use super::results::{aocbench_version, BenchResults, InstanceFacts, RawRun, Refe
 use super::summary::{aggregate_table, comparison_table, gap_table, notices};
 use crate::cluster::{product_size, run_differences, CostModel, InstanceCost, RecordedRun, RunPlan, Shard, WorkUnit};
 use crate::engine::{create_engine, EngineChoice, Precision};
+use crate::hardware::HardwareModel;
 use crate::interrupt;
-use crate::metrics::Found;
+use crate::metrics::{projected_found, Found};
 use crate::export::{csv, json, markdown, svg};
 use crate::model::Instance;
 use crate::output::atomic::write_atomically;
@@ -38,6 +39,8 @@ pub struct BenchConfig {
     pub engine: EngineChoice,
     /// Float type of the CPU engine's dynamics.
     pub precision: Precision,
+    /// The machine the twin models (`None`: the ideal twin).
+    pub hardware: Option<HardwareModel>,
     pub threads: usize,
     pub repeats: u32,
     pub reference: Option<ReferenceOptions>,
@@ -177,6 +180,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
     let recorded = recorded_run(config, &files)?;
     let (plan, names) = plan_run(config)?;
     let mut engine = create_engine(config.engine, Some(config.threads), config.precision)?;
+    engine.set_hardware(config.hardware.clone());
     let cpu = machine::cpu_model();
 
     // Set the reference up once; when that fails, say what is missing and bench AOC-DT alone.
@@ -211,6 +215,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
             engine: config.engine,
             precision: config.precision,
             engine_kind: info.kind,
+            hardware: config.hardware.as_ref().map(|h| format!("{} (calibration {}); projected times: {}", h.describe(), h.calibration.source, crate::hardware::time::figures())),
             adapter: info.device,
             threads: info.threads,
             repeats: config.repeats,
@@ -305,6 +310,12 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
                     let curve = facts.curve(SolverName::Aocdt, repeat, outcome.sweep.incumbents.improvements.iter().map(Found::from));
                     rows.push(facts.aocdt_row(repeat, &options, &outcome.sweep, curve.as_ref()));
                     curves.extend(curve);
+                    if config.hardware.is_some() {
+                        let projected = facts.curve(SolverName::AocProjected, repeat, outcome.sweep.incumbents.improvements.iter().map(projected_found));
+                        let row = facts.projected_row(rows.last().expect("pushed above"), &outcome.sweep, projected.as_ref());
+                        rows.push(row);
+                        curves.extend(projected);
+                    }
                     runs.push(RawRun::Aocdt {
                         instance: facts.name.clone(),
                         repeat,
@@ -427,10 +438,11 @@ fn describe(m: &RunMetadata) -> String {
     };
     let repeats = if m.repeats == 1 { String::new() } else { format!(", {} repeats", m.repeats) };
     let mut text = format!(
-        "AOC-DT ({} engine on {}, {}), {budget}, seed {}{repeats}; {reference}. {}, commit {}, {}, {}, started {}.",
+        "AOC-DT ({} engine on {}, {}{}), {budget}, seed {}{repeats}; {reference}. {}, commit {}, {}, {}, started {}.",
         m.engine_kind,
         m.adapter,
         count(m.threads, "thread"),
+        m.hardware.as_ref().map_or(String::new(), |h| format!(", hardware {h}")),
         m.sweep.seed,
         m.version,
         m.git_commit,

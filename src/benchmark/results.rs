@@ -17,6 +17,10 @@ use super::summary::{aggregate, compare_instances, InstanceComparison, SolverAgg
 #[serde(rename_all = "lowercase")]
 pub enum SolverName {
     Aocdt,
+    /// The modelled machine's projected times for AOC-DT's runs under `--hardware`
+    /// (`crate::hardware::time`): the same runs on another clock, not another solver.
+    #[serde(rename = "aoc_projected")]
+    AocProjected,
     Scip,
     Gurobi,
 }
@@ -25,18 +29,25 @@ impl SolverName {
     pub fn label(self) -> &'static str {
         match self {
             SolverName::Aocdt => "AOC-DT",
+            SolverName::AocProjected => "AOC (projected)",
             SolverName::Scip => "SCIP",
             SolverName::Gurobi => "Gurobi",
         }
     }
 
-    /// The lower-case name used in file columns (`aocdt`, `scip`, `gurobi`).
+    /// The lower-case name used in file columns (`aocdt`, `aoc_projected`, `scip`, `gurobi`).
     pub fn key(self) -> &'static str {
         match self {
             SolverName::Aocdt => "aocdt",
+            SolverName::AocProjected => "aoc_projected",
             SolverName::Scip => "scip",
             SolverName::Gurobi => "gurobi",
         }
+    }
+
+    /// SCIP or Gurobi.
+    pub fn is_reference(self) -> bool {
+        matches!(self, SolverName::Scip | SolverName::Gurobi)
     }
 }
 
@@ -333,6 +344,27 @@ impl InstanceFacts {
         }
     }
 
+    /// The row of the modelled machine's projected times for one AOC-DT run: `aocdt` is that
+    /// run's row, `curve` the [`InstanceFacts::curve`] of its improvements on the projected
+    /// clock ([`crate::metrics::projected_found`]). Objectives and work are the run's; every
+    /// time column is a projection, over the run's projected length as its horizon.
+    pub fn projected_row(&self, aocdt: &ResultRow, sweep: &SweepResult, curve: Option<&RunCurve>) -> ResultRow {
+        let projected = RunMetrics::from_sweep(self.sense, sweep, self.target).projected;
+        let row = ResultRow {
+            solver: SolverName::AocProjected,
+            time_limit_s: None,
+            time_to_best_known_s: projected.time_to_best_known_s.filter(|_| self.best_known.is_some()),
+            time_to_own_best_s: projected.time_to_own_best_s,
+            tts99_s: Some(projected.tts99_s),
+            wall_time_s: projected.total_s,
+            ..aocdt.clone()
+        };
+        match curve {
+            Some(c) => Anytime::of(&c.curve, projected.total_s, Some(sweep.total_mvm)).fill(row, projected.total_s),
+            None => row,
+        }
+    }
+
     /// The row of one reference run; `curve` is its [`InstanceFacts::curve`]. Objective and
     /// feasibility are the recomputed ones; times come from its trajectory of judged points
     /// ([`ReferenceRun::trajectory`]).
@@ -445,6 +477,9 @@ pub struct RunMetadata {
     #[serde(default)]
     pub precision: Precision,
     pub engine_kind: String,
+    /// The machine the twin modelled and its non-idealities (absent: the ideal twin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hardware: Option<String>,
     pub adapter: String,
     pub threads: usize,
     pub repeats: u32,

@@ -19,6 +19,9 @@ const TIME_DIGITS: usize = 4;
 /// Significant digits of gaps (percent) in tables.
 const GAP_DIGITS: usize = 3;
 
+/// Solvers an instance is compared over ([`InstanceComparison::solvers`]).
+pub const SIDES: usize = 3;
+
 /// A time-to-target, or the limit within which the target was not reached.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -156,6 +159,8 @@ pub struct InstanceComparison {
     pub target: Option<f64>,
     pub target_source: Option<TargetSource>,
     pub aocdt: Option<SolverResult>,
+    /// AOC-DT's runs on the modelled machine's projected clock (under `--hardware` only).
+    pub projected: Option<SolverResult>,
     pub reference: Option<SolverResult>,
     pub speedup: Option<Speedup>,
     /// Some run's feasible result beats the catalog's proven optimum (a suspected judge or
@@ -164,9 +169,9 @@ pub struct InstanceComparison {
 }
 
 impl InstanceComparison {
-    /// AOC-DT's result, then the reference's.
-    pub fn solvers(&self) -> [Option<&SolverResult>; 2] {
-        [self.aocdt.as_ref(), self.reference.as_ref()]
+    /// AOC-DT's result, its projection onto the machine, then the reference's.
+    pub fn solvers(&self) -> [Option<&SolverResult>; 3] {
+        [self.aocdt.as_ref(), self.projected.as_ref(), self.reference.as_ref()]
     }
 }
 
@@ -184,6 +189,7 @@ pub fn compare_instances(rows: &[ResultRow]) -> Vec<InstanceComparison> {
         .map(|name| {
             let of_instance: Vec<&ResultRow> = rows.iter().filter(|r| r.instance == name).collect();
             let aocdt = SolverResult::from_rows(SolverName::Aocdt, &of_instance);
+            let projected = SolverResult::from_rows(SolverName::AocProjected, &of_instance);
             let reference = reference.and_then(|s| SolverResult::from_rows(s, &of_instance));
             let speedup = match (&reference, &aocdt) {
                 (Some(r), Some(a)) => r.time_to_target().zip(a.time_to_target()).and_then(|(r, a)| Speedup::between(r, a)),
@@ -194,6 +200,7 @@ pub fn compare_instances(rows: &[ResultRow]) -> Vec<InstanceComparison> {
                 target: of_instance[0].target,
                 target_source: of_instance[0].target_source,
                 aocdt,
+                projected,
                 reference,
                 speedup,
                 beats_proven_optimum: of_instance.iter().any(|r| r.beats_proven_optimum),
@@ -204,7 +211,7 @@ pub fn compare_instances(rows: &[ResultRow]) -> Vec<InstanceComparison> {
 
 /// The reference solver of a bench run (one per run), if it ran at all.
 fn reference_solver(rows: &[ResultRow]) -> Option<SolverName> {
-    rows.iter().map(|r| r.solver).find(|&s| s != SolverName::Aocdt)
+    rows.iter().map(|r| r.solver).find(|s| s.is_reference())
 }
 
 /// One solver over all instances.
@@ -238,7 +245,7 @@ pub struct GapAggregate {
 }
 
 pub fn aggregate(comparisons: &[InstanceComparison]) -> Vec<SolverAggregate> {
-    (0..2)
+    (0..SIDES)
         .filter_map(|side| {
             let results: Vec<(&InstanceComparison, &SolverResult)> = comparisons.iter().filter_map(|c| c.solvers()[side].map(|r| (c, r))).collect();
             let solver = results.first()?.1.solver;
@@ -273,7 +280,7 @@ pub fn aggregate(comparisons: &[InstanceComparison]) -> Vec<SolverAggregate> {
 
 /// The notices of a bench run's reports (texts from [`warnings`]): a run with instances left
 /// (`total_instances` were asked for), results that beat a proven optimum, instances whose
-/// target fell back to AOC-DT's own best, and time ratios that are bounds.
+/// target fell back to AOC-DT's own best, projected times, and time ratios that are bounds.
 pub fn notices(comparisons: &[InstanceComparison], total_instances: usize) -> Vec<String> {
     let mut notices = Vec::new();
     if comparisons.len() < total_instances {
@@ -286,6 +293,9 @@ pub fn notices(comparisons: &[InstanceComparison], total_instances: usize) -> Ve
     let fell_back: Vec<&str> = comparisons.iter().filter(|c| c.target_source == Some(TargetSource::AocdtBest)).map(|c| c.instance.as_str()).collect();
     if !fell_back.is_empty() {
         notices.push(warnings::target_fell_back(&fell_back));
+    }
+    if comparisons.iter().any(|c| c.projected.is_some()) {
+        notices.push(warnings::projected_times());
     }
     if let Some(reference) = comparisons.iter().find_map(|c| c.reference.as_ref()) {
         let ratios: Vec<Speedup> = comparisons.iter().filter_map(|c| c.speedup).collect();
@@ -306,13 +316,19 @@ pub struct Table {
 
 /// One row per instance: target, then per solver its best objective, how many repeats reached
 /// the target, the time-to-target (`>limit` when censored), the primal gap and the primal
-/// integral (AOC-DT also its TTS99), and the ratio of the two times-to-target.
+/// integral (AOC-DT also its TTS99, and under `--hardware` the same on the projected clock),
+/// and the ratio of AOC-DT's and the reference's times-to-target.
 pub fn comparison_table(comparisons: &[InstanceComparison]) -> Table {
     let reference = comparisons.iter().find_map(|c| c.reference.as_ref().map(|r| r.solver));
+    let projected = comparisons.iter().any(|c| c.projected.is_some());
     let solver_columns = |key: &str| ["best", "reached", "time_to_target_s", "primal_gap_pct", "primal_integral_s"].map(|c| format!("{key}_{c}"));
     let mut header: Vec<String> = ["instance", "target", "target_source"].map(String::from).into();
     header.extend(solver_columns(SolverName::Aocdt.key()));
     header.push("aocdt_tts99_s".into());
+    if projected {
+        header.extend(solver_columns(SolverName::AocProjected.key()));
+        header.push("aoc_projected_tts99_s".into());
+    }
     if let Some(solver) = reference {
         header.extend(solver_columns(solver.key()));
         header.push(time_ratio_column(solver));
@@ -332,6 +348,10 @@ pub fn comparison_table(comparisons: &[InstanceComparison]) -> Table {
             let mut cells = vec![c.instance.clone(), number(c.target), target_source_cell(c.target_source).into()];
             cells.extend(solver_cells(c.aocdt.as_ref()));
             cells.push(significant(c.aocdt.as_ref().and_then(|a| a.tts99_s), TIME_DIGITS));
+            if projected {
+                cells.extend(solver_cells(c.projected.as_ref()));
+                cells.push(significant(c.projected.as_ref().and_then(|a| a.tts99_s), TIME_DIGITS));
+            }
             if reference.is_some() {
                 cells.extend(solver_cells(c.reference.as_ref()));
                 cells.push(c.speedup.map_or("-".into(), Speedup::cell));

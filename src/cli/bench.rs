@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::{EngineArgs, SweepArgs, DEFAULT_TIME_LIMIT_S};
+use super::{EngineArgs, HardwareArgs, SweepArgs, DEFAULT_TIME_LIMIT_S};
 use crate::benchmark::{aggregate_table, comparison_table, gap_table, notices, run_bench, BenchConfig, BenchResults, BenchSet, OutputFiles, OutputMode, Table};
 use crate::cluster::ShardSpec;
 use crate::output::machine::available_cores;
@@ -23,6 +23,8 @@ pub struct BenchArgs {
     pub sweep: SweepArgs,
     #[command(flatten)]
     pub engine: EngineArgs,
+    #[command(flatten)]
+    pub hardware: HardwareArgs,
     /// Reference solver; `none` benchmarks AOC-DT alone. SCIP solves on one thread whatever
     /// --threads says (its parallel mode reports no incumbents until the end); Gurobi gets
     /// --threads.
@@ -117,6 +119,7 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
         sweep,
         engine: args.engine.engine,
         precision: args.engine.precision,
+        hardware: args.hardware.model()?,
         threads,
         repeats: args.repeats,
         reference,

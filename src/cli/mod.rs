@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::{EngineChoice, Precision, ProductForm};
+use crate::hardware::{parse_non_idealities, Calibration, HardwareModel, Machine, NonIdeality};
 use crate::spectrum::LambdaRule;
 use crate::sweep::{Budget, ParameterRanges, PenaltyBasis, SweepOptions};
 
@@ -103,6 +104,44 @@ pub struct EngineArgs {
     /// (README, Engines); forcing one is for measurements.
     #[arg(long, value_enum)]
     pub product: Option<ProductForm>,
+}
+
+/// The machine the twin models, shared by `solve` and `bench`.
+#[derive(Debug, Clone, Args)]
+pub struct HardwareArgs {
+    /// `ideal`: the idealised AOC-DT (exact products, hard threshold). `aoc16` / `aoc48`: the
+    /// 16- or 48-channel analog optical computer with its measured non-idealities (README,
+    /// "Hardware model"), on either engine.
+    #[arg(long, value_enum, default_value_t = Machine::Ideal)]
+    pub hardware: Machine,
+    /// Non-idealities to model under aoc16/aoc48: `all` (default), `none`, or a comma-separated
+    /// list of quantization, noise, offsets, tanh.
+    #[arg(long, value_name = "LIST", value_parser = |text: &str| parse_non_idealities(text).map(NonIdealityList), requires = "hardware")]
+    pub non_ideality: Option<NonIdealityList>,
+    /// A calibration file in microsoft/aoc's hw_config format instead of the machine's shipped one.
+    #[arg(long, value_name = "FILE", requires = "hardware")]
+    pub calibration: Option<PathBuf>,
+}
+
+/// The parsed `--non-ideality` (a newtype: clap would take a bare Vec for repeated values).
+#[derive(Debug, Clone)]
+pub struct NonIdealityList(Vec<NonIdeality>);
+
+impl HardwareArgs {
+    /// The hardware model; `None` for the ideal twin. Errors: a calibration file that does not
+    /// read, or non-idealities asked of the ideal twin.
+    pub fn model(&self) -> anyhow::Result<Option<HardwareModel>> {
+        let Some(shipped) = self.hardware.calibration() else {
+            anyhow::ensure!(self.non_ideality.is_none() && self.calibration.is_none(), "--non-ideality and --calibration need --hardware aoc16 or aoc48");
+            return Ok(None);
+        };
+        let calibration = match &self.calibration {
+            Some(path) => Calibration::read(path)?,
+            None => shipped,
+        };
+        let enabled = self.non_ideality.as_ref().map_or_else(|| NonIdeality::ALL.to_vec(), |list| list.0.clone());
+        Ok(Some(HardwareModel::new(self.hardware, calibration, &enabled)))
+    }
 }
 
 fn parse_range<T: std::str::FromStr>(text: &str) -> Result<(T, T), String> {

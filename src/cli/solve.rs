@@ -3,9 +3,10 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{EngineArgs, SweepArgs};
+use super::{EngineArgs, HardwareArgs, SweepArgs};
 use crate::benchmark::{solve_instance, SolveOutcome};
 use crate::engine::create_engine;
+use crate::hardware::HardwareModel;
 use crate::model::Instance;
 use crate::output::atomic::write_atomically;
 use crate::output::progress_bar::SweepProgress;
@@ -22,6 +23,8 @@ pub struct SolveArgs {
     pub sweep: SweepArgs,
     #[command(flatten)]
     pub engine: EngineArgs,
+    #[command(flatten)]
+    pub hardware: HardwareArgs,
     /// Print the result as JSON (same fields plus per-phase statistics).
     #[arg(long)]
     pub json: bool,
@@ -44,6 +47,7 @@ pub fn run(dir: Option<&Path>, args: SolveArgs) -> anyhow::Result<()> {
     let best_known = args.best_known.or_else(|| catalog.best_known(&instance.name));
     let options = args.sweep.options(args.engine.product)?;
     let mut engine = create_engine(args.engine.engine, args.engine.threads, args.engine.precision)?;
+    engine.set_hardware(args.hardware.model()?);
     let limits = args.polish.then(PolishLimits::default);
     let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, limits, &mut SweepProgress::new())?;
     let warnings = warnings(&instance, &outcome, catalog.proven_optimum(&instance.name));
@@ -54,9 +58,9 @@ pub fn run(dir: Option<&Path>, args: SolveArgs) -> anyhow::Result<()> {
         save_solution(out, &instance, &outcome)?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&json_report(&instance, &options, &outcome, &warnings))?);
+        println!("{}", serde_json::to_string_pretty(&json_report(&instance, &options, engine.hardware(), &outcome, &warnings))?);
     } else {
-        print!("{}", text_report(&instance, &outcome));
+        print!("{}", text_report(&instance, engine.hardware(), &outcome));
     }
     Ok(())
 }
@@ -72,12 +76,17 @@ fn warnings(instance: &Instance, outcome: &SolveOutcome, proven_optimum: Option<
     outcome.warnings.iter().cloned().chain(guard).collect()
 }
 
-fn json_report(instance: &Instance, options: &crate::sweep::SweepOptions, outcome: &SolveOutcome, warnings: &[Warning]) -> serde_json::Value {
+fn json_report(instance: &Instance, options: &crate::sweep::SweepOptions, hardware: Option<&HardwareModel>, outcome: &SolveOutcome, warnings: &[Warning]) -> serde_json::Value {
     let answer = outcome.sweep.incumbents.answer();
     serde_json::json!({
         "instance": instance.name,
         "sense": instance.sense,
         "options": options,
+        "hardware": hardware.map(|h| serde_json::json!({
+            "machine": h.machine,
+            "non_idealities": h.enabled,
+            "calibration": h.calibration.source,
+        })),
         "metrics": outcome.metrics,
         "answer": answer.map(|c| serde_json::json!({
             "objective": c.objective,
@@ -96,7 +105,7 @@ fn json_report(instance: &Instance, options: &crate::sweep::SweepOptions, outcom
     })
 }
 
-fn text_report(instance: &Instance, outcome: &SolveOutcome) -> String {
+fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &SolveOutcome) -> String {
     let (m, sweep) = (&outcome.metrics, &outcome.sweep);
     let mut out = String::new();
     let mut line = |key: &str, value: String| {
@@ -105,6 +114,9 @@ fn text_report(instance: &Instance, outcome: &SolveOutcome) -> String {
     let sizes = [count(instance.n_vars(), "variable"), count(instance.n_binary(), "binary"), count(instance.n_constraints(), "constraint")].join(", ");
     line("instance", format!("{} ({}, {sizes}; QUMO {})", instance.name, instance.sense.as_str(), count(sweep.qumo_vars, "variable")));
     line("engine", format!("{} on {} ({}), batch {}, {} product", sweep.engine.kind, sweep.engine.device, count(sweep.engine.threads, "thread"), sweep.batch_size, sweep.product.name()));
+    if let Some(h) = hardware {
+        line("hardware", format!("{} (calibration {})", h.describe(), h.calibration.source));
+    }
     let e = sweep.eigenvalues_initial;
     line("lambda", format!("{:.6e} (J spectrum [{:.4e}, {:.4e}]); final {:.6e}", sweep.lambda_initial, e.min, e.max, sweep.lambda_final));
     line("best objective", match (m.best_objective, m.feasible) {
@@ -126,6 +138,19 @@ fn text_report(instance: &Instance, outcome: &SolveOutcome) -> String {
     let (lo, hi) = m.success_probability_95;
     line("TTS99", format!("{} s (p = {}/{} = {:.4}, 95% CI [{lo:.4}, {hi:.4}], {:.3e} s per sample)", number(Some(m.tts99_s)), m.successes, m.samples, m.success_probability, m.time_per_sample_s));
     line("mvm to target (99%)", number(Some(m.mvm99)));
+    let p = &m.projected;
+    let seconds = |t: Option<f64>| t.map_or("-".into(), |t| format!("{t:.3e} s"));
+    line(
+        "projected AOC time",
+        format!(
+            "to own best {}, to best known {}, TTS99 {} s, whole run {:.3e} s (the paper's figures: {})",
+            seconds(p.time_to_own_best_s),
+            if m.best_known.is_some() { seconds(p.time_to_best_known_s) } else { "-".into() },
+            number(Some(p.tts99_s)),
+            p.total_s,
+            crate::hardware::time::figures()
+        ),
+    );
     if let Some(c) = sweep.incumbents.answer() {
         let (alpha0, beta0, gamma) = c.configuration.paper_notation();
         line("winning parameters", format!("α0 = {alpha0:.6}, β0 = {beta0:.6}, γ = {gamma:.6} (a = {}, g = {}), found in {}", c.configuration.a, c.configuration.g, c.phase.label()));

@@ -125,6 +125,9 @@ struct RunIdentity<'a> {
     repeats: u32,
     engine: EngineChoice,
     threads: usize,
+    /// The modelled machine, absent for the ideal twin (so runs recorded before it match).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hardware: Option<&'a str>,
     sweep: &'a SweepOptions,
     reference: Option<ReferenceIdentity>,
     plan: &'a RunPlan,
@@ -139,6 +142,7 @@ impl<'a> RunIdentity<'a> {
             repeats: m.repeats,
             engine: m.engine,
             threads: m.threads,
+            hardware: m.hardware.as_deref(),
             sweep: &m.sweep,
             reference: m.reference.as_ref().map(|r| ReferenceIdentity {
                 solver: r.solver,

@@ -15,6 +15,10 @@
 //! * large dense J: the whole batch is one chunk, every iteration one multi-threaded GEMM then
 //!   a parallel update — each thread would otherwise stream all of J once per chunk.
 //!
+//! Under a hardware model (`crate::hardware`) the loaded J and h are the machine's, and the
+//! update adds each product entry's seeded noise and feeds binaries back through the soft
+//! threshold ([`MachineStep`]); without one, the loops are the ideal twin's, untouched.
+//!
 //! Determinism: the chunking is a pure function of n, the storage of J and B, never of the
 //! thread count, and every replica's arithmetic is element-wise or a sum in a fixed order (the
 //! GEMM splits threads over output tiles, never over the summed dimension), so a batch gives the
@@ -26,6 +30,7 @@ use gemm::Parallelism;
 use rayon::prelude::*;
 
 use super::{step, to_variable_major, Batch, BatchOutput, Couplings, Csr, DynamicsProblem, Engine, EngineInfo, Precision, ProductForm, Real, ReplicaParams, THRESHOLD};
+use crate::hardware::{next_key, noise_counts, replica_key, HardwareModel, MachineDynamics, SoftThreshold};
 use crate::qumo::Qumo;
 
 /// Replicas per chunk for dense J in the chunked mode: enough columns for the GEMM's register
@@ -60,6 +65,9 @@ pub struct CpuEngine {
     arch: pulp::Arch,
     precision: Precision,
     problem: Option<Loaded>,
+    hardware: Option<HardwareModel>,
+    /// What the hardware model applies every iteration to the loaded problem.
+    machine: Option<MachineDynamics>,
 }
 
 /// The loaded problem in the engine's precision.
@@ -73,7 +81,7 @@ impl CpuEngine {
     pub fn new(threads: Option<usize>, precision: Precision) -> anyhow::Result<Self> {
         let threads = threads.unwrap_or_else(crate::output::machine::available_cores).max(1);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
-        Ok(CpuEngine { pool, threads, arch: pulp::Arch::new(), precision, problem: None })
+        Ok(CpuEngine { pool, threads, arch: pulp::Arch::new(), precision, problem: None, hardware: None, machine: None })
     }
 
     /// Runs `batch` on `problem` in its precision `T`.
@@ -85,23 +93,29 @@ impl CpuEngine {
         }
         let plan = Plan::new(problem, batch.replicas());
         let (arch, threads) = (self.arch, self.threads);
+        // Only what acts every iteration leaves the ideal (vectorised) update loop.
+        let machine = self.machine.as_ref().filter(|m| m.acts_every_iteration()).map(|m| MachineStep::new(m, batch.noise_seed));
+        let machine = machine.as_ref();
         self.pool.install(|| {
-            let mut chunks: Vec<Chunk<T>> = plan.chunks.par_iter().map(|r| Chunk::new(problem, batch, r.clone(), arch)).collect();
+            let mut chunks: Vec<Chunk<T>> = plan.chunks.par_iter().map(|r| Chunk::new(problem, batch, r.clone(), arch, machine)).collect();
             if plan.whole_batch {
                 // One chunk per Plan::new; its product and update each use every thread.
                 for chunk in &mut chunks {
                     for _ in 0..batch.iterations {
                         chunk.product(problem, Parallelism::Rayon(threads));
-                        chunk.step_parallel(problem);
+                        chunk.step_parallel(problem, machine);
                     }
                 }
             } else {
                 chunks.par_iter_mut().for_each(|chunk| {
                     for _ in 0..batch.iterations {
                         chunk.product(problem, Parallelism::None);
-                        chunk.step(problem);
+                        chunk.step(problem, machine);
                     }
                 });
+            }
+            if machine.is_some_and(|m| m.soft_threshold.is_some()) {
+                chunks.par_iter_mut().for_each(|chunk| chunk.read_out(problem));
             }
             let mut states = vec![0.0f32; batch.initial.len()];
             let mut energies = vec![0.0f64; batch.replicas()];
@@ -111,6 +125,33 @@ impl CpuEngine {
             }
             Ok(BatchOutput { states, energies })
         })
+    }
+}
+
+impl CpuEngine {
+    /// Makes `problem` the loaded one, the machine's under a hardware model.
+    fn load_machine<T: Real>(&mut self, mut problem: DynamicsProblem<T>) -> anyhow::Result<()>
+    where
+        Loaded: From<DynamicsProblem<T>>,
+    {
+        self.machine = match &self.hardware {
+            Some(model) => Some(model.prepare(&mut problem)?),
+            None => None,
+        };
+        self.problem = Some(Loaded::from(problem));
+        Ok(())
+    }
+}
+
+impl From<DynamicsProblem<f32>> for Loaded {
+    fn from(problem: DynamicsProblem<f32>) -> Loaded {
+        Loaded::F32(problem)
+    }
+}
+
+impl From<DynamicsProblem<f64>> for Loaded {
+    fn from(problem: DynamicsProblem<f64>) -> Loaded {
+        Loaded::F64(problem)
     }
 }
 
@@ -151,14 +192,19 @@ impl Plan {
 }
 
 impl Engine for CpuEngine {
-    /// The kind is `cpu`, or `cpu-f64` under f64: result rows and `compare` keep the two apart,
-    /// as their trajectories differ.
+    /// The kind is `cpu`, or `cpu-f64` under f64 (`+aoc16` or `+aoc48` under a hardware model):
+    /// result rows and `compare` keep them apart, as their trajectories differ.
     fn info(&self) -> EngineInfo {
         let kind = match self.precision {
             Precision::F32 => "cpu",
             Precision::F64 => "cpu-f64",
         };
-        EngineInfo { kind: kind.into(), device: crate::output::machine::cpu_model(), threads: self.threads }
+        // Under a hardware model the machine joins the kind (`cpu+aoc16`): other dynamics again.
+        let kind = match &self.hardware {
+            Some(model) => format!("{kind}+{}", model.machine.name()),
+            None => kind.to_string(),
+        };
+        EngineInfo { kind, device: crate::output::machine::cpu_model(), threads: self.threads }
     }
 
     fn precision(&self) -> Precision {
@@ -167,22 +213,31 @@ impl Engine for CpuEngine {
 
     /// Under f64, the f32 problem is widened exactly.
     fn load(&mut self, problem: &DynamicsProblem) -> anyhow::Result<()> {
-        self.problem = Some(match self.precision {
-            Precision::F32 => Loaded::F32(problem.clone()),
-            Precision::F64 => Loaded::F64(problem.converted()),
-        });
-        Ok(())
+        match self.precision {
+            Precision::F32 => self.load_machine(problem.clone()),
+            Precision::F64 => self.load_machine(problem.converted::<f64>()),
+        }
     }
 
     fn load_qumo(&mut self, qumo: &Qumo, form: ProductForm) -> anyhow::Result<()> {
-        self.problem = Some(match self.precision {
-            Precision::F32 => Loaded::F32(DynamicsProblem::from_qumo(qumo, Some(form))),
-            Precision::F64 => Loaded::F64(DynamicsProblem::from_qumo(qumo, Some(form))),
-        });
-        Ok(())
+        match self.precision {
+            Precision::F32 => self.load_machine(DynamicsProblem::<f32>::from_qumo(qumo, Some(form))),
+            Precision::F64 => self.load_machine(DynamicsProblem::<f64>::from_qumo(qumo, Some(form))),
+        }
     }
 
+    fn set_hardware(&mut self, hardware: Option<HardwareModel>) {
+        self.hardware = hardware;
+    }
+
+    fn hardware(&self) -> Option<&HardwareModel> {
+        self.hardware.as_ref()
+    }
+
+    /// Under a hardware model `h` is the ideal fields; the machine's offsets are added again.
     fn set_fields(&mut self, h: &[f64]) -> anyhow::Result<()> {
+        let machine_fields = self.machine.as_ref().map(|m| m.fields(h));
+        let h = machine_fields.as_deref().unwrap_or(h);
         fn replace<T: Real>(problem: &mut DynamicsProblem<T>, h: &[f64]) -> anyhow::Result<()> {
             anyhow::ensure!(h.len() == problem.n, "CPU engine: h has {} entries for {} variables", h.len(), problem.n);
             for (to, &from) in problem.h.iter_mut().zip(h) {
@@ -222,6 +277,43 @@ impl Engine for CpuEngine {
 #[inline(always)]
 fn sigma_of<T: Real>(x: T, binary: bool) -> T {
     if binary { if x > T::from_f32(THRESHOLD) { T::ONE } else { T::ZERO } } else { x }
+}
+
+/// The per-iteration non-idealities of a hardware model for one batch, in the dynamics' precision.
+struct MachineStep<T> {
+    /// One noise count's worth of the product (`None`: no noise).
+    noise_scale: Option<T>,
+    soft_threshold: Option<SoftThreshold>,
+    seed: u64,
+}
+
+impl<T: Real> MachineStep<T> {
+    fn new(machine: &MachineDynamics, seed: u64) -> MachineStep<T> {
+        MachineStep { noise_scale: machine.noise_scale(), soft_threshold: machine.soft_threshold, seed }
+    }
+
+    /// σ of one entry fed back on the machine: binaries through the soft threshold if modelled.
+    fn sigma(&self, x: T, binary: bool) -> T {
+        match self.soft_threshold {
+            Some(soft) if binary => T::from_f64(soft.feedback(x.to_f64())),
+            _ => sigma_of(x, binary),
+        }
+    }
+
+    /// [`StepRows`]' work on one row (variable `row`), with the product's noise added to each
+    /// entry (`keys`: each replica's noise key for this iteration). The noise is one
+    /// exact integer count times the scale, then one addition: the WGSL engine does the same.
+    #[allow(clippy::too_many_arguments)]
+    fn step_row(&self, row: usize, x: &mut [T], y: &mut [T], sigma: &mut [T], feedback: &[T], keys: &[u32], schedule: &Schedule<T>, h: T, binary: bool) {
+        for k in 0..x.len() {
+            let f = match self.noise_scale {
+                Some(scale) => feedback[k] + T::from_f32(noise_counts(keys[k], row as u32)) * scale,
+                None => feedback[k],
+            };
+            (x[k], y[k]) = step(x[k], y[k], f, h, schedule.dt_gradient[k], schedule.dt_annealing[k], schedule.momentum[k]);
+            sigma[k] = self.sigma(x[k], binary);
+        }
+    }
 }
 
 /// The per-replica constants and annealing schedule of a chunk.
@@ -305,26 +397,50 @@ struct Chunk<T> {
     /// of factored J.
     sigma: Lines<T>,
     feedback: Lines<T>,
+    /// Each replica's noise key for the coming iteration under a hardware model with noise
+    /// (`crate::hardware::replica_key`, then `next_key` after each step); otherwise empty.
+    noise_keys: Vec<u32>,
 }
 
 impl<T: Real> Chunk<T> {
     /// Spec §2.2: x from the batch, y = 0; σ = σ(x) for the first product.
-    fn new(problem: &DynamicsProblem<T>, batch: &Batch, replicas: Range<usize>, arch: pulp::Arch) -> Chunk<T> {
+    fn new(problem: &DynamicsProblem<T>, batch: &Batch, replicas: Range<usize>, arch: pulp::Arch, machine: Option<&MachineStep<T>>) -> Chunk<T> {
         let (n, c) = (problem.n, replicas.len());
         let mut x = Lines::zeroed(n * c);
         to_variable_major(&batch.initial[replicas.start * n..replicas.end * n], n, c, &mut x);
         let mut sigma = Lines::zeroed((n + problem.couplings.activities()) * c);
         for (e, (s, &v)) in sigma.iter_mut().zip(x.iter()).enumerate() {
-            *s = sigma_of(v, e / c < problem.n_binary);
+            let binary = e / c < problem.n_binary;
+            *s = machine.map_or_else(|| sigma_of(v, binary), |m| m.sigma(v, binary));
         }
         Chunk {
             width: c,
             arch,
-            schedule: Schedule::new(&batch.params[replicas], batch.dt, batch.iterations),
+            schedule: Schedule::new(&batch.params[replicas.clone()], batch.dt, batch.iterations),
             x,
             y: Lines::zeroed(n * c),
             sigma,
             feedback: Lines::zeroed(n * c),
+            noise_keys: match machine {
+                Some(m) if m.noise_scale.is_some() => replicas.map(|k| replica_key(m.seed, k as u32)).collect(),
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// The noise keys of the next iteration.
+    fn advance_noise_keys(&mut self) {
+        for key in &mut self.noise_keys {
+            *key = next_key(*key);
+        }
+    }
+
+    /// After the last iteration under a soft threshold: the binaries' σ read out hard (the
+    /// host reads the state's side of the threshold), as the ideal twin outputs them.
+    fn read_out(&mut self, problem: &DynamicsProblem<T>) {
+        let binaries = problem.n_binary * self.width;
+        for (s, &x) in self.sigma[..binaries].iter_mut().zip(&self.x[..binaries]) {
+            *s = sigma_of(x, true);
         }
     }
 
@@ -361,17 +477,21 @@ impl<T: Real> Chunk<T> {
     }
 
     /// Steps every entry and writes σ for the next product.
-    fn step(&mut self, problem: &DynamicsProblem<T>) {
-        let sigma = &mut self.sigma[..problem.n * self.width];
-        let rows = Rows { first: 0, x: &mut self.x, y: &mut self.y, sigma, feedback: &self.feedback };
-        self.arch.dispatch(StepRows { rows, problem, schedule: &self.schedule });
+    fn step(&mut self, problem: &DynamicsProblem<T>, machine: Option<&MachineStep<T>>) {
+        let (n, c, arch) = (problem.n, self.width, self.arch);
+        let Chunk { x, y, sigma, feedback, schedule, noise_keys, .. } = &mut *self;
+        let machine = machine.map(|step| MachineRows { step, keys: noise_keys });
+        let rows = Rows { first: 0, x, y, sigma: &mut sigma[..n * c], feedback };
+        arch.dispatch(StepRows { rows, problem, schedule, machine });
         self.schedule.anneal();
+        self.advance_noise_keys();
     }
 
     /// As [`Chunk::step`], blocks of rows in parallel (whole-batch mode).
-    fn step_parallel(&mut self, problem: &DynamicsProblem<T>) {
+    fn step_parallel(&mut self, problem: &DynamicsProblem<T>, machine: Option<&MachineStep<T>>) {
         let c = self.width;
         let block = (UPDATE_BLOCK / c).max(1) * c;
+        let machine = machine.map(|step| MachineRows { step, keys: &self.noise_keys });
         let (schedule, arch) = (&self.schedule, self.arch);
         self.x
             .par_chunks_mut(block)
@@ -381,9 +501,10 @@ impl<T: Real> Chunk<T> {
             .enumerate()
             .for_each(|(b, (((x, y), sigma), feedback))| {
                 let rows = Rows { first: b * block / c, x, y, sigma, feedback };
-                arch.dispatch(StepRows { rows, problem, schedule });
+                arch.dispatch(StepRows { rows, problem, schedule, machine });
             });
         self.schedule.anneal();
+        self.advance_noise_keys();
     }
 
     /// σ back to replica-major (`out[k·n + i]`), in f32 (binaries are exactly 0 or 1).
@@ -414,6 +535,14 @@ struct Rows<'a, T> {
     feedback: &'a [T],
 }
 
+/// A hardware model's per-iteration part for one iteration of a chunk.
+#[derive(Clone, Copy)]
+struct MachineRows<'a, T> {
+    step: &'a MachineStep<T>,
+    /// Each replica's noise key for this iteration.
+    keys: &'a [u32],
+}
+
 /// Spec §2.3 steps 3–7 on every entry of some rows, then σ of the new x. The loops live in
 /// `with_simd`, inlined into a function compiled for the CPU's widest vectors (so do not move
 /// them into closures, which would be compiled for the baseline).
@@ -421,6 +550,8 @@ struct StepRows<'a, T> {
     rows: Rows<'a, T>,
     problem: &'a DynamicsProblem<T>,
     schedule: &'a Schedule<T>,
+    /// `None`: the ideal twin's loop.
+    machine: Option<MachineRows<'a, T>>,
 }
 
 impl<T: Real> pulp::WithSimd for StepRows<'_, T> {
@@ -428,12 +559,16 @@ impl<T: Real> pulp::WithSimd for StepRows<'_, T> {
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, _: S) {
-        let StepRows { rows: Rows { first, x, y, sigma, feedback }, problem, schedule } = self;
+        let StepRows { rows: Rows { first, x, y, sigma, feedback }, problem, schedule, machine } = self;
         let c = schedule.dt_gradient.len();
         let replicas = || schedule.dt_gradient.iter().zip(&schedule.dt_annealing).zip(&schedule.momentum);
         let rows = x.chunks_exact_mut(c).zip(y.chunks_exact_mut(c)).zip(sigma.chunks_exact_mut(c)).zip(feedback.chunks_exact(c));
         for (i, (((x, y), sigma), feedback)) in (first..).zip(rows) {
             let (h, binary) = (problem.h[i], i < problem.n_binary);
+            if let Some(MachineRows { step, keys }) = machine {
+                step.step_row(i, x, y, sigma, feedback, keys, schedule, h, binary);
+                continue;
+            }
             for ((((x, y), s), &f), ((&g, &a), &m)) in x.iter_mut().zip(y.iter_mut()).zip(sigma.iter_mut()).zip(feedback).zip(replicas()) {
                 (*x, *y) = step(*x, *y, f, h, g, a, m);
                 *s = sigma_of(*x, binary);

@@ -2,6 +2,7 @@
 //! replicas, each with its own (α0, G, m) and initial state, and gets back the final states
 //! and their energies. The sweep never knows which engine runs it.
 
+use crate::hardware::HardwareModel;
 use crate::qumo::{CoefficientRange, Qumo};
 
 mod cpu;
@@ -72,6 +73,9 @@ pub struct Batch<'a> {
     pub initial: &'a [f32],
     pub iterations: u32,
     pub dt: f32,
+    /// Seed of the product noise under a hardware model (`crate::hardware::replica_key`);
+    /// unused by the ideal twin.
+    pub noise_seed: u64,
 }
 
 impl Batch<'_> {
@@ -81,7 +85,8 @@ impl Batch<'_> {
 }
 
 /// Final σ of every replica (replica-major; binaries exactly 0 or 1, slacks the clamped x) and
-/// its QUMO energy −½σᵀJσ − hᵀσ (without the constant).
+/// its QUMO energy −½σᵀJσ − hᵀσ (without the constant; under a hardware model, with the
+/// machine's J and h).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchOutput {
     pub states: Vec<f32>,
@@ -112,6 +117,10 @@ pub trait Engine {
     fn load_qumo(&mut self, qumo: &Qumo, form: ProductForm) -> anyhow::Result<()> {
         self.load(&DynamicsProblem::from_qumo(qumo, Some(form)))
     }
+    /// Makes later loads model `hardware`'s non-idealities (`None`: the ideal twin, the default).
+    fn set_hardware(&mut self, hardware: Option<HardwareModel>);
+    /// The hardware model later loads apply, if any.
+    fn hardware(&self) -> Option<&HardwareModel>;
     /// Runs the batch on the loaded problem.
     fn run(&mut self, batch: &Batch) -> anyhow::Result<BatchOutput>;
     /// Replicas per batch this engine runs best at for the loaded problem.

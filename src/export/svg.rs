@@ -16,7 +16,7 @@ use std::path::Path;
 use plotters::coord::combinators::{BindKeyPoints, LogCoord, WithKeyPoints};
 use plotters::prelude::*;
 
-use crate::benchmark::{InstanceComparison, RunCurve, SolverName, SolverResult};
+use crate::benchmark::{InstanceComparison, RunCurve, SolverName, SolverResult, SIDES};
 use crate::metrics::GAP_LEVELS;
 use crate::output::atomic::write_atomically;
 use crate::output::table::significant;
@@ -36,7 +36,7 @@ const COLUMNS: usize = 3;
 fn ratios(comparisons: &[InstanceComparison], level_index: usize) -> Vec<(SolverName, Vec<f64>)> {
     let reached = |r: Option<&SolverResult>| r.and_then(|r| r.time_to_gap).and_then(|t| t[level_index].reached()).map(|t| t.max(MIN_TIME_S));
     let with_target: Vec<&InstanceComparison> = comparisons.iter().filter(|c| c.target.is_some()).collect();
-    (0..2)
+    (0..SIDES)
         .filter_map(|side| {
             let solver = with_target.iter().find_map(|c| c.solvers()[side])?.solver;
             let values = with_target
@@ -104,6 +104,7 @@ fn colour(solver: SolverName) -> PaletteColor<Palette99> {
     Palette99::pick(match solver {
         SolverName::Aocdt => 0,
         SolverName::Scip | SolverName::Gurobi => 1,
+        SolverName::AocProjected => 2,
     })
 }
 

@@ -8,7 +8,7 @@ mod tts;
 
 pub use primal::{level_name, primal_gap, Found, GapStep, PrimalCurve, GAP_LEVELS};
 pub use summary::{
-    beats_proven_optimum, reaches_target, relative_gap, RunMetrics, TargetKind,
-    TARGET_TOLERANCE,
+    beats_proven_optimum, projected_found, reaches_target, relative_gap, ProjectedTimes, RunMetrics,
+    TargetKind, TARGET_TOLERANCE,
 };
 pub use tts::{shifted_geometric_mean, to_solution, wilson_interval, TARGET_PROBABILITY};

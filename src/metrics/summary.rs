@@ -2,6 +2,7 @@
 //! statistics of spec §6.4 with our choices (target = best-known when known, else the run's
 //! best; p over deep-search samples; censored when never reached).
 
+use crate::hardware::time::projected_seconds;
 use crate::model::Sense;
 use crate::sweep::{Improvement, SweepResult};
 
@@ -66,6 +67,21 @@ pub struct RunMetrics {
     pub tts99_s: f64,
     /// The same in matrix-vector products (replica-iterations).
     pub mvm99: f64,
+    /// The same times on the analog optical computer, projected from the work done
+    /// (`crate::hardware::time`).
+    pub projected: ProjectedTimes,
+}
+
+/// A run's times had the machine done its work: replica-iterations at 20 ns, each sample's
+/// cool-down and sampling (the paper's figures). Projections, not measurements.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ProjectedTimes {
+    pub time_to_best_known_s: Option<f64>,
+    pub time_to_own_best_s: Option<f64>,
+    /// TTS99 with the deep search's success probability and projected time per sample.
+    pub tts99_s: f64,
+    /// The whole run's work.
+    pub total_s: f64,
 }
 
 impl RunMetrics {
@@ -83,6 +99,13 @@ impl RunMetrics {
         let p = if samples == 0 { 0.0 } else { successes as f64 / samples as f64 };
         let time_per_sample_s = if samples == 0 { f64::NAN } else { result.deep_duration_s() / samples as f64 };
         let mvm_per_sample = if samples == 0 { f64::NAN } else { result.deep_samples.iter().map(|s| s.iterations as f64).sum::<f64>() / samples as f64 };
+        let projected_to_best_known = best_known.and_then(|b| PrimalCurve::new(sense, b, incumbents.improvements.iter().map(projected_found)).first_within(0.0).copied());
+        let projected = ProjectedTimes {
+            time_to_best_known_s: projected_to_best_known.map(|s| s.time_s),
+            time_to_own_best_s: feasible_best.map(|c| projected_seconds(c.mvm as f64, c.samples as f64)),
+            tts99_s: to_solution(p, projected_seconds(mvm_per_sample, 1.0)),
+            total_s: projected_seconds(result.total_mvm as f64, result.phases.iter().map(|ph| ph.samples as f64).sum()),
+        };
         RunMetrics {
             best_objective: answer.map(|c| c.objective),
             feasible: feasible_best.is_some(),
@@ -103,8 +126,15 @@ impl RunMetrics {
             time_per_sample_s,
             tts99_s: to_solution(p, time_per_sample_s),
             mvm99: to_solution(p, mvm_per_sample),
+            projected,
         }
     }
+}
+
+/// An AOC-DT improvement as a point of its primal gap curve on the projected machine's clock
+/// (`crate::hardware::time`) instead of the wall clock.
+pub fn projected_found(i: &Improvement) -> Found {
+    Found { time_s: projected_seconds(i.mvm as f64, i.samples as f64), ..Found::from(i) }
 }
 
 /// An AOC-DT improvement as a point of its primal gap curve, on both clocks.

@@ -11,6 +11,7 @@
 use std::fmt;
 
 use crate::engine::{Precision, F32_RESOLUTION};
+use crate::hardware::HardwareModel;
 use crate::metrics::beats_proven_optimum;
 use crate::model::Sense;
 use crate::output::table::{count, number};
@@ -26,6 +27,9 @@ pub enum Warning {
     /// A feasible objective strictly better than a catalog value marked proven optimal: the
     /// feasibility judge or the catalog is wrong, and the result must not be trusted.
     BeatsProvenOptimum { instance: String, solver: String, objective: f64, optimum: f64 },
+    /// The QUMO has more variables than the modelled machine holds with signed weights: without
+    /// the block decomposition the paper used, it runs on an imagined machine of that size.
+    ExceedsMachine { instance: String, variables: usize, machine: String, capacity: usize },
 }
 
 impl Warning {
@@ -39,6 +43,11 @@ impl Warning {
     pub fn beats_proven_optimum(instance: &str, solver: &str, sense: Sense, objective: Option<f64>, optimum: Option<f64>) -> Option<Warning> {
         let (objective, optimum) = objective.zip(optimum)?;
         beats_proven_optimum(sense, objective, optimum).then(|| Warning::BeatsProvenOptimum { instance: instance.to_string(), solver: solver.to_string(), objective, optimum })
+    }
+
+    /// The exceeds-machine warning, when the QUMO's `variables` do not fit `hardware`.
+    pub fn exceeds_machine(instance: &str, variables: usize, hardware: &HardwareModel) -> Option<Warning> {
+        (variables > hardware.capacity()).then(|| Warning::ExceedsMachine { instance: instance.to_string(), variables, machine: hardware.machine.name().to_string(), capacity: hardware.capacity() })
     }
 
     /// The line to print.
@@ -69,8 +78,20 @@ impl fmt::Display for Warning {
                 number(Some(*objective)),
                 number(Some(*optimum)),
             ),
+            Warning::ExceedsMachine { instance, variables, machine, capacity } => write!(
+                f,
+                "{instance}: its QUMO has {variables} variables, but {machine} holds {capacity} with signed weights: it runs as if the machine had {variables} channels (mean offsets, no block decomposition yet), so the result is not what {machine} would reach"
+            ),
         }
     }
+}
+
+/// The "AOC (projected)" rows: what their times are, and what they rest on.
+pub fn projected_times() -> String {
+    format!(
+        "the AOC (projected) rows are AOC-DT's runs on the modelled machine's clock, a projection from the paper's figures ({}), not a measurement",
+        crate::hardware::time::figures()
+    )
 }
 
 /// Instances without a best-known objective, whose target fell back to the best feasible

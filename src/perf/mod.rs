@@ -144,7 +144,7 @@ pub fn measure(engine: &mut dyn Engine, reference: &Reference, workload: &Worklo
     anyhow::ensure!(replicas > 0, "perf needs at least one replica");
     let flops = flops_per_iteration(nnz, replicas);
     let (params, initial) = workload.batch_inputs(replicas, settings.seed);
-    let mut batch = Batch { params: &params, initial: &initial, iterations: CALIBRATION_ITERATIONS, dt: 0.5 };
+    let mut batch = Batch { params: &params, initial: &initial, iterations: CALIBRATION_ITERATIONS, dt: 0.5, noise_seed: 0 };
     let iterations = match settings.iterations {
         Some(iterations) => iterations.max(1),
         None => {

@@ -64,9 +64,12 @@ impl Run<'_> {
             let params: Vec<_> = experiment_configs.iter().map(|c| c.replica_params(self.lambda)).collect();
             let mut rng = stream_rng(self.options.seed, phase.stream(), (round << 32) | exploration.stats.batches as u64);
             let initial: Vec<f32> = (0..params.len() * n).map(|_| rng.random_range(-amplitude..=amplitude)).collect();
-            let output = self.engine.run(&Batch { params: &params, initial: &initial, iterations, dt: self.options.dt })?;
+            // Drawn after the initial states, from the same stream: the ideal twin's draws stay as they were.
+            let noise_seed = rng.random();
+            let output = self.engine.run(&Batch { params: &params, initial: &initial, iterations, dt: self.options.dt, noise_seed })?;
             let work = params.len() as u64 * iterations as u64;
             self.mvm += work;
+            self.samples += params.len() as u64;
             let (instance, model, weights) = (self.instance, self.model, &self.weights);
             let judged: Vec<(Vec<f64>, Evaluation)> = output
                 .states
@@ -77,7 +80,7 @@ impl Run<'_> {
                     (x, evaluation)
                 })
                 .collect();
-            let (time_s, mvm) = (self.start.elapsed().as_secs_f64(), self.mvm);
+            let (time_s, mvm, samples) = (self.start.elapsed().as_secs_f64(), self.mvm, self.samples);
             for ((x, evaluation), configuration) in judged.iter().zip(&experiment_configs) {
                 self.incumbents.offer(evaluation, || Candidate {
                     x: x.clone(),
@@ -88,6 +91,7 @@ impl Run<'_> {
                     configuration: *configuration,
                     time_s,
                     mvm,
+                    samples,
                 });
                 exploration.energies.push(evaluation.penalised);
                 exploration.stats.feasible_samples += evaluation.feasible as usize;

@@ -142,6 +142,8 @@ pub(super) struct Run<'a> {
     pub(super) batch_size: usize,
     pub(super) start: Instant,
     pub(super) mvm: u64,
+    /// Replicas run so far.
+    pub(super) samples: u64,
     pub(super) incumbents: Incumbents,
     pub(super) penalty_changes: Vec<PenaltyChange>,
     pub(super) multiplier_steps: usize,
@@ -205,6 +207,7 @@ pub fn run_sweep(
         batch_size: 1,
         start,
         mvm: 0,
+        samples: 0,
         incumbents: Incumbents::new(instance.sense),
         penalty_changes: Vec::new(),
         multiplier_steps: 0,
@@ -275,6 +278,8 @@ impl Run<'_> {
         let eigenvalues = extreme_eigenvalues(qumo.n, |v, out| qumo.j.matvec(v, out), self.options.seed);
         self.lambda = normalisation_lambda(eigenvalues, self.options.lambda_rule);
         let form = self.options.product.unwrap_or_else(|| ProductForm::cheapest(&qumo));
+        // The machine holds J itself, never its factors.
+        let form = if self.engine.hardware().is_some() && form == ProductForm::Factored { ProductForm::Sparse } else { form };
         self.product = form;
         self.engine.load_qumo(&qumo, form)?;
         Ok(eigenvalues)

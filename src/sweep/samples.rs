@@ -31,10 +31,11 @@ pub struct Candidate {
     pub feasible: bool,
     pub phase: Phase,
     pub configuration: Configuration,
-    /// Seconds since the solve started, and replica-iterations (matrix-vector products) done
-    /// by then, including the batch that found it.
+    /// Seconds since the solve started, and replica-iterations (matrix-vector products) and
+    /// samples (replicas run) done by then, including the batch that found it.
     pub time_s: f64,
     pub mvm: u64,
+    pub samples: u64,
 }
 
 /// A strict improvement of the best feasible objective.
@@ -42,6 +43,8 @@ pub struct Candidate {
 pub struct Improvement {
     pub time_s: f64,
     pub mvm: u64,
+    /// Samples (replicas) run by then: with `mvm`, what the projected hardware time counts.
+    pub samples: u64,
     pub objective: f64,
 }
 
@@ -65,7 +68,7 @@ impl Incumbents {
         if evaluation.feasible {
             if self.best_feasible.as_ref().is_none_or(|b| self.sense.better(evaluation.objective, b.objective)) {
                 let candidate = make();
-                self.improvements.push(Improvement { time_s: candidate.time_s, mvm: candidate.mvm, objective: candidate.objective });
+                self.improvements.push(Improvement { time_s: candidate.time_s, mvm: candidate.mvm, samples: candidate.samples, objective: candidate.objective });
                 self.best_feasible = Some(candidate);
             }
         } else if self.best_feasible.is_none()

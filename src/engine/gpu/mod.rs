@@ -13,6 +13,10 @@
 //! Every product sums each row in column order, unfused, like the CPU engine's CSR products (a
 //! hardware driver may still fuse the multiply-adds); only the CPU's GEMM path sums in another
 //! order. The annealing is decremented by subtraction exactly as on the CPU.
+//!
+//! Under a hardware model (`crate::hardware`) the host loads the machine's J and h (the same
+//! `HardwareModel::prepare` as the CPU engine) and the kernels add the same seeded noise draws
+//! and feed binaries back through the soft threshold (in f32, where the CPU computes it in f64).
 
 mod device;
 mod display_probe;
@@ -29,10 +33,11 @@ pub use display_probe::quiet_display_probe;
 pub use shaders::Kernel;
 
 use super::{Batch, BatchOutput, DynamicsProblem, Engine, EngineInfo, Precision};
+use crate::hardware::HardwareModel;
 use device::{Gpu, OutOfMemory};
 use pipelines::Pipelines;
 use plan::Budget;
-use problem::LoadedProblem;
+use problem::{LoadedProblem, MachineConstants};
 use shaders::COLUMN_ALIGN;
 use state::States;
 
@@ -58,6 +63,9 @@ pub struct GpuEngine {
     budget: Budget,
     timeout: Option<Duration>,
     loaded: Option<Loaded>,
+    hardware: Option<HardwareModel>,
+    /// The hardware model's fields for the loaded problem (to redo them in `set_fields`).
+    machine: Option<crate::hardware::MachineDynamics>,
 }
 
 struct Loaded {
@@ -84,7 +92,7 @@ impl GpuEngine {
                 .max_workgroups_per_dimension
                 .map_or(gpu.budget.workgroups_per_dimension, |w| w.min(gpu.budget.workgroups_per_dimension)),
         };
-        Ok(GpuEngine { gpu, pipelines, budget, timeout, loaded: None })
+        Ok(GpuEngine { gpu, pipelines, budget, timeout, loaded: None, hardware: None, machine: None })
     }
 
     /// The adapter the engine runs on.
@@ -141,7 +149,9 @@ fn timeout_override() -> anyhow::Result<Option<Duration>> {
 impl Engine for GpuEngine {
     fn info(&self) -> EngineInfo {
         let info = &self.gpu.info;
-        EngineInfo { kind: "gpu".into(), device: format!("{} ({}, {:?})", info.name, info.backend, info.device_type), threads: 1 }
+        // Under a hardware model the machine joins the kind (`gpu+aoc16`), as on the CPU.
+        let kind = self.hardware.as_ref().map_or("gpu".to_string(), |h| format!("gpu+{}", h.machine.name()));
+        EngineInfo { kind, device: format!("{} ({}, {:?})", info.name, info.backend, info.device_type), threads: 1 }
     }
 
     fn precision(&self) -> Precision {
@@ -151,12 +161,37 @@ impl Engine for GpuEngine {
     fn load(&mut self, problem: &DynamicsProblem) -> anyhow::Result<()> {
         self.loaded = None;
         self.gpu.healthy()?;
-        let problem = LoadedProblem::upload(&self.gpu, problem, self.budget)?;
+        // A copy only under a hardware model (J may be large).
+        let machine_problem;
+        let problem = match &self.hardware {
+            Some(model) => {
+                let mut copy = problem.clone();
+                self.machine = Some(model.prepare(&mut copy)?);
+                machine_problem = copy;
+                &machine_problem
+            }
+            None => {
+                self.machine = None;
+                problem
+            }
+        };
+        let problem = LoadedProblem::upload(&self.gpu, problem, MachineConstants::new(self.machine.as_ref()), self.budget)?;
         self.loaded = Some(Loaded { problem, states: None });
         Ok(())
     }
 
+    fn set_hardware(&mut self, hardware: Option<HardwareModel>) {
+        self.hardware = hardware;
+    }
+
+    fn hardware(&self) -> Option<&HardwareModel> {
+        self.hardware.as_ref()
+    }
+
+    /// Under a hardware model `h` is the ideal fields; the machine's offsets are added again.
     fn set_fields(&mut self, h: &[f64]) -> anyhow::Result<()> {
+        let machine_fields = self.machine.as_ref().map(|m| m.fields(h));
+        let h = machine_fields.as_deref().unwrap_or(h);
         let loaded = self.loaded.as_ref().ok_or_else(|| anyhow::anyhow!("GPU engine: no problem loaded"))?;
         anyhow::ensure!(h.len() == loaded.problem.n, "GPU engine: h has {} entries for {} variables", h.len(), loaded.problem.n);
         self.gpu.healthy()?;
@@ -186,9 +221,9 @@ impl Engine for GpuEngine {
             plan::timeout(loaded.problem.product_nonzeros, states.width, batch.iterations, self.gpu.info.device_type == wgpu::DeviceType::Cpu)
         });
         let mut output = BatchOutput { states: Vec::with_capacity(batch.initial.len()), energies: Vec::with_capacity(batch.replicas()) };
-        for (params, initial) in batch.params.chunks(states.width).zip(batch.initial.chunks(states.width * n.max(1))) {
+        for (s, (params, initial)) in batch.params.chunks(states.width).zip(batch.initial.chunks(states.width * n.max(1))).enumerate() {
             let sub = Batch { params, initial, ..*batch };
-            match states.run(&self.gpu, &self.pipelines, &loaded.problem, &sub, timeout) {
+            match states.run(&self.gpu, &self.pipelines, &loaded.problem, &sub, s * states.width, timeout) {
                 Ok(out) => {
                     output.states.extend(out.states);
                     output.energies.extend(out.energies.into_iter().map(f64::from));

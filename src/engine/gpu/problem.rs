@@ -7,6 +7,7 @@ use super::pipelines::binding;
 use super::plan::{Budget, MemoryFootprint, Plan};
 use super::shaders::{DENSE_TILE_COLS, DENSE_TILE_ROWS, SPARSE_WG_COLS, SPARSE_WG_ROWS};
 use crate::engine::{Couplings, Csr, DynamicsProblem, ProductForm};
+use crate::hardware::MachineDynamics;
 
 /// Rows [rows) of J in the product kernel's format, with their binding numbers.
 pub(crate) struct Block {
@@ -25,10 +26,31 @@ pub(crate) struct LoadedProblem {
     /// Factored J: the blocks of its `rows` (the activity pass); otherwise none.
     pub activity_blocks: Vec<Block>,
     pub field: wgpu::Buffer,
+    /// The hardware model's per-iteration constants (all zero for the ideal twin).
+    pub machine: MachineConstants,
+}
+
+/// What the kernels need of a hardware model (`Info` in shaders/common.wgsl), in f32.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct MachineConstants {
+    /// One noise count's worth of the product; 0 without noise.
+    pub noise_scale: f32,
+    /// The soft threshold's [a, b, c, d, f, g] and input range; `None` without it.
+    pub soft_threshold: Option<([f32; 6], f32)>,
+}
+
+impl MachineConstants {
+    pub fn new(machine: Option<&MachineDynamics>) -> MachineConstants {
+        let Some(machine) = machine else { return MachineConstants::default() };
+        MachineConstants {
+            noise_scale: machine.noise_scale().unwrap_or(0.0),
+            soft_threshold: machine.soft_threshold.map(|s| (s.coefficients.map(|c| c as f32), s.input_range_v as f32)),
+        }
+    }
 }
 
 impl LoadedProblem {
-    pub fn upload(gpu: &Gpu, problem: &DynamicsProblem, budget: Budget) -> anyhow::Result<Self> {
+    pub fn upload(gpu: &Gpu, problem: &DynamicsProblem, machine: MachineConstants, budget: Budget) -> anyhow::Result<Self> {
         let plan = Plan::new(problem, budget)?;
         let n = problem.n;
         let sparse_blocks = |matrix: &Csr, blocks: &[Range<usize>]| -> anyhow::Result<Vec<Block>> {
@@ -56,6 +78,7 @@ impl LoadedProblem {
             blocks,
             activity_blocks,
             field,
+            machine,
         })
     }
 

@@ -2,7 +2,8 @@
 //!
 //! Buffers, for a sub-batch `width` replicas wide (variable-major, see shaders/common.wgsl):
 //! x[0], x[1] (ping-pong; the one written also holds y, and for factored J the activities in
-//! the rows after the n of x), α[0], α[1], the per-replica parameters, the final σ
+//! the rows after the n of x), α[0], α[1] (every replica's α, then its noise key under a
+//! hardware model), the per-replica parameters, the final σ
 //! (replica-major) and energies, and one read-back buffer for both. Iteration t reads x[t % 2]
 //! and writes x[(t + 1) % 2] (factored: first the activities, then x); the energy pass is
 //! "iteration N" with another epilogue, and the finish kernel reads what it left.
@@ -12,6 +13,7 @@ use super::pipelines::{Pipelines, ProductPipelines, bind_group, binding};
 use super::problem::{Block, LoadedProblem};
 use super::shaders::FINISH_WG;
 use crate::engine::{Batch, ReplicaParams, to_variable_major};
+use crate::hardware::replica_key;
 
 /// Iterations recorded per queue submission: long enough to amortise a submit, short enough
 /// that no single command buffer runs for long.
@@ -27,7 +29,11 @@ struct Info {
     row_begin: u32,
     row_end: u32,
     j_stride: u32,
-    _pad: [u32; 2],
+    noise_scale: f32,
+    soft_threshold: u32,
+    /// a, b, c, d, f, g of the soft threshold, then its input range.
+    tanh: [f32; 7],
+    _pad: u32,
 }
 
 /// Mirrors `Replica` in shaders/common.wgsl.
@@ -81,11 +87,14 @@ impl States {
         };
         let state = U::STORAGE | U::COPY_DST;
         let x = ["x 0", "x 1"].map(|label| buffer(label, f32s(problem.plan.state_rows * width), state));
-        let alpha = ["alpha 0", "alpha 1"].map(|label| buffer(label, f32s(width), state));
+        // α of every replica, then their noise keys.
+        let alpha = ["alpha 0", "alpha 1"].map(|label| buffer(label, f32s(2 * width), state));
         let replicas = buffer("replicas", (width * size_of::<Replica>()) as u64, state);
         let states = buffer("states", f32s(problem.n * width), U::STORAGE | U::COPY_SRC);
         let energies = buffer("energies", f32s(width), U::STORAGE | U::COPY_SRC);
         let read_back = buffer("read-back", states.size() + energies.size(), U::MAP_READ | U::COPY_DST);
+        let machine = problem.machine;
+        let (soft, range) = machine.soft_threshold.unwrap_or_default();
         let info = |block: &Block| {
             let info = Info {
                 n: problem.n as u32,
@@ -94,7 +103,10 @@ impl States {
                 row_begin: block.rows.start as u32,
                 row_end: block.rows.end as u32,
                 j_stride: problem.plan.j_stride as u32,
-                _pad: [0; 2],
+                noise_scale: machine.noise_scale,
+                soft_threshold: machine.soft_threshold.is_some() as u32,
+                tanh: [soft[0], soft[1], soft[2], soft[3], soft[4], soft[5], range],
+                _pad: 0,
             };
             let uniform = buffer("info", size_of::<Info>() as u64, U::UNIFORM | U::COPY_DST);
             gpu.queue.write_buffer(&uniform, 0, bytemuck::bytes_of(&info));
@@ -140,16 +152,19 @@ impl States {
         States { width, x, alpha, replicas, states, energies, read_back, step_groups, activity_groups, finish_groups }
     }
 
-    /// Runs `batch` (at most `width` replicas) to the end and reads back its σ and energies.
-    pub fn run(&self, gpu: &Gpu, pipelines: &Pipelines, problem: &LoadedProblem, batch: &Batch, timeout: std::time::Duration) -> anyhow::Result<SubBatchOutput> {
+    /// Runs `batch` (at most `width` replicas, the first of them replica `first_replica` of the
+    /// whole batch, which keys its noise) to the end and reads back its σ and energies.
+    pub fn run(&self, gpu: &Gpu, pipelines: &Pipelines, problem: &LoadedProblem, batch: &Batch, first_replica: usize, timeout: std::time::Duration) -> anyhow::Result<SubBatchOutput> {
         let (n, replicas, width) = (problem.n, batch.replicas(), self.width);
         debug_assert!(replicas <= width);
         let mut x = vec![0.0f32; problem.plan.state_rows * width];
         to_variable_major(batch.initial, n, width, &mut x);
-        let mut alpha = vec![0.0f32; width];
+        // α as bits, then the noise keys (shaders/common.wgsl).
+        let mut alpha = vec![0u32; 2 * width];
         let mut params = vec![bytemuck::Zeroable::zeroed(); width];
         for (k, p) in batch.params.iter().enumerate() {
-            alpha[k] = p.annealing;
+            alpha[k] = p.annealing.to_bits();
+            alpha[width + k] = replica_key(batch.noise_seed, (first_replica + k) as u32);
             params[k] = Replica::new(p, batch.iterations, batch.dt);
         }
         let kernels = pipelines.of(problem.form);
