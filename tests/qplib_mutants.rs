@@ -1,5 +1,5 @@
-//! The reader's mutation test: at least 10,000 seeded mutants of two real instances
-//! (QPLIB_3815, QPLIB_3852), the shipped QUBO (qplib/smoke/QPLIB_5881) and of the field cases — truncations, deleted, duplicated and
+//! The reader's mutation test: at least 10,000 seeded mutants of three real instances
+//! (QPLIB_3714, QPLIB_3751 and the QUBO QPLIB_5881 of the shipped smoke set) and of the field cases — truncations, deleted, duplicated and
 //! swapped lines, tokens replaced by huge numbers, NaN, infinities, negative counts and
 //! out-of-range indices, non-UTF-8 bytes — plus corrupt gzip and zip files read from disk.
 //! None may panic. Each is read into an instance, which then goes through the QUMO conversion
@@ -46,18 +46,17 @@ fn seed() -> u64 {
 
 /// The committed instances the mutants start from: `(file name, bytes)`.
 fn originals() -> Vec<(String, Vec<u8>)> {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-    let mut files: Vec<PathBuf> = ["qplib", "field-cases"]
-        .iter()
-        .flat_map(|dir| std::fs::read_dir(data.join(dir)).expect("tests/data is committed"))
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("tests/data/field-cases"))
+        .expect("tests/data is committed")
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().is_some_and(|e| e == "qplib"))
         .collect();
     files.sort();
-    assert!(files.len() >= 11, "two real instances and nine field cases: {files:?}");
-    // A QUBO (QBN) as well, as the fuzz test this replaces had: the one shipped with the smoke
-    // set, so that a fresh checkout without a qbn/ folder still mutates one.
-    files.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("qplib/smoke/QPLIB_5881.qplib"));
+    assert!(files.len() >= 9, "nine field cases: {files:?}");
+    // Real instances from the shipped smoke set (the full sets are never committed): two QBL
+    // with constraint sections and the QUBO (QBN), so a fresh checkout mutates every section.
+    files.extend(["QPLIB_3714", "QPLIB_3751", "QPLIB_5881"].map(|name| root.join(format!("qplib/smoke/{name}.qplib"))));
     files.iter().map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(p).unwrap())).collect()
 }
 
@@ -255,11 +254,11 @@ fn mutants_of_real_instances_never_panic_and_their_errors_name_file_and_line() {
 #[test]
 fn a_zip_with_one_file_reads_like_the_file_and_other_containers_are_refused_by_name() {
     let originals = originals();
-    let (name, text) = originals.iter().find(|(name, _)| name == "QPLIB_3815.qplib").unwrap();
+    let (name, text) = originals.iter().find(|(name, _)| name == "QPLIB_3714.qplib").unwrap();
     let expected = parse_instance("x", text).unwrap();
     let dir = tempfile::tempdir().unwrap();
 
-    let zipped = dir.path().join("QPLIB_3815.qplib.zip");
+    let zipped = dir.path().join("QPLIB_3714.qplib.zip");
     std::fs::write(&zipped, zip(&[(name.as_str(), text)])).unwrap();
     assert_eq!(read_instance(&zipped).unwrap(), expected);
 
@@ -273,12 +272,12 @@ fn a_zip_with_one_file_reads_like_the_file_and_other_containers_are_refused_by_n
     std::fs::write(&with_readme, zip(&[("README.txt", b"about".as_slice()), (name.as_str(), text.as_slice())])).unwrap();
     assert_eq!(read_instance(&with_readme).unwrap(), expected);
     let gzipped_member = dir.path().join("gz-member.zip");
-    std::fs::write(&gzipped_member, zip(&[("QPLIB_3815.qplib.gz", gzip(text).as_slice())])).unwrap();
+    std::fs::write(&gzipped_member, zip(&[("QPLIB_3714.qplib.gz", gzip(text).as_slice())])).unwrap();
     assert_eq!(read_instance(&gzipped_member).unwrap(), expected);
 
     // A tar archive, plain or gzip-compressed: refused by name, not read as text.
     let mut tar = vec![0u8; 1024];
-    tar[..16].copy_from_slice(b"QPLIB_3815.qplib");
+    tar[..16].copy_from_slice(b"QPLIB_3714.qplib");
     tar[257..263].copy_from_slice(b"ustar\0");
     for (file, bytes) in [("instance.tar", tar.clone()), ("instance.tar.gz", gzip(&tar))] {
         let path = dir.path().join(file);
