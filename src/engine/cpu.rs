@@ -236,8 +236,8 @@ impl Engine for CpuEngine {
 
     /// Under a hardware model `h` is the ideal fields; the machine's offsets are added again.
     fn set_fields(&mut self, h: &[f64]) -> anyhow::Result<()> {
-        let machine_fields = self.machine.as_ref().map(|m| m.fields(h));
-        let h = machine_fields.as_deref().unwrap_or(h);
+        let fields = MachineDynamics::fields_of(self.machine.as_ref(), h);
+        let h = &*fields;
         fn replace<T: Real>(problem: &mut DynamicsProblem<T>, h: &[f64]) -> anyhow::Result<()> {
             anyhow::ensure!(h.len() == problem.n, "CPU engine: h has {} entries for {} variables", h.len(), problem.n);
             for (to, &from) in problem.h.iter_mut().zip(h) {
@@ -264,11 +264,13 @@ impl Engine for CpuEngine {
 
     fn device_memory_bytes(&self, replicas: usize) -> Option<usize> {
         // x, y, σ and F per variable, the activities, and five parameter/schedule values.
-        let (bytes, per_replica, value) = match self.problem.as_ref()? {
-            Loaded::F32(problem) => (problem.memory_bytes(), 4 * problem.n + problem.couplings.activities() + 5, size_of::<f32>()),
-            Loaded::F64(problem) => (problem.memory_bytes(), 4 * problem.n + problem.couplings.activities() + 5, size_of::<f64>()),
-        };
-        Some(bytes + replicas * per_replica * value)
+        fn bytes<T: Real>(problem: &DynamicsProblem<T>, replicas: usize) -> usize {
+            problem.memory_bytes() + replicas * (4 * problem.n + problem.couplings.activities() + 5) * size_of::<T>()
+        }
+        Some(match self.problem.as_ref()? {
+            Loaded::F32(problem) => bytes(problem, replicas),
+            Loaded::F64(problem) => bytes(problem, replicas),
+        })
     }
 }
 

@@ -235,9 +235,15 @@ pub struct MachineDynamics {
 impl MachineDynamics {
     /// The machine's fields for the ideal fields `h` (exactly `h` without offsets).
     pub fn fields(&self, h: &[f64]) -> Vec<f64> {
-        match &self.field_offsets {
+        MachineDynamics::fields_of(Some(self), h).into_owned()
+    }
+
+    /// The fields an engine loads for the ideal `h`: `h` itself, borrowed, without a machine
+    /// or without offsets.
+    pub fn fields_of<'a>(machine: Option<&MachineDynamics>, h: &'a [f64]) -> std::borrow::Cow<'a, [f64]> {
+        match machine.and_then(|m| m.field_offsets.as_ref()) {
             Some(offsets) => h.iter().zip(offsets).map(|(h, o)| h + o).collect(),
-            None => h.to_vec(),
+            None => std::borrow::Cow::Borrowed(h),
         }
     }
 

@@ -33,7 +33,7 @@ pub use display_probe::quiet_display_probe;
 pub use shaders::Kernel;
 
 use super::{Batch, BatchOutput, DynamicsProblem, Engine, EngineInfo, Precision};
-use crate::hardware::HardwareModel;
+use crate::hardware::{HardwareModel, MachineDynamics};
 use device::{Gpu, OutOfMemory};
 use pipelines::Pipelines;
 use plan::Budget;
@@ -65,7 +65,7 @@ pub struct GpuEngine {
     loaded: Option<Loaded>,
     hardware: Option<HardwareModel>,
     /// The hardware model's fields for the loaded problem (to redo them in `set_fields`).
-    machine: Option<crate::hardware::MachineDynamics>,
+    machine: Option<MachineDynamics>,
 }
 
 struct Loaded {
@@ -190,8 +190,8 @@ impl Engine for GpuEngine {
 
     /// Under a hardware model `h` is the ideal fields; the machine's offsets are added again.
     fn set_fields(&mut self, h: &[f64]) -> anyhow::Result<()> {
-        let machine_fields = self.machine.as_ref().map(|m| m.fields(h));
-        let h = machine_fields.as_deref().unwrap_or(h);
+        let fields = MachineDynamics::fields_of(self.machine.as_ref(), h);
+        let h = &*fields;
         let loaded = self.loaded.as_ref().ok_or_else(|| anyhow::anyhow!("GPU engine: no problem loaded"))?;
         anyhow::ensure!(h.len() == loaded.problem.n, "GPU engine: h has {} entries for {} variables", h.len(), loaded.problem.n);
         self.gpu.healthy()?;
