@@ -117,6 +117,7 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
     if let Some(h) = hardware {
         line("hardware", format!("{} (calibration {})", h.describe(), h.calibration.source));
     }
+    line("readout", sweep.readout.clone());
     let e = sweep.eigenvalues_initial;
     line("lambda", format!("{:.6e} (J spectrum [{:.4e}, {:.4e}]); final {:.6e}", sweep.lambda_initial, e.min, e.max, sweep.lambda_final));
     line("best objective", match (m.best_objective, m.feasible) {
