@@ -68,6 +68,8 @@ pub struct OneHotReadout {
     /// slack's range included), and for each such variable its `(side row, coefficient)`.
     side_rows: Vec<RowEncoding>,
     side_of: HashMap<usize, Vec<(usize, f64)>>,
+    /// Per row of the QUMO model: whether the readout decides it.
+    decided: Vec<bool>,
 }
 
 /// One-hot rows forming an assignment: `cells[l·size + r]` is the variable in left row l and
@@ -84,19 +86,25 @@ impl OneHotReadout {
     /// Indices are the instance's variables.
     pub fn of(model: &QumoModel) -> Option<OneHotReadout> {
         let one_hot = |r: &RowEncoding| r.slack.is_none() && r.lo == 1.0 && r.hi == 1.0 && !r.coefficients.is_empty() && r.coefficients.iter().all(|&(_, a)| a == 1.0);
-        let rows: Vec<Vec<usize>> = model.rows.iter().filter(|r| one_hot(r)).map(|r| r.coefficients.iter().map(|&(j, _)| j).collect()).collect();
+        let model_rows: Vec<usize> = (0..model.rows.len()).filter(|&r| one_hot(&model.rows[r])).collect();
+        let rows: Vec<Vec<usize>> = model_rows.iter().map(|&r| model.rows[r].coefficients.iter().map(|&(j, _)| j).collect()).collect();
         let mut rows_of: HashMap<usize, Vec<usize>> = HashMap::new();
         for (r, vars) in rows.iter().enumerate() {
             for &j in vars {
                 rows_of.entry(j).or_default().push(r);
             }
         }
-        let mut readout = OneHotReadout { groups: Vec::new(), assignments: Vec::new(), side_rows: Vec::new(), side_of: HashMap::new() };
+        let mut readout = OneHotReadout { groups: Vec::new(), assignments: Vec::new(), side_rows: Vec::new(), side_of: HashMap::new(), decided: vec![false; model.rows.len()] };
         for component in components(&rows, &rows_of) {
             if let [r] = component[..] {
                 readout.groups.push(rows[r].clone());
             } else if let Some(assignment) = Assignment::of(&component, &rows, &rows_of) {
                 readout.assignments.push(assignment);
+            } else {
+                continue;
+            }
+            for r in component {
+                readout.decided[model_rows[r]] = true;
             }
         }
         let in_group: HashSet<usize> = readout.groups.iter().flatten().copied().collect();
@@ -107,6 +115,11 @@ impl OneHotReadout {
             readout.side_rows.push(row.clone());
         }
         (!readout.groups.is_empty() || !readout.assignments.is_empty()).then_some(readout)
+    }
+
+    /// Whether the readout decides row `r` of the QUMO model (`QumoModel::rows[r]`).
+    pub fn decides(&self, r: usize) -> bool {
+        self.decided[r]
     }
 
     /// Rows read as single groups, and assignments (with their size) the readout decides.

@@ -195,9 +195,12 @@ pub fn run_sweep(
     // initial_weights are in units of δ; the largest one-flip change is δ·ratio.
     let ratio = model.flip_max / model.flip_scale;
     let mut weights = model.initial_weights(options.penalty_scale);
+    let readout = (options.readout == Readout::OneHot).then(|| OneHotReadout::of(model)).flatten();
     match options.penalty_basis {
         PenaltyBasis::Mean | PenaltyBasis::Escalate => {}
-        PenaltyBasis::MaxEquality => weights.scale_rows(|r| if model.rows[r].slack.is_none() { ratio } else { 1.0 }),
+        // Rows the readout decides need no stronger push towards feasibility: their samples are
+        // read feasible; δ leaves the objective its weight there.
+        PenaltyBasis::MaxEquality => weights.scale_rows(|r| if model.rows[r].slack.is_none() && !readout.as_ref().is_some_and(|o| o.decides(r)) { ratio } else { 1.0 }),
     }
     let mut run = Run {
         instance,
@@ -217,7 +220,7 @@ pub fn run_sweep(
         penalty_changes: Vec::new(),
         multiplier_steps: 0,
         escalated: false,
-        readout: (options.readout == Readout::OneHot).then(|| OneHotReadout::of(model)).flatten(),
+        readout,
     };
     let eigenvalues_initial = run.rebuild()?;
     let lambda_initial = run.lambda;
