@@ -7,7 +7,7 @@ use aocbench::engine::{CpuEngine, Precision};
 use aocbench::model::random::{brute_force_optimum, fresh_seed};
 use aocbench::model::{feasibility, objective, Constraint, Instance, QuadTerm, Sense};
 use aocbench::readout::Readout;
-use aocbench::sweep::{Budget, Silent, SweepOptions, SweepResult};
+use aocbench::sweep::{Budget, PenaltyBasis, Silent, SweepOptions, SweepResult};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -41,8 +41,10 @@ fn assignment(k: usize, rng: &mut impl Rng) -> Instance {
     Instance::binary("assignment", Sense::Minimize, quadratic, vec![0.0; k * k], 0.0, rows.collect())
 }
 
+/// Under `PenaltyBasis::Mean` both readouts start every row at the same weight (the default
+/// basis starts the rows the one-hot readout decides lower), so they run the same dynamics.
 fn solve(instance: &Instance, readout: Readout, seed: u64) -> SweepResult {
-    let mut options = SweepOptions { budget: Budget::Work(400_000), seed, readout, ..SweepOptions::default() };
+    let mut options = SweepOptions { budget: Budget::Work(400_000), seed, readout, penalty_basis: PenaltyBasis::Mean, ..SweepOptions::default() };
     options.ranges.deep_iterations = (100, 1000);
     let mut engine = CpuEngine::new(Some(2), Precision::F32).unwrap();
     solve_instance(instance, &mut engine, &options, None, None, &mut Silent).unwrap().sweep

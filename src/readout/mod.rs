@@ -298,6 +298,7 @@ mod tests {
     fn a_lone_group_takes_its_largest_amplitude() {
         let readout = readout(7, vec![row(0..4, 1.0, 1.0), row(4..7, 1.0, 1.0)]).unwrap();
         assert_eq!(readout.describe(), "2 one-hot rows");
+        assert!(readout.decides(0) && readout.decides(1));
         let x = [1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0];
         let amplitudes = [0.6, 0.1, 0.9, -0.2, 0.3, 0.45, 0.2];
         assert_eq!(readout.decode(&x, &amplitudes), vec![0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0]);
@@ -326,6 +327,7 @@ mod tests {
         // separate group still decided.
         let readout = readout(8, vec![row([0, 1], 1.0, 1.0), row([0, 2], 1.0, 1.0), row([0, 3], 1.0, 1.0), row(4..8, 1.0, 1.0)]).unwrap();
         assert_eq!(readout.describe(), "1 one-hot rows");
+        assert_eq!((0..4).map(|r| readout.decides(r)).collect::<Vec<_>>(), [false, false, false, true]);
         let x = [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
         assert_eq!(readout.decode(&x, &[0.0, 0.9, 0.9, 0.9, 0.1, 0.2, 0.8, 0.3])[..4], x[..4]);
     }
