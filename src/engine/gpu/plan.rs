@@ -266,7 +266,7 @@ mod tests {
         let plan = Plan::new(&problem, Budget { binding_bytes: 1 << 30, workgroups_per_dimension: 2 }).unwrap();
         assert_eq!((plan.blocks, plan.activity_blocks), (bounds(&[0, 8, 16, 20]), bounds(&[0, 8, 12])));
         let f = MemoryFootprint::new(&problem);
-        assert_eq!((f.couplings_bytes, f.per_replica_bytes), (21 * 4 + 60 * 8 + 13 * 4 + 60 * 8 + 80, 2 * 32 * 4 + 16 + 16 + 2 * 21 * 4));
+        assert_eq!((f.couplings_bytes, f.per_replica_bytes), (21 * 4 + 60 * 8 + 13 * 4 + 60 * 8 + 80, 2 * 32 * 4 + 16 + 16 + 2 * 41 * 4));
     }
 
     #[test]
