@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::samples::Incumbents;
-use super::{phase_resources, sobol, Budget, Configuration, PenaltyBasis, Phase, SweepObserver, SweepOptions, CONFIGURATIONS, DEEP_CONFIGURATIONS};
+use super::{phase_resources, sobol, Budget, Configuration, ParameterRanges, PenaltyBasis, Phase, SweepObserver, SweepOptions, CONFIGURATIONS, DEEP_CONFIGURATIONS};
 use crate::engine::{Engine, EngineInfo, ProductForm};
 use crate::model::{Instance, Sense};
 use crate::qumo::{PenaltyWeights, QumoModel};
@@ -32,7 +32,7 @@ pub struct PhaseStats {
 
 impl PhaseStats {
     /// Nothing run yet.
-    pub(super) fn empty(phase: Phase, repetitions: u32) -> Self {
+    pub(crate) fn empty(phase: Phase, repetitions: u32) -> Self {
         PhaseStats {
             phase,
             configurations: 0,
@@ -64,7 +64,7 @@ impl PhaseStats {
     }
 
     /// Keeps `objective` as the best feasible one when strictly better (ties keep the earlier).
-    pub(super) fn offer_best(&mut self, objective: f64, sense: Sense) {
+    pub(crate) fn offer_best(&mut self, objective: f64, sense: Sense) {
         if self.best_objective.is_none_or(|old| sense.better(objective, old)) {
             self.best_objective = Some(objective);
         }
@@ -86,7 +86,12 @@ pub struct PenaltyChange {
 pub struct SampleRecord {
     pub objective: f64,
     pub feasible: bool,
+    /// Replica-iterations the sample took (a deep-search replica's iterations; a BCD chain's
+    /// sub-solves together).
     pub iterations: u32,
+    /// Solves (replica runs, each with its cool-down and sampling on the machine) the sample
+    /// took: 1 in the sweep, a BCD chain's sub-solve replicas.
+    pub solves: u32,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -112,18 +117,21 @@ pub struct SweepResult {
     pub engine: EngineInfo,
     /// The form the engine multiplied J in (the last load's, should a rebuild change it).
     pub product: ProductForm,
+    /// The block coordinate descent's settings and counts, when the solve was decomposed.
+    pub decomposition: Option<crate::decompose::BcdReport>,
 }
 
 impl SweepResult {
-    /// Wall time of the deep search, the denominator of time per sample.
+    /// Wall time of the phase whose samples time-to-solution counts (the deep search, or the
+    /// block descent), the denominator of time per sample.
     pub fn deep_duration_s(&self) -> f64 {
-        self.phases.iter().filter(|p| p.phase == Phase::DeepSearch).map(|p| p.duration_s).sum()
+        self.phases.iter().filter(|p| matches!(p.phase, Phase::DeepSearch | Phase::BlockDescent)).map(|p| p.duration_s).sum()
     }
 }
 
 /// Where a phase stops: checked between batches, so a phase overruns by at most one batch.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Stop {
+pub(crate) enum Stop {
     Deadline { from: Instant, until: Instant },
     Work { from: u64, until: u64 },
 }
@@ -152,12 +160,20 @@ pub(super) struct Run<'a> {
 }
 
 impl Stop {
-    pub(super) fn reached(&self, mvm: u64) -> bool {
+    /// The stop of the whole budget, counted from `start` (wall clock) or from no work.
+    pub(crate) fn whole(budget: Budget, start: Instant) -> Stop {
+        match budget {
+            Budget::TimeLimit(t) => Stop::Deadline { from: start, until: start + std::time::Duration::from_secs_f64(t) },
+            Budget::Work(w) => Stop::Work { from: 0, until: w },
+        }
+    }
+
+    pub(crate) fn reached(&self, mvm: u64) -> bool {
         self.fraction(mvm) >= 1.0
     }
 
     /// Fraction of this stop's budget spent.
-    pub(super) fn fraction(&self, mvm: u64) -> f64 {
+    pub(crate) fn fraction(&self, mvm: u64) -> f64 {
         match *self {
             Stop::Deadline { from, until } => {
                 let total = until.saturating_duration_since(from).as_secs_f64();
@@ -171,7 +187,7 @@ impl Stop {
 }
 
 /// A per-stream generator: phases, rounds and batches draw from independent seeded streams.
-pub(super) fn stream_rng(seed: u64, stream: u64, index: u64) -> Xoshiro256PlusPlus {
+pub(crate) fn stream_rng(seed: u64, stream: u64, index: u64) -> Xoshiro256PlusPlus {
     let mut key = Xoshiro256PlusPlus::seed_from_u64(seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let mixed: u64 = key.random::<u64>() ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03);
     Xoshiro256PlusPlus::seed_from_u64(mixed)
@@ -187,13 +203,7 @@ pub fn run_sweep(
 ) -> anyhow::Result<SweepResult> {
     options.validate().map_err(anyhow::Error::msg)?;
     let start = Instant::now();
-    // initial_weights are in units of δ; the largest one-flip change is δ·ratio.
-    let ratio = model.flip_max / model.flip_scale;
-    let mut weights = model.initial_weights(options.penalty_scale);
-    match options.penalty_basis {
-        PenaltyBasis::Mean | PenaltyBasis::Escalate => {}
-        PenaltyBasis::MaxEquality => weights.scale_rows(|r| if model.rows[r].slack.is_none() { ratio } else { 1.0 }),
-    }
+    let weights = starting_weights(model, options);
     let mut run = Run {
         instance,
         model,
@@ -218,10 +228,7 @@ pub fn run_sweep(
     run.batch_size = options.batch_size.unwrap_or_else(|| run.engine.batch_size()).max(1);
     let setup_s = start.elapsed().as_secs_f64();
 
-    let configurations: Vec<Configuration> = sobol::parameter_points(CONFIGURATIONS, options.ranges.sobol_ranges())
-        .into_iter()
-        .map(|[a, g, m]| Configuration { a, g, m })
-        .collect();
+    let configurations = sobol_configurations(&options.ranges);
     let timeout = match options.budget {
         Budget::TimeLimit(t) => Some(t),
         Budget::Work(_) => None,
@@ -263,7 +270,25 @@ pub fn run_sweep(
         qumo_vars: run.n,
         engine: run.engine.info(),
         product: run.product,
+        decomposition: None,
     })
+}
+
+/// The starting penalty weights of `options.penalty_basis` (scaled by `options.penalty_scale`).
+pub(crate) fn starting_weights(model: &QumoModel, options: &SweepOptions) -> PenaltyWeights {
+    // initial_weights are in units of δ; the largest one-flip change is δ·ratio.
+    let ratio = model.flip_max / model.flip_scale;
+    let mut weights = model.initial_weights(options.penalty_scale);
+    match options.penalty_basis {
+        PenaltyBasis::Mean | PenaltyBasis::Escalate => {}
+        PenaltyBasis::MaxEquality => weights.scale_rows(|r| if model.rows[r].slack.is_none() { ratio } else { 1.0 }),
+    }
+    weights
+}
+
+/// The [`CONFIGURATIONS`] Sobol points (a, g, m) of `ranges`, in Sobol order.
+pub(crate) fn sobol_configurations(ranges: &ParameterRanges) -> Vec<Configuration> {
+    sobol::parameter_points(CONFIGURATIONS, ranges.sobol_ranges()).into_iter().map(|[a, g, m]| Configuration { a, g, m }).collect()
 }
 
 pub(super) struct DeepSearch {
@@ -382,10 +407,7 @@ impl Run<'_> {
         let cap = |v: u32| (v.min(phase2_iterations) as u64).max((v as u64).min(affordable)) as u32;
         let (hi, lo) = (cap(hi).max(1), cap(lo).max(1));
         let lo = lo.min(hi);
-        let stop = match self.options.budget {
-            Budget::TimeLimit(t) => Stop::Deadline { from: self.start, until: self.start + std::time::Duration::from_secs_f64(t) },
-            Budget::Work(w) => Stop::Work { from: 0, until: w },
-        };
+        let stop = Stop::whole(self.options.budget, self.start);
         let mut stats = PhaseStats { configurations: configurations.len(), ..PhaseStats::empty(Phase::DeepSearch, repetitions) };
         let mut samples = Vec::new();
         let mut seconds_per_iteration: Option<f64> = None;

@@ -1,0 +1,245 @@
+//! The BCD outer loop: chains of steps, each step one sub-solve (a batch of replicas on the
+//! engine), until the budget is spent.
+
+use std::time::Instant;
+
+use rand::Rng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::{BcdReport, BlockSelector, SubProblem};
+use crate::engine::{Batch, Engine, ProductForm, ReplicaParams};
+use crate::model::Instance;
+use crate::qumo::{PenaltyWeights, Qumo, QumoModel};
+use crate::spectrum::{extreme_eigenvalues, normalisation_lambda, ExtremeEigenvalues};
+use crate::sweep::{evaluate, Evaluation, sobol_configurations, starting_weights, stream_rng, Candidate, Configuration, Incumbents, Phase, PhaseStats, SampleRecord, Stop, SweepObserver, SweepOptions, SweepResult};
+
+/// An accepted step must lower the block's energy by more than this fraction of its size
+/// (plus an absolute 1e-12): a rounding-level "improvement" would keep a converged chain going.
+const ACCEPT_TOLERANCE: f64 = 1e-12;
+
+/// Solves `instance` (its QUMO `model`, at the starting penalty weights of `options`) by block
+/// coordinate descent on `engine`, which must carry a hardware model (its capacity sets the
+/// block size). Every accepted state is judged on the instance by the model's judge; the
+/// result has one phase, [`Phase::BlockDescent`], whose samples are the finished chains.
+/// The penalty weights stay at their start (no adaptation, no multipliers).
+///
+/// Errors: no hardware model, a block that does not fit the machine, the factored form, or
+/// what the engine reports.
+pub fn run_bcd(instance: &Instance, model: &QumoModel, engine: &mut dyn Engine, options: &SweepOptions, observer: &mut dyn SweepObserver) -> anyhow::Result<SweepResult> {
+    options.validate().map_err(anyhow::Error::msg)?;
+    let start = Instant::now();
+    let hardware = engine.hardware().ok_or_else(|| anyhow::anyhow!("block coordinate descent needs a modelled machine (--hardware aoc16 or aoc48)"))?;
+    let bcd = options.decomposition;
+    let block_size = bcd.block_size_on(hardware)?;
+    let product = match options.product {
+        None | Some(ProductForm::Dense) => ProductForm::Dense,
+        Some(form) => form,
+    };
+    let weights = starting_weights(model, options);
+    let qumo = model.build(&weights);
+    let configurations = sobol_configurations(&options.ranges);
+    let mut descent = Descent {
+        instance,
+        model,
+        weights: &weights,
+        qumo: &qumo,
+        options,
+        engine,
+        product,
+        stats: PhaseStats { configurations: configurations.len(), iterations_min: bcd.iterations, iterations_max: bcd.iterations, ..PhaseStats::empty(Phase::BlockDescent, 1) },
+        configurations,
+        stop: Stop::whole(options.budget, start),
+        start,
+        incumbents: Incumbents::new(instance.sense),
+        samples: Vec::new(),
+        lambdas: None,
+        report: BcdReport { blocks: bcd.blocks, block_size: block_size.min(qumo.n), replicas: bcd.replicas, iterations: bcd.iterations, max_sweeps: bcd.sweeps, steps: 0, accepted_steps: 0, chains_finished: 0, chains_converged: 0 },
+    };
+    let setup_s = start.elapsed().as_secs_f64();
+    descent.run(observer)?;
+    let Descent { stats, incumbents, samples, lambdas, report, engine, .. } = descent;
+    let (eigenvalues_initial, lambda_initial, lambda_final) = lambdas.unwrap_or((ExtremeEigenvalues { min: 0.0, max: 0.0 }, 1.0, 1.0));
+    Ok(SweepResult {
+        incumbents,
+        lambda_initial,
+        lambda_final,
+        eigenvalues_initial,
+        total_mvm: stats.mvm,
+        phases: vec![stats],
+        deep_samples: samples,
+        penalty_changes: Vec::new(),
+        multiplier_steps: 0,
+        elapsed_s: start.elapsed().as_secs_f64(),
+        setup_s,
+        batch_size: bcd.replicas,
+        qumo_vars: qumo.n,
+        engine: engine.info(),
+        product,
+        decomposition: Some(report),
+    })
+}
+
+struct Descent<'a> {
+    instance: &'a Instance,
+    model: &'a QumoModel,
+    weights: &'a PenaltyWeights,
+    qumo: &'a Qumo,
+    options: &'a SweepOptions,
+    engine: &'a mut dyn Engine,
+    product: ProductForm,
+    configurations: Vec<Configuration>,
+    stop: Stop,
+    start: Instant,
+    /// `samples` counts sub-solve replicas (the machine's solves), `feasible_samples` the
+    /// judged chain states that were feasible.
+    stats: PhaseStats,
+    incumbents: Incumbents,
+    samples: Vec<SampleRecord>,
+    /// The first sub-problem's eigenvalues and λ, and the last one's λ.
+    lambdas: Option<(ExtremeEigenvalues, f64, f64)>,
+    report: BcdReport,
+}
+
+/// What one chain did so far.
+#[derive(Default)]
+struct ChainWork {
+    mvm: u64,
+    solves: u64,
+}
+
+impl Descent<'_> {
+    /// Chains until the budget is spent; an unfinished last chain is not a sample.
+    fn run(&mut self, observer: &mut dyn SweepObserver) -> anyhow::Result<()> {
+        let bcd = self.options.decomposition;
+        observer.phase_started(Phase::BlockDescent, self.configurations.len(), 1, bcd.iterations);
+        let mut chain = 0u64;
+        while !self.stop.reached(self.stats.mvm) {
+            let mut rng = stream_rng(self.options.seed, Phase::BlockDescent.stream(), chain);
+            let mut z = self.random_state(&mut rng);
+            let mut selector = BlockSelector::new(bcd.blocks, self.qumo.n, self.report.block_size);
+            let mut work = ChainWork::default();
+            let (mut sweeps, mut step_in_sweep, mut accepted_in_sweep) = (0u32, 0usize, false);
+            let converged = loop {
+                if self.stop.reached(self.stats.mvm) {
+                    self.stats.duration_s = self.start.elapsed().as_secs_f64();
+                    observer.phase_finished(&self.stats);
+                    return Ok(());
+                }
+                let block = selector.next_block(self.qumo, &z, &mut rng);
+                let step_rng = stream_rng(self.options.seed, Phase::BlockDescent.stream() + 16, self.report.steps);
+                accepted_in_sweep |= self.step(&block, &mut z, step_rng, &mut work)?;
+                observer.batch_finished(Phase::BlockDescent, self.stop.fraction(self.stats.mvm), self.incumbents.answer());
+                step_in_sweep += 1;
+                if step_in_sweep == selector.steps_per_sweep() {
+                    sweeps += 1;
+                    if !accepted_in_sweep {
+                        break true;
+                    }
+                    if sweeps == bcd.sweeps {
+                        break false;
+                    }
+                    (step_in_sweep, accepted_in_sweep) = (0, false);
+                }
+            };
+            self.finish_chain(&z, &work, converged);
+            self.stats.rounds += 1;
+            chain += 1;
+        }
+        self.stats.duration_s = self.start.elapsed().as_secs_f64();
+        observer.phase_finished(&self.stats);
+        Ok(())
+    }
+
+    /// A chain's start: random binaries, and each slack at its best value for them.
+    fn random_state(&self, rng: &mut Xoshiro256PlusPlus) -> Vec<f64> {
+        let binaries: Vec<f32> = (0..self.qumo.n_binary).map(|_| if rng.random::<bool>() { 1.0 } else { 0.0 }).collect();
+        self.model.with_best_slacks(&self.model.assignment(&binaries))
+    }
+
+    /// One step on `block`: the sub-solve, and the best replica written into `z` when it lowers
+    /// the energy (then judged). Returns whether it did.
+    fn step(&mut self, block: &[usize], z: &mut [f64], mut rng: Xoshiro256PlusPlus, work: &mut ChainWork) -> anyhow::Result<bool> {
+        let bcd = self.options.decomposition;
+        let sub = SubProblem::new(self.qumo, z, block);
+        let m = sub.machine_variables();
+        let w = sub.machine_matrix();
+        let eigenvalues = extreme_eigenvalues(m, |v, out| matvec(&w, v, out), self.options.seed);
+        let lambda = normalisation_lambda(eigenvalues, self.options.lambda_rule);
+        self.lambdas = Some(match self.lambdas {
+            Some((first, lambda_first, _)) => (first, lambda_first, lambda),
+            None => (eigenvalues, lambda, lambda),
+        });
+        let full_scale = w.chunks_exact(m).map(|row| row.iter().map(|v| v.abs()).sum::<f64>()).fold(0.0, f64::max);
+        let pin = super::pin_field(lambda, f64::from(self.options.ranges.annealing.1), full_scale);
+        self.engine.load(&sub.folded(pin, self.product)?)?;
+
+        let configurations: Vec<Configuration> = (0..bcd.replicas).map(|_| self.configurations[rng.random_range(0..self.configurations.len())]).collect();
+        let params: Vec<ReplicaParams> = configurations.iter().map(|c| c.replica_params(lambda)).collect();
+        let amplitude = 1.0 / (m as f32).sqrt();
+        let mut initial: Vec<f32> = (0..bcd.replicas * m).map(|_| rng.random_range(-amplitude..=amplitude)).collect();
+        for state in initial.chunks_exact_mut(m) {
+            state[sub.pin_index()] = 1.0;
+        }
+        let noise_seed = rng.random();
+        let output = self.engine.run(&Batch { params: &params, initial: &initial, iterations: bcd.iterations, dt: self.options.dt, noise_seed })?;
+        let mvm = bcd.replicas as u64 * u64::from(bcd.iterations);
+        (self.stats.mvm, self.stats.samples, self.stats.batches) = (self.stats.mvm + mvm, self.stats.samples + bcd.replicas, self.stats.batches + 1);
+        (work.mvm, work.solves) = (work.mvm + mvm, work.solves + bcd.replicas as u64);
+        self.report.steps += 1;
+
+        let current = sub.energy(&sub.restrict(z));
+        let best = output.states.chunks_exact(m).map(|state| sub.block_values(state)).zip(&configurations).map(|(values, c)| (sub.energy(&values), values, *c)).min_by(|a, b| a.0.total_cmp(&b.0));
+        let Some((_, values, configuration)) = best.filter(|(energy, ..)| *energy < current - ACCEPT_TOLERANCE * (1.0 + current.abs())) else {
+            return Ok(false);
+        };
+        sub.write(&values, z);
+        self.report.accepted_steps += 1;
+        self.judge(z, configuration);
+        Ok(true)
+    }
+
+    /// Judges the whole state `z` on the instance and offers it to the incumbents.
+    fn judge(&mut self, z: &[f64], configuration: Configuration) {
+        let (x, evaluation) = self.evaluate(z);
+        self.stats.feasible_samples += evaluation.feasible as usize;
+        if evaluation.feasible {
+            self.stats.offer_best(evaluation.objective, self.instance.sense);
+        }
+        let (time_s, mvm, samples) = (self.start.elapsed().as_secs_f64(), self.stats.mvm, self.stats.samples as u64);
+        self.incumbents.offer(&evaluation, || Candidate {
+            x,
+            objective: evaluation.objective,
+            max_violation: evaluation.max_violation,
+            feasible: evaluation.feasible,
+            phase: Phase::BlockDescent,
+            configuration,
+            time_s,
+            mvm,
+            samples,
+        });
+    }
+
+    /// The instance's assignment of the QUMO state `z` and its verdict by the model's judge.
+    fn evaluate(&self, z: &[f64]) -> (Vec<f64>, Evaluation) {
+        let binaries: Vec<f32> = z[..self.qumo.n_binary].iter().map(|&v| v as f32).collect();
+        let x = self.model.assignment(&binaries);
+        let evaluation = evaluate(self.instance, self.model, self.weights, &x);
+        (x, evaluation)
+    }
+
+    /// A finished chain is one sample: its final state judged, its work.
+    fn finish_chain(&mut self, z: &[f64], work: &ChainWork, converged: bool) {
+        let (_, evaluation) = self.evaluate(z);
+        let saturated = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+        self.samples.push(SampleRecord { objective: evaluation.objective, feasible: evaluation.feasible, iterations: saturated(work.mvm), solves: saturated(work.solves) });
+        self.report.chains_finished += 1;
+        self.report.chains_converged += converged as u64;
+    }
+}
+
+/// out = W·v for W row-major (v.len() columns).
+fn matvec(w: &[f64], v: &[f64], out: &mut [f64]) {
+    for (o, row) in out.iter_mut().zip(w.chunks_exact(v.len())) {
+        *o = row.iter().zip(v).map(|(a, b)| a * b).sum();
+    }
+}
