@@ -11,7 +11,7 @@ use crate::engine::{Batch, Engine, ProductForm, ReplicaParams};
 use crate::model::Instance;
 use crate::qumo::{PenaltyWeights, Qumo, QumoModel};
 use crate::spectrum::{extreme_eigenvalues, normalisation_lambda, ExtremeEigenvalues};
-use crate::sweep::{evaluate, Evaluation, sobol_configurations, starting_weights, stream_rng, Candidate, Configuration, Incumbents, Phase, PhaseStats, SampleRecord, Stop, SweepObserver, SweepOptions, SweepResult};
+use crate::sweep::{evaluate, shows_weak_penalties, Evaluation, PenaltyChange, sobol_configurations, starting_weights, stream_rng, Candidate, Configuration, Incumbents, Phase, PhaseStats, SampleRecord, Stop, SweepObserver, SweepOptions, SweepResult};
 
 /// An accepted step must lower the block's energy by more than this fraction of its size
 /// (plus an absolute 1e-12): a rounding-level "improvement" would keep a converged chain going.
@@ -21,7 +21,9 @@ const ACCEPT_TOLERANCE: f64 = 1e-12;
 /// coordinate descent on `engine`, which must carry a hardware model (its capacity sets the
 /// block size). Every accepted state is judged on the instance by the model's judge; the
 /// result has one phase, [`Phase::BlockDescent`], whose samples are the finished chains.
-/// The penalty weights stay at their start (no adaptation, no multipliers).
+/// Penalties adapt as in the sweep (`options.adaptive_penalties`): after a chain whose final
+/// state shows them too weak, the rows it violates double; the method of multipliers is not
+/// used.
 ///
 /// Errors: no hardware model, a block that does not fit the machine, the factored form, or
 /// what the engine reports.
@@ -37,12 +39,13 @@ pub fn run_bcd(instance: &Instance, model: &QumoModel, engine: &mut dyn Engine, 
     };
     let weights = starting_weights(model, options);
     let qumo = model.build(&weights);
+    let n = qumo.n;
     let configurations = sobol_configurations(&options.ranges);
     let mut descent = Descent {
         instance,
         model,
-        weights: &weights,
-        qumo: &qumo,
+        weights,
+        qumo,
         options,
         engine,
         product,
@@ -53,11 +56,12 @@ pub fn run_bcd(instance: &Instance, model: &QumoModel, engine: &mut dyn Engine, 
         incumbents: Incumbents::new(instance.sense),
         samples: Vec::new(),
         lambdas: None,
-        report: BcdReport { blocks: bcd.blocks, block_size: block_size.min(qumo.n), replicas: bcd.replicas, iterations: bcd.iterations, max_sweeps: bcd.sweeps, steps: 0, accepted_steps: 0, chains_finished: 0, chains_converged: 0 },
+        penalty_changes: Vec::new(),
+        report: BcdReport { blocks: bcd.blocks, block_size: block_size.min(n), replicas: bcd.replicas, iterations: bcd.iterations, max_sweeps: bcd.sweeps, steps: 0, accepted_steps: 0, chains_finished: 0, chains_converged: 0 },
     };
     let setup_s = start.elapsed().as_secs_f64();
     descent.run(observer)?;
-    let Descent { stats, incumbents, samples, lambdas, report, engine, .. } = descent;
+    let Descent { stats, incumbents, samples, lambdas, report, engine, penalty_changes, .. } = descent;
     let (eigenvalues_initial, lambda_initial, lambda_final) = lambdas.unwrap_or((ExtremeEigenvalues { min: 0.0, max: 0.0 }, 1.0, 1.0));
     Ok(SweepResult {
         incumbents,
@@ -67,12 +71,12 @@ pub fn run_bcd(instance: &Instance, model: &QumoModel, engine: &mut dyn Engine, 
         total_mvm: stats.mvm,
         phases: vec![stats],
         deep_samples: samples,
-        penalty_changes: Vec::new(),
+        penalty_changes,
         multiplier_steps: 0,
         elapsed_s: start.elapsed().as_secs_f64(),
         setup_s,
         batch_size: bcd.replicas,
-        qumo_vars: qumo.n,
+        qumo_vars: n,
         engine: engine.info(),
         product,
         decomposition: Some(report),
@@ -82,8 +86,9 @@ pub fn run_bcd(instance: &Instance, model: &QumoModel, engine: &mut dyn Engine, 
 struct Descent<'a> {
     instance: &'a Instance,
     model: &'a QumoModel,
-    weights: &'a PenaltyWeights,
-    qumo: &'a Qumo,
+    weights: PenaltyWeights,
+    /// The QUMO at `weights`, rebuilt when they change.
+    qumo: Qumo,
     options: &'a SweepOptions,
     engine: &'a mut dyn Engine,
     product: ProductForm,
@@ -97,6 +102,7 @@ struct Descent<'a> {
     samples: Vec<SampleRecord>,
     /// The first sub-problem's eigenvalues and λ, and the last one's λ.
     lambdas: Option<(ExtremeEigenvalues, f64, f64)>,
+    penalty_changes: Vec<PenaltyChange>,
     report: BcdReport,
 }
 
@@ -125,7 +131,7 @@ impl Descent<'_> {
                     observer.phase_finished(&self.stats);
                     return Ok(());
                 }
-                let block = selector.next_block(self.qumo, &z, &mut rng);
+                let block = selector.next_block(&self.qumo, &z, &mut rng);
                 let step_rng = stream_rng(self.options.seed, Phase::BlockDescent.stream() + 16, self.report.steps);
                 accepted_in_sweep |= self.step(&block, &mut z, step_rng, &mut work)?;
                 observer.batch_finished(Phase::BlockDescent, self.stop.fraction(self.stats.mvm), self.incumbents.answer());
@@ -160,7 +166,7 @@ impl Descent<'_> {
     /// the energy (then judged). Returns whether it did.
     fn step(&mut self, block: &[usize], z: &mut [f64], mut rng: Xoshiro256PlusPlus, work: &mut ChainWork) -> anyhow::Result<bool> {
         let bcd = self.options.decomposition;
-        let sub = SubProblem::new(self.qumo, z, block);
+        let sub = SubProblem::new(&self.qumo, z, block);
         let m = sub.machine_variables();
         let w = sub.machine_matrix();
         let eigenvalues = extreme_eigenvalues(m, |v, out| matvec(&w, v, out), self.options.seed);
@@ -223,17 +229,28 @@ impl Descent<'_> {
     fn evaluate(&self, z: &[f64]) -> (Vec<f64>, Evaluation) {
         let binaries: Vec<f32> = z[..self.qumo.n_binary].iter().map(|&v| v as f32).collect();
         let x = self.model.assignment(&binaries);
-        let evaluation = evaluate(self.instance, self.model, self.weights, &x);
+        let evaluation = evaluate(self.instance, self.model, &self.weights, &x);
         (x, evaluation)
     }
 
-    /// A finished chain is one sample: its final state judged, its work.
+    /// A finished chain is one sample: its final state judged, its work. Then the penalties
+    /// adapt to it.
     fn finish_chain(&mut self, z: &[f64], work: &ChainWork, converged: bool) {
-        let (_, evaluation) = self.evaluate(z);
+        let (x, evaluation) = self.evaluate(z);
         let saturated = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
         self.samples.push(SampleRecord { objective: evaluation.objective, feasible: evaluation.feasible, iterations: saturated(work.mvm), solves: saturated(work.solves) });
         self.report.chains_finished += 1;
         self.report.chains_converged += converged as u64;
+        if self.options.adaptive_penalties && shows_weak_penalties(self.model, self.instance.sense, &self.incumbents, &x, evaluation.penalised) {
+            let violated: Vec<usize> = (0..self.model.rows.len()).filter(|&r| self.model.rows[r].distance(&x) > 0.0).collect();
+            let doubled = self.weights.double(&violated);
+            if !doubled.is_empty() {
+                self.qumo = self.model.build(&self.weights);
+                let lambda = self.lambdas.map_or(1.0, |(.., last)| last);
+                let after = format!("chain {}", self.report.chains_finished);
+                self.penalty_changes.push(PenaltyChange { after, rows_doubled: doubled.len(), max_growth: self.weights.max_growth(), lambda });
+            }
+        }
     }
 }
 
@@ -241,5 +258,66 @@ impl Descent<'_> {
 fn matvec(w: &[f64], v: &[f64], out: &mut [f64]) {
     for (o, row) in out.iter_mut().zip(w.chunks_exact(v.len())) {
         *o = row.iter().zip(v).map(|(a, b)| a * b).sum();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decompose::{BcdOptions, Blocks};
+    use crate::engine::CpuEngine;
+    use crate::hardware::{Calibration, HardwareModel, Machine, NonIdeality};
+    use crate::model::random::{random_instance, RandomSpec};
+    use crate::model::Sense;
+    use crate::sweep::Budget;
+
+    /// Under every non-ideality (noisy sub-solves), the QUMO energy of a chain never rises
+    /// across its steps, and the accepted ones lower it: acceptance is judged on the exact
+    /// sub-energy, which moves with the whole energy.
+    #[test]
+    fn the_energy_never_increases_along_a_chain() {
+        for blocks in [Blocks::Random, Blocks::Greedy] {
+            let instance = random_instance(RandomSpec { n: 40, rows: [2, 1, 1, 1], density: 0.3, sense: Sense::Minimize }, 3);
+            let model = QumoModel::new(&instance).unwrap();
+            let mut engine = CpuEngine::new(Some(1), crate::engine::Precision::F32).unwrap();
+            engine.set_hardware(Some(HardwareModel::new(Machine::Aoc16, Calibration::aoc16(), &NonIdeality::ALL)));
+            let options = SweepOptions { budget: Budget::Work(u64::MAX), decomposition: BcdOptions { blocks, ..BcdOptions::default() }, ..SweepOptions::default() };
+            let weights = starting_weights(&model, &options);
+            let qumo = model.build(&weights);
+            let configurations = sobol_configurations(&options.ranges);
+            let mut descent = Descent {
+                instance: &instance,
+                model: &model,
+                weights,
+                qumo: qumo.clone(),
+                options: &options,
+                engine: &mut engine,
+                product: ProductForm::Dense,
+                stats: PhaseStats::empty(Phase::BlockDescent, 1),
+                configurations,
+                stop: Stop::whole(options.budget, Instant::now()),
+                start: Instant::now(),
+                incumbents: Incumbents::new(instance.sense),
+                samples: Vec::new(),
+                lambdas: None,
+                penalty_changes: Vec::new(),
+                report: BcdReport { blocks, block_size: 7, replicas: 16, iterations: 100, max_sweeps: 1, steps: 0, accepted_steps: 0, chains_finished: 0, chains_converged: 0 },
+            };
+            let mut rng = stream_rng(1, 1, 1);
+            let mut z = descent.random_state(&mut rng);
+            let mut selector = BlockSelector::new(blocks, qumo.n, 7);
+            let mut energy = qumo.energy(&z);
+            let mut accepted = 0;
+            for step in 0..60 {
+                let block = selector.next_block(&qumo, &z, &mut rng);
+                let moved = descent.step(&block, &mut z, stream_rng(1, 2, step), &mut ChainWork::default()).unwrap();
+                let next = qumo.energy(&z);
+                assert!(next <= energy + 1e-9 * energy.abs().max(1.0), "{blocks:?} step {step}: {energy} → {next}");
+                assert_eq!(moved, next < energy, "{blocks:?} step {step}: accepted {moved}, {energy} → {next}");
+                accepted += moved as usize;
+                energy = next;
+            }
+            assert!(accepted >= 5, "{blocks:?}: {accepted} steps accepted");
+        }
     }
 }

@@ -10,7 +10,7 @@ mod sobol;
 
 pub use parameters::{phase_resources, Configuration, ParameterRanges};
 pub use run::{run_sweep, PenaltyChange, PhaseStats, SampleRecord, SweepResult};
-pub(crate) use run::{sobol_configurations, starting_weights, stream_rng, Stop};
+pub(crate) use run::{shows_weak_penalties, sobol_configurations, starting_weights, stream_rng, Stop};
 pub use samples::{evaluate, Candidate, Evaluation, Improvement, Incumbents};
 
 use crate::decompose::BcdOptions;

@@ -274,6 +274,16 @@ pub fn run_sweep(
     })
 }
 
+/// Whether the assignment `x` with penalised energy `penalised` shows the penalties too weak:
+/// it violates a row and no feasible point is known yet, or its penalised energy undercuts the
+/// best feasible objective.
+pub(crate) fn shows_weak_penalties(model: &QumoModel, sense: Sense, incumbents: &Incumbents, x: &[f64], penalised: f64) -> bool {
+    if incumbents.best_feasible.as_ref().is_some_and(|f| penalised >= sense.sign() * f.objective) {
+        return false;
+    }
+    model.rows.iter().any(|r| r.distance(x) > 0.0)
+}
+
 /// The starting penalty weights of `options.penalty_basis` (scaled by `options.penalty_scale`).
 pub(crate) fn starting_weights(model: &QumoModel, options: &SweepOptions) -> PenaltyWeights {
     // initial_weights are in units of δ; the largest one-flip change is δ·ratio.
@@ -347,11 +357,7 @@ impl Run<'_> {
     /// the best feasible objective. `None` when the penalties hold.
     fn weak_penalty_witness<'b>(&self, batch: &'b [(Vec<f64>, f64)]) -> Option<&'b [f64]> {
         let (best, penalised) = batch.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
-        let sign = self.instance.sense.sign();
-        if self.incumbents.best_feasible.as_ref().is_some_and(|f| *penalised >= sign * f.objective) {
-            return None;
-        }
-        self.model.rows.iter().any(|r| r.distance(best) > 0.0).then_some(best.as_slice())
+        shows_weak_penalties(self.model, self.instance.sense, &self.incumbents, best, *penalised).then_some(best.as_slice())
     }
 
     /// Doubles P_r on the rows that the batch's best sample violates when it shows the
