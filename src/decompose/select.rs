@@ -26,6 +26,16 @@ pub enum Blocks {
     Greedy,
 }
 
+impl Blocks {
+    /// The choice as `--bcd-blocks` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Blocks::Random => "random",
+            Blocks::Greedy => "greedy",
+        }
+    }
+}
+
 /// Chooses the blocks of one chain.
 #[derive(Debug, Clone)]
 pub struct BlockSelector {
