@@ -40,7 +40,7 @@ fn folding_b_through_the_extra_binary_gives_the_block_energy() {
         let block = &order[..rng.random_range(1..=7.min(n))];
         let sub = SubProblem::new(&qumo, &z, block);
         let mut without_block = z.clone();
-        sub.write(&vec![0.0; sub.len()], &mut without_block);
+        sub.write(&vec![0.0; sub.variables.len()], &mut without_block);
         let sub_energy = sub.energy(&sub.restrict(&z));
         let expected = qumo.energy(&z) - qumo.energy(&without_block);
         let scale = 1.0 + qumo.energy(&z).abs() + qumo.energy(&without_block).abs();

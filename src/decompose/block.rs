@@ -48,15 +48,6 @@ impl SubProblem {
         SubProblem { variables, n_binary, couplings, field }
     }
 
-    /// The block's variables.
-    pub fn len(&self) -> usize {
-        self.variables.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.variables.is_empty()
-    }
-
     /// The block's part of `z` (whole-QUMO state).
     pub fn restrict(&self, z: &[f64]) -> Vec<f64> {
         self.variables.iter().map(|&i| z[i]).collect()
@@ -72,7 +63,7 @@ impl SubProblem {
     /// E_sub(σ) = −½σᵀJ_BBσ − bᵀσ in f64 for the block's values σ: the QUMO energy of the
     /// whole state with σ in the block, minus a part the block does not change.
     pub fn energy(&self, sigma: &[f64]) -> f64 {
-        let k = self.len();
+        let k = self.variables.len();
         (0..k).map(|a| sigma[a] * (-0.5 * (0..k).map(|c| self.couplings[a * k + c] * sigma[c]).sum::<f64>() - self.field[a])).sum()
     }
 
@@ -83,7 +74,7 @@ impl SubProblem {
 
     /// Variables the machine holds: the block and the extra binary.
     pub fn machine_variables(&self) -> usize {
-        self.len() + 1
+        self.variables.len() + 1
     }
 
     /// The block variable at machine variable `v` (`None`: the extra binary).
@@ -98,7 +89,7 @@ impl SubProblem {
     /// W, (k+1)×(k+1) row-major in the machine's order: J_BB, and b between the block and the
     /// extra binary (W_pin,pin = 0).
     pub fn machine_matrix(&self) -> Vec<f64> {
-        let (k, m) = (self.len(), self.machine_variables());
+        let (k, m) = (self.variables.len(), self.machine_variables());
         let mut w = vec![0.0; m * m];
         for r in 0..m {
             for c in 0..m {

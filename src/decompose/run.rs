@@ -11,7 +11,9 @@ use crate::engine::{Batch, Engine, ProductForm, ReplicaParams};
 use crate::model::Instance;
 use crate::qumo::{PenaltyWeights, Qumo, QumoModel};
 use crate::spectrum::{extreme_eigenvalues, normalisation_lambda, ExtremeEigenvalues};
-use crate::sweep::{evaluate, shows_weak_penalties, Evaluation, PenaltyChange, sobol_configurations, starting_weights, stream_rng, Candidate, Configuration, Incumbents, Phase, PhaseStats, SampleRecord, Stop, SweepObserver, SweepOptions, SweepResult};
+use crate::sweep::{
+    evaluate, shows_weak_penalties, sobol_configurations, starting_weights, stream_rng, Candidate, Configuration, Evaluation, Incumbents, PenaltyChange, Phase, PhaseStats, SampleRecord, Stop, SweepObserver, SweepOptions, SweepResult,
+};
 
 /// An accepted step must lower the block's energy by more than this fraction of its size
 /// (plus an absolute 1e-12): a rounding-level "improvement" would keep a converged chain going.
@@ -33,10 +35,8 @@ pub fn run_bcd(instance: &Instance, model: &QumoModel, engine: &mut dyn Engine, 
     let hardware = engine.hardware().ok_or_else(|| anyhow::anyhow!("block coordinate descent needs a modelled machine (--hardware aoc16 or aoc48)"))?;
     let bcd = options.decomposition;
     let block_size = bcd.block_size_on(hardware)?;
-    let product = match options.product {
-        None | Some(ProductForm::Dense) => ProductForm::Dense,
-        Some(form) => form,
-    };
+    // The machine holds W as a matrix; sparse on request (`SubProblem::folded` refuses factored).
+    let product = options.product.unwrap_or(ProductForm::Dense);
     let weights = starting_weights(model, options);
     let qumo = model.build(&weights);
     let n = qumo.n;
@@ -118,18 +118,16 @@ impl Descent<'_> {
     fn run(&mut self, observer: &mut dyn SweepObserver) -> anyhow::Result<()> {
         let bcd = self.options.decomposition;
         observer.phase_started(Phase::BlockDescent, self.configurations.len(), 1, bcd.iterations);
-        let mut chain = 0u64;
-        while !self.stop.reached(self.stats.mvm) {
+        for chain in 0.. {
             let mut rng = stream_rng(self.options.seed, Phase::BlockDescent.stream(), chain);
             let mut z = self.random_state(&mut rng);
             let mut selector = BlockSelector::new(bcd.blocks, self.qumo.n, self.report.block_size);
             let mut work = ChainWork::default();
             let (mut sweeps, mut step_in_sweep, mut accepted_in_sweep) = (0u32, 0usize, false);
-            let converged = loop {
+            // Some(whether it converged) when the chain finishes, None when the budget ends it.
+            let finished = loop {
                 if self.stop.reached(self.stats.mvm) {
-                    self.stats.duration_s = self.start.elapsed().as_secs_f64();
-                    observer.phase_finished(&self.stats);
-                    return Ok(());
+                    break None;
                 }
                 let block = selector.next_block(&self.qumo, &z, &mut rng);
                 let step_rng = stream_rng(self.options.seed, Phase::BlockDescent.stream() + 16, self.report.steps);
@@ -138,18 +136,15 @@ impl Descent<'_> {
                 step_in_sweep += 1;
                 if step_in_sweep == selector.steps_per_sweep() {
                     sweeps += 1;
-                    if !accepted_in_sweep {
-                        break true;
-                    }
-                    if sweeps == bcd.sweeps {
-                        break false;
+                    if !accepted_in_sweep || sweeps == bcd.sweeps {
+                        break Some(!accepted_in_sweep);
                     }
                     (step_in_sweep, accepted_in_sweep) = (0, false);
                 }
             };
+            let Some(converged) = finished else { break };
             self.finish_chain(&z, &work, converged);
             self.stats.rounds += 1;
-            chain += 1;
         }
         self.stats.duration_s = self.start.elapsed().as_secs_f64();
         observer.phase_finished(&self.stats);
