@@ -23,6 +23,7 @@ pub mod perf;
 pub mod polish;
 pub mod qplib;
 pub mod qumo;
+pub mod readout;
 pub mod reference;
 pub mod seconds;
 pub mod spectrum;

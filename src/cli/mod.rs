@@ -19,6 +19,7 @@ use crate::engine::{EngineChoice, Precision, ProductForm};
 use crate::decompose::{BcdOptions, Blocks, Decomposition};
 use crate::hardware::{parse_non_idealities, Calibration, HardwareModel, Machine, NonIdeality};
 use crate::spectrum::LambdaRule;
+use crate::readout::Readout;
 use crate::sweep::{Budget, ParameterRanges, PenaltyBasis, SweepOptions};
 
 #[derive(Debug, Parser)]
@@ -206,6 +207,11 @@ pub struct SweepArgs {
     /// to the largest at the first adaptation that knows no feasible point (`escalate`).
     #[arg(long, value_enum, default_value_t = PenaltyBasis::MaxEquality)]
     pub penalty_basis: PenaltyBasis,
+    /// How a replica's final state becomes a point: every binary thresholded on its own
+    /// (`threshold`, the spec), or rows `Σ x = 1` read by their largest amplitudes, the better
+    /// of that point and the threshold's counting (`one-hot`; README, Deviations)
+    #[arg(long, value_enum, default_value_t = Readout::OneHot)]
+    pub readout: Readout,
     /// Replicas per batch (default: the engine's choice).
     #[arg(long)]
     pub batch_size: Option<usize>,
@@ -254,6 +260,7 @@ impl SweepArgs {
             adaptive_penalties: !self.no_adaptive_penalties,
             multipliers: !self.no_multipliers,
             penalty_basis: self.penalty_basis,
+            readout: self.readout,
             batch_size: self.batch_size,
             product,
             decomposition: BcdOptions {

@@ -89,7 +89,7 @@ impl CpuEngine {
         let n = problem.n;
         anyhow::ensure!(batch.initial.len() == n * batch.replicas(), "CPU engine: initial states must be replicas × n");
         if batch.replicas() == 0 {
-            return Ok(BatchOutput { states: Vec::new(), energies: Vec::new() });
+            return Ok(BatchOutput { states: Vec::new(), energies: Vec::new(), amplitudes: Vec::new() });
         }
         let plan = Plan::new(problem, batch.replicas());
         let (arch, threads) = (self.arch, self.threads);
@@ -118,12 +118,15 @@ impl CpuEngine {
                 chunks.par_iter_mut().for_each(|chunk| chunk.read_out(problem));
             }
             let mut states = vec![0.0f32; batch.initial.len()];
+            let mut amplitudes = vec![0.0f32; batch.initial.len()];
             let mut energies = vec![0.0f64; batch.replicas()];
             for (chunk, range) in chunks.iter().zip(&plan.chunks) {
-                chunk.write_states(n, &mut states[range.start * n..range.end * n]);
+                let replicas = range.start * n..range.end * n;
+                Chunk::write_replica_major(&chunk.sigma, chunk.width, n, &mut states[replicas.clone()]);
+                Chunk::write_replica_major(&chunk.x, chunk.width, n, &mut amplitudes[replicas]);
                 chunk.energies(problem, &mut energies[range.clone()]);
             }
-            Ok(BatchOutput { states, energies })
+            Ok(BatchOutput { states, energies, amplitudes })
         })
     }
 }
@@ -509,11 +512,11 @@ impl<T: Real> Chunk<T> {
         self.advance_noise_keys();
     }
 
-    /// σ back to replica-major (`out[k·n + i]`), in f32 (binaries are exactly 0 or 1).
-    fn write_states(&self, n: usize, out: &mut [f32]) {
-        let c = self.width;
+    /// `lines` (σ or x, variable-major over `width` replicas) back to replica-major
+    /// (`out[k·n + i]`), in f32 (σ's binaries are exactly 0 or 1).
+    fn write_replica_major(lines: &Lines<T>, width: usize, n: usize, out: &mut [f32]) {
         out.par_chunks_mut(n.max(1)).enumerate().for_each(|(k, state)| {
-            for (v, row) in state.iter_mut().zip(self.sigma.chunks_exact(c)) {
+            for (v, row) in state.iter_mut().zip(lines.chunks_exact(width)) {
                 *v = row[k].to_f32();
             }
         });

@@ -84,13 +84,15 @@ impl Batch<'_> {
     }
 }
 
-/// Final σ of every replica (replica-major; binaries exactly 0 or 1, slacks the clamped x) and
-/// its QUMO energy −½σᵀJσ − hᵀσ (without the constant; under a hardware model, with the
-/// machine's J and h).
+/// Final σ of every replica (replica-major; binaries exactly 0 or 1, slacks the clamped x), its
+/// QUMO energy −½σᵀJσ − hᵀσ (without the constant; under a hardware model, with the machine's J
+/// and h), and the final state x itself (replica-major, n per replica): the amplitudes a
+/// readout other than the threshold decides by (`crate::readout`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchOutput {
     pub states: Vec<f32>,
     pub energies: Vec<f64>,
+    pub amplitudes: Vec<f32>,
 }
 
 /// What ran a batch, for reports.

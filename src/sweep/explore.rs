@@ -70,18 +70,24 @@ impl Run<'_> {
             let work = params.len() as u64 * iterations as u64;
             self.mvm += work;
             self.samples += params.len() as u64;
-            let (instance, model, weights) = (self.instance, self.model, &self.weights);
-            let judged: Vec<(Vec<f64>, Evaluation)> = output
+            let (instance, model, weights, readout) = (self.instance, self.model, &self.weights, self.readout.as_ref());
+            // Per replica: the thresholded point, which drives the dynamics' feedback (penalties,
+            // multipliers, ranking), and the point it reports, the one-hot readout's when better.
+            let judged: Vec<((Vec<f64>, Evaluation), (Vec<f64>, Evaluation))> = output
                 .states
                 .par_chunks(n)
-                .map(|state| {
+                .zip(output.amplitudes.par_chunks(n))
+                .map(|(state, amplitudes)| {
                     let x = model.assignment(&state[..n_binary]);
                     let evaluation = evaluate(instance, model, weights, &x);
-                    (x, evaluation)
+                    let decoded = readout.map(|r| r.decode(&x, &model.assignment(&amplitudes[..n_binary]))).filter(|d| *d != x);
+                    let reported = decoded.map(|d| (evaluate(instance, model, weights, &d), d)).filter(|(e, _)| e.better_than(&evaluation, instance.sense));
+                    let reported = reported.map_or_else(|| (x.clone(), evaluation), |(e, d)| (d, e));
+                    ((x, evaluation), reported)
                 })
                 .collect();
             let (time_s, mvm, samples) = (self.start.elapsed().as_secs_f64(), self.mvm, self.samples);
-            for ((x, evaluation), configuration) in judged.iter().zip(&experiment_configs) {
+            for (((_, thresholded), (x, evaluation)), configuration) in judged.iter().zip(&experiment_configs) {
                 self.incumbents.offer(evaluation, || Candidate {
                     x: x.clone(),
                     objective: evaluation.objective,
@@ -93,7 +99,7 @@ impl Run<'_> {
                     mvm,
                     samples,
                 });
-                exploration.energies.push(evaluation.penalised);
+                exploration.energies.push(thresholded.penalised);
                 exploration.stats.feasible_samples += evaluation.feasible as usize;
                 if evaluation.feasible {
                     exploration.stats.offer_best(evaluation.objective, self.instance.sense);
@@ -102,7 +108,7 @@ impl Run<'_> {
                     exploration.samples.push(SampleRecord { objective: evaluation.objective, feasible: evaluation.feasible, iterations, solves: 1 });
                 }
             }
-            exploration.last_batch = judged.into_iter().map(|(x, e)| (x, e.penalised)).collect();
+            exploration.last_batch = judged.into_iter().map(|((x, e), _)| (x, e.penalised)).collect();
             self.step_multipliers(&exploration.last_batch)?;
             exploration.stats.batches += 1;
             exploration.stats.samples += params.len();

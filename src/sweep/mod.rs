@@ -15,6 +15,7 @@ pub use samples::{evaluate, Candidate, Evaluation, Improvement, Incumbents};
 
 use crate::decompose::BcdOptions;
 use crate::engine::ProductForm;
+use crate::readout::Readout;
 use crate::spectrum::LambdaRule;
 
 /// Number of Sobol configurations (spec §4).
@@ -99,6 +100,9 @@ pub struct SweepOptions {
     /// The one-flip change the starting weights are measured in: the mean (δ) or the largest.
     #[serde(default = "PenaltyBasis::saved_before")]
     pub penalty_basis: PenaltyBasis,
+    /// How a replica's final state becomes the point it reports.
+    #[serde(default = "Readout::saved_before")]
+    pub readout: Readout,
     /// Replicas per batch; `None` lets the engine choose.
     pub batch_size: Option<usize>,
     /// How the engine multiplies by J; `None`: the cheapest by the cost model.
@@ -121,6 +125,7 @@ impl Default for SweepOptions {
             adaptive_penalties: true,
             multipliers: true,
             penalty_basis: PenaltyBasis::default(),
+            readout: Readout::default(),
             batch_size: None,
             product: None,
             decomposition: BcdOptions::default(),

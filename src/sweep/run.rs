@@ -10,6 +10,7 @@ use super::{phase_resources, sobol, Budget, Configuration, ParameterRanges, Pena
 use crate::engine::{Engine, EngineInfo, ProductForm};
 use crate::model::{Instance, Sense};
 use crate::qumo::{PenaltyWeights, QumoModel};
+use crate::readout::{OneHotReadout, Readout};
 use crate::spectrum::{extreme_eigenvalues, normalisation_lambda, ExtremeEigenvalues};
 
 /// Statistics of one phase (or of all deep-search rounds together).
@@ -157,6 +158,8 @@ pub(super) struct Run<'a> {
     pub(super) multiplier_steps: usize,
     /// Whether `PenaltyBasis::Escalate` has raised the equality rows.
     pub(super) escalated: bool,
+    /// The one-hot rows `Readout::OneHot` decides (None under the threshold or without any).
+    pub(super) readout: Option<OneHotReadout>,
 }
 
 impl Stop {
@@ -222,6 +225,7 @@ pub fn run_sweep(
         penalty_changes: Vec::new(),
         multiplier_steps: 0,
         escalated: false,
+        readout: (options.readout == Readout::OneHot).then(|| OneHotReadout::of(model)).flatten(),
     };
     let eigenvalues_initial = run.rebuild()?;
     let lambda_initial = run.lambda;

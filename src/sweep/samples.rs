@@ -15,6 +15,19 @@ pub struct Evaluation {
     pub penalised: f64,
 }
 
+impl Evaluation {
+    /// Feasible beats infeasible; then the better objective under `sense`, or without a feasible
+    /// one the smaller violation. Ties are not better.
+    pub fn better_than(&self, other: &Evaluation, sense: Sense) -> bool {
+        match (self.feasible, other.feasible) {
+            (true, false) => true,
+            (false, true) => false,
+            (true, true) => sense.better(self.objective, other.objective),
+            (false, false) => self.max_violation < other.max_violation,
+        }
+    }
+}
+
 pub fn evaluate(instance: &Instance, model: &QumoModel, weights: &PenaltyWeights, x: &[f64]) -> Evaluation {
     let objective = model::objective(instance, x);
     let verdict = model::feasibility(instance, x);

@@ -220,12 +220,13 @@ impl Engine for GpuEngine {
         let timeout = self.timeout.unwrap_or_else(|| {
             plan::timeout(loaded.problem.product_nonzeros, states.width, batch.iterations, self.gpu.info.device_type == wgpu::DeviceType::Cpu)
         });
-        let mut output = BatchOutput { states: Vec::with_capacity(batch.initial.len()), energies: Vec::with_capacity(batch.replicas()) };
+        let mut output = BatchOutput { states: Vec::with_capacity(batch.initial.len()), energies: Vec::with_capacity(batch.replicas()), amplitudes: Vec::with_capacity(batch.initial.len()) };
         for (s, (params, initial)) in batch.params.chunks(states.width).zip(batch.initial.chunks(states.width * n.max(1))).enumerate() {
             let sub = Batch { params, initial, ..*batch };
             match states.run(&self.gpu, &self.pipelines, &loaded.problem, &sub, s * states.width, timeout) {
                 Ok(out) => {
                     output.states.extend(out.states);
+                    output.amplitudes.extend(out.amplitudes);
                     output.energies.extend(out.energies.into_iter().map(f64::from));
                 }
                 Err(error) => {

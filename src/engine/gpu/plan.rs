@@ -153,9 +153,9 @@ impl MemoryFootprint {
             Couplings::Sparse(matrix) => (csr_bytes(matrix), n64),
             Couplings::Factored { rows, couplings } => (csr_bytes(rows) + csr_bytes(couplings), n64 + rows.rows() as u64),
         };
-        // x twice, α and the noise key twice (shaders/common.wgsl), the parameters, σ and energy
-        // out and their read-back.
-        let per_replica = 2 * state_rows * F32 + 4 * F32 + REPLICA_PARAMS + 2 * (n64 + 1) * F32;
+        // x twice, α and the noise key twice (shaders/common.wgsl), the parameters, σ, x and
+        // energy out and their read-back.
+        let per_replica = 2 * state_rows * F32 + 4 * F32 + REPLICA_PARAMS + 2 * (2 * n64 + 1) * F32;
         MemoryFootprint { couplings_bytes: couplings + n64 * F32, per_replica_bytes: per_replica }
     }
 
@@ -295,8 +295,8 @@ mod tests {
     fn footprint_counts_couplings_once_and_state_per_replica() {
         let f = MemoryFootprint::new(&dense(100));
         assert_eq!(f.couplings_bytes, 128 * 112 * 4 + 400);
-        assert_eq!(f.per_replica_bytes, 2 * 112 * 4 + 16 + 16 + 2 * 101 * 4);
+        assert_eq!(f.per_replica_bytes, 2 * 112 * 4 + 16 + 16 + 2 * 201 * 4);
         let sparse = sparse(&[0, 1].repeat(50));
-        assert_eq!(MemoryFootprint::new(&sparse).total(10), 101 * 4 + 50 * 8 + 400 + 64 * (2 * 100 * 4 + 16 + 16 + 2 * 101 * 4));
+        assert_eq!(MemoryFootprint::new(&sparse).total(10), 101 * 4 + 50 * 8 + 400 + 64 * (2 * 100 * 4 + 16 + 16 + 2 * 201 * 4));
     }
 }

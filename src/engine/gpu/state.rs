@@ -68,9 +68,10 @@ pub(crate) struct States {
     finish_groups: [wgpu::BindGroup; 2],
 }
 
-/// Final σ (replica-major) and energies of a sub-batch.
+/// Final σ, x (both replica-major) and energies of a sub-batch.
 pub(crate) struct SubBatchOutput {
     pub states: Vec<f32>,
+    pub amplitudes: Vec<f32>,
     pub energies: Vec<f32>,
 }
 
@@ -90,7 +91,8 @@ impl States {
         // α of every replica, then their noise keys.
         let alpha = ["alpha 0", "alpha 1"].map(|label| buffer(label, f32s(2 * width), state));
         let replicas = buffer("replicas", (width * size_of::<Replica>()) as u64, state);
-        let states = buffer("states", f32s(problem.n * width), U::STORAGE | U::COPY_SRC);
+        // σ of every replica, then its x (the amplitudes), both replica-major.
+        let states = buffer("states", f32s(2 * problem.n * width), U::STORAGE | U::COPY_SRC);
         let energies = buffer("energies", f32s(width), U::STORAGE | U::COPY_SRC);
         let read_back = buffer("read-back", states.size() + energies.size(), U::MAP_READ | U::COPY_DST);
         let machine = problem.machine;
@@ -193,9 +195,13 @@ impl States {
             gpu.queue.submit([encoder.finish()])
         })?;
         let energies_at = self.states.size() as usize;
-        gpu.read_back(&self.read_back, submission, timeout, |bytes| SubBatchOutput {
-            states: bytemuck::cast_slice(&bytes[..energies_at])[..replicas * n].to_vec(),
-            energies: bytemuck::cast_slice(&bytes[energies_at..])[..replicas].to_vec(),
+        gpu.read_back(&self.read_back, submission, timeout, |bytes| {
+            let states: &[f32] = bytemuck::cast_slice(&bytes[..energies_at]);
+            SubBatchOutput {
+                states: states[..replicas * n].to_vec(),
+                amplitudes: states[width * n..width * n + replicas * n].to_vec(),
+                energies: bytemuck::cast_slice(&bytes[energies_at..])[..replicas].to_vec(),
+            }
         })
     }
 
