@@ -7,7 +7,7 @@ use std::time::Duration;
 use aocbench::benchmark::solve_instance;
 use aocbench::decompose::{BcdOptions, Blocks};
 use aocbench::engine::gpu::GpuOptions;
-use aocbench::engine::{AdapterChoice, Batch, BatchOutput, Couplings, CpuEngine, Csr, DynamicsProblem, Engine, GpuEngine, Precision, ProductForm, ReplicaParams};
+use aocbench::engine::{AdapterChoice, Batch, BatchOutput, Couplings, CpuEngine, Csr, DynamicsProblem, Engine, GpuEngine, Precision, ProductForm, ReplicaParams, THRESHOLD};
 use aocbench::hardware::{Calibration, HardwareModel, Machine, NonIdeality};
 use aocbench::model::Sense;
 use aocbench::model::random::{RandomSpec, fresh_seed, random_instance};
@@ -121,8 +121,22 @@ struct Agreement {
     energy_vs_cpu: f64,
 }
 
+/// The final x an engine returns is the state its σ was read from: binaries above ½ exactly
+/// where σ is 1, every other variable equal to σ.
+fn assert_amplitudes_are_the_states(problem: &DynamicsProblem, out: &BatchOutput) {
+    assert_eq!(out.amplitudes.len(), out.states.len());
+    for (x, sigma) in out.amplitudes.chunks(problem.n).zip(out.states.chunks(problem.n)) {
+        for (i, (&x, &s)) in x.iter().zip(sigma).enumerate() {
+            let read = if i < problem.n_binary { f32::from(u8::from(x > THRESHOLD)) } else { x };
+            assert_eq!(read, s, "variable {i}: x = {x}, σ = {s}");
+        }
+    }
+}
+
 fn compare(problem: &DynamicsProblem, gpu: &BatchOutput, cpu: &BatchOutput) -> Agreement {
     let (n, nb) = (problem.n, problem.n_binary);
+    assert_amplitudes_are_the_states(problem, gpu);
+    assert_amplitudes_are_the_states(problem, cpu);
     let mut a = Agreement::default();
     for (k, (g, c)) in gpu.states.chunks(n).zip(cpu.states.chunks(n)).enumerate() {
         assert!(g[..nb].iter().all(|&s| s == 0.0 || s == 1.0), "GPU binaries must be exactly 0 or 1");
@@ -340,6 +354,8 @@ fn energies_and_states_of_zero_iterations_are_the_initial_sigma() {
     let out = run(&mut gpu_engine(GpuOptions::default()), &problem, &params, &initial, 0);
     let expected = run(&mut CpuEngine::new(Some(1), Precision::F32).unwrap(), &problem, &params, &initial, 0);
     assert_eq!(out.states, expected.states);
+    assert_eq!(out.amplitudes, initial);
+    assert_eq!(expected.amplitudes, initial);
 }
 
 #[test]

@@ -117,6 +117,7 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
     if let Some(h) = hardware {
         line("hardware", format!("{} (calibration {})", h.describe(), h.calibration.source));
     }
+    line("readout", sweep.readout.clone());
     if let Some(d) = &sweep.decomposition {
         line(
             "decomposition",

@@ -79,6 +79,9 @@ pub fn run_bcd(instance: &Instance, model: &QumoModel, engine: &mut dyn Engine, 
         qumo_vars: n,
         engine: engine.info(),
         product,
+        // The one-hot readout decodes rows of the whole QUMO from amplitudes; a block's
+        // replicas are scored on the block's energy at their thresholded values.
+        readout: "threshold (block coordinate descent)".into(),
         decomposition: Some(report),
     })
 }

@@ -11,7 +11,8 @@
 //!   to 1 and the others to 0: winners are placed greedily, largest amplitude first over all
 //!   groups, each only where no other row's distance from its bounds grows (the capacity rows
 //!   of a generalised assignment problem stay within bounds when they can); a group that no
-//!   winner fits that way takes its largest amplitude;
+//!   winner fits that way takes the variable that grows the other rows' distances least (of
+//!   those, the largest amplitude);
 //! * one-hot rows that form an assignment (two sides of equally many rows, every variable in one
 //!   row of each side, as in the quadratic assignment problem) take the perfect matching of
 //!   largest total amplitude, i.e. the permutation nearest to x: the linear assignment problem,
@@ -133,7 +134,8 @@ impl OneHotReadout {
 impl OneHotReadout {
     /// Every group's variables to 0, then one winner per group: candidates by decreasing
     /// amplitude (ties: lower index), each taken when its group has none yet and no side row's
-    /// distance from its bounds grows; groups still without one take their largest amplitude.
+    /// distance from its bounds grows; groups still without one take the variable that grows
+    /// those distances least (ties: the larger amplitude, then the lower index).
     fn place_winners(&self, x: &mut [f64], amplitudes: &[f64]) {
         let mut candidates: Vec<(usize, usize)> = Vec::new();
         for (g, group) in self.groups.iter().enumerate() {
@@ -160,8 +162,15 @@ impl OneHotReadout {
             }
         }
         for (group, _) in self.groups.iter().zip(&placed).filter(|(_, placed)| !**placed) {
-            let winner = group.iter().copied().reduce(|best, j| if amplitudes[j] > amplitudes[best] { j } else { best });
-            x[winner.expect("a one-hot row has variables")] = 1.0;
+            let damage = |j: usize| -> f64 {
+                let side = self.side_of.get(&j).map_or(&[][..], Vec::as_slice);
+                side.iter().map(|&(r, a)| model::excess(activity[r] + a, self.side_rows[r].lo, self.side_rows[r].hi) - model::excess(activity[r], self.side_rows[r].lo, self.side_rows[r].hi)).sum()
+            };
+            let winner = group.iter().copied().reduce(|best, j| if (damage(j), -amplitudes[j]) < (damage(best), -amplitudes[best]) { j } else { best }).expect("a one-hot row has variables");
+            x[winner] = 1.0;
+            for &(r, a) in self.side_of.get(&winner).map_or(&[][..], Vec::as_slice) {
+                activity[r] += a;
+            }
         }
     }
 }
@@ -289,10 +298,11 @@ mod tests {
         let amplitudes = [0.9, 0.1, 0.8, 0.2];
         // Largest first: 0 fits, 2 would overfill the capacity row, so 3.
         assert_eq!(loose.decode(&[1.0, 0.0, 1.0, 0.0], &amplitudes), vec![1.0, 0.0, 0.0, 1.0]);
-        // A group no winner fits takes its largest amplitude: both 2 and 3 would overfill.
-        let tight = Constraint { lower: f64::NEG_INFINITY, upper: 1.0, ..row([0, 2, 3], 1.0, 1.0) };
+        // A group no winner fits takes the one that overfills least: under x0 + x2 + 2·x3 ≤ 1,
+        // 2 rather than 3, the larger amplitude.
+        let tight = Constraint { lower: f64::NEG_INFINITY, upper: 1.0, linear: vec![(0, 1.0), (2, 1.0), (3, 2.0)], quadratic: Vec::new() };
         let tight = readout(4, vec![row([0, 1], 1.0, 1.0), row([2, 3], 1.0, 1.0), tight]).unwrap();
-        assert_eq!(tight.decode(&[0.0; 4], &amplitudes), vec![1.0, 0.0, 1.0, 0.0]);
+        assert_eq!(tight.decode(&[0.0; 4], &[0.9, 0.1, 0.2, 0.8]), vec![1.0, 0.0, 1.0, 0.0]);
     }
 
     #[test]

@@ -118,6 +118,8 @@ pub struct SweepResult {
     pub engine: EngineInfo,
     /// The form the engine multiplied J in (the last load's, should a rebuild change it).
     pub product: ProductForm,
+    /// How samples were read: `threshold`, or `one-hot` with the rows it decides.
+    pub readout: String,
     /// The block coordinate descent's settings and counts, when the solve was decomposed.
     pub decomposition: Option<crate::decompose::BcdReport>,
 }
@@ -274,6 +276,11 @@ pub fn run_sweep(
         qumo_vars: run.n,
         engine: run.engine.info(),
         product: run.product,
+        readout: match (&run.readout, options.readout) {
+            (Some(one_hot), _) => format!("one-hot: {}", one_hot.describe()),
+            (None, Readout::OneHot) => "one-hot: no one-hot rows, so the threshold".into(),
+            (None, Readout::Threshold) => "threshold".into(),
+        },
         decomposition: None,
     })
 }
