@@ -49,7 +49,7 @@ pub fn run_bcd(instance: &Instance, model: &QumoModel, engine: &mut dyn Engine, 
         options,
         engine,
         product,
-        stats: PhaseStats { configurations: configurations.len(), iterations_min: bcd.iterations, iterations_max: bcd.iterations, ..PhaseStats::empty(Phase::BlockDescent, 1) },
+        stats: PhaseStats { configurations: bcd.replicas, iterations_min: bcd.iterations, iterations_max: bcd.iterations, ..PhaseStats::empty(Phase::BlockDescent, 1) },
         configurations,
         stop: Stop::whole(options.budget, start),
         start,
@@ -98,8 +98,9 @@ struct Descent<'a> {
     configurations: Vec<Configuration>,
     stop: Stop,
     start: Instant,
-    /// `samples` counts sub-solve replicas (the machine's solves), `feasible_samples` the
-    /// judged chain states that were feasible.
+    /// `configurations` is a sub-solve's (one Sobol point per replica), `samples` counts
+    /// sub-solve replicas (the machine's solves), `feasible_samples` the judged chain states
+    /// that were feasible, `rounds` the finished chains.
     stats: PhaseStats,
     incumbents: Incumbents,
     samples: Vec<SampleRecord>,
@@ -120,7 +121,7 @@ impl Descent<'_> {
     /// Chains until the budget is spent; an unfinished last chain is not a sample.
     fn run(&mut self, observer: &mut dyn SweepObserver) -> anyhow::Result<()> {
         let bcd = self.options.decomposition;
-        observer.phase_started(Phase::BlockDescent, self.configurations.len(), 1, bcd.iterations);
+        observer.phase_started(Phase::BlockDescent, bcd.replicas, 1, bcd.iterations);
         for chain in 0.. {
             let mut rng = stream_rng(self.options.seed, Phase::BlockDescent.stream(), chain);
             let mut z = self.random_state(&mut rng);
