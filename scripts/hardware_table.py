@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-CONFIGURATIONS = ["ideal", "aoc16-quantization", "aoc16-noise", "aoc16-offsets", "aoc16-tanh", "aoc16-all", "aoc48-all"]
+CONFIGURATIONS = ["ideal", "aoc16-none", "aoc16-none-greedy", "aoc16-quantization", "aoc16-noise", "aoc16-offsets", "aoc16-tanh", "aoc16-all", "aoc16-all-greedy", "aoc48-all", "aoc16-all-random-10x", "aoc16-all-greedy-10x"]
 
 
 def rows(folder):

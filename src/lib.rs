@@ -11,6 +11,7 @@ pub mod benchmark;
 pub mod cluster;
 pub mod cli;
 pub mod compare;
+pub mod decompose;
 pub mod engine;
 pub mod export;
 pub mod hardware;

@@ -4,12 +4,15 @@
 
 use std::time::Duration;
 
+use aocbench::benchmark::solve_instance;
+use aocbench::decompose::{BcdOptions, Blocks};
 use aocbench::engine::gpu::GpuOptions;
 use aocbench::engine::{AdapterChoice, Batch, BatchOutput, Couplings, CpuEngine, Csr, DynamicsProblem, Engine, GpuEngine, Precision, ProductForm, ReplicaParams, THRESHOLD};
 use aocbench::hardware::{Calibration, HardwareModel, Machine, NonIdeality};
 use aocbench::model::Sense;
 use aocbench::model::random::{RandomSpec, fresh_seed, random_instance};
 use aocbench::qumo::{Qumo, QumoModel};
+use aocbench::sweep::{Budget, Silent, SweepOptions};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -443,4 +446,27 @@ fn set_fields_equals_loading_the_problem_with_those_fields() {
             assert!(engine.set_fields(&moved_h[1..]).is_err(), "a field vector of the wrong length is refused");
         }
     }
+}
+
+/// Block coordinate descent's sub-solves on both engines under quantization, noise and offsets
+/// (the GPU's dense product and the CPU's CSR product sum in the same order): every step
+/// accepts the same replica, so the whole decomposed solve is the same on both — steps,
+/// improvements and the answer.
+#[test]
+fn bcd_on_the_gpu_matches_the_cpu_engine() {
+    let seed = fresh_seed();
+    let instance = random_instance(RandomSpec { n: 30, rows: ROWS, density: 0.4, sense: Sense::Minimize }, seed);
+    let model = HardwareModel::new(Machine::Aoc16, Calibration::aoc16(), &[NonIdeality::Quantization, NonIdeality::Noise, NonIdeality::Offsets]);
+    let solve = |engine: &mut dyn Engine, product: ProductForm| {
+        engine.set_hardware(Some(model.clone()));
+        let decomposition = BcdOptions { blocks: Blocks::Greedy, ..BcdOptions::default() };
+        let options = SweepOptions { budget: Budget::Work(200_000), seed, product: Some(product), decomposition, ..SweepOptions::default() };
+        let sweep = solve_instance(&instance, engine, &options, None, None, &mut Silent).unwrap().sweep;
+        let improvements: Vec<(u64, f64)> = sweep.incumbents.improvements.iter().map(|i| (i.mvm, i.objective)).collect();
+        (sweep.decomposition, improvements, sweep.incumbents.answer().map(|c| c.x.clone()))
+    };
+    let on_gpu = solve(&mut gpu_engine(GpuOptions::default()), ProductForm::Dense);
+    let on_cpu = solve(&mut CpuEngine::new(Some(2), Precision::F32).unwrap(), ProductForm::Sparse);
+    assert!(on_cpu.0.as_ref().is_some_and(|r| r.steps > 100 && r.accepted_steps > 10), "seed {seed}: {:?}", on_cpu.0);
+    assert_eq!(on_gpu, on_cpu, "seed {seed}");
 }

@@ -148,10 +148,21 @@ fn solve_on_the_machine_is_reproducible_and_says_so() {
     assert_eq!(first["sweep"]["engine"]["kind"], "cpu+aoc16");
     // TINY's QUMO: 6 binaries and 2 slacks fit the 8 signed variables of aoc16.
     assert!(!stderr.contains("holds 8 with signed weights"), "{stderr}");
+    // A larger QUMO is decomposed by default; undecomposed it is warned about.
     let larger = format!("{}/qplib/smoke/QPLIB_0067.qplib", env!("CARGO_MANIFEST_DIR"));
-    let out = aocbench(&["solve", &larger, "--engine", "cpu", "--work", "20000", "--hardware", "aoc16", "--non-ideality", "quantization,tanh"]);
+    let out = aocbench(&["solve", &larger, "--engine", "cpu", "--work", "20000", "--hardware", "aoc16", "--non-ideality", "quantization,tanh", "--decomposition", "none"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && stderr.contains("warning: QPLIB_0067: its QUMO has 81 variables, but aoc16 holds 8 with signed weights"), "{stderr}");
+    let out = aocbench(&["solve", &larger, "--engine", "cpu", "--work", "20000", "--hardware", "aoc16", "--non-ideality", "quantization,tanh", "--bcd-blocks", "greedy", "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !stderr.contains("signed weights"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["sweep"]["decomposition"]["block_size"], 7);
+    assert_eq!(report["options"]["decomposition"]["blocks"], "greedy");
+    assert_eq!(report["sweep"]["phases"][0]["phase"], "block_descent");
+    let out = aocbench(&["solve", &larger, "--work", "1000", "--hardware", "aoc16", "--bcd-block-size", "8"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("need 9 channels, but aoc16 holds 8"), "{stderr}");
 
     let broken = dir.path().join("broken.yaml");
     std::fs::write(&broken, "tanh_sigmoid_coeffs: [1, 2, 3]\n").unwrap();

@@ -1,5 +1,6 @@
 //! One AOC-DT solve of one instance, from the exact model to its metrics.
 
+use crate::decompose::run_bcd;
 use crate::engine::Engine;
 use crate::metrics::RunMetrics;
 use crate::model::Instance;
@@ -14,7 +15,7 @@ pub struct SolveOutcome {
     /// The local search's result, reported next to (never instead of) the raw AOC-DT result.
     pub polish: Option<PolishOutcome>,
     /// What the user must read beside the result (the coefficient range the engine's
-    /// precision loses, an instance larger than the modelled machine).
+    /// precision loses, an instance larger than the modelled machine run undecomposed).
     pub warnings: Vec<Warning>,
 }
 
@@ -27,9 +28,12 @@ pub fn solve_instance(
     observer: &mut dyn SweepObserver,
 ) -> anyhow::Result<SolveOutcome> {
     let model = QumoModel::new(instance)?;
-    let capacity = engine.hardware().and_then(|h| Warning::exceeds_machine(&instance.name, model.n_vars(), h));
+    // A QUMO larger than the machine is decomposed (the default) or, without decomposition,
+    // runs on an imagined machine of its size: the warning says so.
+    let decomposed = options.decomposition.decomposes(model.n_vars(), engine.hardware());
+    let capacity = engine.hardware().filter(|_| !decomposed).and_then(|h| Warning::exceeds_machine(&instance.name, model.n_vars(), h));
     let warnings = Warning::coefficient_range(&instance.name, model.range, engine.precision()).into_iter().chain(capacity).collect();
-    let sweep = run_sweep(instance, &model, engine, options, observer)?;
+    let sweep = if decomposed { run_bcd(instance, &model, engine, options, observer)? } else { run_sweep(instance, &model, engine, options, observer)? };
     let metrics = RunMetrics::from_sweep(instance.sense, &sweep, best_known);
     let polish = polish_limits.and_then(|limits| sweep.incumbents.best_feasible.as_ref().map(|best| polish(instance, &best.x, limits)));
     Ok(SolveOutcome { sweep, metrics, polish, warnings })

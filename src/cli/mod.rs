@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::{EngineChoice, Precision, ProductForm};
+use crate::decompose::{BcdOptions, Blocks, Decomposition};
 use crate::hardware::{parse_non_idealities, Calibration, HardwareModel, Machine, NonIdeality};
 use crate::spectrum::LambdaRule;
 use crate::readout::Readout;
@@ -214,6 +215,31 @@ pub struct SweepArgs {
     /// Replicas per batch (default: the engine's choice).
     #[arg(long)]
     pub batch_size: Option<usize>,
+    /// Under --hardware aoc16|aoc48, a QUMO larger than the machine holds (8 or 24 variables
+    /// with signed weights): `bcd` solves it by block coordinate descent over blocks that fit
+    /// (README, "Block coordinate descent"); `none` runs it whole on an imagined machine of its
+    /// size, with a warning.
+    #[arg(long, value_enum, default_value_t = Decomposition::Bcd)]
+    pub decomposition: Decomposition,
+    /// How BCD picks its blocks: `random` (a random permutation per sweep, cut into blocks) or
+    /// `greedy` (the variables whose best single move lowers the energy most, the least recently
+    /// chosen on ties).
+    #[arg(long, value_enum, default_value_t = Blocks::Random)]
+    pub bcd_blocks: Blocks,
+    /// Variables per BCD block (default: the machine's capacity − 1; one channel carries the
+    /// coupling to the rest).
+    #[arg(long, value_name = "N")]
+    pub bcd_block_size: Option<usize>,
+    /// Most sweeps over the variables a BCD chain runs before a fresh chain starts (a chain
+    /// also ends after a sweep that improved nothing).
+    #[arg(long, value_name = "N", default_value_t = BcdOptions::default().sweeps)]
+    pub bcd_sweeps: u32,
+    /// Replicas per BCD sub-solve: the parallel restarts of one block, one batch on the engine.
+    #[arg(long, value_name = "N", default_value_t = BcdOptions::default().replicas)]
+    pub bcd_replicas: usize,
+    /// Iterations of each BCD sub-solve.
+    #[arg(long, value_name = "N", default_value_t = BcdOptions::default().iterations)]
+    pub bcd_iterations: u32,
 }
 
 impl SweepArgs {
@@ -237,6 +263,14 @@ impl SweepArgs {
             readout: self.readout,
             batch_size: self.batch_size,
             product,
+            decomposition: BcdOptions {
+                decomposition: self.decomposition,
+                blocks: self.bcd_blocks,
+                block_size: self.bcd_block_size,
+                sweeps: self.bcd_sweeps,
+                replicas: self.bcd_replicas,
+                iterations: self.bcd_iterations,
+            },
         };
         options.validate().map_err(anyhow::Error::msg)?;
         Ok(options)

@@ -118,6 +118,22 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
         line("hardware", format!("{} (calibration {})", h.describe(), h.calibration.source));
     }
     line("readout", sweep.readout.clone());
+    if let Some(d) = &sweep.decomposition {
+        line(
+            "decomposition",
+            format!(
+                "block coordinate descent: {} blocks of {} and the extra binary, {} replicas × {} iterations per sub-solve; {} steps ({} accepted), {} chains finished ({} converged)",
+                d.blocks.name(),
+                count(d.block_size, "variable"),
+                d.replicas,
+                d.iterations,
+                d.steps,
+                d.accepted_steps,
+                d.chains_finished,
+                d.chains_converged
+            ),
+        );
+    }
     let e = sweep.eigenvalues_initial;
     line("lambda", format!("{:.6e} (J spectrum [{:.4e}, {:.4e}]); final {:.6e}", sweep.lambda_initial, e.min, e.max, sweep.lambda_final));
     line("best objective", match (m.best_objective, m.feasible) {

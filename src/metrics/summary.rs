@@ -4,7 +4,7 @@
 
 use crate::hardware::time::projected_seconds;
 use crate::model::Sense;
-use crate::sweep::{Improvement, SweepResult};
+use crate::sweep::{Improvement, SampleRecord, SweepResult};
 
 use super::primal::{Found, PrimalCurve};
 use super::tts::{to_solution, wilson_interval};
@@ -98,12 +98,13 @@ impl RunMetrics {
         let successes = target.map_or(0, |t| result.deep_samples.iter().filter(|s| s.feasible && reaches_target(sense, s.objective, t)).count() as u64);
         let p = if samples == 0 { 0.0 } else { successes as f64 / samples as f64 };
         let time_per_sample_s = if samples == 0 { f64::NAN } else { result.deep_duration_s() / samples as f64 };
-        let mvm_per_sample = if samples == 0 { f64::NAN } else { result.deep_samples.iter().map(|s| s.iterations as f64).sum::<f64>() / samples as f64 };
+        let per_sample = |of: fn(&SampleRecord) -> u32| if samples == 0 { f64::NAN } else { result.deep_samples.iter().map(|s| f64::from(of(s))).sum::<f64>() / samples as f64 };
+        let mvm_per_sample = per_sample(|s| s.iterations);
         let projected_to_best_known = best_known.and_then(|b| PrimalCurve::new(sense, b, incumbents.improvements.iter().map(projected_found)).first_within(0.0).copied());
         let projected = ProjectedTimes {
             time_to_best_known_s: projected_to_best_known.map(|s| s.time_s),
             time_to_own_best_s: feasible_best.map(|c| projected_seconds(c.mvm as f64, c.samples as f64)),
-            tts99_s: to_solution(p, projected_seconds(mvm_per_sample, 1.0)),
+            tts99_s: to_solution(p, projected_seconds(mvm_per_sample, per_sample(|s| s.solves))),
             total_s: projected_seconds(result.total_mvm as f64, result.phases.iter().map(|ph| ph.samples as f64).sum()),
         };
         RunMetrics {

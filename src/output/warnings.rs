@@ -27,8 +27,9 @@ pub enum Warning {
     /// A feasible objective strictly better than a catalog value marked proven optimal: the
     /// feasibility judge or the catalog is wrong, and the result must not be trusted.
     BeatsProvenOptimum { instance: String, solver: String, objective: f64, optimum: f64 },
-    /// The QUMO has more variables than the modelled machine holds with signed weights: without
-    /// the block decomposition the paper used, it runs on an imagined machine of that size.
+    /// The QUMO has more variables than the modelled machine holds with signed weights, and
+    /// `--decomposition none` ran it on an imagined machine of that size instead of the block
+    /// coordinate descent the paper used.
     ExceedsMachine { instance: String, variables: usize, machine: String, capacity: usize },
 }
 
@@ -80,7 +81,7 @@ impl fmt::Display for Warning {
             ),
             Warning::ExceedsMachine { instance, variables, machine, capacity } => write!(
                 f,
-                "{instance}: its QUMO has {variables} variables, but {machine} holds {capacity} with signed weights: it runs as if the machine had {variables} channels (mean offsets, no block decomposition yet), so the result is not what {machine} would reach"
+                "{instance}: its QUMO has {variables} variables, but {machine} holds {capacity} with signed weights: under --decomposition none it runs as if the machine had {variables} channels (mean offsets, unit gains), so the result is not what {machine} would reach; --decomposition bcd (the default) solves it block by block as the paper did"
             ),
         }
     }

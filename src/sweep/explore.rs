@@ -105,7 +105,7 @@ impl Run<'_> {
                     exploration.stats.offer_best(evaluation.objective, self.instance.sense);
                 }
                 if record {
-                    exploration.samples.push(SampleRecord { objective: evaluation.objective, feasible: evaluation.feasible, iterations });
+                    exploration.samples.push(SampleRecord { objective: evaluation.objective, feasible: evaluation.feasible, iterations, solves: 1 });
                 }
             }
             exploration.last_batch = judged.into_iter().map(|((x, e), _)| (x, e.penalised)).collect();

@@ -10,8 +10,10 @@ mod sobol;
 
 pub use parameters::{phase_resources, Configuration, ParameterRanges};
 pub use run::{run_sweep, PenaltyChange, PhaseStats, SampleRecord, SweepResult};
+pub(crate) use run::{shows_weak_penalties, sobol_configurations, starting_weights, stream_rng, Stop};
 pub use samples::{evaluate, Candidate, Evaluation, Improvement, Incumbents};
 
+use crate::decompose::BcdOptions;
 use crate::engine::ProductForm;
 use crate::readout::Readout;
 use crate::spectrum::LambdaRule;
@@ -27,6 +29,9 @@ pub enum Phase {
     Exploration,
     Refinement,
     DeepSearch,
+    /// Block coordinate descent (`crate::decompose`): an instance larger than the modelled
+    /// machine, solved block by block instead of the three phases.
+    BlockDescent,
 }
 
 impl Phase {
@@ -35,10 +40,11 @@ impl Phase {
             Phase::Exploration => "phase 1",
             Phase::Refinement => "phase 2",
             Phase::DeepSearch => "deep search",
+            Phase::BlockDescent => "block descent",
         }
     }
 
-    fn stream(self) -> u64 {
+    pub(crate) fn stream(self) -> u64 {
         self as u64 + 1
     }
 }
@@ -101,6 +107,9 @@ pub struct SweepOptions {
     pub batch_size: Option<usize>,
     /// How the engine multiplies by J; `None`: the cheapest by the cost model.
     pub product: Option<ProductForm>,
+    /// What happens to an instance larger than the modelled machine.
+    #[serde(default)]
+    pub decomposition: BcdOptions,
 }
 
 impl Default for SweepOptions {
@@ -119,6 +128,7 @@ impl Default for SweepOptions {
             readout: Readout::default(),
             batch_size: None,
             product: None,
+            decomposition: BcdOptions::default(),
         }
     }
 }
@@ -136,6 +146,7 @@ impl SweepOptions {
         if !(self.penalty_scale > 0.0 && self.penalty_scale.is_finite()) {
             return Err(format!("penalty scale must be positive, got {}", self.penalty_scale));
         }
+        self.decomposition.validate()?;
         match self.budget {
             Budget::TimeLimit(t) => crate::seconds::duration(t, "the time limit").map(drop),
             Budget::Work(0) => Err("work budget must be positive".into()),

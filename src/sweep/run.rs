@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::samples::Incumbents;
-use super::{phase_resources, sobol, Budget, Configuration, PenaltyBasis, Phase, SweepObserver, SweepOptions, CONFIGURATIONS, DEEP_CONFIGURATIONS};
+use super::{phase_resources, sobol, Budget, Configuration, ParameterRanges, PenaltyBasis, Phase, SweepObserver, SweepOptions, CONFIGURATIONS, DEEP_CONFIGURATIONS};
 use crate::engine::{Engine, EngineInfo, ProductForm};
 use crate::model::{Instance, Sense};
 use crate::qumo::{PenaltyWeights, QumoModel};
@@ -33,7 +33,7 @@ pub struct PhaseStats {
 
 impl PhaseStats {
     /// Nothing run yet.
-    pub(super) fn empty(phase: Phase, repetitions: u32) -> Self {
+    pub(crate) fn empty(phase: Phase, repetitions: u32) -> Self {
         PhaseStats {
             phase,
             configurations: 0,
@@ -65,7 +65,7 @@ impl PhaseStats {
     }
 
     /// Keeps `objective` as the best feasible one when strictly better (ties keep the earlier).
-    pub(super) fn offer_best(&mut self, objective: f64, sense: Sense) {
+    pub(crate) fn offer_best(&mut self, objective: f64, sense: Sense) {
         if self.best_objective.is_none_or(|old| sense.better(objective, old)) {
             self.best_objective = Some(objective);
         }
@@ -87,7 +87,12 @@ pub struct PenaltyChange {
 pub struct SampleRecord {
     pub objective: f64,
     pub feasible: bool,
+    /// Replica-iterations the sample took (a deep-search replica's iterations; a BCD chain's
+    /// sub-solves together).
     pub iterations: u32,
+    /// Solves (replica runs, each with its cool-down and sampling on the machine) the sample
+    /// took: 1 in the sweep, a BCD chain's sub-solve replicas.
+    pub solves: u32,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -115,18 +120,21 @@ pub struct SweepResult {
     pub product: ProductForm,
     /// How samples were read: `threshold`, or `one-hot` with the rows it decides.
     pub readout: String,
+    /// The block coordinate descent's settings and counts, when the solve was decomposed.
+    pub decomposition: Option<crate::decompose::BcdReport>,
 }
 
 impl SweepResult {
-    /// Wall time of the deep search, the denominator of time per sample.
+    /// Wall time of the phase whose samples time-to-solution counts (the deep search, or the
+    /// block descent), the denominator of time per sample.
     pub fn deep_duration_s(&self) -> f64 {
-        self.phases.iter().filter(|p| p.phase == Phase::DeepSearch).map(|p| p.duration_s).sum()
+        self.phases.iter().filter(|p| matches!(p.phase, Phase::DeepSearch | Phase::BlockDescent)).map(|p| p.duration_s).sum()
     }
 }
 
 /// Where a phase stops: checked between batches, so a phase overruns by at most one batch.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Stop {
+pub(crate) enum Stop {
     Deadline { from: Instant, until: Instant },
     Work { from: u64, until: u64 },
 }
@@ -157,12 +165,20 @@ pub(super) struct Run<'a> {
 }
 
 impl Stop {
-    pub(super) fn reached(&self, mvm: u64) -> bool {
+    /// The stop of the whole budget, counted from `start` (wall clock) or from no work.
+    pub(crate) fn whole(budget: Budget, start: Instant) -> Stop {
+        match budget {
+            Budget::TimeLimit(t) => Stop::Deadline { from: start, until: start + std::time::Duration::from_secs_f64(t) },
+            Budget::Work(w) => Stop::Work { from: 0, until: w },
+        }
+    }
+
+    pub(crate) fn reached(&self, mvm: u64) -> bool {
         self.fraction(mvm) >= 1.0
     }
 
     /// Fraction of this stop's budget spent.
-    pub(super) fn fraction(&self, mvm: u64) -> f64 {
+    pub(crate) fn fraction(&self, mvm: u64) -> f64 {
         match *self {
             Stop::Deadline { from, until } => {
                 let total = until.saturating_duration_since(from).as_secs_f64();
@@ -176,7 +192,7 @@ impl Stop {
 }
 
 /// A per-stream generator: phases, rounds and batches draw from independent seeded streams.
-pub(super) fn stream_rng(seed: u64, stream: u64, index: u64) -> Xoshiro256PlusPlus {
+pub(crate) fn stream_rng(seed: u64, stream: u64, index: u64) -> Xoshiro256PlusPlus {
     let mut key = Xoshiro256PlusPlus::seed_from_u64(seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let mixed: u64 = key.random::<u64>() ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03);
     Xoshiro256PlusPlus::seed_from_u64(mixed)
@@ -192,16 +208,8 @@ pub fn run_sweep(
 ) -> anyhow::Result<SweepResult> {
     options.validate().map_err(anyhow::Error::msg)?;
     let start = Instant::now();
-    // initial_weights are in units of δ; the largest one-flip change is δ·ratio.
-    let ratio = model.flip_max / model.flip_scale;
-    let mut weights = model.initial_weights(options.penalty_scale);
     let readout = (options.readout == Readout::OneHot).then(|| OneHotReadout::of(model)).flatten();
-    match options.penalty_basis {
-        PenaltyBasis::Mean | PenaltyBasis::Escalate => {}
-        // Rows the readout decides need no stronger push towards feasibility: their samples are
-        // read feasible; δ leaves the objective its weight there.
-        PenaltyBasis::MaxEquality => weights.scale_rows(|r| if model.rows[r].slack.is_none() && !readout.as_ref().is_some_and(|o| o.decides(r)) { ratio } else { 1.0 }),
-    }
+    let weights = starting_weights(model, options, readout.as_ref());
     let mut run = Run {
         instance,
         model,
@@ -227,10 +235,7 @@ pub fn run_sweep(
     run.batch_size = options.batch_size.unwrap_or_else(|| run.engine.batch_size()).max(1);
     let setup_s = start.elapsed().as_secs_f64();
 
-    let configurations: Vec<Configuration> = sobol::parameter_points(CONFIGURATIONS, options.ranges.sobol_ranges())
-        .into_iter()
-        .map(|[a, g, m]| Configuration { a, g, m })
-        .collect();
+    let configurations = sobol_configurations(&options.ranges);
     let timeout = match options.budget {
         Budget::TimeLimit(t) => Some(t),
         Budget::Work(_) => None,
@@ -277,7 +282,38 @@ pub fn run_sweep(
             (None, Readout::OneHot) => "one-hot: no one-hot rows, so the threshold".into(),
             (None, Readout::Threshold) => "threshold".into(),
         },
+        decomposition: None,
     })
+}
+
+/// Whether the assignment `x` with penalised energy `penalised` shows the penalties too weak:
+/// it violates a row and no feasible point is known yet, or its penalised energy undercuts the
+/// best feasible objective.
+pub(crate) fn shows_weak_penalties(model: &QumoModel, sense: Sense, incumbents: &Incumbents, x: &[f64], penalised: f64) -> bool {
+    if incumbents.best_feasible.as_ref().is_some_and(|f| penalised >= sense.sign() * f.objective) {
+        return false;
+    }
+    model.rows.iter().any(|r| r.distance(x) > 0.0)
+}
+
+/// The starting penalty weights of `options.penalty_basis` (scaled by `options.penalty_scale`),
+/// for samples read by `readout` (`None`: the threshold).
+pub(crate) fn starting_weights(model: &QumoModel, options: &SweepOptions, readout: Option<&OneHotReadout>) -> PenaltyWeights {
+    // initial_weights are in units of δ; the largest one-flip change is δ·ratio.
+    let ratio = model.flip_max / model.flip_scale;
+    let mut weights = model.initial_weights(options.penalty_scale);
+    match options.penalty_basis {
+        PenaltyBasis::Mean | PenaltyBasis::Escalate => {}
+        // Rows the readout decides need no stronger push towards feasibility: their samples are
+        // read feasible; δ leaves the objective its weight there.
+        PenaltyBasis::MaxEquality => weights.scale_rows(|r| if model.rows[r].slack.is_none() && !readout.is_some_and(|o| o.decides(r)) { ratio } else { 1.0 }),
+    }
+    weights
+}
+
+/// The [`CONFIGURATIONS`] Sobol points (a, g, m) of `ranges`, in Sobol order.
+pub(crate) fn sobol_configurations(ranges: &ParameterRanges) -> Vec<Configuration> {
+    sobol::parameter_points(CONFIGURATIONS, ranges.sobol_ranges()).into_iter().map(|[a, g, m]| Configuration { a, g, m }).collect()
 }
 
 pub(super) struct DeepSearch {
@@ -336,11 +372,7 @@ impl Run<'_> {
     /// the best feasible objective. `None` when the penalties hold.
     fn weak_penalty_witness<'b>(&self, batch: &'b [(Vec<f64>, f64)]) -> Option<&'b [f64]> {
         let (best, penalised) = batch.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
-        let sign = self.instance.sense.sign();
-        if self.incumbents.best_feasible.as_ref().is_some_and(|f| *penalised >= sign * f.objective) {
-            return None;
-        }
-        self.model.rows.iter().any(|r| r.distance(best) > 0.0).then_some(best.as_slice())
+        shows_weak_penalties(self.model, self.instance.sense, &self.incumbents, best, *penalised).then_some(best.as_slice())
     }
 
     /// Doubles P_r on the rows that the batch's best sample violates when it shows the
@@ -396,10 +428,7 @@ impl Run<'_> {
         let cap = |v: u32| (v.min(phase2_iterations) as u64).max((v as u64).min(affordable)) as u32;
         let (hi, lo) = (cap(hi).max(1), cap(lo).max(1));
         let lo = lo.min(hi);
-        let stop = match self.options.budget {
-            Budget::TimeLimit(t) => Stop::Deadline { from: self.start, until: self.start + std::time::Duration::from_secs_f64(t) },
-            Budget::Work(w) => Stop::Work { from: 0, until: w },
-        };
+        let stop = Stop::whole(self.options.budget, self.start);
         let mut stats = PhaseStats { configurations: configurations.len(), ..PhaseStats::empty(Phase::DeepSearch, repetitions) };
         let mut samples = Vec::new();
         let mut seconds_per_iteration: Option<f64> = None;

@@ -1,0 +1,108 @@
+//! Block coordinate descent (BCD): how an instance larger than the modelled machine is solved
+//! on it, as the paper did (Kalinin et al., Nature 2025, Methods): the QUMO (binaries and
+//! slacks) is improved one block of at most capacity − 1 variables at a time, the rest held at
+//! their current values; their coupling to the block enters as a linear vector
+//! b = J_{B,rest}·z_rest + h_B, folded into the machine's matrix W through one extra binary held
+//! at 1, and b is updated after every step.
+//!
+//! The data path, one file per step:
+//!
+//!     select.rs   which variables form the next block (random sweeps, or greedy by impact)
+//!     block.rs    the block's sub-problem: J_BB and b folded into W, the f64 sub-energy
+//!     run.rs      the outer loop: sub-solves as batches of replicas on the engine, the best
+//!                 replica accepted when it lowers the energy, every state judged by the model
+//!
+//! A *chain* starts from a random state and takes BCD steps until a whole sweep (as many steps
+//! as cover the variables once) accepts nothing, or `sweeps` sweeps ran; then the next chain
+//! starts, until the budget is spent. Each step is one sub-solve: a batch of `replicas`
+//! replicas (the parallel restarts) of the sub-problem, each with its own Sobol configuration
+//! and initial state. A finished chain is one sample of time-to-solution.
+
+mod block;
+mod run;
+mod select;
+
+pub use block::{pin_field, SubProblem};
+pub use run::run_bcd;
+pub use select::{BlockSelector, Blocks};
+
+use crate::hardware::HardwareModel;
+
+/// `--decomposition`: what happens to a QUMO larger than the modelled machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decomposition {
+    /// Block coordinate descent over blocks the machine holds (the paper's way).
+    #[default]
+    Bcd,
+    /// No decomposition: the whole QUMO runs as if the machine had that many channels (mean
+    /// offsets, unit gains), with a warning; for comparison with the ideal twin's sweep.
+    None,
+}
+
+/// The block coordinate descent's settings (`--bcd-*`).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BcdOptions {
+    pub decomposition: Decomposition,
+    pub blocks: Blocks,
+    /// Variables per block; `None`: the machine's capacity − 1 (one channel carries b).
+    pub block_size: Option<usize>,
+    /// Most sweeps a chain runs before the next one starts (it stops earlier after a sweep
+    /// that accepted nothing).
+    pub sweeps: u32,
+    /// Replicas per sub-solve: the parallel restarts of one block.
+    pub replicas: usize,
+    /// Iterations of each sub-solve.
+    pub iterations: u32,
+}
+
+impl Default for BcdOptions {
+    fn default() -> Self {
+        BcdOptions { decomposition: Decomposition::Bcd, blocks: Blocks::Random, block_size: None, sweeps: 100, replicas: 16, iterations: 100 }
+    }
+}
+
+impl BcdOptions {
+    pub fn validate(&self) -> Result<(), String> {
+        if self.block_size == Some(0) {
+            return Err("the BCD block size must be at least 1".into());
+        }
+        if self.sweeps == 0 || self.replicas == 0 || self.iterations == 0 {
+            return Err(format!("BCD sweeps ({}), replicas ({}) and iterations ({}) must each be at least 1", self.sweeps, self.replicas, self.iterations));
+        }
+        Ok(())
+    }
+
+    /// The block size on `hardware`: `block_size`, or capacity − 1. Errors: a block that with
+    /// the extra binary does not fit the machine.
+    pub fn block_size_on(&self, hardware: &HardwareModel) -> anyhow::Result<usize> {
+        let capacity = hardware.capacity();
+        anyhow::ensure!(capacity >= 2, "{} holds {capacity} variables with signed weights: no room for a block beside the extra binary", hardware.machine.name());
+        let size = self.block_size.unwrap_or(capacity - 1);
+        anyhow::ensure!(size < capacity, "a BCD block of {size} variables and the extra binary that carries b need {} channels, but {} holds {capacity} with signed weights", size + 1, hardware.machine.name());
+        Ok(size)
+    }
+
+    /// Whether a QUMO of `variables` is solved by BCD on `hardware` (`None`: the ideal twin,
+    /// which has no capacity).
+    pub fn decomposes(&self, variables: usize, hardware: Option<&HardwareModel>) -> bool {
+        self.decomposition == Decomposition::Bcd && hardware.is_some_and(|h| variables > h.capacity())
+    }
+}
+
+/// What a decomposed solve ran, for reports (`sweep.decomposition` in JSON).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BcdReport {
+    pub blocks: Blocks,
+    pub block_size: usize,
+    pub replicas: usize,
+    pub iterations: u32,
+    pub max_sweeps: u32,
+    /// Sub-solves run: the machine's sequential steps.
+    pub steps: u64,
+    /// Steps whose best replica lowered the energy.
+    pub accepted_steps: u64,
+    /// Chains that finished (converged or ran `max_sweeps`), and those that converged.
+    pub chains_finished: u64,
+    pub chains_converged: u64,
+}
