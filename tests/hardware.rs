@@ -163,6 +163,15 @@ fn solve_on_the_machine_is_reproducible_and_says_so() {
     let out = aocbench(&["solve", &larger, "--work", "1000", "--hardware", "aoc16", "--bcd-block-size", "8"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && stderr.contains("need 9 channels, but aoc16 holds 8"), "{stderr}");
+    // A block that cannot fit is refused before any solve, even on an instance the machine holds.
+    let out = aocbench(&["solve", path.to_str().unwrap(), "--work", "1000", "--hardware", "aoc16", "--bcd-block-size", "8"]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("need 9 channels"));
+    // BCD settings for the ideal twin are refused, not silently ignored.
+    for args in [&["--bcd-blocks", "greedy"][..], &["--hardware", "ideal", "--bcd-block-size", "3"], &["--hardware", "ideal", "--decomposition", "none"]] {
+        let out = aocbench(&[&["solve", path.to_str().unwrap(), "--work", "1000"][..], args].concat());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains("--hardware"), "{args:?}: {stderr}");
+    }
 
     let broken = dir.path().join("broken.yaml");
     std::fs::write(&broken, "tanh_sigmoid_coeffs: [1, 2, 3]\n").unwrap();

@@ -83,7 +83,8 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
         let (paths, catalog) = qplib::select_instances(dir, &args.instances, "")?;
         (paths, catalog, "instances".to_string())
     };
-    let sweep = args.sweep.options(args.engine.product)?;
+    let hardware = args.hardware.model()?;
+    let sweep = args.sweep.options(args.engine.product, hardware.as_ref())?;
     let threads = args.engine.threads.unwrap_or_else(available_cores).max(1);
     let reference = match args.reference.solver() {
         None => None,
@@ -119,7 +120,7 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
         sweep,
         engine: args.engine.engine,
         precision: args.engine.precision,
-        hardware: args.hardware.model()?,
+        hardware,
         threads,
         repeats: args.repeats,
         reference,

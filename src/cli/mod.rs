@@ -216,39 +216,43 @@ pub struct SweepArgs {
     #[arg(long)]
     pub batch_size: Option<usize>,
     /// Under --hardware aoc16|aoc48, a QUMO larger than the machine holds (8 or 24 variables
-    /// with signed weights): `bcd` solves it by block coordinate descent over blocks that fit
-    /// (README, "Block coordinate descent"); `none` runs it whole on an imagined machine of its
-    /// size, with a warning.
-    #[arg(long, value_enum, default_value_t = Decomposition::Bcd)]
-    pub decomposition: Decomposition,
-    /// How BCD picks its blocks: `random` (a random permutation per sweep, cut into blocks) or
-    /// `greedy` (the variables whose best single move lowers the energy most, the least recently
-    /// chosen on ties).
-    #[arg(long, value_enum, default_value_t = Blocks::Random)]
-    pub bcd_blocks: Blocks,
+    /// with signed weights): `bcd` (default) solves it by block coordinate descent over blocks
+    /// that fit (README, "Block coordinate descent"); `none` runs it whole on an imagined machine
+    /// of its size, with a warning.
+    #[arg(long, value_enum, requires = "hardware")]
+    pub decomposition: Option<Decomposition>,
+    /// How BCD picks its blocks: `random` (default: a random permutation per sweep, cut into
+    /// blocks) or `greedy` (the variables whose best single move lowers the energy most, the
+    /// least recently chosen on ties).
+    #[arg(long, value_enum, requires = "hardware")]
+    pub bcd_blocks: Option<Blocks>,
     /// Variables per BCD block (default: the machine's capacity − 1; one channel carries the
     /// coupling to the rest).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", requires = "hardware")]
     pub bcd_block_size: Option<usize>,
     /// Most sweeps over the variables a BCD chain runs before a fresh chain starts (a chain
-    /// also ends after a sweep that improved nothing).
-    #[arg(long, value_name = "N", default_value_t = BcdOptions::default().sweeps)]
-    pub bcd_sweeps: u32,
+    /// also ends after a sweep that improved nothing). Default: 100.
+    #[arg(long, value_name = "N", requires = "hardware")]
+    pub bcd_sweeps: Option<u32>,
     /// Replicas per BCD sub-solve: the parallel restarts of one block, one batch on the engine.
-    #[arg(long, value_name = "N", default_value_t = BcdOptions::default().replicas)]
-    pub bcd_replicas: usize,
-    /// Iterations of each BCD sub-solve.
-    #[arg(long, value_name = "N", default_value_t = BcdOptions::default().iterations)]
-    pub bcd_iterations: u32,
+    /// Default: 16.
+    #[arg(long, value_name = "N", requires = "hardware")]
+    pub bcd_replicas: Option<usize>,
+    /// Iterations of each BCD sub-solve. Default: 100.
+    #[arg(long, value_name = "N", requires = "hardware")]
+    pub bcd_iterations: Option<u32>,
 }
 
 impl SweepArgs {
-    /// The options, with the engine's `product` form (`--product`, an engine argument).
-    pub fn options(&self, product: Option<ProductForm>) -> anyhow::Result<SweepOptions> {
+    /// The options, with the engine's `product` form (`--product`, an engine argument), for the
+    /// machine `hardware` models (`None`: the ideal twin). Errors: invalid settings, BCD
+    /// settings for the ideal twin, or a block that does not fit the machine.
+    pub fn options(&self, product: Option<ProductForm>, hardware: Option<&HardwareModel>) -> anyhow::Result<SweepOptions> {
         let budget = match self.work {
             Some(w) => Budget::Work(w),
             None => Budget::TimeLimit(self.time_limit),
         };
+        let defaults = BcdOptions::default();
         let options = SweepOptions {
             budget,
             seed: self.seed,
@@ -264,15 +268,21 @@ impl SweepArgs {
             batch_size: self.batch_size,
             product,
             decomposition: BcdOptions {
-                decomposition: self.decomposition,
-                blocks: self.bcd_blocks,
+                decomposition: self.decomposition.unwrap_or(defaults.decomposition),
+                blocks: self.bcd_blocks.unwrap_or(defaults.blocks),
                 block_size: self.bcd_block_size,
-                sweeps: self.bcd_sweeps,
-                replicas: self.bcd_replicas,
-                iterations: self.bcd_iterations,
+                sweeps: self.bcd_sweeps.unwrap_or(defaults.sweeps),
+                replicas: self.bcd_replicas.unwrap_or(defaults.replicas),
+                iterations: self.bcd_iterations.unwrap_or(defaults.iterations),
             },
         };
         options.validate().map_err(anyhow::Error::msg)?;
+        let bcd_given = self.decomposition.is_some() || self.bcd_blocks.is_some() || self.bcd_block_size.is_some() || self.bcd_sweeps.is_some() || self.bcd_replicas.is_some() || self.bcd_iterations.is_some();
+        match hardware {
+            None => anyhow::ensure!(!bcd_given, "--decomposition and --bcd-* apply to a modelled machine only (--hardware aoc16 or aoc48)"),
+            // Checked here, not at the first instance larger than the machine, deep into a bench.
+            Some(machine) => drop(options.decomposition.block_size_on(machine)?),
+        }
         Ok(options)
     }
 }

@@ -45,9 +45,10 @@ pub fn run(dir: Option<&Path>, args: SolveArgs) -> anyhow::Result<()> {
     let instance = qplib::read_instance(&path)?;
     let catalog = qplib::Catalog::for_instances(dir)?;
     let best_known = args.best_known.or_else(|| catalog.best_known(&instance.name));
-    let options = args.sweep.options(args.engine.product)?;
+    let hardware = args.hardware.model()?;
+    let options = args.sweep.options(args.engine.product, hardware.as_ref())?;
     let mut engine = create_engine(args.engine.engine, args.engine.threads, args.engine.precision)?;
-    engine.set_hardware(args.hardware.model()?);
+    engine.set_hardware(hardware);
     let limits = args.polish.then(PolishLimits::default);
     let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, limits, &mut SweepProgress::new())?;
     let warnings = warnings(&instance, &outcome, catalog.proven_optimum(&instance.name));
@@ -153,7 +154,8 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
         (Some(_), Some(t)) => format!("{t:.3} s ({} mvm)", m.mvm_to_best_known.unwrap_or(0)),
     });
     let (lo, hi) = m.success_probability_95;
-    line("TTS99", format!("{} s (p = {}/{} = {:.4}, 95% CI [{lo:.4}, {hi:.4}], {:.3e} s per sample)", number(Some(m.tts99_s)), m.successes, m.samples, m.success_probability, m.time_per_sample_s));
+    let per_sample = if m.time_per_sample_s.is_finite() { format!("{:.3e} s", m.time_per_sample_s) } else { "-".into() };
+    line("TTS99", format!("{} s (p = {}/{} = {:.4}, 95% CI [{lo:.4}, {hi:.4}], {per_sample} per sample)", number(Some(m.tts99_s)), m.successes, m.samples, m.success_probability));
     line("mvm to target (99%)", number(Some(m.mvm99)));
     let p = &m.projected;
     let seconds = |t: Option<f64>| t.map_or("-".into(), |t| format!("{t:.3e} s"));

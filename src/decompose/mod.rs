@@ -43,7 +43,9 @@ pub enum Decomposition {
 /// The block coordinate descent's settings (`--bcd-*`).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BcdOptions {
+    /// Whether an instance larger than the machine is decomposed.
     pub decomposition: Decomposition,
+    /// How the blocks are chosen.
     pub blocks: Blocks,
     /// Variables per block; `None`: the machine's capacity − 1 (one channel carries b).
     pub block_size: Option<usize>,
@@ -63,14 +65,19 @@ impl Default for BcdOptions {
 }
 
 impl BcdOptions {
+    /// What options saved before BCD existed ran with: no decomposition.
+    pub fn saved_before() -> Self {
+        BcdOptions { decomposition: Decomposition::None, ..BcdOptions::default() }
+    }
+
+    /// Errors: a zero block size, sweep count, replica count or iteration count, named by its
+    /// option.
     pub fn validate(&self) -> Result<(), String> {
-        if self.block_size == Some(0) {
-            return Err("the BCD block size must be at least 1".into());
+        let counts = [("--bcd-block-size", self.block_size.unwrap_or(1)), ("--bcd-sweeps", self.sweeps as usize), ("--bcd-replicas", self.replicas), ("--bcd-iterations", self.iterations as usize)];
+        match counts.iter().find(|(_, count)| *count == 0) {
+            Some((option, _)) => Err(format!("{option} must be at least 1")),
+            None => Ok(()),
         }
-        if self.sweeps == 0 || self.replicas == 0 || self.iterations == 0 {
-            return Err(format!("BCD sweeps ({}), replicas ({}) and iterations ({}) must each be at least 1", self.sweeps, self.replicas, self.iterations));
-        }
-        Ok(())
     }
 
     /// The block size on `hardware`: `block_size`, or capacity − 1. Errors: a block that with

@@ -15,7 +15,7 @@ use crate::sweep::{
     evaluate, shows_weak_penalties, sobol_configurations, starting_weights, stream_rng, Candidate, Configuration, Evaluation, Incumbents, PenaltyChange, Phase, PhaseStats, SampleRecord, Stop, SweepObserver, SweepOptions, SweepResult,
 };
 
-/// An accepted step must lower the block's energy by more than this fraction of its size
+/// An accepted step must lower the block's energy E_sub by more than this fraction of |E_sub|
 /// (plus an absolute 1e-12): a rounding-level "improvement" would keep a converged chain going.
 const ACCEPT_TOLERANCE: f64 = 1e-12;
 

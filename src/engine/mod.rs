@@ -90,8 +90,11 @@ impl Batch<'_> {
 /// readout other than the threshold decides by (`crate::readout`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchOutput {
+    /// σ, replicas × n.
     pub states: Vec<f32>,
+    /// The QUMO energy of each replica's σ.
     pub energies: Vec<f64>,
+    /// x, replicas × n.
     pub amplitudes: Vec<f32>,
 }
 

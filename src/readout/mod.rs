@@ -20,11 +20,14 @@
 //! * one-hot rows in any other arrangement (a variable in three rows: set partitioning) keep
 //!   the threshold.
 //!
-//! The readout changes only which point a replica reports, never the dynamics: both points are
-//! judged on the original instance and the better one counts (feasible first, then objective;
-//! without a feasible one, the smaller violation), while penalty adaptation, multiplier steps
-//! and the ranking of configurations keep using the thresholded point, so every run reports, at
-//! equal work, a point at least as good as the threshold's for every replica.
+//! The readout changes which point a replica reports: both points are judged on the original
+//! instance and the better one counts (feasible first, then objective; without a feasible one,
+//! the smaller violation), while penalty adaptation, multiplier steps and the ranking of
+//! configurations keep using the thresholded point. At equal starting weights (`--penalty-basis
+//! mean`) a run therefore reports, for every replica, a point at least as good as the
+//! threshold's; the default basis starts the rows this readout decides lower
+//! (`sweep::starting_weights`), which changes the dynamics on them. An assignment's permutation
+//! ignores the other rows on its variables; a group's winners respect them where they can.
 
 use pathfinding::kuhn_munkres::kuhn_munkres;
 use pathfinding::matrix::Matrix;
@@ -32,6 +35,7 @@ use pathfinding::matrix::Matrix;
 use std::collections::{HashMap, HashSet};
 
 use crate::model;
+use crate::output::table::count;
 use crate::qumo::{QumoModel, RowEncoding};
 
 /// How a replica's final state becomes a binary point (`--readout`).
@@ -56,8 +60,11 @@ impl Readout {
 /// 2^30 per unit resolves f32 amplitudes in [−1, 1] to their last bit above 2^-30.
 const AMPLITUDE_SCALE: f64 = (1u64 << 30) as f64;
 /// The weight of a pair of rows no variable joins: low enough that a matching using one is
-/// worse than any matching without (n·2^31 < 2^50 for n < 2^19 rows a side).
+/// worse than any matching without (n·2^31 < 2^50 for n < 2^19 rows a side), and high enough
+/// that the Hungarian method's sums stay within i64 (n·2^50 < 2^63 below [`MAX_ASSIGNMENT`]).
 const MISSING_CELL: i64 = -(1i64 << 50);
+/// Rows a side beyond which an assignment is left to the threshold (see [`MISSING_CELL`]).
+const MAX_ASSIGNMENT: usize = 1 << 12;
 
 /// The one-hot structure of an instance's rows, found once per solve.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,8 +92,7 @@ impl OneHotReadout {
     /// coefficient 1 and no slack) that a readout can decide; `None` when there are none.
     /// Indices are the instance's variables.
     pub fn of(model: &QumoModel) -> Option<OneHotReadout> {
-        let one_hot = |r: &RowEncoding| r.slack.is_none() && r.lo == 1.0 && r.hi == 1.0 && !r.coefficients.is_empty() && r.coefficients.iter().all(|&(_, a)| a == 1.0);
-        let model_rows: Vec<usize> = (0..model.rows.len()).filter(|&r| one_hot(&model.rows[r])).collect();
+        let model_rows: Vec<usize> = (0..model.rows.len()).filter(|&r| is_one_hot(&model.rows[r])).collect();
         let rows: Vec<Vec<usize>> = model_rows.iter().map(|&r| model.rows[r].coefficients.iter().map(|&(j, _)| j).collect()).collect();
         let mut rows_of: HashMap<usize, Vec<usize>> = HashMap::new();
         for (r, vars) in rows.iter().enumerate() {
@@ -108,7 +114,7 @@ impl OneHotReadout {
             }
         }
         let in_group: HashSet<usize> = readout.groups.iter().flatten().copied().collect();
-        for row in model.rows.iter().filter(|r| !one_hot(r) && r.coefficients.iter().any(|(j, _)| in_group.contains(j))) {
+        for row in model.rows.iter().filter(|r| !is_one_hot(r) && r.coefficients.iter().any(|(j, _)| in_group.contains(j))) {
             for &(j, a) in row.coefficients.iter().filter(|(j, _)| in_group.contains(j)) {
                 readout.side_of.entry(j).or_default().push((readout.side_rows.len(), a));
             }
@@ -126,9 +132,19 @@ impl OneHotReadout {
     pub fn describe(&self) -> String {
         let sizes: Vec<String> = self.assignments.iter().map(|a| format!("{0}×{0}", a.size)).collect();
         match (self.groups.len(), sizes.is_empty()) {
-            (g, true) => format!("{g} one-hot rows"),
+            (g, true) => count(g, "one-hot row"),
             (0, false) => format!("assignment {}", sizes.join(", ")),
-            (g, false) => format!("{g} one-hot rows, assignment {}", sizes.join(", ")),
+            (g, false) => format!("{}, assignment {}", count(g, "one-hot row"), sizes.join(", ")),
+        }
+    }
+
+    /// What `--readout one-hot` reads on `readout` (the model's [`OneHotReadout::of`]): the rows
+    /// it decides, or why it leaves every row to the threshold.
+    pub fn summary(readout: Option<&OneHotReadout>, model: &QumoModel) -> String {
+        match (readout, model.rows.iter().filter(|r| is_one_hot(r)).count()) {
+            (Some(readout), _) => format!("one-hot: {}", readout.describe()),
+            (None, 0) => "one-hot: no one-hot rows, so the threshold".into(),
+            (None, rows) => format!("one-hot: {}, none alone or in an assignment (set partitioning), so the threshold", count(rows, "one-hot row")),
         }
     }
 
@@ -142,6 +158,11 @@ impl OneHotReadout {
         }
         decoded
     }
+}
+
+/// `Σ x = 1` over free binaries, every coefficient 1, no slack.
+fn is_one_hot(row: &RowEncoding) -> bool {
+    row.slack.is_none() && row.lo == 1.0 && row.hi == 1.0 && !row.coefficients.is_empty() && row.coefficients.iter().all(|&(_, a)| a == 1.0)
 }
 
 impl OneHotReadout {
@@ -161,29 +182,37 @@ impl OneHotReadout {
         let mut activity: Vec<f64> = self.side_rows.iter().map(|r| r.activity(x)).collect();
         let mut placed = vec![false; self.groups.len()];
         for (g, j) in candidates {
-            let side = self.side_of.get(&j).map_or(&[][..], Vec::as_slice);
-            let fits = side.iter().all(|&(r, a)| {
-                let row = &self.side_rows[r];
-                model::excess(activity[r] + a, row.lo, row.hi) <= model::excess(activity[r], row.lo, row.hi)
-            });
-            if !placed[g] && fits {
+            if !placed[g] && self.growths(j, &activity).all(|growth| growth <= 0.0) {
                 placed[g] = true;
-                x[j] = 1.0;
-                for &(r, a) in side {
-                    activity[r] += a;
-                }
+                self.set(j, x, &mut activity);
             }
         }
         for (group, _) in self.groups.iter().zip(&placed).filter(|(_, placed)| !**placed) {
-            let damage = |j: usize| -> f64 {
-                let side = self.side_of.get(&j).map_or(&[][..], Vec::as_slice);
-                side.iter().map(|&(r, a)| model::excess(activity[r] + a, self.side_rows[r].lo, self.side_rows[r].hi) - model::excess(activity[r], self.side_rows[r].lo, self.side_rows[r].hi)).sum()
-            };
-            let winner = group.iter().copied().reduce(|best, j| if (damage(j), -amplitudes[j]) < (damage(best), -amplitudes[best]) { j } else { best }).expect("a one-hot row has variables");
-            x[winner] = 1.0;
-            for &(r, a) in self.side_of.get(&winner).map_or(&[][..], Vec::as_slice) {
-                activity[r] += a;
-            }
+            let damage = |j: usize| (self.growths(j, &activity).sum::<f64>(), -amplitudes[j]);
+            let winner = group.iter().copied().reduce(|best, j| if damage(j) < damage(best) { j } else { best }).expect("a one-hot row has variables");
+            self.set(winner, x, &mut activity);
+        }
+    }
+
+    /// The side rows of variable `j`, as `(row, coefficient)`.
+    fn side(&self, j: usize) -> &[(usize, f64)] {
+        self.side_of.get(&j).map_or(&[][..], Vec::as_slice)
+    }
+
+    /// How much setting `j` to 1 grows the distance of each of its side rows from its bounds
+    /// (negative: shrinks), at the side rows' `activity`.
+    fn growths<'a>(&'a self, j: usize, activity: &'a [f64]) -> impl Iterator<Item = f64> + 'a {
+        self.side(j).iter().map(move |&(r, a)| {
+            let row = &self.side_rows[r];
+            model::excess(activity[r] + a, row.lo, row.hi) - model::excess(activity[r], row.lo, row.hi)
+        })
+    }
+
+    /// Sets `j` to 1 and moves its side rows' activities.
+    fn set(&self, j: usize, x: &mut [f64], activity: &mut [f64]) {
+        x[j] = 1.0;
+        for &(r, a) in self.side(j) {
+            activity[r] += a;
         }
     }
 }
@@ -239,7 +268,7 @@ impl Assignment {
                 }
             }
         }
-        if left != right {
+        if left != right || left > MAX_ASSIGNMENT {
             return None;
         }
         let mut cells = vec![Vec::new(); left * left];
@@ -326,7 +355,7 @@ mod tests {
         // A variable in three one-hot rows (set partitioning): the component is left alone, a
         // separate group still decided.
         let readout = readout(8, vec![row([0, 1], 1.0, 1.0), row([0, 2], 1.0, 1.0), row([0, 3], 1.0, 1.0), row(4..8, 1.0, 1.0)]).unwrap();
-        assert_eq!(readout.describe(), "1 one-hot rows");
+        assert_eq!(readout.describe(), "1 one-hot row");
         assert_eq!((0..4).map(|r| readout.decides(r)).collect::<Vec<_>>(), [false, false, false, true]);
         let x = [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
         assert_eq!(readout.decode(&x, &[0.0, 0.9, 0.9, 0.9, 0.1, 0.2, 0.8, 0.3])[..4], x[..4]);

@@ -67,7 +67,7 @@ pub enum PenaltyBasis {
 
 impl PenaltyBasis {
     /// What options saved before this setting existed ran with.
-    fn saved_before() -> Self {
+    pub fn saved_before() -> Self {
         PenaltyBasis::Mean
     }
 }
@@ -108,7 +108,7 @@ pub struct SweepOptions {
     /// How the engine multiplies by J; `None`: the cheapest by the cost model.
     pub product: Option<ProductForm>,
     /// What happens to an instance larger than the modelled machine.
-    #[serde(default)]
+    #[serde(default = "BcdOptions::saved_before")]
     pub decomposition: BcdOptions,
 }
 

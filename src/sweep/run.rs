@@ -277,10 +277,9 @@ pub fn run_sweep(
         qumo_vars: run.n,
         engine: run.engine.info(),
         product: run.product,
-        readout: match (&run.readout, options.readout) {
-            (Some(one_hot), _) => format!("one-hot: {}", one_hot.describe()),
-            (None, Readout::OneHot) => "one-hot: no one-hot rows, so the threshold".into(),
-            (None, Readout::Threshold) => "threshold".into(),
+        readout: match options.readout {
+            Readout::OneHot => OneHotReadout::summary(run.readout.as_ref(), model),
+            Readout::Threshold => "threshold".into(),
         },
         decomposition: None,
     })
