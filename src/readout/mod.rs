@@ -23,10 +23,11 @@
 //! The readout changes which point a replica reports: both points are judged on the original
 //! instance and the better one counts (feasible first, then objective; without a feasible one,
 //! the smaller violation), while penalty adaptation, multiplier steps and the ranking of
-//! configurations keep using the thresholded point. At equal starting weights (`--penalty-basis
-//! mean`) a run therefore reports, for every replica, a point at least as good as the
-//! threshold's; the default basis starts the rows this readout decides lower
-//! (`sweep::starting_weights`), which changes the dynamics on them. An assignment's permutation
+//! configurations keep using the thresholded point. With equal, fixed weights
+//! (`--penalty-basis mean --no-adaptive-penalties`) a run therefore reports, for every replica,
+//! a point at least as good as the threshold's. Otherwise the dynamics differ: the default basis
+//! starts the rows this readout decides lower (`sweep::starting_weights`), and the doubling rule
+//! asks whether a feasible point is known, which this readout may answer sooner. An assignment's permutation
 //! ignores the other rows on its variables; a group's winners respect them where they can.
 
 use pathfinding::kuhn_munkres::kuhn_munkres;
