@@ -4,8 +4,10 @@
     quality_summary.py --info INSTANCES.csv DIR [DIR ...]
 
 INSTANCES.csv is `aocbench info --format csv` of the instances (for the families); each DIR is
-a `bench` output folder whose results.csv holds AOC-DT rows. Prints markdown: totals per run
-and by family, the instances reached by any of the runs, and every instance's gap.
+a `bench` output folder whose results.csv holds AOC-DT rows, and under `--polish` also
+`aocdt_polish` rows ("AOC-DT + polish", summarised as a run of their own, labelled
+`DIR + polish`). Prints markdown: totals per run and by family, the instances reached by any of
+the runs (AOC-DT's own runs, then the polished ones), and every instance's gap.
 
 Families: `unconstrained` (no encoded row), `inequality-only` (every encoded row has a slack),
 `equality` (at least one encoded row without a slack: equalities, or ranges that collapsed).
@@ -25,17 +27,27 @@ def family(info_row):
     return "equality" if equalities > 0 else "inequality-only"
 
 
+SOLVERS = {"aocdt": "", "aocdt_polish": " + polish"}
+
+
 def load_runs(folder):
+    """(label, {instance: row}) per solver present in the folder, AOC-DT first."""
     path = os.path.join(folder, "results.csv")
     try:
         with open(path, newline="") as f:
-            rows = [r for r in csv.DictReader(f) if r["solver"] == "aocdt"]
+            rows = [r for r in csv.DictReader(f) if r["solver"] in SOLVERS]
     except OSError as e:
         sys.exit(f"quality_summary.py: {path}: {e.strerror}")
-    # The first repeat of each instance: one run per instance and seed.
-    runs = {}
-    for r in rows:
-        runs.setdefault(r["instance"], r)
+    label = folder.rstrip("/").split("/")[-1]
+    runs = []
+    for solver, suffix in SOLVERS.items():
+        # The first repeat of each instance: one run per instance and seed.
+        results = {}
+        for r in rows:
+            if r["solver"] == solver:
+                results.setdefault(r["instance"], r)
+        if results or solver == "aocdt":
+            runs.append((label + suffix, results))
     return runs
 
 
@@ -62,7 +74,7 @@ def main():
     args = parser.parse_args()
     with open(args.info, newline="") as f:
         instances = {r["name"]: r for r in csv.DictReader(f)}
-    runs = [(d.rstrip("/").split("/")[-1], load_runs(d)) for d in args.dirs]
+    runs = [run for d in args.dirs for run in load_runs(d)]
     families = ["unconstrained", "inequality-only", "equality"]
     by_family = {name: family(row) for name, row in instances.items()}
 
@@ -89,10 +101,12 @@ def main():
             count, feasible, reached, _ = counts(results, [n for n in names if by_family[n] == fam])
             cells.append(f"{feasible} / {reached} of {count}")
         print("| " + " | ".join(cells) + " |")
-    if len(runs) > 1:
-        feasible_any = sum(any(n in r and truthy(r[n]["feasible"]) for _, r in runs) for n in names)
-        reached_any = [n for n in names if any(n in r and truthy(r[n]["reached_best_known"]) for _, r in runs)]
-        print(f"\nAny of the {len(runs)} runs: feasible on {feasible_any}, best-known on {len(reached_any)}.")
+    for kind, suffix in (("AOC-DT", ""), ("AOC-DT + polish", " + polish")):
+        group = [r for label, r in runs if label.endswith(" + polish") == (suffix != "")]
+        if len(group) > 1:
+            feasible_any = sum(any(n in r and truthy(r[n]["feasible"]) for r in group) for n in names)
+            reached_any = [n for n in names if any(n in r and truthy(r[n]["reached_best_known"]) for r in group)]
+            print(f"\nAny of the {len(group)} {kind} runs: feasible on {feasible_any}, best-known on {len(reached_any)}.")
     print("\nPer instance: gap to the best-known in % (relative, max(1, |best-known|) in the denominator); "
           "`infeasible` = no feasible point; `-` = not run.\n")
     header = ["instance", "family", "best-known"] + [label for label, _ in runs]

@@ -71,7 +71,7 @@ fn bcd_reaches_the_brute_force_optimum_on_instances_larger_than_the_machine() {
             let optimum = brute_force_optimum(&instance).expect("random instances are feasible");
             let mut engine = CpuEngine::new(Some(2), Precision::F32).unwrap();
             engine.set_hardware(Some(aoc16(&[])));
-            let outcome = solve_instance(&instance, &mut engine, &bcd_options(blocks, 2_000_000, seed), Some(optimum), None, &mut Silent).unwrap();
+            let outcome = solve_instance(&instance, &mut engine, &bcd_options(blocks, 2_000_000, seed), Some(optimum), &mut Silent).unwrap();
             let sweep = &outcome.sweep;
             assert!(sweep.qumo_vars > 8 && outcome.warnings.is_empty(), "{}: {} QUMO variables", instance.name, sweep.qumo_vars);
             let report = sweep.decomposition.as_ref().expect("decomposed");
@@ -98,7 +98,7 @@ fn a_bcd_run_is_reproducible_bit_for_bit() {
     let run = |threads: usize| {
         let mut engine = CpuEngine::new(Some(threads), Precision::F32).unwrap();
         engine.set_hardware(Some(aoc16(&NonIdeality::ALL)));
-        let outcome = solve_instance(&instance, &mut engine, &bcd_options(Blocks::Greedy, 300_000, 9), None, None, &mut Silent).unwrap();
+        let outcome = solve_instance(&instance, &mut engine, &bcd_options(Blocks::Greedy, 300_000, 9), None, &mut Silent).unwrap();
         let sweep = outcome.sweep;
         let improvements: Vec<(u64, u64, f64)> = sweep.incumbents.improvements.iter().map(|i| (i.mvm, i.samples, i.objective)).collect();
         let samples: Vec<(f64, bool, u32, u32)> = sweep.deep_samples.iter().map(|s| (s.objective, s.feasible, s.iterations, s.solves)).collect();

@@ -461,7 +461,7 @@ fn bcd_on_the_gpu_matches_the_cpu_engine() {
         engine.set_hardware(Some(model.clone()));
         let decomposition = BcdOptions { blocks: Blocks::Greedy, ..BcdOptions::default() };
         let options = SweepOptions { budget: Budget::Work(200_000), seed, product: Some(product), decomposition, ..SweepOptions::default() };
-        let sweep = solve_instance(&instance, engine, &options, None, None, &mut Silent).unwrap().sweep;
+        let sweep = solve_instance(&instance, engine, &options, None, &mut Silent).unwrap().sweep;
         let improvements: Vec<(u64, f64)> = sweep.incumbents.improvements.iter().map(|i| (i.mvm, i.objective)).collect();
         (sweep.decomposition, improvements, sweep.incumbents.answer().map(|c| c.x.clone()))
     };

@@ -49,7 +49,7 @@ fn solve(instance: &Instance, readout: Readout, seed: u64) -> SweepResult {
     let mut options = SweepOptions { budget: Budget::Work(400_000), seed, readout, penalty_basis: PenaltyBasis::Mean, adaptive_penalties: false, ..SweepOptions::default() };
     options.ranges.deep_iterations = (100, 1000);
     let mut engine = CpuEngine::new(Some(2), Precision::F32).unwrap();
-    solve_instance(instance, &mut engine, &options, None, None, &mut Silent).unwrap().sweep
+    solve_instance(instance, &mut engine, &options, None, &mut Silent).unwrap().sweep
 }
 
 /// Every sample feasible; the best point exact and feasible; never worse than the threshold's.

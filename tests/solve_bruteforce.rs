@@ -36,7 +36,7 @@ fn finds_the_brute_force_optima(product: Option<ProductForm>) {
         let optimum = brute_force_optimum(&instance).expect("random instances are feasible");
         let mut engine = CpuEngine::new(Some(2), Precision::F32).unwrap();
         let options = SweepOptions { product, ..options(seed) };
-        let outcome = solve_instance(&instance, &mut engine, &options, Some(optimum), None, &mut Silent).unwrap();
+        let outcome = solve_instance(&instance, &mut engine, &options, Some(optimum), &mut Silent).unwrap();
         if let Some(form) = product {
             assert_eq!(outcome.sweep.product, form);
         }
@@ -53,7 +53,7 @@ fn a_fixed_seed_under_a_work_budget_reproduces_the_run_bit_for_bit() {
     let instance = random_instance(RandomSpec { n: 14, rows: [1, 1, 1, 1], density: 0.5, sense: Sense::Minimize }, 77);
     let run = || {
         let mut engine = CpuEngine::new(Some(2), Precision::F32).unwrap();
-        solve_instance(&instance, &mut engine, &options(3), None, None, &mut Silent).unwrap()
+        solve_instance(&instance, &mut engine, &options(3), None, &mut Silent).unwrap()
     };
     let (a, b) = (run(), run());
     assert_eq!(a.sweep.total_mvm, b.sweep.total_mvm);
@@ -71,7 +71,7 @@ fn solve_on_the_wgsl_engine_finds_the_brute_force_optimum() {
         let instance = random_instance(RandomSpec { n: 10 + 2 * seed as usize, rows, density: 0.4, sense: Sense::Minimize }, 900 + seed);
         let optimum = brute_force_optimum(&instance).expect("random instances are feasible");
         let options = SweepOptions { batch_size: Some(128), ..options(seed) };
-        let outcome = solve_instance(&instance, &mut engine, &options, Some(optimum), None, &mut Silent).unwrap();
+        let outcome = solve_instance(&instance, &mut engine, &options, Some(optimum), &mut Silent).unwrap();
         let best = outcome.sweep.incumbents.best_feasible.as_ref().expect("a feasible point");
         assert_eq!(outcome.sweep.engine.kind, "gpu");
         assert_eq!(best.objective, optimum, "{}: found {}, optimum {optimum}", instance.name, best.objective);

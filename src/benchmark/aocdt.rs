@@ -5,15 +5,15 @@ use crate::engine::Engine;
 use crate::metrics::RunMetrics;
 use crate::model::Instance;
 use crate::output::warnings::Warning;
-use crate::polish::{polish, PolishLimits, PolishOutcome};
 use crate::qumo::QumoModel;
 use crate::sweep::{run_sweep, SweepObserver, SweepOptions, SweepResult};
 
 pub struct SolveOutcome {
     pub sweep: SweepResult,
     pub metrics: RunMetrics,
-    /// The local search's result, reported next to (never instead of) the raw AOC-DT result.
-    pub polish: Option<PolishOutcome>,
+    /// Under `--polish`, the metrics of the polished incumbents ("AOC-DT + polish"), reported
+    /// next to (never instead of) AOC-DT's.
+    pub polished: Option<RunMetrics>,
     /// What the user must read beside the result (the coefficient range the engine's
     /// precision loses, an instance larger than the modelled machine run undecomposed).
     pub warnings: Vec<Warning>,
@@ -24,7 +24,6 @@ pub fn solve_instance(
     engine: &mut dyn Engine,
     options: &SweepOptions,
     best_known: Option<f64>,
-    polish_limits: Option<PolishLimits>,
     observer: &mut dyn SweepObserver,
 ) -> anyhow::Result<SolveOutcome> {
     let model = QumoModel::new(instance)?;
@@ -35,6 +34,6 @@ pub fn solve_instance(
     let warnings = Warning::coefficient_range(&instance.name, model.range, engine.precision()).into_iter().chain(capacity).collect();
     let sweep = if decomposed { run_bcd(instance, &model, engine, options, observer)? } else { run_sweep(instance, &model, engine, options, observer)? };
     let metrics = RunMetrics::from_sweep(instance.sense, &sweep, best_known);
-    let polish = polish_limits.and_then(|limits| sweep.incumbents.best_feasible.as_ref().map(|best| polish(instance, &best.x, limits)));
-    Ok(SolveOutcome { sweep, metrics, polish, warnings })
+    let polished = RunMetrics::polished(instance.sense, &sweep, best_known);
+    Ok(SolveOutcome { sweep, metrics, polished, warnings })
 }

@@ -281,7 +281,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
             };
             observer.stage(&stage_label(SolverName::Aocdt, repeat, config.repeats), time_limit_s);
             let options = SweepOptions { seed: repeat_seed(config.sweep.seed, repeat), ..config.sweep.clone() };
-            let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, None, observer.solve_progress());
+            let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, observer.solve_progress());
             aocdt.push((repeat, options, outcome));
         }
         // Every repeat warns alike (the warnings depend on the instance and the engine).
@@ -310,6 +310,11 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
                     let curve = facts.curve(SolverName::Aocdt, repeat, outcome.sweep.incumbents.improvements.iter().map(Found::from));
                     rows.push(facts.aocdt_row(repeat, &options, &outcome.sweep, curve.as_ref()));
                     curves.extend(curve);
+                    if let Some(polished) = &outcome.sweep.polished {
+                        let curve = facts.curve(SolverName::AocdtPolish, repeat, polished.improvements.iter().map(Found::from));
+                        rows.extend(facts.polished_row(rows.last().expect("pushed above"), &outcome.sweep, curve.as_ref()));
+                        curves.extend(curve);
+                    }
                     if config.hardware.is_some() {
                         let projected = facts.curve(SolverName::AocProjected, repeat, outcome.sweep.incumbents.improvements.iter().map(projected_found));
                         let row = facts.projected_row(rows.last().expect("pushed above"), &outcome.sweep, projected.as_ref());

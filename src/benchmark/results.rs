@@ -17,6 +17,10 @@ use super::summary::{aggregate, compare_instances, InstanceComparison, SolverAgg
 #[serde(rename_all = "lowercase")]
 pub enum SolverName {
     Aocdt,
+    /// AOC-DT's runs under `--polish`: the incumbents of its batches' best feasible points after
+    /// the local search (`crate::sweep::PolishedTrack`), a hybrid beside AOC-DT, not AOC-DT.
+    #[serde(rename = "aocdt_polish")]
+    AocdtPolish,
     /// The modelled machine's projected times for AOC-DT's runs under `--hardware`
     /// (`crate::hardware::time`): the same runs on another clock, not another solver.
     #[serde(rename = "aoc_projected")]
@@ -29,16 +33,19 @@ impl SolverName {
     pub fn label(self) -> &'static str {
         match self {
             SolverName::Aocdt => "AOC-DT",
+            SolverName::AocdtPolish => "AOC-DT + polish",
             SolverName::AocProjected => "AOC (projected)",
             SolverName::Scip => "SCIP",
             SolverName::Gurobi => "Gurobi",
         }
     }
 
-    /// The lower-case name used in file columns (`aocdt`, `aoc_projected`, `scip`, `gurobi`).
+    /// The lower-case name used in file columns (`aocdt`, `aocdt_polish`, `aoc_projected`,
+    /// `scip`, `gurobi`).
     pub fn key(self) -> &'static str {
         match self {
             SolverName::Aocdt => "aocdt",
+            SolverName::AocdtPolish => "aocdt_polish",
             SolverName::AocProjected => "aoc_projected",
             SolverName::Scip => "scip",
             SolverName::Gurobi => "gurobi",
@@ -215,6 +222,15 @@ impl Anytime {
     }
 }
 
+/// `row` with its anytime columns from `curve` over `horizon_s` (and `horizon_mvm`), when the
+/// instance has a target.
+fn with_curve(row: ResultRow, curve: Option<&RunCurve>, horizon_s: f64, horizon_mvm: Option<u64>) -> ResultRow {
+    match curve {
+        Some(c) => Anytime::of(&c.curve, horizon_s, horizon_mvm).fill(row, horizon_s),
+        None => row,
+    }
+}
+
 /// What every row of one instance shares.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstanceFacts {
@@ -338,10 +354,32 @@ impl InstanceFacts {
             version: aocbench_version(),
             ..self.row(SolverName::Aocdt, repeat, options.seed)
         };
-        match curve {
-            Some(c) => Anytime::of(&c.curve, self.horizon_s, Some(sweep.total_mvm)).fill(row, self.horizon_s),
-            None => row,
-        }
+        with_curve(row, curve, self.horizon_s, Some(sweep.total_mvm))
+    }
+
+    /// The row of one AOC-DT run's polished incumbents under `--polish` ("AOC-DT + polish"):
+    /// `aocdt` is that run's row, `curve` the [`InstanceFacts::curve`] of the polished
+    /// improvements. Objective, feasibility and times are the polished track's; budget and work
+    /// are the run's; the sample statistics (TTS99, success probability) are left empty, since
+    /// the polish draws no samples. `None` when the run was not polished.
+    pub fn polished_row(&self, aocdt: &ResultRow, sweep: &SweepResult, curve: Option<&RunCurve>) -> Option<ResultRow> {
+        let m = RunMetrics::polished(self.sense, sweep, self.target)?;
+        let known = self.best_known.is_some();
+        let row = ResultRow {
+            solver: SolverName::AocdtPolish,
+            best_objective: m.best_objective,
+            feasible: m.feasible,
+            max_violation: m.max_violation,
+            gap_to_best_known_pct: m.gap_to_best_known.filter(|_| known).map(|g| 100.0 * g),
+            reached_best_known: known && m.reached_best_known,
+            beats_proven_optimum: self.beats_proven_optimum(m.feasible, m.best_objective),
+            time_to_best_known_s: m.time_to_best_known_s.filter(|_| known),
+            time_to_own_best_s: m.time_to_own_best_s,
+            tts99_s: None,
+            success_probability: None,
+            ..aocdt.clone()
+        };
+        Some(with_curve(row, curve, self.horizon_s, Some(sweep.total_mvm)))
     }
 
     /// The row of the modelled machine's projected times for one AOC-DT run: `aocdt` is that
@@ -359,10 +397,7 @@ impl InstanceFacts {
             wall_time_s: projected.total_s,
             ..aocdt.clone()
         };
-        match curve {
-            Some(c) => Anytime::of(&c.curve, projected.total_s, Some(sweep.total_mvm)).fill(row, projected.total_s),
-            None => row,
-        }
+        with_curve(row, curve, projected.total_s, Some(sweep.total_mvm))
     }
 
     /// The row of one reference run; `curve` is its [`InstanceFacts::curve`]. Objective and

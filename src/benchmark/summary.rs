@@ -20,7 +20,7 @@ const TIME_DIGITS: usize = 4;
 const GAP_DIGITS: usize = 3;
 
 /// Solvers an instance is compared over ([`InstanceComparison::solvers`]).
-pub const SIDES: usize = 3;
+pub const SIDES: usize = 4;
 
 /// A time-to-target, or the limit within which the target was not reached.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -159,6 +159,8 @@ pub struct InstanceComparison {
     pub target: Option<f64>,
     pub target_source: Option<TargetSource>,
     pub aocdt: Option<SolverResult>,
+    /// AOC-DT's runs with their batches' best points polished (under `--polish` only).
+    pub polished: Option<SolverResult>,
     /// AOC-DT's runs on the modelled machine's projected clock (under `--hardware` only).
     pub projected: Option<SolverResult>,
     pub reference: Option<SolverResult>,
@@ -169,9 +171,9 @@ pub struct InstanceComparison {
 }
 
 impl InstanceComparison {
-    /// AOC-DT's result, its projection onto the machine, then the reference's.
-    pub fn solvers(&self) -> [Option<&SolverResult>; 3] {
-        [self.aocdt.as_ref(), self.projected.as_ref(), self.reference.as_ref()]
+    /// AOC-DT's result, the polished one, its projection onto the machine, then the reference's.
+    pub fn solvers(&self) -> [Option<&SolverResult>; SIDES] {
+        [self.aocdt.as_ref(), self.polished.as_ref(), self.projected.as_ref(), self.reference.as_ref()]
     }
 }
 
@@ -189,6 +191,7 @@ pub fn compare_instances(rows: &[ResultRow]) -> Vec<InstanceComparison> {
         .map(|name| {
             let of_instance: Vec<&ResultRow> = rows.iter().filter(|r| r.instance == name).collect();
             let aocdt = SolverResult::from_rows(SolverName::Aocdt, &of_instance);
+            let polished = SolverResult::from_rows(SolverName::AocdtPolish, &of_instance);
             let projected = SolverResult::from_rows(SolverName::AocProjected, &of_instance);
             let reference = reference.and_then(|s| SolverResult::from_rows(s, &of_instance));
             let speedup = match (&reference, &aocdt) {
@@ -200,6 +203,7 @@ pub fn compare_instances(rows: &[ResultRow]) -> Vec<InstanceComparison> {
                 target: of_instance[0].target,
                 target_source: of_instance[0].target_source,
                 aocdt,
+                polished,
                 projected,
                 reference,
                 speedup,
@@ -320,11 +324,15 @@ pub struct Table {
 /// and the ratio of AOC-DT's and the reference's times-to-target.
 pub fn comparison_table(comparisons: &[InstanceComparison]) -> Table {
     let reference = comparisons.iter().find_map(|c| c.reference.as_ref().map(|r| r.solver));
+    let polished = comparisons.iter().any(|c| c.polished.is_some());
     let projected = comparisons.iter().any(|c| c.projected.is_some());
     let solver_columns = |key: &str| ["best", "reached", "time_to_target_s", "primal_gap_pct", "primal_integral_s"].map(|c| format!("{key}_{c}"));
     let mut header: Vec<String> = ["instance", "target", "target_source"].map(String::from).into();
     header.extend(solver_columns(SolverName::Aocdt.key()));
     header.push("aocdt_tts99_s".into());
+    if polished {
+        header.extend(solver_columns(SolverName::AocdtPolish.key()));
+    }
     if projected {
         header.extend(solver_columns(SolverName::AocProjected.key()));
         header.push("aoc_projected_tts99_s".into());
@@ -348,6 +356,9 @@ pub fn comparison_table(comparisons: &[InstanceComparison]) -> Table {
             let mut cells = vec![c.instance.clone(), number(c.target), target_source_cell(c.target_source).into()];
             cells.extend(solver_cells(c.aocdt.as_ref()));
             cells.push(significant(c.aocdt.as_ref().and_then(|a| a.tts99_s), TIME_DIGITS));
+            if polished {
+                cells.extend(solver_cells(c.polished.as_ref()));
+            }
             if projected {
                 cells.extend(solver_cells(c.projected.as_ref()));
                 cells.push(significant(c.projected.as_ref().and_then(|a| a.tts99_s), TIME_DIGITS));

@@ -12,7 +12,6 @@ use crate::output::atomic::write_atomically;
 use crate::output::progress_bar::SweepProgress;
 use crate::output::table::{count, number, render};
 use crate::output::warnings::Warning;
-use crate::polish::PolishLimits;
 use crate::qplib;
 
 #[derive(Debug, Args)]
@@ -31,10 +30,6 @@ pub struct SolveArgs {
     /// Write the best solution (variable values, one per line) to this file.
     #[arg(long, value_name = "PATH")]
     pub save_solution: Option<PathBuf>,
-    /// Run a feasibility-keeping local search (1-flip and swap moves) on the best feasible point;
-    /// reported next to the raw AOC-DT result.
-    #[arg(long)]
-    pub polish: bool,
     /// Best-known objective to aim for (default: catalog.csv of the instance folder).
     #[arg(long)]
     pub best_known: Option<f64>,
@@ -49,8 +44,7 @@ pub fn run(dir: Option<&Path>, args: SolveArgs) -> anyhow::Result<()> {
     let options = args.sweep.options(args.engine.product, hardware.as_ref())?;
     let mut engine = create_engine(args.engine.engine, args.engine.threads, args.engine.precision)?;
     engine.set_hardware(hardware);
-    let limits = args.polish.then(PolishLimits::default);
-    let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, limits, &mut SweepProgress::new())?;
+    let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, &mut SweepProgress::new())?;
     let warnings = warnings(&instance, &outcome, catalog.proven_optimum(&instance.name));
     for warning in &warnings {
         eprintln!("{}", warning.line());
@@ -70,8 +64,8 @@ pub fn run(dir: Option<&Path>, args: SolveArgs) -> anyhow::Result<()> {
 /// polished one) better than a proven optimum.
 fn warnings(instance: &Instance, outcome: &SolveOutcome, proven_optimum: Option<f64>) -> Vec<Warning> {
     let feasible_best = outcome.sweep.incumbents.best_feasible.as_ref().map(|c| c.objective);
-    let polished = outcome.polish.as_ref().map(|p| p.objective);
-    let guard = [("AOC-DT", feasible_best), ("the polished point", polished)]
+    let polished = outcome.sweep.polished.as_ref().and_then(|p| p.best_feasible.as_ref()).map(|c| c.objective);
+    let guard = [("AOC-DT", feasible_best), ("AOC-DT + polish", polished)]
         .into_iter()
         .filter_map(|(solver, objective)| Warning::beats_proven_optimum(&instance.name, solver, instance.sense, objective, proven_optimum));
     outcome.warnings.iter().cloned().chain(guard).collect()
@@ -101,7 +95,7 @@ fn json_report(instance: &Instance, options: &crate::sweep::SweepOptions, hardwa
         })),
         "sweep": outcome.sweep,
         "improvements": outcome.sweep.incumbents.improvements,
-        "polish": outcome.polish,
+        "polished": outcome.polished,
         "warnings": warnings,
     })
 }
@@ -174,8 +168,18 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
         let (alpha0, beta0, gamma) = c.configuration.paper_notation();
         line("winning parameters", format!("α0 = {alpha0:.6}, β0 = {beta0:.6}, γ = {gamma:.6} (a = {}, g = {}), found in {}", c.configuration.a, c.configuration.g, c.phase.label()));
     }
-    if let Some(p) = &outcome.polish {
-        line("polished (separate)", format!("{} → {} ({} flips, {} swaps, {} pair flips, {:.3} s)", number(Some(p.start_objective)), number(Some(p.objective)), p.flips, p.swaps, p.pair_flips, p.seconds));
+    if let (Some(polished), Some(report)) = (&outcome.polished, &sweep.polish) {
+        let best = match (polished.best_objective, polished.feasible) {
+            (Some(v), true) => number(Some(v)),
+            _ => "no feasible point to polish".into(),
+        };
+        let gap = polished.gap_to_best_known.map_or(String::new(), |g| format!(", gap {:.4}%", 100.0 * g));
+        let reached = match (polished.best_known, polished.time_to_best_known_s) {
+            (Some(_), Some(t)) => format!(", best known at {t:.3} s"),
+            _ => String::new(),
+        };
+        let skipped = if report.skipped > 0 { format!(", {} batches skipped at the time share", report.skipped) } else { String::new() };
+        line("AOC-DT + polish", format!("{best}{gap}{reached} ({} points polished, {} improved, {:.3} s{skipped})", report.calls, report.improved, report.seconds));
     }
     line("total", format!("{:.3} s, {} mvm (setup {:.3} s)", sweep.elapsed_s, sweep.total_mvm, sweep.setup_s));
     let rows: Vec<Vec<String>> = sweep

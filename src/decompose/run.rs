@@ -12,7 +12,7 @@ use crate::model::Instance;
 use crate::qumo::{PenaltyWeights, Qumo, QumoModel};
 use crate::spectrum::{extreme_eigenvalues, normalisation_lambda, ExtremeEigenvalues};
 use crate::sweep::{
-    evaluate, shows_weak_penalties, sobol_configurations, starting_weights, stream_rng, Candidate, Configuration, Evaluation, Incumbents, PenaltyChange, Phase, PhaseStats, SampleRecord, Stop, SweepObserver, SweepOptions, SweepResult,
+    evaluate, shows_weak_penalties, sobol_configurations, starting_weights, stream_rng, Candidate, Configuration, Evaluation, Incumbents, PenaltyChange, Phase, PhaseStats, PolishedTrack, SampleRecord, Stop, SweepObserver, SweepOptions, SweepResult,
 };
 
 /// An accepted step must lower the block's energy E_sub by more than this fraction of |E_sub|
@@ -54,6 +54,7 @@ pub fn run_bcd(instance: &Instance, model: &QumoModel, engine: &mut dyn Engine, 
         stop: Stop::whole(options.budget, start),
         start,
         incumbents: Incumbents::new(instance.sense),
+        polished: options.polish.then(|| PolishedTrack::new(instance)),
         samples: Vec::new(),
         lambdas: None,
         penalty_changes: Vec::new(),
@@ -61,7 +62,7 @@ pub fn run_bcd(instance: &Instance, model: &QumoModel, engine: &mut dyn Engine, 
     };
     let setup_s = start.elapsed().as_secs_f64();
     descent.run(observer)?;
-    let Descent { stats, incumbents, samples, lambdas, report, engine, penalty_changes, .. } = descent;
+    let Descent { stats, incumbents, polished, samples, lambdas, report, engine, penalty_changes, .. } = descent;
     let (eigenvalues_initial, lambda_initial, lambda_final) = lambdas.unwrap_or((ExtremeEigenvalues { min: 0.0, max: 0.0 }, 1.0, 1.0));
     Ok(SweepResult {
         incumbents,
@@ -83,6 +84,8 @@ pub fn run_bcd(instance: &Instance, model: &QumoModel, engine: &mut dyn Engine, 
         // replicas are scored on the block's energy at their thresholded values.
         readout: "threshold (block coordinate descent)".into(),
         decomposition: Some(report),
+        polish: polished.as_ref().map(|p| p.report),
+        polished: polished.map(|p| p.incumbents),
     })
 }
 
@@ -103,6 +106,8 @@ struct Descent<'a> {
     /// that were feasible, `rounds` the finished chains.
     stats: PhaseStats,
     incumbents: Incumbents,
+    /// Under `--polish`: every judged feasible chain state, polished.
+    polished: Option<PolishedTrack>,
     samples: Vec<SampleRecord>,
     /// The first sub-problem's eigenvalues and λ, and the last one's λ.
     lambdas: Option<(ExtremeEigenvalues, f64, f64)>,
@@ -211,7 +216,7 @@ impl Descent<'_> {
             self.stats.offer_best(evaluation.objective, self.instance.sense);
         }
         let (time_s, mvm, samples) = (self.start.elapsed().as_secs_f64(), self.stats.mvm, self.stats.samples as u64);
-        self.incumbents.offer(&evaluation, || Candidate {
+        let candidate = Candidate {
             x,
             objective: evaluation.objective,
             max_violation: evaluation.max_violation,
@@ -221,7 +226,11 @@ impl Descent<'_> {
             time_s,
             mvm,
             samples,
-        });
+        };
+        if let Some(track) = self.polished.as_mut() {
+            track.offer(self.instance, candidate.clone(), &evaluation, self.start);
+        }
+        self.incumbents.offer(&evaluation, || candidate);
     }
 
     /// The instance's assignment of the QUMO state `z` and its verdict by the model's judge.

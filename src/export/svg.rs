@@ -105,6 +105,7 @@ fn colour(solver: SolverName) -> PaletteColor<Palette99> {
         SolverName::Aocdt => 0,
         SolverName::Scip | SolverName::Gurobi => 1,
         SolverName::AocProjected => 2,
+        SolverName::AocdtPolish => 3,
     })
 }
 

@@ -4,7 +4,7 @@
 
 use crate::hardware::time::projected_seconds;
 use crate::model::Sense;
-use crate::sweep::{Improvement, SampleRecord, SweepResult};
+use crate::sweep::{Improvement, Incumbents, SampleRecord, SweepResult};
 
 use super::primal::{Found, PrimalCurve};
 use super::tts::{to_solution, wilson_interval};
@@ -86,7 +86,16 @@ pub struct ProjectedTimes {
 
 impl RunMetrics {
     pub fn from_sweep(sense: Sense, result: &SweepResult, best_known: Option<f64>) -> Self {
-        let incumbents = &result.incumbents;
+        Self::of(sense, result, &result.incumbents, best_known)
+    }
+
+    /// The metrics of the run's polished incumbents under `--polish` ("AOC-DT + polish"). The
+    /// sample statistics (success probability, TTS99) stay AOC-DT's: the polish takes no samples.
+    pub fn polished(sense: Sense, result: &SweepResult, best_known: Option<f64>) -> Option<Self> {
+        result.polished.as_ref().map(|incumbents| Self::of(sense, result, incumbents, best_known))
+    }
+
+    fn of(sense: Sense, result: &SweepResult, incumbents: &Incumbents, best_known: Option<f64>) -> Self {
         let answer = incumbents.answer();
         let feasible_best = incumbents.best_feasible.as_ref();
         let to_best_known = best_known.and_then(|b| PrimalCurve::new(sense, b, incumbents.improvements.iter().map(Found::from)).first_within(0.0).copied());

@@ -106,6 +106,8 @@ pub struct PolishOutcome {
     pub swaps: usize,
     /// Pair flips applied to reach `x`.
     pub pair_flips: usize,
+    /// Double swaps (2-exchanges) applied to reach `x`.
+    pub double_swaps: usize,
     /// Passes run (including the final pass that found no move).
     pub passes: usize,
     pub seconds: f64,
@@ -130,6 +132,7 @@ pub fn polish(instance: &Instance, start: &[f64], limits: PolishLimits) -> Polis
         flips: 0,
         swaps: 0,
         pair_flips: 0,
+        double_swaps: 0,
         passes: 0,
         seconds: clock.elapsed().as_secs_f64(),
         improved: false,
@@ -150,7 +153,7 @@ pub fn polish(instance: &Instance, start: &[f64], limits: PolishLimits) -> Polis
     let mut search = Search::new(instance, working_start(instance, start));
     let sense = instance.sense;
     let (mut best_x, mut best_objective) = (start.to_vec(), start_objective);
-    let (mut best_flips, mut best_swaps, mut best_pair_flips) = (0, 0, 0);
+    let (mut best_flips, mut best_swaps, mut best_pair_flips, mut best_double_swaps) = (0, 0, 0, 0);
     let mut passes = 0;
     while passes < limits.max_passes && !expired(deadline) {
         passes += 1;
@@ -169,7 +172,7 @@ pub fn polish(instance: &Instance, start: &[f64], limits: PolishLimits) -> Polis
         }
         best_x.clone_from(&search.x);
         best_objective = value;
-        (best_flips, best_swaps, best_pair_flips) = (search.flips, search.swaps, search.pair_flips);
+        (best_flips, best_swaps, best_pair_flips, best_double_swaps) = (search.flips, search.swaps, search.pair_flips, search.double_swaps);
         if timed_out {
             break;
         }
@@ -182,6 +185,7 @@ pub fn polish(instance: &Instance, start: &[f64], limits: PolishLimits) -> Polis
         flips: best_flips,
         swaps: best_swaps,
         pair_flips: best_pair_flips,
+        double_swaps: best_double_swaps,
         passes,
         seconds: clock.elapsed().as_secs_f64(),
         start_feasible: true,
@@ -230,6 +234,8 @@ struct Search<'a> {
     /// Row → its variables (linear and quadratic parts).
     members: Vec<Vec<usize>>,
     quadratic_row: Vec<bool>,
+    /// Linear rows with `lower = upper`: the rows a double swap is built around.
+    equality_row: Vec<bool>,
     row_eps: Vec<f64>,
     activity: Vec<f64>,
     /// Some row or adjacency list exceeds [`SWAP_LIST_CAP`]: top-K partners are needed.
@@ -239,6 +245,7 @@ struct Search<'a> {
     flips: usize,
     swaps: usize,
     pair_flips: usize,
+    double_swaps: usize,
 }
 
 impl<'a> Search<'a> {
@@ -298,6 +305,7 @@ impl<'a> Search<'a> {
             grad: vec![0.0; n],
             col,
             members,
+            equality_row: instance.constraints.iter().map(|row| row.quadratic.is_empty() && row.lower == row.upper).collect(),
             quadratic_row,
             row_eps,
             activity: vec![0.0; m],
@@ -307,6 +315,7 @@ impl<'a> Search<'a> {
             flips: 0,
             swaps: 0,
             pair_flips: 0,
+            double_swaps: 0,
         }
     }
 
@@ -350,15 +359,24 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// `(Δ, tolerance)` of flipping `i` and `j` together.
-    fn swap_delta(&self, i: usize, j: usize) -> (f64, f64) {
-        let (di, ti) = self.flip_delta(i);
-        let (dj, tj) = self.flip_delta(j);
-        let s = self.coupling(i, j);
-        (di + dj + self.direction(i) * self.direction(j) * s, ti + tj + IMPROVE_EPS * s.abs())
+    /// `(Δ, tolerance)` of flipping the distinct variables `moved` together: their single-flip
+    /// changes plus `d_i·d_j·S_ij` for every pair.
+    fn move_delta(&self, moved: &[usize]) -> (f64, f64) {
+        let (mut delta, mut tolerance) = (0.0, 0.0);
+        for (a, &i) in moved.iter().enumerate() {
+            let (d, t) = self.flip_delta(i);
+            delta += d;
+            tolerance += t;
+            for &j in &moved[a + 1..] {
+                let s = self.coupling(i, j);
+                delta += self.direction(i) * self.direction(j) * s;
+                tolerance += IMPROVE_EPS * s.abs();
+            }
+        }
+        (delta, tolerance)
     }
 
-    /// Whether flipping `moved` (one or two distinct variables) strictly improves: by the
+    /// Whether flipping `moved` (distinct variables) strictly improves: by the
     /// maintained gradient's `(Δ, tolerance)` when it is clear, else by Δ summed from scratch
     /// against a rigorous bound on that sum's rounding error (module docs).
     fn improves(&self, moved: &[usize], (delta, tolerance): (f64, f64)) -> bool {
@@ -385,50 +403,29 @@ impl<'a> Search<'a> {
             }
             add(0.5 * self.diag[i]);
         }
-        if let [i, j] = *moved {
-            add(self.direction(i) * self.direction(j) * self.coupling(i, j));
+        for (a, &i) in moved.iter().enumerate() {
+            for &j in &moved[a + 1..] {
+                add(self.direction(i) * self.direction(j) * self.coupling(i, j));
+            }
         }
         fresh < -2.0 * terms as f64 * f64::EPSILON * magnitude
     }
 
-    fn flip_feasible(&mut self, i: usize) -> bool {
-        let d = self.direction(i);
-        let old = self.x[i];
-        self.x[i] = old + d; // tentative, for quadratic rows
-        let ok = self.col[i].iter().all(|&(r, a)| {
-            let new = if self.quadratic_row[r] { self.instance.constraints[r].activity(&self.x) } else { self.activity[r] + a * d };
+    /// Whether flipping the distinct variables `moved` together keeps every row they touch.
+    fn move_feasible(&mut self, moved: &[usize]) -> bool {
+        let mut changes: Vec<(usize, f64)> = Vec::new();
+        for &i in moved {
+            let d = self.direction(i);
+            changes.extend(self.col[i].iter().map(|&(r, a)| (r, a * d)));
+            self.x[i] += d; // tentative, for quadratic rows
+        }
+        let ok = merge_sorted(changes).into_iter().all(|(r, change)| {
+            let new = if self.quadratic_row[r] { self.instance.constraints[r].activity(&self.x) } else { self.activity[r] + change };
             self.row_accepts(r, new)
         });
-        self.x[i] = old;
-        ok
-    }
-
-    fn swap_feasible(&mut self, i: usize, j: usize) -> bool {
-        let (di, dj) = (self.direction(i), self.direction(j));
-        let (oi, oj) = (self.x[i], self.x[j]);
-        self.x[i] = oi + di;
-        self.x[j] = oj + dj;
-        let (ci, cj) = (&self.col[i], &self.col[j]);
-        let (mut p, mut q) = (0, 0);
-        let mut ok = true;
-        while ok && (p < ci.len() || q < cj.len()) {
-            let ri = ci.get(p).map_or(usize::MAX, |e| e.0);
-            let rj = cj.get(q).map_or(usize::MAX, |e| e.0);
-            let r = ri.min(rj);
-            let mut change = 0.0;
-            if ri == r {
-                change += ci[p].1 * di;
-                p += 1;
-            }
-            if rj == r {
-                change += cj[q].1 * dj;
-                q += 1;
-            }
-            let new = if self.quadratic_row[r] { self.instance.constraints[r].activity(&self.x) } else { self.activity[r] + change };
-            ok = self.row_accepts(r, new);
+        for &i in moved {
+            self.x[i] = 1.0 - self.x[i];
         }
-        self.x[i] = oi;
-        self.x[j] = oj;
         ok
     }
 
@@ -468,7 +465,7 @@ impl<'a> Search<'a> {
             if !self.movable[i] {
                 continue;
             }
-            if self.improves(&[i], self.flip_delta(i)) && self.flip_feasible(i) {
+            if self.improves(&[i], self.flip_delta(i)) && self.move_feasible(&[i]) {
                 self.apply_flip(i);
                 self.flips += 1;
                 moves += 1;
@@ -519,14 +516,14 @@ impl<'a> Search<'a> {
             }
             improving.clear();
             for &j in &candidates {
-                let (delta, tol) = self.swap_delta(i, j);
+                let (delta, tol) = self.move_delta(&[i, j]);
                 if self.improves(&[i, j], (delta, tol)) {
                     improving.push((delta, j));
                 }
             }
             improving.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             for &(_, j) in &improving {
-                if self.swap_feasible(i, j) {
+                if self.move_feasible(&[i, j]) {
                     self.apply_flip(i);
                     self.apply_flip(j);
                     self.swaps += 1;
@@ -534,6 +531,11 @@ impl<'a> Search<'a> {
                     break;
                 }
             }
+        }
+
+        match self.double_swap_sweep(deadline) {
+            (found, true) => return (moves + found, true),
+            (found, false) => moves += found,
         }
 
         for i in 0..n {
@@ -546,7 +548,7 @@ impl<'a> Search<'a> {
             // Each coupled pair once (j > i), both at i's value.
             for p in 0..self.adj[i].len() {
                 let j = self.adj[i][p].0;
-                if j > i && self.movable[j] && self.x[j] == self.x[i] && self.improves(&[i, j], self.swap_delta(i, j)) && self.swap_feasible(i, j) {
+                if j > i && self.movable[j] && self.x[j] == self.x[i] && self.improves(&[i, j], self.move_delta(&[i, j])) && self.move_feasible(&[i, j]) {
                     self.apply_flip(i);
                     self.apply_flip(j);
                     self.pair_flips += 1;
@@ -555,6 +557,87 @@ impl<'a> Search<'a> {
             }
         }
         (moves, false)
+    }
+
+    /// The double-swap sweep: for each pair `p, q` at 1, the zeros `r, s` that each share an
+    /// equality row with `p` that lacks `q` and one with `q` that lacks `p` (in an assignment,
+    /// `p = (i, a)`, `q = (j, b)` give `r = (i, b)`, `s = (j, a)`: a 2-exchange). The best
+    /// improving feasible `(r, s)` of a pair is applied. Rows longer than [`SWAP_LIST_CAP`] are
+    /// not enumerated. Returns (moves applied, deadline hit).
+    fn double_swap_sweep(&mut self, deadline: Option<Instant>) -> (usize, bool) {
+        if !self.equality_row.iter().any(|&e| e) {
+            return (0, false);
+        }
+        let ones: Vec<usize> = (0..self.x.len()).filter(|&i| self.movable[i] && self.x[i] == 1.0).collect();
+        let mut moves = 0;
+        let mut entering: Vec<usize> = Vec::new();
+        for (a, &p) in ones.iter().enumerate() {
+            if expired(deadline) {
+                return (moves, true);
+            }
+            // Zeros sharing an equality row with p, marked.
+            let stamp = self.next_stamp();
+            let mut near_p = false;
+            for &(r, _) in &self.col[p] {
+                if self.equality_row[r] && self.members[r].len() <= SWAP_LIST_CAP {
+                    for &j in &self.members[r] {
+                        if self.movable[j] && self.x[j] == 0.0 {
+                            self.mark[j] = stamp;
+                            near_p = true;
+                        }
+                    }
+                }
+            }
+            if !near_p {
+                continue;
+            }
+            for &q in &ones[a + 1..] {
+                if self.x[p] != 1.0 {
+                    break;
+                }
+                if self.x[q] != 1.0 {
+                    continue;
+                }
+                entering.clear();
+                for &(r, _) in &self.col[q] {
+                    if !self.equality_row[r] || self.members[r].len() > SWAP_LIST_CAP || self.in_row(p, r) {
+                        continue;
+                    }
+                    for &j in &self.members[r] {
+                        if self.mark[j] == stamp && self.x[j] == 0.0 && !entering.contains(&j) && self.shares_equality_row_without(j, p, q) {
+                            entering.push(j);
+                        }
+                    }
+                }
+                let mut best: Option<(f64, [usize; 4])> = None;
+                for (c, &r) in entering.iter().enumerate() {
+                    for &t in &entering[c + 1..] {
+                        let moved = [p, q, r, t];
+                        let delta = self.move_delta(&moved);
+                        if best.is_none_or(|(b, _)| delta.0 < b) && self.improves(&moved, delta) && self.move_feasible(&moved) {
+                            best = Some((delta.0, moved));
+                        }
+                    }
+                }
+                if let Some((_, moved)) = best {
+                    for i in moved {
+                        self.apply_flip(i);
+                    }
+                    self.double_swaps += 1;
+                    moves += 1;
+                }
+            }
+        }
+        (moves, false)
+    }
+
+    fn in_row(&self, i: usize, r: usize) -> bool {
+        self.col[i].binary_search_by_key(&r, |&(row, _)| row).is_ok()
+    }
+
+    /// Whether `j` shares an equality row with `p` that does not hold `q`.
+    fn shares_equality_row_without(&self, j: usize, p: usize, q: usize) -> bool {
+        self.col[j].iter().any(|&(r, _)| self.equality_row[r] && self.in_row(p, r) && !self.in_row(q, r))
     }
 
     /// The [`SWAP_TOP_K`] movable zero-valued variables with the smallest single-flip Δ.

@@ -108,6 +108,15 @@ impl Run<'_> {
                     exploration.samples.push(SampleRecord { objective: evaluation.objective, feasible: evaluation.feasible, iterations, solves: 1 });
                 }
             }
+            if let Some(track) = self.polished.as_mut() {
+                let sense = self.instance.sense;
+                let reported = judged.iter().zip(&experiment_configs).map(|((_, (x, e)), c)| (x, e, c));
+                let best = reported.filter(|(_, e, _)| e.feasible).reduce(|a, b| if sense.better(b.1.objective, a.1.objective) { b } else { a });
+                if let Some((x, evaluation, configuration)) = best {
+                    let candidate = Candidate { x: x.clone(), objective: evaluation.objective, max_violation: evaluation.max_violation, feasible: true, phase, configuration: *configuration, time_s, mvm, samples };
+                    track.offer(self.instance, candidate, evaluation, self.start);
+                }
+            }
             exploration.last_batch = judged.into_iter().map(|((x, e), _)| (x, e.penalised)).collect();
             self.step_multipliers(&exploration.last_batch)?;
             exploration.stats.batches += 1;

@@ -4,6 +4,7 @@
 
 mod explore;
 mod parameters;
+mod polished;
 mod run;
 mod samples;
 mod sobol;
@@ -11,6 +12,7 @@ mod sobol;
 pub use parameters::{phase_resources, Configuration, ParameterRanges};
 pub use run::{run_sweep, PenaltyChange, PhaseStats, SampleRecord, SweepResult};
 pub(crate) use run::{shows_weak_penalties, sobol_configurations, starting_weights, stream_rng, Stop};
+pub use polished::{PolishReport, PolishedTrack, POLISH_TIME_SHARE};
 pub use samples::{evaluate, Candidate, Evaluation, Improvement, Incumbents};
 
 use crate::decompose::BcdOptions;
@@ -110,6 +112,10 @@ pub struct SweepOptions {
     /// What happens to an instance larger than the modelled machine.
     #[serde(default = "BcdOptions::saved_before")]
     pub decomposition: BcdOptions,
+    /// Also polish every batch's best feasible point by local search and report the polished
+    /// incumbents as a second result, "AOC-DT + polish" ([`PolishedTrack`]).
+    #[serde(default)]
+    pub polish: bool,
 }
 
 impl Default for SweepOptions {
@@ -129,6 +135,7 @@ impl Default for SweepOptions {
             batch_size: None,
             product: None,
             decomposition: BcdOptions::default(),
+            polish: false,
         }
     }
 }

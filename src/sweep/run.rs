@@ -5,6 +5,7 @@ use std::time::Instant;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use super::polished::{PolishReport, PolishedTrack};
 use super::samples::Incumbents;
 use super::{phase_resources, sobol, Budget, Configuration, ParameterRanges, PenaltyBasis, Phase, SweepObserver, SweepOptions, CONFIGURATIONS, DEEP_CONFIGURATIONS};
 use crate::engine::{Engine, EngineInfo, ProductForm};
@@ -122,6 +123,11 @@ pub struct SweepResult {
     pub readout: String,
     /// The block coordinate descent's settings and counts, when the solve was decomposed.
     pub decomposition: Option<crate::decompose::BcdReport>,
+    /// The polished points' incumbents under `--polish` ("AOC-DT + polish").
+    #[serde(skip)]
+    pub polished: Option<Incumbents>,
+    /// What the polish did and cost under `--polish`.
+    pub polish: Option<PolishReport>,
 }
 
 impl SweepResult {
@@ -162,6 +168,8 @@ pub(super) struct Run<'a> {
     pub(super) escalated: bool,
     /// The one-hot rows `Readout::OneHot` decides (None under the threshold or without any).
     pub(super) readout: Option<OneHotReadout>,
+    /// Under `--polish`: every batch's best feasible point, polished.
+    pub(super) polished: Option<PolishedTrack>,
 }
 
 impl Stop {
@@ -229,6 +237,7 @@ pub fn run_sweep(
         multiplier_steps: 0,
         escalated: false,
         readout,
+        polished: options.polish.then(|| PolishedTrack::new(instance)),
     };
     let eigenvalues_initial = run.rebuild()?;
     let lambda_initial = run.lambda;
@@ -282,6 +291,8 @@ pub fn run_sweep(
             Readout::Threshold => "threshold".into(),
         },
         decomposition: None,
+        polish: run.polished.as_ref().map(|p| p.report),
+        polished: run.polished.map(|p| p.incumbents),
     })
 }
 
