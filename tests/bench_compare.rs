@@ -174,6 +174,31 @@ fn bench_writes_every_report_and_an_identical_rerun_passes_compare() {
 }
 
 #[test]
+fn polish_adds_a_row_beside_an_unchanged_aocdt_row() {
+    let fx = fixture();
+    let plain = fx.qplib.with_file_name("plain");
+    fx.bench(&plain, &["--set", "qbl", "--reference", "none"]);
+    let polished = fx.qplib.with_file_name("polished");
+    fx.bench(&polished, &["--set", "qbl", "--reference", "none", "--polish"]);
+    let (plain, polished) = (read_results(&plain.join("results.csv")).unwrap(), read_results(&polished.join("results.csv")).unwrap());
+    assert_eq!((plain.len(), polished.len()), (2, 4), "{polished:?}");
+    for instance in ["TINY_A", "TINY_B"] {
+        // Nothing flows back from the polish: under a work budget AOC-DT's run is the same.
+        let (before, after) = (find(&plain, instance, SolverName::Aocdt), find(&polished, instance, SolverName::Aocdt));
+        assert_eq!((before.best_objective, before.mvm_to_target, before.samples), (after.best_objective, after.mvm_to_target, after.samples), "{instance}");
+        let p = find(&polished, instance, SolverName::AocdtPolish);
+        assert!(p.feasible && p.best_objective.is_some(), "{p:?}");
+        assert!(!p.sense.better(after.best_objective.unwrap(), p.best_objective.unwrap()), "the polish keeps the best it is handed: {p:?}");
+        assert_eq!((p.tts99_s, p.success_probability), (None, None), "the polish draws no samples");
+        assert_eq!((p.work_mvm, p.seed, p.target), (after.work_mvm, after.seed, after.target));
+        assert!(p.time_to_target_s.is_some(), "{p:?}");
+    }
+    assert!(find(&polished, "TINY_A", SolverName::AocdtPolish).reached_best_known);
+    let markdown = fs::read_to_string(fx.qplib.with_file_name("polished").join("comparison.md")).unwrap();
+    assert!(markdown.contains("aocdt_polish_best") && markdown.contains("AOC-DT + polish"), "{markdown}");
+}
+
+#[test]
 fn an_unreadable_instance_stops_the_run_before_anything_runs() {
     let fx = fixture();
     // Every instance is read before the first solve (for the run's plan of work units), so a

@@ -63,7 +63,7 @@ fn solve_prints_the_promised_fields() {
     let out = aocbench(&["solve", path.to_str().unwrap(), "--work", "200000", "--best-known", &brute_force_optimum().to_string(), "--polish"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    for field in ["best objective", "best known", "time to own best", "time to best known", "TTS99", "mvm to target", "winning parameters", "lambda", "polished"] {
+    for field in ["best objective", "best known", "time to own best", "time to best known", "TTS99", "mvm to target", "winning parameters", "lambda", "AOC-DT + polish"] {
         assert!(text.contains(field), "missing {field:?} in\n{text}");
     }
     assert!(text.contains("(feasible"), "{text}");

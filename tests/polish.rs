@@ -199,6 +199,76 @@ fn assignment_rows_need_swaps_and_reach_the_optimum() {
     }
 }
 
+/// A quadratic assignment problem on `k` facilities: `x[i·k + a] = 1` puts facility `i` at
+/// location `a`; rows `Σ_a x_ia = 1` and columns `Σ_i x_ia = 1`; the objective
+/// `Σ flow_ij·dist_ab·x_ia·x_jb` with random flows and distances.
+fn qap_instance(k: usize, seed: u64) -> Instance {
+    let n = k * k;
+    let mut instance = random_instance(RandomSpec { n, rows: [0; 4], density: 0.0, sense: Sense::Minimize }, seed);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let flow: Vec<f64> = (0..k * k).map(|_| rng.random_range(0..=9) as f64).collect();
+    let dist: Vec<f64> = (0..k * k).map(|_| rng.random_range(1..=9) as f64).collect();
+    instance.objective_linear = vec![0.0; n];
+    instance.objective_quadratic.clear();
+    for (i, j) in (0..k).flat_map(|i| (0..k).map(move |j| (i, j))).filter(|(i, j)| i != j) {
+        for (a, b) in (0..k).flat_map(|a| (0..k).map(move |b| (a, b))).filter(|(a, b)| a != b) {
+            let (u, v) = (i * k + a, j * k + b);
+            // QPLIB's lower triangle: the term v·x_u·x_v once per unordered pair.
+            if u > v {
+                let value = flow[i * k + j] * dist[a * k + b] + flow[j * k + i] * dist[b * k + a];
+                instance.objective_quadratic.push(aocbench::model::QuadTerm { row: u, col: v, value });
+            }
+        }
+    }
+    let row = |vars: Vec<usize>| Constraint { lower: 1.0, upper: 1.0, linear: vars.into_iter().map(|j| (j, 1.0)).collect(), quadratic: Vec::new() };
+    instance.constraints = (0..k).map(|i| row((0..k).map(|a| i * k + a).collect())).chain((0..k).map(|a| row((0..k).map(|i| i * k + a).collect()))).collect();
+    instance.start_constraint_dual = vec![0.0; 2 * k];
+    instance.name = format!("qap_{k}_{seed}");
+    instance
+}
+
+/// The assignment of permutation `perm` (facility i at location perm[i]).
+fn permutation_point(perm: &[usize]) -> Vec<f64> {
+    let k = perm.len();
+    let mut x = vec![0.0; k * k];
+    for (i, &a) in perm.iter().enumerate() {
+        x[i * k + a] = 1.0;
+    }
+    x
+}
+
+#[test]
+fn permutation_rows_reach_a_two_exchange_local_optimum() {
+    // Flips and swaps all break a permutation; only double swaps (two facilities exchange
+    // their locations) move. The polished point must be feasible and no exchange may improve it.
+    let k = 6;
+    let mut double_swaps = 0;
+    for seed in 1..=8u64 {
+        let instance = qap_instance(k, seed);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(100 + seed);
+        let mut perm: Vec<usize> = (0..k).collect();
+        for i in (1..k).rev() {
+            perm.swap(i, rng.random_range(0..=i));
+        }
+        let start = permutation_point(&perm);
+        assert!(feasible(&instance, &start));
+        let out = polish(&instance, &start, PolishLimits::default());
+        check_outcome(&instance, &start, &out);
+        assert_eq!((out.flips, out.swaps), (0, 0), "{}: single flips and swaps break a permutation", instance.name);
+        double_swaps += out.double_swaps;
+        let polished: Vec<usize> = (0..k).map(|i| (0..k).find(|&a| out.x[i * k + a] == 1.0).expect("one location per facility")).collect();
+        for i in 0..k {
+            for j in i + 1..k {
+                let mut exchanged = polished.clone();
+                exchanged.swap(i, j);
+                let f = objective(&instance, &permutation_point(&exchanged));
+                assert!(!strictly_better(Sense::Minimize, f, out.objective), "{}: exchanging {i} and {j} improves {} to {f}", instance.name, out.objective);
+            }
+        }
+    }
+    assert!(double_swaps > 0, "random permutations are not all 2-exchange optimal");
+}
+
 #[test]
 fn infeasible_start_is_returned_unchanged() {
     let instance = random_instance(RandomSpec { n: 8, rows: [1, 1, 1, 1], density: 0.5, sense: Sense::Minimize }, 42);
