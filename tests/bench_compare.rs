@@ -196,6 +196,7 @@ fn polish_adds_a_row_beside_an_unchanged_aocdt_row() {
     assert!(find(&polished, "TINY_A", SolverName::AocdtPolish).reached_best_known);
     let markdown = fs::read_to_string(fx.qplib.with_file_name("polished").join("comparison.md")).unwrap();
     assert!(markdown.contains("aocdt_polish_best") && markdown.contains("AOC-DT + polish"), "{markdown}");
+    assert!(markdown.contains("a hybrid, not AOC-DT alone"), "the notice says what the rows are: {markdown}");
 }
 
 #[test]

@@ -284,7 +284,8 @@ pub fn aggregate(comparisons: &[InstanceComparison]) -> Vec<SolverAggregate> {
 
 /// The notices of a bench run's reports (texts from [`warnings`]): a run with instances left
 /// (`total_instances` were asked for), results that beat a proven optimum, instances whose
-/// target fell back to AOC-DT's own best, projected times, and time ratios that are bounds.
+/// target fell back to AOC-DT's own best, polished rows, projected times, and time ratios that
+/// are bounds.
 pub fn notices(comparisons: &[InstanceComparison], total_instances: usize) -> Vec<String> {
     let mut notices = Vec::new();
     if comparisons.len() < total_instances {
@@ -297,6 +298,9 @@ pub fn notices(comparisons: &[InstanceComparison], total_instances: usize) -> Ve
     let fell_back: Vec<&str> = comparisons.iter().filter(|c| c.target_source == Some(TargetSource::AocdtBest)).map(|c| c.instance.as_str()).collect();
     if !fell_back.is_empty() {
         notices.push(warnings::target_fell_back(&fell_back));
+    }
+    if comparisons.iter().any(|c| c.polished.is_some()) {
+        notices.push(warnings::polished_rows());
     }
     if comparisons.iter().any(|c| c.projected.is_some()) {
         notices.push(warnings::projected_times());
