@@ -5,8 +5,8 @@
 
 INSTANCES.csv is `aocbench info --format csv` of the instances (for the families); each DIR is
 a `bench` output folder whose results.csv holds AOC-DT rows, and under `--polish` also
-`aocdt_polish` rows ("AOC-DT + polish", summarised as a run of their own, labelled
-`DIR + polish`). Prints markdown: totals per run and by family, the instances reached by any of
+`aocdt_polish` rows ("AOC-DT + polish", summarised as a run of their own: the folder's two
+runs are then labelled `DIR: AOC-DT` and `DIR: AOC-DT + polish`). Prints markdown: totals per run and by family, the instances reached by any of
 the runs (AOC-DT's own runs, then the polished ones), and every instance's gap.
 
 Families: `unconstrained` (no encoded row), `inequality-only` (every encoded row has a slack),
@@ -27,7 +27,7 @@ def family(info_row):
     return "equality" if equalities > 0 else "inequality-only"
 
 
-SOLVERS = {"aocdt": "", "aocdt_polish": " + polish"}
+SOLVERS = {"aocdt": "AOC-DT", "aocdt_polish": "AOC-DT + polish"}
 
 
 def load_runs(folder):
@@ -39,15 +39,17 @@ def load_runs(folder):
     except OSError as e:
         sys.exit(f"quality_summary.py: {path}: {e.strerror}")
     label = folder.rstrip("/").split("/")[-1]
+    polished = any(r["solver"] == "aocdt_polish" for r in rows)
     runs = []
-    for solver, suffix in SOLVERS.items():
+    for solver, name in SOLVERS.items():
+        if solver == "aocdt_polish" and not polished:
+            continue
         # The first repeat of each instance: one run per instance and seed.
         results = {}
         for r in rows:
             if r["solver"] == solver:
                 results.setdefault(r["instance"], r)
-        if results or solver == "aocdt":
-            runs.append((label + suffix, results))
+        runs.append((f"{label}: {name}" if polished else label, results))
     return runs
 
 
@@ -101,8 +103,8 @@ def main():
             count, feasible, reached, _ = counts(results, [n for n in names if by_family[n] == fam])
             cells.append(f"{feasible} / {reached} of {count}")
         print("| " + " | ".join(cells) + " |")
-    for kind, suffix in (("AOC-DT", ""), ("AOC-DT + polish", " + polish")):
-        group = [r for label, r in runs if label.endswith(" + polish") == (suffix != "")]
+    for kind in ("AOC-DT", "AOC-DT + polish"):
+        group = [r for label, r in runs if label.endswith(": AOC-DT + polish") == (kind == "AOC-DT + polish")]
         if len(group) > 1:
             feasible_any = sum(any(n in r and truthy(r[n]["feasible"]) for r in group) for n in names)
             reached_any = [n for n in names if any(n in r and truthy(r[n]["reached_best_known"]) for r in group)]
