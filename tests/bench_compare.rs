@@ -180,6 +180,9 @@ fn polish_adds_a_row_beside_an_unchanged_aocdt_row() {
     fx.bench(&plain, &["--set", "qbl", "--reference", "none"]);
     let polished = fx.qplib.with_file_name("polished");
     fx.bench(&polished, &["--set", "qbl", "--reference", "none", "--polish"]);
+    // compare names the cause when one side ran with --polish and the other without.
+    let output = aocbench(&["compare", plain.to_str().unwrap(), polished.to_str().unwrap()]);
+    assert!(!output.status.success() && stdout(&output).contains("no AOC-DT + polish runs at all in the baseline (bench --polish on one side only)"), "{}", stdout(&output));
     let (plain, polished) = (read_results(&plain.join("results.csv")).unwrap(), read_results(&polished.join("results.csv")).unwrap());
     assert_eq!((plain.len(), polished.len()), (2, 4), "{polished:?}");
     for instance in ["TINY_A", "TINY_B"] {
@@ -192,6 +195,9 @@ fn polish_adds_a_row_beside_an_unchanged_aocdt_row() {
         assert_eq!((p.tts99_s, p.success_probability), (None, None), "the polish draws no samples");
         assert_eq!((p.work_mvm, p.seed, p.target), (after.work_mvm, after.seed, after.target));
         assert!(p.time_to_target_s.is_some(), "{p:?}");
+        // The track takes every batch's best point before polishing it: never behind AOC-DT.
+        assert!(p.time_to_target_s <= after.time_to_target_s.or(Some(f64::INFINITY)), "{p:?}\n{after:?}");
+        assert!(p.primal_integral_s <= after.primal_integral_s, "{p:?}\n{after:?}");
     }
     assert!(find(&polished, "TINY_A", SolverName::AocdtPolish).reached_best_known);
     let markdown = fs::read_to_string(fx.qplib.with_file_name("polished").join("comparison.md")).unwrap();

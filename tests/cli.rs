@@ -71,6 +71,25 @@ fn solve_prints_the_promised_fields() {
 }
 
 #[test]
+fn solve_with_polish_saves_both_points_and_reports_the_polished_one_in_json() {
+    let (dir, path) = tiny_file();
+    let solution = dir.path().join("tiny.sol");
+    let out = aocbench(&["solve", path.to_str().unwrap(), "--work", "200000", "--json", "--polish", "--save-solution", solution.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let polished = &report["polished"];
+    assert!(polished["feasible"].as_bool().unwrap() && polished["polish"]["calls"].as_u64().unwrap() > 0, "{polished}");
+    assert!(polished.get("tts99_s").is_none(), "no sample statistics for the polished track: {polished}");
+    let aocdt = std::fs::read_to_string(&solution).unwrap();
+    let both = std::fs::read_to_string(dir.path().join("tiny.sol.polished")).unwrap();
+    assert!(aocdt.contains("# solver AOC-DT\n") && both.contains("# solver AOC-DT + polish\n"), "{aocdt}\n{both}");
+    let instance = parse_instance("tiny", TINY.as_bytes()).unwrap();
+    let x: Vec<f64> = both.lines().filter(|l| !l.starts_with('#')).map(|l| l.split_whitespace().nth(1).unwrap().parse().unwrap()).collect();
+    assert!(feasibility(&instance, &x).feasible);
+    assert_eq!(Some(objective(&instance, &x)), polished["best_objective"].as_f64(), "the saved point is the reported one");
+}
+
+#[test]
 fn export_writes_an_lp_file() {
     let (dir, path) = tiny_file();
     let lp = dir.path().join("tiny.lp");

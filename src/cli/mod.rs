@@ -213,9 +213,11 @@ pub struct SweepArgs {
     #[arg(long, value_enum, default_value_t = Readout::OneHot)]
     pub readout: Readout,
     /// Also polish the best feasible point of every batch by a feasibility-keeping local search
-    /// (1-flip, swap and pair-flip moves, in f64 on the instance) and report the polished
-    /// incumbents as a second result, `AOC-DT + polish` (bench: rows with solver `aocdt_polish`).
-    /// AOC-DT's own result is unchanged; the polish spends at most a fifth of the wall clock.
+    /// (1-flip, swap, double swap and pair flip, in f64 on the instance) and report the polished
+    /// incumbents as a second result, `AOC-DT + polish` (bench: rows with solver `aocdt_polish`;
+    /// solve: its own line, `polished` in --json, and a second file for --save-solution). Nothing
+    /// flows back into AOC-DT's dynamics (under --work its run is the same); the polish spends
+    /// at most a fifth of the wall clock, which under --time-limit AOC-DT's run shares.
     #[arg(long)]
     pub polish: bool,
     /// Replicas per batch (default: the engine's choice).

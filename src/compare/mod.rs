@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use crate::benchmark::ResultRow;
+use crate::benchmark::{ResultRow, SolverName};
 use crate::metrics::reaches_target;
 use crate::output::table::{number, render, significant};
 
@@ -102,7 +102,7 @@ pub fn compare(baseline: &[ResultRow], current: &[ResultRow], tolerances: Tolera
     let mut report = Report { tolerances, pairs: Vec::new(), findings: Vec::new() };
     for base in baseline {
         match current.iter().find(|c| same_run(base, c)) {
-            None => report.findings.push(Finding { run: run_name(base), check: Check::Missing, regression: true, detail: "not in the current results".into() }),
+            None => report.findings.push(Finding { run: run_name(base), check: Check::Missing, regression: true, detail: absent_from(base.solver, current, "current results", "not in the current results") }),
             Some(cur) => {
                 check_pair(base, cur, tolerances, &mut report.findings);
                 report.pairs.push((base.clone(), cur.clone()));
@@ -110,9 +110,23 @@ pub fn compare(baseline: &[ResultRow], current: &[ResultRow], tolerances: Tolera
         }
     }
     for cur in current.iter().filter(|c| !baseline.iter().any(|b| same_run(b, c))) {
-        report.findings.push(Finding { run: run_name(cur), check: Check::New, regression: true, detail: "not in the baseline (was the baseline cut short?)".into() });
+        report.findings.push(Finding { run: run_name(cur), check: Check::New, regression: true, detail: absent_from(cur.solver, baseline, "baseline", "not in the baseline (was the baseline cut short?)") });
     }
     Ok(report)
+}
+
+/// Why a run of `solver` has no partner in `rows` (the `side`): the side has no run of that
+/// solver at all (a different solver set, e.g. `--polish` on one side only), or else `otherwise`.
+fn absent_from(solver: SolverName, rows: &[ResultRow], side: &str, otherwise: &str) -> String {
+    if rows.iter().any(|r| r.solver == solver) {
+        return otherwise.into();
+    }
+    let hint = match solver {
+        SolverName::AocdtPolish => " (bench --polish on one side only)",
+        SolverName::AocProjected => " (bench --hardware on one side only)",
+        _ => "",
+    };
+    format!("no {} runs at all in the {side}{hint}", solver.label())
 }
 
 /// The settings that fix a run's trajectory and target, as (name, baseline, current) texts

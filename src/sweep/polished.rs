@@ -47,11 +47,16 @@ impl PolishedTrack {
         PolishedTrack { incumbents: Incumbents::new(instance.sense), report: PolishReport::default(), seen: HashSet::new() }
     }
 
-    /// Polishes the feasible `candidate` (judged `evaluation`), unless it was polished before
-    /// or the polish is over its time share of the run started at `start`, and offers the
-    /// polished point, timed when the polish ended.
+    /// Offers the feasible `candidate` (judged `evaluation`) as it is, at its own time, so that
+    /// the track is never behind AOC-DT's incumbents; then polishes it, unless it was polished
+    /// before or the polish is over its time share of the run started at `start`, and offers
+    /// the polished point, timed when the polish ended.
     pub fn offer(&mut self, instance: &Instance, candidate: Candidate, evaluation: &Evaluation, start: Instant) {
-        if !evaluation.feasible || !self.seen.insert(point_hash(&candidate.x)) {
+        if !evaluation.feasible {
+            return;
+        }
+        self.incumbents.offer(evaluation, || candidate.clone());
+        if !self.seen.insert(point_hash(&candidate.x)) {
             return;
         }
         if self.report.seconds > POLISH_TIME_SHARE * start.elapsed().as_secs_f64() {
