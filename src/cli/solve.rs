@@ -152,7 +152,7 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
         (None, _) => "no sample ran".into(),
     });
     line("best known", match (m.best_known, m.gap_to_best_known) {
-        (Some(b), Some(g)) => format!("{} (relative gap {:.4}%)", number(Some(b)), 100.0 * g),
+        (Some(b), Some(g)) => format!("{} (relative gap {})", number(Some(b)), gap_percent(g)),
         (Some(b), None) => number(Some(b)),
         (None, _) => "unknown (target = this run's best)".into(),
     });
@@ -188,7 +188,7 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
             (Some(v), true) => number(Some(v)),
             _ => "no feasible point to polish".into(),
         };
-        let gap = polished.gap_to_best_known.map_or(String::new(), |g| format!(", gap {:.4}%", 100.0 * g));
+        let gap = polished.gap_to_best_known.map_or(String::new(), |g| format!(", gap {}", gap_percent(g)));
         let reached = match (polished.best_known, polished.time_to_best_known_s) {
             (Some(_), Some(t)) => format!(", best known at {t:.3} s"),
             _ => String::new(),
@@ -208,6 +208,13 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
         let _ = writeln!(out, "penalties after {}: {} doubled, max growth {}×, λ {:.4e}", c.after, count(c.rows_doubled, "row"), c.max_growth, c.lambda);
     }
     out
+}
+
+/// A relative gap as a percentage with four decimals; a gap that rounds to zero is printed as
+/// 0.0000%, whatever the sign of its rounding error (a best-known written with fewer digits).
+fn gap_percent(gap: f64) -> String {
+    let percent = 100.0 * gap;
+    format!("{:.4}%", if percent.abs() < 5e-5 { 0.0 } else { percent })
 }
 
 /// `name value` per variable, preceded by the objective as a comment (SCIP's .sol layout).
