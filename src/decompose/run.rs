@@ -306,6 +306,7 @@ mod tests {
                 stop: Stop::whole(options.budget, Instant::now()),
                 start: Instant::now(),
                 incumbents: Incumbents::new(instance.sense),
+                polished: None,
                 samples: Vec::new(),
                 lambdas: None,
                 penalty_changes: Vec::new(),
