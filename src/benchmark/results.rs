@@ -326,7 +326,6 @@ impl InstanceFacts {
         // handing it the instance's target (which may be AOC-DT's own best over the repeats)
         // gives the target columns, and the best-known columns are kept only for a real one.
         let m = RunMetrics::from_sweep(self.sense, sweep, self.target);
-        let known = self.best_known.is_some();
         let (time_limit_s, work_mvm, status) = match options.budget {
             Budget::TimeLimit(t) => (Some(t), None, "time_limit"),
             Budget::Work(w) => (None, Some(w), "work_limit"),
@@ -338,14 +337,6 @@ impl InstanceFacts {
             time_limit_s,
             work_mvm,
             batch_size: Some(sweep.batch_size),
-            best_objective: m.best_objective,
-            feasible: m.feasible,
-            max_violation: m.max_violation,
-            gap_to_best_known_pct: m.gap_to_best_known.filter(|_| known).map(|g| 100.0 * g),
-            reached_best_known: known && m.reached_best_known,
-            beats_proven_optimum: self.beats_proven_optimum(m.feasible, m.best_objective),
-            time_to_best_known_s: m.time_to_best_known_s.filter(|_| known),
-            time_to_own_best_s: m.time_to_own_best_s,
             tts99_s: Some(m.tts99_s),
             success_probability: Some(m.success_probability),
             samples: Some(m.samples),
@@ -354,7 +345,24 @@ impl InstanceFacts {
             version: aocbench_version(),
             ..self.row(SolverName::Aocdt, repeat, options.seed)
         };
-        with_curve(row, curve, self.horizon_s, Some(sweep.total_mvm))
+        with_curve(self.with_outcome(row, &m), curve, self.horizon_s, Some(sweep.total_mvm))
+    }
+
+    /// `row` with the objective, feasibility and best-known columns of `m` (measured against
+    /// the instance's target); the best-known columns are kept only for a real best-known.
+    fn with_outcome(&self, row: ResultRow, m: &RunMetrics) -> ResultRow {
+        let known = self.best_known.is_some();
+        ResultRow {
+            best_objective: m.best_objective,
+            feasible: m.feasible,
+            max_violation: m.max_violation,
+            gap_to_best_known_pct: m.gap_to_best_known.filter(|_| known).map(|g| 100.0 * g),
+            reached_best_known: known && m.reached_best_known,
+            beats_proven_optimum: self.beats_proven_optimum(m.feasible, m.best_objective),
+            time_to_best_known_s: m.time_to_best_known_s.filter(|_| known),
+            time_to_own_best_s: m.time_to_own_best_s,
+            ..row
+        }
     }
 
     /// The row of one AOC-DT run's polished incumbents under `--polish` ("AOC-DT + polish"):
@@ -364,22 +372,8 @@ impl InstanceFacts {
     /// the polish draws no samples. `None` when the run was not polished.
     pub fn polished_row(&self, aocdt: &ResultRow, sweep: &SweepResult, curve: Option<&RunCurve>) -> Option<ResultRow> {
         let m = RunMetrics::polished(self.sense, sweep, self.target)?;
-        let known = self.best_known.is_some();
-        let row = ResultRow {
-            solver: SolverName::AocdtPolish,
-            best_objective: m.best_objective,
-            feasible: m.feasible,
-            max_violation: m.max_violation,
-            gap_to_best_known_pct: m.gap_to_best_known.filter(|_| known).map(|g| 100.0 * g),
-            reached_best_known: known && m.reached_best_known,
-            beats_proven_optimum: self.beats_proven_optimum(m.feasible, m.best_objective),
-            time_to_best_known_s: m.time_to_best_known_s.filter(|_| known),
-            time_to_own_best_s: m.time_to_own_best_s,
-            tts99_s: None,
-            success_probability: None,
-            ..aocdt.clone()
-        };
-        Some(with_curve(row, curve, self.horizon_s, Some(sweep.total_mvm)))
+        let row = ResultRow { solver: SolverName::AocdtPolish, tts99_s: None, success_probability: None, ..aocdt.clone() };
+        Some(with_curve(self.with_outcome(row, &m), curve, self.horizon_s, Some(sweep.total_mvm)))
     }
 
     /// The row of the modelled machine's projected times for one AOC-DT run: `aocdt` is that

@@ -228,7 +228,7 @@ impl Descent<'_> {
             samples,
         };
         if let Some(track) = self.polished.as_mut() {
-            track.offer(self.instance, candidate.clone(), &evaluation, self.start);
+            track.offer(self.instance, &candidate, &evaluation, self.start);
         }
         self.incumbents.offer(&evaluation, || candidate);
     }

@@ -113,6 +113,9 @@ pub struct PolishOutcome {
     pub objective: f64,
     /// `model::objective(start)` (NaN when the start had the wrong length).
     pub start_objective: f64,
+    /// `model::feasibility(x).max_violation`, from the judge that accepted `x` (NaN when the
+    /// start had the wrong length).
+    pub max_violation: f64,
     /// Flip moves applied to reach `x`.
     pub flips: usize,
     /// Swap moves applied to reach `x`.
@@ -138,10 +141,11 @@ pub struct PolishOutcome {
 pub fn polish(instance: &Instance, start: &[f64], limits: PolishLimits) -> PolishOutcome {
     let clock = Instant::now();
     let n = instance.n_vars();
-    let unchanged = |objective: f64, start_feasible: bool| PolishOutcome {
+    let unchanged = |objective: f64, max_violation: f64, start_feasible: bool| PolishOutcome {
         x: start.to_vec(),
         objective,
         start_objective: objective,
+        max_violation,
         flips: 0,
         swaps: 0,
         pair_flips: 0,
@@ -152,20 +156,21 @@ pub fn polish(instance: &Instance, start: &[f64], limits: PolishLimits) -> Polis
         start_feasible,
     };
     if start.len() != n {
-        return unchanged(f64::NAN, false);
+        return unchanged(f64::NAN, f64::NAN, false);
     }
     let start_objective = model::objective(instance, start);
-    if !model::feasibility(instance, start).feasible {
-        return unchanged(start_objective, false);
+    let start_verdict = model::feasibility(instance, start);
+    if !start_verdict.feasible {
+        return unchanged(start_objective, start_verdict.max_violation, false);
     }
     if limits.max_seconds.is_nan() || limits.max_seconds <= 0.0 || limits.max_passes == 0 {
-        return unchanged(start_objective, true);
+        return unchanged(start_objective, start_verdict.max_violation, true);
     }
     let deadline = Duration::try_from_secs_f64(limits.max_seconds).ok().and_then(|d| clock.checked_add(d));
 
     let mut search = Search::new(instance, working_start(instance, start));
     let sense = instance.sense;
-    let (mut best_x, mut best_objective) = (start.to_vec(), start_objective);
+    let (mut best_x, mut best_objective, mut best_violation) = (start.to_vec(), start_objective, start_verdict.max_violation);
     let (mut best_flips, mut best_swaps, mut best_pair_flips, mut best_double_swaps) = (0, 0, 0, 0);
     let mut passes = 0;
     while passes < limits.max_passes && !expired(deadline) {
@@ -176,7 +181,8 @@ pub fn polish(instance: &Instance, start: &[f64], limits: PolishLimits) -> Polis
             break;
         }
         // Judge the point with the project's own judges; never trust the bookkeeping.
-        if !model::feasibility(instance, &search.x).feasible {
+        let verdict = model::feasibility(instance, &search.x);
+        if !verdict.feasible {
             break;
         }
         let value = model::objective(instance, &search.x);
@@ -185,6 +191,7 @@ pub fn polish(instance: &Instance, start: &[f64], limits: PolishLimits) -> Polis
         }
         best_x.clone_from(&search.x);
         best_objective = value;
+        best_violation = verdict.max_violation;
         (best_flips, best_swaps, best_pair_flips, best_double_swaps) = (search.flips, search.swaps, search.pair_flips, search.double_swaps);
         if timed_out {
             break;
@@ -195,6 +202,7 @@ pub fn polish(instance: &Instance, start: &[f64], limits: PolishLimits) -> Polis
         x: best_x,
         objective: best_objective,
         start_objective,
+        max_violation: best_violation,
         flips: best_flips,
         swaps: best_swaps,
         pair_flips: best_pair_flips,
@@ -254,6 +262,8 @@ struct Search<'a> {
     /// Some row or adjacency list exceeds [`SWAP_LIST_CAP`]: top-K partners are needed.
     needs_top_k: bool,
     mark: Vec<u32>,
+    /// Scratch for [`Search::move_feasible`]: the moved variables' `(row, change)` entries.
+    row_changes: Vec<(usize, f64)>,
     stamp: u32,
     flips: usize,
     swaps: usize,
@@ -324,6 +334,7 @@ impl<'a> Search<'a> {
             activity: vec![0.0; m],
             needs_top_k,
             mark: vec![0; n],
+            row_changes: Vec::new(),
             stamp: 0,
             flips: 0,
             swaps: 0,
@@ -426,19 +437,23 @@ impl<'a> Search<'a> {
 
     /// Whether flipping the distinct variables `moved` together keeps every row they touch.
     fn move_feasible(&mut self, moved: &[usize]) -> bool {
-        let mut changes: Vec<(usize, f64)> = Vec::new();
+        let mut changes = std::mem::take(&mut self.row_changes);
+        changes.clear();
         for &i in moved {
             let d = self.direction(i);
             changes.extend(self.col[i].iter().map(|&(r, a)| (r, a * d)));
             self.x[i] += d; // tentative, for quadratic rows
         }
-        let ok = merge_sorted(changes).into_iter().all(|(r, change)| {
-            let new = if self.quadratic_row[r] { self.instance.constraints[r].activity(&self.x) } else { self.activity[r] + change };
+        changes.sort_by_key(|&(r, _)| r);
+        let ok = changes.chunk_by(|a, b| a.0 == b.0).all(|row| {
+            let r = row[0].0;
+            let new = if self.quadratic_row[r] { self.instance.constraints[r].activity(&self.x) } else { self.activity[r] + row.iter().map(|&(_, c)| c).sum::<f64>() };
             self.row_accepts(r, new)
         });
         for &i in moved {
             self.x[i] = 1.0 - self.x[i];
         }
+        self.row_changes = changes;
         ok
     }
 

@@ -114,7 +114,7 @@ impl Run<'_> {
                 let best = reported.filter(|(_, e, _)| e.feasible).reduce(|a, b| if sense.better(b.1.objective, a.1.objective) { b } else { a });
                 if let Some((x, evaluation, configuration)) = best {
                     let candidate = Candidate { x: x.clone(), objective: evaluation.objective, max_violation: evaluation.max_violation, feasible: true, phase, configuration: *configuration, time_s, mvm, samples };
-                    track.offer(self.instance, candidate, evaluation, self.start);
+                    track.offer(self.instance, &candidate, evaluation, self.start);
                 }
             }
             exploration.last_batch = judged.into_iter().map(|((x, e), _)| (x, e.penalised)).collect();

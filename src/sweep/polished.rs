@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Instant;
 
-use crate::model::{self, Instance};
+use crate::model::Instance;
 use crate::polish::{polish, PolishLimits};
 
 use super::samples::{Candidate, Evaluation, Incumbents};
@@ -51,7 +51,7 @@ impl PolishedTrack {
     /// the track is never behind AOC-DT's incumbents; then polishes it, unless it was polished
     /// before or the polish is over its time share of the run started at `start`, and offers
     /// the polished point, timed when the polish ended.
-    pub fn offer(&mut self, instance: &Instance, candidate: Candidate, evaluation: &Evaluation, start: Instant) {
+    pub fn offer(&mut self, instance: &Instance, candidate: &Candidate, evaluation: &Evaluation, start: Instant) {
         if !evaluation.feasible {
             return;
         }
@@ -65,12 +65,15 @@ impl PolishedTrack {
         }
         let outcome = polish(instance, &candidate.x, LIMITS);
         self.report.calls += 1;
-        self.report.improved += outcome.improved as usize;
         self.report.seconds += outcome.seconds;
-        let verdict = model::feasibility(instance, &outcome.x);
-        let polished = Evaluation { objective: outcome.objective, max_violation: verdict.max_violation, feasible: verdict.feasible, ..*evaluation };
+        if !outcome.improved {
+            return;
+        }
+        self.report.improved += 1;
+        // polish returns only points its judge passed, with that judge's verdict.
+        let polished = Evaluation { objective: outcome.objective, max_violation: outcome.max_violation, ..*evaluation };
         let time_s = start.elapsed().as_secs_f64();
-        self.incumbents.offer(&polished, || Candidate { x: outcome.x, objective: polished.objective, max_violation: polished.max_violation, time_s, ..candidate });
+        self.incumbents.offer(&polished, || Candidate { x: outcome.x, objective: polished.objective, max_violation: polished.max_violation, time_s, ..*candidate });
     }
 }
 
