@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Runs a reference solver (SCIP or Gurobi) on an LP file written by aocbench.
+"""Runs a reference solver on an instance written by aocbench: SCIP or Gurobi on an LP file, or
+a heuristic peer (sa, tabu, bsb, dsb: scripts/reference_heuristics.py) on a binary model.
 
     python scripts/reference_solver.py --solver scip|gurobi --lp FILE --time-limit S \
         --threads N --out result.json [--seed N]
+    python scripts/reference_solver.py --solver sa|tabu|bsb|dsb --model FILE --time-limit S \
+        --threads N --out result.json [--seed N] [--penalty adaptive|dimod-default]
 
 Writes one JSON object to --out (atomically: temp file + rename, so a reader never sees half
 a file):
@@ -11,6 +14,9 @@ a file):
      "variables": [name, ...],
      "incumbents": [{"time_s", "objective", "values": [value per variable]}],
      "assignment": {"x1": value, ...}, "threads", "message"}
+
+and, from the heuristic peers, "setup_time_s" (package import and model building, before the
+time limit starts), "formulation" and "penalty_weight_max".
 
 status is one of optimal, time_limit, infeasible, unbounded, infeasible_or_unbounded,
 interrupted, memory_limit, skipped, error, other. Times are wall-clock seconds since the
@@ -222,7 +228,20 @@ def solve_gurobi(args, result):
         result["assignment"] = {v.VarName: v.X for v in variables}
 
 
-SOLVERS = {"scip": solve_scip, "gurobi": solve_gurobi}
+def solve_heuristic(args, result):
+    import reference_heuristics
+
+    try:
+        reference_heuristics.solve(args, result)
+    except reference_heuristics.Unsupported as err:
+        result["status"] = "skipped"
+        result["message"] = str(err)
+
+
+SOLVERS = {"scip": solve_scip, "gurobi": solve_gurobi, "sa": solve_heuristic, "tabu": solve_heuristic,
+           "bsb": solve_heuristic, "dsb": solve_heuristic}
+# The solvers that read the LP file; the others read the binary model (reference_heuristics.py).
+LP_SOLVERS = ("scip", "gurobi")
 
 
 def write_json_atomically(path, data):
@@ -243,12 +262,19 @@ def write_json_atomically(path, data):
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--solver", choices=sorted(SOLVERS), required=True)
-    parser.add_argument("--lp", required=True, help="LP file (CPLEX format)")
+    parser.add_argument("--lp", help="LP file (CPLEX format), for scip and gurobi")
+    parser.add_argument("--model", help="binary model (JSON), for sa, tabu, bsb and dsb")
+    parser.add_argument("--penalty", choices=("adaptive", "dimod-default"), default="adaptive",
+                        help="row weights of sa, tabu, bsb and dsb (reference_heuristics.py)")
     parser.add_argument("--time-limit", type=float, required=True, help="seconds")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", required=True, help="result JSON")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    needed = "--lp" if args.solver in LP_SOLVERS else "--model"
+    if getattr(args, needed[2:]) is None:
+        parser.error(f"{args.solver} needs {needed}")
+    return args
 
 
 def main(argv=None):

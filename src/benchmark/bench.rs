@@ -10,7 +10,7 @@ use anyhow::Context;
 
 use super::aocdt::solve_instance;
 use super::results::{aocbench_version, BenchResults, InstanceFacts, RawRun, ReferenceSetup, ResultRow, RunMetadata, SolverName};
-use super::summary::{aggregate_table, comparison_table, gap_table, notices};
+use super::summary::{aggregate_table, censored_ratios, comparison_table, gap_table, notices, pair_table};
 use crate::cluster::{product_size, run_differences, CostModel, InstanceCost, RecordedRun, RunPlan, Shard, WorkUnit};
 use crate::engine::{create_engine, EngineChoice, Precision};
 use crate::hardware::HardwareModel;
@@ -43,7 +43,8 @@ pub struct BenchConfig {
     pub hardware: Option<HardwareModel>,
     pub threads: usize,
     pub repeats: u32,
-    pub reference: Option<ReferenceOptions>,
+    /// The solvers AOC-DT is compared with, run in this order after AOC-DT on each instance.
+    pub references: Vec<ReferenceOptions>,
     pub out: PathBuf,
     /// What to do when `out` already holds files.
     pub output: OutputMode,
@@ -140,7 +141,7 @@ fn plan_run(config: &BenchConfig) -> anyhow::Result<(RunPlan, Vec<String>)> {
         anyhow::ensure!(!costs.iter().any(|c| c.name == instance.name), "instance {} is listed twice ({})", instance.name, path.display());
         costs.push(InstanceCost { product_size: product_size(&instance), has_best_known: config.catalog.best_known(&instance.name).is_some(), name: instance.name });
     }
-    let cost = CostModel { budget: config.sweep.budget, reference_s: config.reference.as_ref().map_or(0.0, |r| r.time_limit_s) };
+    let cost = CostModel { budget: config.sweep.budget, reference_s: config.references.iter().map(|r| r.time_limit_s).sum() };
     let shards = config.shard.as_ref().map_or(1, |s| s.count);
     Ok((RunPlan::new(&costs, config.repeats, cost, shards), costs.into_iter().map(|c| c.name).collect()))
 }
@@ -183,23 +184,27 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
     engine.set_hardware(config.hardware.clone());
     let cpu = machine::cpu_model();
 
-    // Set the reference up once; when that fails, say what is missing and bench AOC-DT alone.
-    let mut reference_setup = None;
-    let mut reference = None;
-    if let Some(opts) = &config.reference {
-        let ready = ensure_environment(opts, &mut |step| observer.note(step));
+    // Set every reference up once; one that fails is named with what is missing, and the bench
+    // goes on without it.
+    let mut reference_setups = Vec::new();
+    let mut references = Vec::new();
+    for opts in &config.references {
+        let ready = ensure_environment(opts, false, &mut |step| observer.note(step));
         if let Err(missing) = &ready {
-            observer.note(&format!("{missing}\nbenchmarking AOC-DT only"));
+            observer.note(&format!("{missing}\nbenchmarking without {}", SolverName::from(opts.solver).label()));
         }
-        reference_setup = Some(ReferenceSetup {
+        reference_setups.push(ReferenceSetup {
             solver: opts.solver,
             time_limit_s: opts.time_limit_s,
             threads: opts.threads,
             grace_s: opts.grace_s,
+            penalty: opts.solver.is_binary_heuristic().then_some(opts.penalty),
             venv: opts.venv_dir.display().to_string(),
             unavailable: ready.as_ref().err().map(ToString::to_string),
         });
-        reference = ready.ok().map(|python| (opts, python));
+        if let Ok(python) = ready {
+            references.push((opts, python));
+        }
     }
 
     let info = engine.info();
@@ -222,7 +227,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
             selection: config.selection.clone(),
             instances: config.instances.iter().map(|p| p.display().to_string()).collect(),
             sweep: config.sweep.clone(),
-            reference: reference_setup,
+            references: reference_setups,
             command_line: config.command_line.clone(),
             shard: config.shard.clone(),
             plan,
@@ -298,7 +303,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
             Budget::TimeLimit(t) => t,
             Budget::Work(_) => sweeps().map(|s| s.elapsed_s).fold(0.0, f64::max),
         };
-        let horizon_s = reference.as_ref().map_or(aocdt_span_s, |(opts, _)| aocdt_span_s.max(opts.time_limit_s));
+        let horizon_s = references.iter().map(|(opts, _)| opts.time_limit_s).fold(aocdt_span_s, f64::max);
         let facts = facts(&instance, &config.catalog, aocdt_best, horizon_s);
 
         let mut rows = Vec::new();
@@ -336,7 +341,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
                 }
             }
         }
-        if let Some((opts, python)) = &reference {
+        for (opts, python) in &references {
             for &repeat in &repeats {
                 let solver = SolverName::from(opts.solver);
                 observer.stage(&stage_label(solver, repeat, config.repeats), Some(opts.time_limit_s));
@@ -416,10 +421,12 @@ pub fn write_reports(files: &OutputFiles, results: &BenchResults) -> anyhow::Res
     let total = results.metadata.instances.len();
     let notices = notices(&results.comparison, total);
     let report = markdown::Report {
-        title: "aocbench: AOC-DT against the reference",
+        title: "aocbench: AOC-DT against the references",
         run: &describe(&results.metadata),
         notices: &notices,
         comparison: &comparison,
+        pairs: &pair_table(&results.comparison),
+        censored_ratios: censored_ratios(&results.comparison),
         aggregates: &aggregate_table(&results.aggregates),
         gaps: &gap_table(&results.aggregates),
     };
@@ -430,16 +437,32 @@ pub fn write_reports(files: &OutputFiles, results: &BenchResults) -> anyhow::Res
     svg::write_gap_over_time(&files.gap_over_time_svg, &instances, &results.curves, partial.as_deref())
 }
 
+/// One reference's terms: time limit, threads it used out of those given, its formulation rule.
+fn describe_reference(r: &ReferenceSetup) -> String {
+    let label = SolverName::from(r.solver).label();
+    if let Some(why) = &r.unavailable {
+        return format!("{label} unavailable ({})", why.lines().next().unwrap_or_default());
+    }
+    let used = if r.solver.uses_threads() { r.threads } else { 1 };
+    let threads = if used < r.threads { format!("{} of the {} given, as it solves sequentially", count(used, "thread"), r.threads) } else { count(used, "thread") };
+    let penalty = r.penalty.map_or(String::new(), |p| format!(", rows as penalties with binary slacks, {} weights", p.as_str()));
+    format!("{label} (time limit {} s, {threads}{penalty})", number(Some(r.time_limit_s)))
+}
+
 /// The run in one paragraph, for the markdown report.
 fn describe(m: &RunMetadata) -> String {
     let budget = match m.sweep.budget {
         Budget::TimeLimit(t) => format!("time limit {} s per solve", number(Some(t))),
         Budget::Work(w) => format!("work budget {w} replica-iterations per solve"),
     };
-    let reference = match &m.reference {
-        None => "no reference solver".to_string(),
-        Some(r) if r.unavailable.is_some() => format!("reference {} unavailable", r.solver),
-        Some(r) => format!("reference {} with time limit {} s", r.solver, number(Some(r.time_limit_s))),
+    let reference = if m.references.is_empty() {
+        "no reference solver".to_string()
+    } else {
+        let each: Vec<String> = m.references.iter().map(describe_reference).collect();
+        format!(
+            "compared with {}. Every solver gets the same seed; package import and model building are timed apart (setup_time_s) and charged to no solver",
+            each.join("; ")
+        )
     };
     let repeats = if m.repeats == 1 { String::new() } else { format!(", {} repeats", m.repeats) };
     let mut text = format!(

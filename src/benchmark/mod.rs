@@ -12,4 +12,4 @@ pub use aocdt::{solve_instance, SolveOutcome};
 pub use bench::{prepare_output, run_bench, write_reports, BenchConfig, BenchObserver, OutputFiles, OutputMode};
 pub use results::{BenchResults, RawRun, ReferenceSetup, ResultRow, RunCurve, RunMetadata, SolverName, TargetSource};
 pub use sets::{BenchSet, SMOKE};
-pub use summary::{aggregate_table, comparison_table, gap_table, notices, time_ratio_column, GapAggregate, SIDES, InstanceComparison, SolverAggregate, SolverResult, Speedup, Table, TimeToTarget};
+pub use summary::{solvers_of, aggregate_table, comparison_table, gap_table, notices, time_ratio_column, pair_table, GapAggregate, InstanceComparison, PairComparison, SolverAggregate, SolverResult, Speedup, Table, TimeToTarget};

@@ -8,7 +8,7 @@ use crate::cluster::{MergedShard, RunPlan, Shard, WorkUnit};
 use crate::engine::{EngineChoice, Precision};
 use crate::metrics::{beats_proven_optimum, relative_gap, Found, PrimalCurve, RunMetrics, GAP_LEVELS};
 use crate::model::Sense;
-use crate::reference::{ReferenceRun, ReferenceSolver};
+use crate::reference::{PenaltyRule, ReferenceRun, ReferenceSolver};
 use crate::sweep::{Budget, Improvement, SweepOptions, SweepResult};
 
 use super::summary::{aggregate, compare_instances, InstanceComparison, SolverAggregate};
@@ -27,6 +27,14 @@ pub enum SolverName {
     AocProjected,
     Scip,
     Gurobi,
+    /// Simulated annealing (`dwave-samplers`).
+    Sa,
+    /// Tabu search (`dwave-samplers`).
+    Tabu,
+    /// Ballistic simulated bifurcation (`simulated-bifurcation`).
+    Bsb,
+    /// Discrete simulated bifurcation (`simulated-bifurcation`).
+    Dsb,
 }
 
 impl SolverName {
@@ -37,11 +45,15 @@ impl SolverName {
             SolverName::AocProjected => "AOC (projected)",
             SolverName::Scip => "SCIP",
             SolverName::Gurobi => "Gurobi",
+            SolverName::Sa => "SA",
+            SolverName::Tabu => "Tabu",
+            SolverName::Bsb => "bSB",
+            SolverName::Dsb => "dSB",
         }
     }
 
     /// The lower-case name used in file columns (`aocdt`, `aocdt_polish`, `aoc_projected`,
-    /// `scip`, `gurobi`).
+    /// `scip`, `gurobi`, `sa`, `tabu`, `bsb`, `dsb`).
     pub fn key(self) -> &'static str {
         match self {
             SolverName::Aocdt => "aocdt",
@@ -49,12 +61,16 @@ impl SolverName {
             SolverName::AocProjected => "aoc_projected",
             SolverName::Scip => "scip",
             SolverName::Gurobi => "gurobi",
+            SolverName::Sa => "sa",
+            SolverName::Tabu => "tabu",
+            SolverName::Bsb => "bsb",
+            SolverName::Dsb => "dsb",
         }
     }
 
-    /// SCIP or Gurobi.
+    /// A solver AOC-DT is compared with (not one of AOC-DT's own rows).
     pub fn is_reference(self) -> bool {
-        matches!(self, SolverName::Scip | SolverName::Gurobi)
+        !matches!(self, SolverName::Aocdt | SolverName::AocdtPolish | SolverName::AocProjected)
     }
 }
 
@@ -63,6 +79,10 @@ impl From<ReferenceSolver> for SolverName {
         match solver {
             ReferenceSolver::Scip => SolverName::Scip,
             ReferenceSolver::Gurobi => SolverName::Gurobi,
+            ReferenceSolver::Sa => SolverName::Sa,
+            ReferenceSolver::Tabu => SolverName::Tabu,
+            ReferenceSolver::Bsb => SolverName::Bsb,
+            ReferenceSolver::Dsb => SolverName::Dsb,
         }
     }
 }
@@ -149,16 +169,31 @@ pub struct ResultRow {
     /// When the run's own best feasible point was found.
     pub time_to_own_best_s: Option<f64>,
     pub tts99_s: Option<f64>,
+    /// AOC-DT only: TTS99 with the tuning charged — `tts99_s` plus the wall time of phases 1
+    /// and 2 (exploration and refinement) that chose the deep search's settings: the figure to
+    /// set beside peers that tune nothing or tune themselves.
+    #[serde(default)]
+    pub tts99_with_tuning_s: Option<f64>,
     pub success_probability: Option<f64>,
     pub samples: Option<u64>,
     pub mvm_to_target: Option<u64>,
     /// The whole solve (AOC-DT: λ, phases; reference: the solver's optimize call).
     pub wall_time_s: f64,
+    /// Heuristic peers: seconds of package import and model building before their clock
+    /// started, reported apart from the solve.
+    #[serde(default)]
+    pub setup_time_s: Option<f64>,
     /// AOC-DT: `time_limit` or `work_limit`; references: the solver's status; `error` when the
     /// run failed (the message is in results.json).
     pub status: String,
     /// The software that produced the solution (aocbench or the solver with its version).
     pub version: String,
+    /// Heuristic peers: how the rows became penalties and their weight rule.
+    #[serde(default)]
+    pub formulation: Option<String>,
+    /// Heuristic peers: the largest row weight at the end, objective units per squared row unit.
+    #[serde(default)]
+    pub penalty_weight_max: Option<f64>,
 }
 
 /// `status` of a run that failed before producing anything.
@@ -298,12 +333,16 @@ impl InstanceFacts {
             primal_integral_mvm: None,
             time_to_own_best_s: None,
             tts99_s: None,
+            tts99_with_tuning_s: None,
             success_probability: None,
             samples: None,
             mvm_to_target: None,
             wall_time_s: 0.0,
+            setup_time_s: None,
             status: STATUS_ERROR.into(),
             version: String::new(),
+            formulation: None,
+            penalty_weight_max: None,
         }
     }
 
@@ -338,6 +377,7 @@ impl InstanceFacts {
             work_mvm,
             batch_size: Some(sweep.batch_size),
             tts99_s: Some(m.tts99_s),
+            tts99_with_tuning_s: Some(m.tts99_s + sweep.tuning_duration_s()),
             success_probability: Some(m.success_probability),
             samples: Some(m.samples),
             wall_time_s: sweep.elapsed_s,
@@ -372,7 +412,7 @@ impl InstanceFacts {
     /// the polish draws no samples. `None` when the run was not polished.
     pub fn polished_row(&self, aocdt: &ResultRow, sweep: &SweepResult, curve: Option<&RunCurve>) -> Option<ResultRow> {
         let m = RunMetrics::polished(self.sense, sweep, self.target)?;
-        let row = ResultRow { solver: SolverName::AocdtPolish, tts99_s: None, success_probability: None, ..aocdt.clone() };
+        let row = ResultRow { solver: SolverName::AocdtPolish, tts99_s: None, tts99_with_tuning_s: None, success_probability: None, ..aocdt.clone() };
         Some(with_curve(self.with_outcome(row, &m), curve, self.horizon_s, Some(sweep.total_mvm)))
     }
 
@@ -388,6 +428,8 @@ impl InstanceFacts {
             time_to_best_known_s: projected.time_to_best_known_s.filter(|_| self.best_known.is_some()),
             time_to_own_best_s: projected.time_to_own_best_s,
             tts99_s: Some(projected.tts99_s),
+            // The tuning phases' projected time is not modelled apart.
+            tts99_with_tuning_s: None,
             wall_time_s: projected.total_s,
             ..aocdt.clone()
         };
@@ -414,8 +456,11 @@ impl InstanceFacts {
             time_to_best_known_s,
             time_to_own_best_s: final_objective.and_then(time_to_reach),
             wall_time_s: run.wall_time_s,
+            setup_time_s: run.setup_time_s,
             status: serde_json::to_value(run.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
             version: run.solver_version.clone().unwrap_or_else(|| run.solver.to_string()),
+            formulation: run.formulation.clone(),
+            penalty_weight_max: run.penalty_weight_max,
             ..self.row(run.solver.into(), repeat, seed)
         };
         match curve {
@@ -476,13 +521,16 @@ impl RawRun {
     }
 }
 
-/// How the reference side was set up for a bench run.
+/// How one reference solver was set up for a bench run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReferenceSetup {
     pub solver: ReferenceSolver,
     pub time_limit_s: f64,
     pub threads: usize,
     pub grace_s: f64,
+    /// The row weight rule of a binary-only peer (None for SCIP and Gurobi).
+    #[serde(default)]
+    pub penalty: Option<PenaltyRule>,
     pub venv: String,
     /// Why it could not run (then the bench ran AOC-DT only).
     pub unavailable: Option<String>,
@@ -517,7 +565,10 @@ pub struct RunMetadata {
     pub instances: Vec<String>,
     /// Budget, seed and every sweep hyper-parameter.
     pub sweep: SweepOptions,
-    pub reference: Option<ReferenceSetup>,
+    /// The solvers AOC-DT was compared with, in the order they ran (`reference` in results of
+    /// older versions, one solver or none).
+    #[serde(alias = "reference", deserialize_with = "one_or_many")]
+    pub references: Vec<ReferenceSetup>,
     pub command_line: Vec<String>,
     /// The part of the run this folder holds; None for a whole run (one process, or merged).
     pub shard: Option<Shard>,
@@ -528,6 +579,20 @@ pub struct RunMetadata {
     pub merged_from: Vec<MergedShard>,
     /// Units without rows: only in a merge with `--allow-partial`, which makes the run partial.
     pub missing_units: Vec<WorkUnit>,
+}
+
+/// A list, or one item or none as older versions wrote it.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<ReferenceSetup>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Many(Vec<ReferenceSetup>),
+        One(Option<ReferenceSetup>),
+    }
+    Ok(match Either::deserialize(deserializer)? {
+        Either::Many(list) => list,
+        Either::One(one) => one.into_iter().collect(),
+    })
 }
 
 /// One run's primal gap curve against its instance's target, with the horizon of its
@@ -556,11 +621,11 @@ pub struct BenchResults {
 
 impl BenchResults {
     /// Puts rows and raw runs in the order one process runs them: instances in plan order,
-    /// AOC-DT's repeats before the reference's. Rows resumed or merged from several processes
-    /// then read as a single run's.
+    /// AOC-DT's repeats (with their polished and projected rows) first, then each reference's
+    /// repeats. Rows resumed or merged from several processes then read as a single run's.
     pub fn sort_in_run_order(&mut self) {
         let plan = &self.metadata.plan;
-        let position = |instance: &str, solver: SolverName, repeat: u32| (plan.instance_position(instance), solver != SolverName::Aocdt, repeat);
+        let position = |instance: &str, solver: SolverName, repeat: u32| (plan.instance_position(instance), solver.is_reference().then_some(solver), repeat);
         self.rows.sort_by_cached_key(|r| position(&r.instance, r.solver, r.repeat));
         self.curves.sort_by_cached_key(|c| position(&c.instance, c.solver, c.repeat));
         // Runs without a key (none are written so) stay last, in their order.
@@ -569,7 +634,7 @@ impl BenchResults {
 
     /// Recomputes the comparison and the aggregates from the rows.
     pub fn summarise(&mut self) {
-        self.comparison = compare_instances(&self.rows);
+        self.comparison = compare_instances(&self.rows, &self.curves);
         self.aggregates = aggregate(&self.comparison);
     }
 }

@@ -4,8 +4,9 @@
 
 use serde::Serialize;
 
-use super::results::{ResultRow, SolverName, TargetSource};
-use crate::metrics::{shifted_geometric_mean, GAP_LEVELS};
+use super::results::{ResultRow, RunCurve, SolverName, TargetSource};
+use crate::metrics::{shifted_geometric_mean, time_to_match, EqualQuality, Matching, GAP_LEVELS};
+use crate::model::Sense;
 use crate::output::table::{number, significant};
 use crate::output::warnings;
 
@@ -18,9 +19,6 @@ const TIME_DIGITS: usize = 4;
 
 /// Significant digits of gaps (percent) in tables.
 const GAP_DIGITS: usize = 3;
-
-/// Solvers an instance is compared over ([`InstanceComparison::solvers`]).
-pub const SIDES: usize = 4;
 
 /// A time-to-target, or the limit within which the target was not reached.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -107,6 +105,8 @@ pub struct SolverResult {
     pub primal_integral_s: Option<f64>,
     /// Median TTS99 over the repeats (AOC-DT only).
     pub tts99_s: Option<f64>,
+    /// Median TTS99 with phases 1 and 2 charged (AOC-DT only).
+    pub tts99_with_tuning_s: Option<f64>,
 }
 
 impl SolverResult {
@@ -137,6 +137,7 @@ impl SolverResult {
             primal_gap_pct: median(|r| r.primal_gap_pct),
             primal_integral_s: median(|r| r.primal_integral_s),
             tts99_s: median(|r| r.tts99_s),
+            tts99_with_tuning_s: median(|r| r.tts99_with_tuning_s),
         })
     }
 
@@ -152,7 +153,54 @@ fn lower_median<T: Copy>(mut values: Vec<T>, key: impl Fn(&T) -> f64) -> Option<
     values.get(values.len().saturating_sub(1) / 2).copied()
 }
 
-/// One instance: AOC-DT against the reference.
+/// AOC-DT against one reference on one instance, over the repeats they share (each cell the
+/// lower median over those repeats).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairComparison {
+    pub solver: SolverName,
+    /// The reference's time-to-target over AOC-DT's; a bound when one side is censored.
+    pub time_ratio: Option<Speedup>,
+    /// When AOC-DT reached the objective the reference ended with (King et al.'s
+    /// time-to-target with the other's result as the target); censored at the horizon.
+    pub aocdt_time_to_reference_final: Option<TimeToTarget>,
+    /// When the reference reached the objective AOC-DT ended with.
+    pub reference_time_to_aocdt_final: Option<TimeToTarget>,
+    /// The best objective both reached (the worse of their finals) and the reference's time
+    /// to it over AOC-DT's: a measured ratio, never a bound; None when either found no
+    /// feasible point.
+    pub equal_quality_objective: Option<f64>,
+    pub equal_quality_ratio: Option<f64>,
+}
+
+impl PairComparison {
+    fn of(solver: SolverName, sense: Sense, reference: &SolverResult, aocdt: Option<&SolverResult>, curves: &[&RunCurve]) -> Self {
+        let curve = |who: SolverName, repeat: u32| curves.iter().find(|c| c.solver == who && c.repeat == repeat);
+        let repeats: Vec<u32> = curves.iter().filter(|c| c.solver == SolverName::Aocdt).map(|c| c.repeat).filter(|&r| curve(solver, r).is_some()).collect();
+        let matched: Vec<(Matching, f64)> = repeats
+            .iter()
+            .map(|&r| {
+                let (a, b) = (curve(SolverName::Aocdt, r).expect("filtered"), curve(solver, r).expect("filtered"));
+                (time_to_match(sense, &a.curve, &b.curve), a.horizon_s)
+            })
+            .collect();
+        let timed = |pick: fn(&Matching) -> Option<f64>| {
+            let times = matched.iter().map(|(m, horizon)| pick(m).map_or(TimeToTarget::Censored(*horizon), TimeToTarget::Reached)).collect();
+            lower_median(times, |t| t.reached().unwrap_or(f64::INFINITY))
+        };
+        let equal: Vec<EqualQuality> = matched.iter().filter_map(|(m, _)| m.equal_quality).collect();
+        let median_equal = lower_median(equal, EqualQuality::ratio);
+        PairComparison {
+            solver,
+            time_ratio: aocdt.and_then(|a| reference.time_to_target().zip(a.time_to_target())).and_then(|(r, a)| Speedup::between(r, a)),
+            aocdt_time_to_reference_final: timed(|m| m.a_to_b_final_s),
+            reference_time_to_aocdt_final: timed(|m| m.b_to_a_final_s),
+            equal_quality_objective: median_equal.map(|e| e.objective),
+            equal_quality_ratio: median_equal.map(|e| e.ratio()),
+        }
+    }
+}
+
+/// One instance: AOC-DT against every reference.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InstanceComparison {
     pub instance: String,
@@ -163,23 +211,32 @@ pub struct InstanceComparison {
     pub polished: Option<SolverResult>,
     /// AOC-DT's runs on the modelled machine's projected clock (under `--hardware` only).
     pub projected: Option<SolverResult>,
-    pub reference: Option<SolverResult>,
-    pub speedup: Option<Speedup>,
+    /// Every reference that ran on the instance, in run order.
+    pub references: Vec<SolverResult>,
+    /// AOC-DT against each of `references`, in the same order.
+    pub pairs: Vec<PairComparison>,
     /// Some run's feasible result beats the catalog's proven optimum (a suspected judge or
     /// catalog error).
     pub beats_proven_optimum: bool,
 }
 
 impl InstanceComparison {
-    /// AOC-DT's result, the polished one, its projection onto the machine, then the reference's.
-    pub fn solvers(&self) -> [Option<&SolverResult>; SIDES] {
-        [self.aocdt.as_ref(), self.polished.as_ref(), self.projected.as_ref(), self.reference.as_ref()]
+    /// AOC-DT's result, the polished one, its projection onto the machine, then the references'.
+    pub fn solvers(&self) -> Vec<Option<&SolverResult>> {
+        let own = [self.aocdt.as_ref(), self.polished.as_ref(), self.projected.as_ref()];
+        own.into_iter().chain(self.references.iter().map(Some)).collect()
+    }
+
+    /// The result of `solver` on this instance, if it ran.
+    pub fn result(&self, solver: SolverName) -> Option<&SolverResult> {
+        self.solvers().into_iter().flatten().find(|r| r.solver == solver)
     }
 }
 
-/// Instances in the order they first appear in `rows`, each compared.
-pub fn compare_instances(rows: &[ResultRow]) -> Vec<InstanceComparison> {
-    let reference = reference_solver(rows);
+/// Instances in the order they first appear in `rows`, each compared; `curves` are the runs'
+/// primal gap curves, for the time-to-match.
+pub fn compare_instances(rows: &[ResultRow], curves: &[RunCurve]) -> Vec<InstanceComparison> {
+    let references = reference_solvers(rows);
     let mut names: Vec<&str> = Vec::new();
     for row in rows {
         if !names.contains(&row.instance.as_str()) {
@@ -190,14 +247,13 @@ pub fn compare_instances(rows: &[ResultRow]) -> Vec<InstanceComparison> {
         .into_iter()
         .map(|name| {
             let of_instance: Vec<&ResultRow> = rows.iter().filter(|r| r.instance == name).collect();
+            let instance_curves: Vec<&RunCurve> = curves.iter().filter(|c| c.instance == name).collect();
             let aocdt = SolverResult::from_rows(SolverName::Aocdt, &of_instance);
             let polished = SolverResult::from_rows(SolverName::AocdtPolish, &of_instance);
             let projected = SolverResult::from_rows(SolverName::AocProjected, &of_instance);
-            let reference = reference.and_then(|s| SolverResult::from_rows(s, &of_instance));
-            let speedup = match (&reference, &aocdt) {
-                (Some(r), Some(a)) => r.time_to_target().zip(a.time_to_target()).and_then(|(r, a)| Speedup::between(r, a)),
-                _ => None,
-            };
+            let results: Vec<SolverResult> = references.iter().filter_map(|&s| SolverResult::from_rows(s, &of_instance)).collect();
+            let sense = of_instance[0].sense;
+            let pairs = results.iter().map(|r| PairComparison::of(r.solver, sense, r, aocdt.as_ref(), &instance_curves)).collect();
             InstanceComparison {
                 instance: name.to_string(),
                 target: of_instance[0].target,
@@ -205,17 +261,33 @@ pub fn compare_instances(rows: &[ResultRow]) -> Vec<InstanceComparison> {
                 aocdt,
                 polished,
                 projected,
-                reference,
-                speedup,
+                references: results,
+                pairs,
                 beats_proven_optimum: of_instance.iter().any(|r| r.beats_proven_optimum),
             }
         })
         .collect()
 }
 
-/// The reference solver of a bench run (one per run), if it ran at all.
-fn reference_solver(rows: &[ResultRow]) -> Option<SolverName> {
-    rows.iter().map(|r| r.solver).find(|s| s.is_reference())
+/// The reference solvers of a bench run, in the order of their first rows.
+fn reference_solvers(rows: &[ResultRow]) -> Vec<SolverName> {
+    distinct(rows.iter().map(|r| r.solver).filter(|s| s.is_reference()))
+}
+
+/// Every solver with a result in `comparisons`, in order of first appearance.
+pub fn solvers_of(comparisons: &[&InstanceComparison]) -> Vec<SolverName> {
+    distinct(comparisons.iter().flat_map(|c| c.solvers().into_iter().flatten().map(|r| r.solver)))
+}
+
+/// The items of `items` in order of first appearance, each once.
+fn distinct(items: impl Iterator<Item = SolverName>) -> Vec<SolverName> {
+    let mut seen: Vec<SolverName> = Vec::new();
+    for item in items {
+        if !seen.contains(&item) {
+            seen.push(item);
+        }
+    }
+    seen
 }
 
 /// One solver over all instances.
@@ -249,10 +321,10 @@ pub struct GapAggregate {
 }
 
 pub fn aggregate(comparisons: &[InstanceComparison]) -> Vec<SolverAggregate> {
-    (0..SIDES)
-        .filter_map(|side| {
-            let results: Vec<(&InstanceComparison, &SolverResult)> = comparisons.iter().filter_map(|c| c.solvers()[side].map(|r| (c, r))).collect();
-            let solver = results.first()?.1.solver;
+    solvers_of(&comparisons.iter().collect::<Vec<_>>())
+        .into_iter()
+        .filter_map(|solver| {
+            let results: Vec<(&InstanceComparison, &SolverResult)> = comparisons.iter().filter_map(|c| c.result(solver).map(|r| (c, r))).collect();
             let timed: Vec<&[TimeToTarget; GAP_LEVELS.len()]> = results.iter().filter_map(|(_, r)| r.time_to_gap.as_ref()).collect();
             let time_to_gap = GAP_LEVELS
                 .iter()
@@ -305,11 +377,11 @@ pub fn notices(comparisons: &[InstanceComparison], total_instances: usize) -> Ve
     if comparisons.iter().any(|c| c.projected.is_some()) {
         notices.push(warnings::projected_times());
     }
-    if let Some(reference) = comparisons.iter().find_map(|c| c.reference.as_ref()) {
-        let ratios: Vec<Speedup> = comparisons.iter().filter_map(|c| c.speedup).collect();
+    for solver in reference_solvers_of(comparisons) {
+        let ratios: Vec<Speedup> = comparisons.iter().flat_map(|c| &c.pairs).filter(|p| p.solver == solver).filter_map(|p| p.time_ratio).collect();
         let bounds = ratios.iter().filter(|s| !matches!(s, Speedup::Ratio(_))).count();
         if bounds > 0 {
-            notices.push(warnings::censored_time_ratio(reference.solver.label(), bounds, ratios.len()));
+            notices.push(warnings::censored_time_ratio(solver.label(), bounds, ratios.len()));
         }
     }
     notices
@@ -322,18 +394,30 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
+/// How many time-to-target ratios (AOC-DT against any reference) are bounds, of how many.
+pub fn censored_ratios(comparisons: &[InstanceComparison]) -> (usize, usize) {
+    let ratios: Vec<Speedup> = comparisons.iter().flat_map(|c| &c.pairs).filter_map(|p| p.time_ratio).collect();
+    (ratios.iter().filter(|s| !matches!(s, Speedup::Ratio(_))).count(), ratios.len())
+}
+
+/// The reference solvers of the comparisons, in run order.
+fn reference_solvers_of(comparisons: &[InstanceComparison]) -> Vec<SolverName> {
+    distinct(comparisons.iter().flat_map(|c| c.references.iter().map(|r| r.solver)))
+}
+
 /// One row per instance: target, then per solver its best objective, how many repeats reached
 /// the target, the time-to-target (`>limit` when censored), the primal gap and the primal
-/// integral (AOC-DT also its TTS99, and under `--hardware` the same on the projected clock),
-/// and the ratio of AOC-DT's and the reference's times-to-target.
+/// integral (AOC-DT also its TTS99 with and without the tuning charged, and under `--hardware`
+/// the same on the projected clock), and per reference the ratio of its and AOC-DT's
+/// times-to-target.
 pub fn comparison_table(comparisons: &[InstanceComparison]) -> Table {
-    let reference = comparisons.iter().find_map(|c| c.reference.as_ref().map(|r| r.solver));
+    let references = reference_solvers_of(comparisons);
     let polished = comparisons.iter().any(|c| c.polished.is_some());
     let projected = comparisons.iter().any(|c| c.projected.is_some());
     let solver_columns = |key: &str| ["best", "reached", "time_to_target_s", "primal_gap_pct", "primal_integral_s"].map(|c| format!("{key}_{c}"));
     let mut header: Vec<String> = ["instance", "target", "target_source"].map(String::from).into();
     header.extend(solver_columns(SolverName::Aocdt.key()));
-    header.push("aocdt_tts99_s".into());
+    header.extend(["aocdt_tts99_s".into(), "aocdt_tts99_with_tuning_s".into()]);
     if polished {
         header.extend(solver_columns(SolverName::AocdtPolish.key()));
     }
@@ -341,7 +425,7 @@ pub fn comparison_table(comparisons: &[InstanceComparison]) -> Table {
         header.extend(solver_columns(SolverName::AocProjected.key()));
         header.push("aoc_projected_tts99_s".into());
     }
-    if let Some(solver) = reference {
+    for &solver in &references {
         header.extend(solver_columns(solver.key()));
         header.push(time_ratio_column(solver));
     }
@@ -360,6 +444,7 @@ pub fn comparison_table(comparisons: &[InstanceComparison]) -> Table {
             let mut cells = vec![c.instance.clone(), number(c.target), target_source_cell(c.target_source).into()];
             cells.extend(solver_cells(c.aocdt.as_ref()));
             cells.push(significant(c.aocdt.as_ref().and_then(|a| a.tts99_s), TIME_DIGITS));
+            cells.push(significant(c.aocdt.as_ref().and_then(|a| a.tts99_with_tuning_s), TIME_DIGITS));
             if polished {
                 cells.extend(solver_cells(c.polished.as_ref()));
             }
@@ -367,11 +452,50 @@ pub fn comparison_table(comparisons: &[InstanceComparison]) -> Table {
                 cells.extend(solver_cells(c.projected.as_ref()));
                 cells.push(significant(c.projected.as_ref().and_then(|a| a.tts99_s), TIME_DIGITS));
             }
-            if reference.is_some() {
-                cells.extend(solver_cells(c.reference.as_ref()));
-                cells.push(c.speedup.map_or("-".into(), Speedup::cell));
+            for &solver in &references {
+                cells.extend(solver_cells(c.result(solver)));
+                let pair = c.pairs.iter().find(|p| p.solver == solver);
+                cells.push(pair.and_then(|p| p.time_ratio).map_or("-".into(), Speedup::cell));
             }
             cells
+        })
+        .collect();
+    Table { header, rows }
+}
+
+/// One row per instance and reference: AOC-DT's and the reference's best objectives, how long
+/// each needed to reach the objective the other ended with, and the ratio of their times to
+/// the best objective both reached — measured on both sides, where a time to the target may be
+/// censored.
+pub fn pair_table(comparisons: &[InstanceComparison]) -> Table {
+    let header = [
+        "instance",
+        "reference",
+        "aocdt_best",
+        "reference_best",
+        "aocdt_time_to_reference_best_s",
+        "reference_time_to_aocdt_best_s",
+        "equal_quality_objective",
+        "equal_quality_time_ratio",
+    ]
+    .map(String::from)
+    .into();
+    let time = |t: Option<TimeToTarget>| t.map_or("-".into(), TimeToTarget::cell);
+    let rows = comparisons
+        .iter()
+        .flat_map(|c| {
+            c.pairs.iter().map(move |p| {
+                vec![
+                    c.instance.clone(),
+                    p.solver.label().to_string(),
+                    number(c.aocdt.as_ref().and_then(|a| a.best_objective)),
+                    number(c.result(p.solver).and_then(|r| r.best_objective)),
+                    time(p.aocdt_time_to_reference_final),
+                    time(p.reference_time_to_aocdt_final),
+                    number(p.equal_quality_objective),
+                    significant(p.equal_quality_ratio, TIME_DIGITS),
+                ]
+            })
         })
         .collect();
     Table { header, rows }

@@ -3,13 +3,13 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::{EngineArgs, HardwareArgs, SweepArgs, DEFAULT_TIME_LIMIT_S};
-use crate::benchmark::{aggregate_table, comparison_table, gap_table, notices, run_bench, BenchConfig, BenchResults, BenchSet, OutputFiles, OutputMode, Table};
+use crate::benchmark::{aggregate_table, comparison_table, pair_table, gap_table, notices, run_bench, BenchConfig, BenchResults, BenchSet, OutputFiles, OutputMode, Table};
 use crate::cluster::ShardSpec;
 use crate::output::machine::available_cores;
 use crate::output::progress_bar::InstanceProgress;
 use crate::output::table::{count, number, render};
 use crate::qplib;
-use crate::reference::{ReferenceOptions, ReferenceSolver};
+use crate::reference::{PenaltyRule, ReferenceOptions, ReferenceSolver};
 use crate::sweep::Budget;
 
 #[derive(Debug, Args)]
@@ -25,11 +25,21 @@ pub struct BenchArgs {
     pub engine: EngineArgs,
     #[command(flatten)]
     pub hardware: HardwareArgs,
-    /// Reference solver; `none` benchmarks AOC-DT alone. SCIP solves on one thread whatever
-    /// --threads says (its parallel mode reports no incumbents until the end); Gurobi gets
+    /// The solvers AOC-DT is compared with, comma-separated, run in this order on each instance
+    /// with the same time limit, seed and threads: the exact solvers `scip` and `gurobi`, and the
+    /// heuristic peers `sa` (simulated annealing) and `tabu` (tabu search) from dwave-samplers,
+    /// `bsb` and `dsb` (ballistic and discrete simulated bifurcation; PyTorch, installed only by
+    /// `aocbench setup --reference bsb`). `none` benchmarks AOC-DT alone. SCIP, sa and tabu
+    /// solve on one thread whatever --threads says (the report says so); Gurobi and bsb/dsb get
     /// --threads.
-    #[arg(long, value_enum, default_value_t = ReferenceArg::Scip)]
-    pub reference: ReferenceArg,
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "scip")]
+    pub reference: Vec<ReferenceArg>,
+    /// How the heuristic peers (sa, tabu, bsb, dsb) weigh the rows they get as penalties with
+    /// binary slacks: `adaptive` starts every row at AOC-DT's starting weight and doubles the
+    /// rows the best read violates between rounds; `dimod-default` is dimod's cqm_to_bqm with
+    /// its default multiplier.
+    #[arg(long, value_enum, default_value_t = PenaltyRule::default())]
+    pub ref_penalty: PenaltyRule,
     /// The reference's time limit per solve. Default: AOC-DT's --time-limit (10 s under --work).
     #[arg(long, value_name = "SECONDS")]
     pub ref_time_limit: Option<f64>,
@@ -61,6 +71,10 @@ pub struct BenchArgs {
 pub enum ReferenceArg {
     Scip,
     Gurobi,
+    Sa,
+    Tabu,
+    Bsb,
+    Dsb,
     None,
 }
 
@@ -69,9 +83,27 @@ impl ReferenceArg {
         match self {
             ReferenceArg::Scip => Some(ReferenceSolver::Scip),
             ReferenceArg::Gurobi => Some(ReferenceSolver::Gurobi),
+            ReferenceArg::Sa => Some(ReferenceSolver::Sa),
+            ReferenceArg::Tabu => Some(ReferenceSolver::Tabu),
+            ReferenceArg::Bsb => Some(ReferenceSolver::Bsb),
+            ReferenceArg::Dsb => Some(ReferenceSolver::Dsb),
             ReferenceArg::None => None,
         }
     }
+}
+
+/// The solvers of `--reference`, in order: `none` only alone, each solver once.
+fn reference_solvers(args: &[ReferenceArg]) -> anyhow::Result<Vec<ReferenceSolver>> {
+    if args.contains(&ReferenceArg::None) {
+        anyhow::ensure!(args.len() == 1, "--reference none cannot be combined with solvers");
+        return Ok(Vec::new());
+    }
+    let mut solvers: Vec<ReferenceSolver> = Vec::new();
+    for solver in args.iter().filter_map(|a| a.solver()) {
+        anyhow::ensure!(!solvers.contains(&solver), "--reference names {solver} twice");
+        solvers.push(solver);
+    }
+    Ok(solvers)
 }
 
 pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
@@ -86,18 +118,18 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
     let hardware = args.hardware.model()?;
     let sweep = args.sweep.options(args.engine.product, hardware.as_ref())?;
     let threads = args.engine.threads.unwrap_or_else(available_cores).max(1);
-    let reference = match args.reference.solver() {
-        None => None,
-        Some(solver) => {
-            // Same limit as AOC-DT unless told otherwise; a work budget has no time to copy.
-            let time_limit_s = args.ref_time_limit.unwrap_or(match sweep.budget {
-                Budget::TimeLimit(t) => t,
-                Budget::Work(_) => DEFAULT_TIME_LIMIT_S,
-            });
-            crate::seconds::duration(time_limit_s, "--ref-time-limit").map_err(anyhow::Error::msg)?;
-            Some(ReferenceOptions { time_limit_s, threads, seed: sweep.seed, ..ReferenceOptions::new(solver) })
-        }
-    };
+    // Same limit as AOC-DT unless told otherwise; a work budget has no time to copy.
+    let time_limit_s = args.ref_time_limit.unwrap_or(match sweep.budget {
+        Budget::TimeLimit(t) => t,
+        Budget::Work(_) => DEFAULT_TIME_LIMIT_S,
+    });
+    let references: Vec<ReferenceOptions> = reference_solvers(&args.reference)?
+        .into_iter()
+        .map(|solver| ReferenceOptions { time_limit_s, threads, seed: sweep.seed, penalty: args.ref_penalty, ..ReferenceOptions::new(solver) })
+        .collect();
+    if !references.is_empty() {
+        crate::seconds::duration(time_limit_s, "--ref-time-limit").map_err(anyhow::Error::msg)?;
+    }
     let shard = args.shard.map(|spec| spec.resolve(|name| std::env::var(name).ok())).transpose().map_err(anyhow::Error::msg)?;
     let output = match (args.resume.is_some(), args.force) {
         (true, _) => OutputMode::Resume,
@@ -106,11 +138,11 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
     };
     let out = args.resume.or(args.out).unwrap_or_else(|| PathBuf::from("results").join(format!("bench-{}", chrono::Local::now().format("%Y%m%d-%H%M%S"))));
     eprintln!(
-        "bench: {} ({selection}){}, {}, reference {}; writing {}",
+        "bench: {} ({selection}){}, {}, references {}; writing {}",
         count(instances.len(), "instance"),
         shard.as_ref().map_or(String::new(), |s| format!(", shard {s}")),
         count(threads, "thread"),
-        reference.as_ref().map_or("none".into(), |r| format!("{} ({} s)", r.solver, number(Some(r.time_limit_s)))),
+        if references.is_empty() { "none".to_string() } else { format!("{} ({} s each)", references.iter().map(|r| r.solver.as_str()).collect::<Vec<_>>().join(", "), number(Some(time_limit_s))) },
         out.display()
     );
     let config = BenchConfig {
@@ -123,7 +155,7 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
         hardware,
         threads,
         repeats: args.repeats,
-        reference,
+        references,
         out,
         output,
         shard,
@@ -142,6 +174,10 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
 /// The comparison and the aggregates as tables on standard output, then the files written.
 pub(super) fn print_summary(results: &BenchResults, out: &Path) {
     println!("{}", text(&comparison_table(&results.comparison)));
+    let pairs = pair_table(&results.comparison);
+    if !pairs.rows.is_empty() {
+        println!("{}", text(&pairs));
+    }
     println!("{}", text(&aggregate_table(&results.aggregates)));
     println!("{}", text(&gap_table(&results.aggregates)));
     for notice in notices(&results.comparison, results.metadata.instances.len()) {

@@ -4,19 +4,26 @@ use crate::reference::{ensure_environment, ReferenceOptions, ReferenceSolver, VE
 
 #[derive(Debug, Args)]
 pub struct SetupArgs {
-    /// The reference solver whose pinned Python package to install.
-    #[arg(long, value_enum, default_value_t = ReferenceSolver::Scip)]
-    pub reference: ReferenceSolver,
+    /// The solvers whose pinned Python packages to install, comma-separated (scip, gurobi, sa,
+    /// tabu, bsb, dsb). bsb and dsb need PyTorch (about 3 GB to download): `bench` installs
+    /// them only after this command did.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "scip")]
+    pub reference: Vec<ReferenceSolver>,
 }
 
-/// Creates the reference solver's venv ($AOCBENCH_VENV, else .venv here) once, for example
+/// Creates the reference solvers' venv ($AOCBENCH_VENV, else .venv here) once, for example
 /// on a cluster's login node before submitting an array whose tasks all point at it.
 pub fn run(args: SetupArgs) -> anyhow::Result<()> {
-    let options = ReferenceOptions::new(args.reference);
-    let python = ensure_environment(&options, &mut |step| eprintln!("setup: {step}"))?;
-    println!("{} is ready in {} ({})", args.reference.python_package(), options.venv_dir.display(), python.display());
-    if std::env::var_os(VENV_ENV).is_none() {
-        println!("point every task at it with: export {VENV_ENV}={}", options.venv_dir.display());
+    for solver in args.reference {
+        let options = ReferenceOptions::new(solver);
+        if let Some(size) = solver.large_download() {
+            eprintln!("setup: {solver} needs {size}");
+        }
+        let python = ensure_environment(&options, true, &mut |step| eprintln!("setup: {step}"))?;
+        println!("{} ({solver}) is ready in {} ({})", solver.python_packages().join(", "), options.venv_dir.display(), python.display());
+        if std::env::var_os(VENV_ENV).is_none() {
+            println!("point every task at it with: export {VENV_ENV}={}", options.venv_dir.display());
+        }
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use super::plan::{RunPlan, WorkUnit};
 use crate::benchmark::{OutputFiles, RawRun, ResultRow, RunCurve, RunMetadata, SolverName};
 use crate::engine::EngineChoice;
 use crate::export::csv::read_complete_results;
-use crate::reference::ReferenceSolver;
+use crate::reference::{PenaltyRule, ReferenceSolver};
 use crate::sweep::SweepOptions;
 
 /// What a results folder holds.
@@ -76,10 +76,10 @@ impl RecordedRun {
     }
 }
 
-/// The solvers whose rows a unit must have: AOC-DT, and the reference when it ran.
+/// The solvers whose rows a unit must have: AOC-DT, and every reference that ran.
 pub fn expected_solvers(metadata: &RunMetadata) -> Vec<SolverName> {
-    let reference = metadata.reference.as_ref().filter(|r| r.unavailable.is_none()).map(|r| SolverName::from(r.solver));
-    std::iter::once(SolverName::Aocdt).chain(reference).collect()
+    let references = metadata.references.iter().filter(|r| r.unavailable.is_none()).map(|r| SolverName::from(r.solver));
+    std::iter::once(SolverName::Aocdt).chain(references).collect()
 }
 
 /// The units of the plan whose every expected solver has a row and a raw run; a shared-target
@@ -112,6 +112,9 @@ struct ReferenceIdentity {
     time_limit_s: f64,
     threads: usize,
     grace_s: f64,
+    /// Absent for SCIP and Gurobi (so runs recorded before the peers match).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    penalty: Option<PenaltyRule>,
     ran: bool,
 }
 
@@ -129,7 +132,7 @@ struct RunIdentity<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     hardware: Option<&'a str>,
     sweep: &'a SweepOptions,
-    reference: Option<ReferenceIdentity>,
+    references: Vec<ReferenceIdentity>,
     plan: &'a RunPlan,
 }
 
@@ -144,13 +147,18 @@ impl<'a> RunIdentity<'a> {
             threads: m.threads,
             hardware: m.hardware.as_deref(),
             sweep: &m.sweep,
-            reference: m.reference.as_ref().map(|r| ReferenceIdentity {
-                solver: r.solver,
-                time_limit_s: r.time_limit_s,
-                threads: r.threads,
-                grace_s: r.grace_s,
-                ran: r.unavailable.is_none(),
-            }),
+            references: m
+                .references
+                .iter()
+                .map(|r| ReferenceIdentity {
+                    solver: r.solver,
+                    time_limit_s: r.time_limit_s,
+                    threads: r.threads,
+                    grace_s: r.grace_s,
+                    penalty: r.penalty,
+                    ran: r.unavailable.is_none(),
+                })
+                .collect(),
             plan: &m.plan,
         }
     }

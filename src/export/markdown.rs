@@ -26,24 +26,49 @@ pub struct Report<'a> {
     /// Warnings and notices, each shown above the tables (see [`crate::output::warnings`]).
     pub notices: &'a [String],
     pub comparison: &'a Table,
+    /// AOC-DT against each reference at each other's final objective (no rows without one).
+    pub pairs: &'a Table,
+    /// Time-to-target ratios that are bounds, of all: the pairs lead the report when any is.
+    pub censored_ratios: (usize, usize),
     pub aggregates: &'a Table,
     pub gaps: &'a Table,
 }
 
-/// comparison.md: a title, the notices, the run in one line, the per-instance table, the
-/// aggregates and the time to each gap, each table followed by how to read it.
+/// comparison.md: a title, the notices, the run in one line, the per-instance table, AOC-DT
+/// against each reference (first when some time-to-target ratio is a bound), the aggregates and
+/// the time to each gap, each table followed by how to read it.
 pub fn report(r: &Report<'_>) -> String {
     let notices: String = r.notices.iter().map(|n| format!("> **Note:** {n}\n\n")).collect();
+    let per_instance = format!("## Per instance\n\n{}\n{PER_INSTANCE}\n\n", table(r.comparison));
+    let (bounds, ratios) = r.censored_ratios;
+    let (first, second) = if r.pairs.rows.is_empty() {
+        (per_instance, String::new())
+    } else if bounds > 0 {
+        let why = format!(
+            "Shown first: {bounds} of the {ratios} time-to-target ratios below are bounds (a side did not reach the target), \
+             while these times are measured on both sides.\n\n"
+        );
+        (format!("## AOC-DT against each reference\n\n{why}{}\n{PAIRS}\n\n", table(r.pairs)), per_instance)
+    } else {
+        (per_instance, format!("## AOC-DT against each reference\n\n{}\n{PAIRS}\n\n", table(r.pairs)))
+    };
     format!(
-        "# {title}\n\n{notices}{run}\n\n## Per instance\n\n{comparison}\n{PER_INSTANCE}\n\n## Aggregates\n\n{aggregates}\n{AGGREGATES}\n\n\
+        "# {title}\n\n{notices}{run}\n\n{first}{second}## Aggregates\n\n{aggregates}\n{AGGREGATES}\n\n\
          ## Time to gap\n\n{gaps}\n{GAPS}\n",
         title = r.title,
         run = r.run,
-        comparison = table(r.comparison),
         aggregates = table(r.aggregates),
         gaps = table(r.gaps),
     )
 }
+
+const PAIRS: &str = "How to read it: times-to-match in the sense of King et al. (arXiv 1508.05087), in seconds. \
+`aocdt_time_to_reference_best_s` is when AOC-DT first held a point as good as the best the reference ended with, \
+`reference_time_to_aocdt_best_s` the other way round; `>L` means it never did within its run (L s). \
+`equal_quality_objective` is the best objective both reached (the worse of the two bests), and \
+`equal_quality_time_ratio` the reference's time to it divided by AOC-DT's: above 1 AOC-DT got there sooner. \
+Both times are measured, so the ratio is never a bound; it compares speed at the quality both reached, not \
+which reached more. With repeats, each cell is the median over the repeats both ran.";
 
 const PER_INSTANCE: &str = "How to read it: times are in seconds. `target` is the catalog's best-known objective \
 (`target_source` best_known) or, for an instance without one, the best feasible objective AOC-DT found \
@@ -56,7 +81,10 @@ it; a bound says how long the limit was, not how long the censored side would ha
 `primal_gap_pct` is the primal gap of the best point, |f − f*| / max(|f|, |f*|) against the target f* \
 (100 without a feasible point); `primal_integral_s` integrates the primal gap of the best point so far \
 (1 before the first feasible point) over the instance's horizon, the longest time limit of its runs: \
-lower is better, and it credits finding good points early. With repeats, each cell is the median.";
+lower is better, and it credits finding good points early. `aocdt_tts99_s` is AOC-DT's TTS99 over its \
+deep search's samples alone (the settings the tuning chose taken as given); `aocdt_tts99_with_tuning_s` adds \
+the wall time of phases 1 and 2 that chose them, the figure to set beside peers that tune nothing or tune \
+themselves. With repeats, each cell is the median.";
 
 const AGGREGATES: &str = "`sgm_time_to_target_s`: shifted geometric mean (shift 1 s) of the time-to-target, a failure \
 charged its time limit (so a lower bound when there are failures). `mean_primal_gap_pct` and \

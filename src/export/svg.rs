@@ -16,7 +16,7 @@ use std::path::Path;
 use plotters::coord::combinators::{BindKeyPoints, LogCoord, WithKeyPoints};
 use plotters::prelude::*;
 
-use crate::benchmark::{InstanceComparison, RunCurve, SolverName, SolverResult, SIDES};
+use crate::benchmark::{solvers_of, InstanceComparison, RunCurve, SolverName, SolverResult};
 use crate::metrics::GAP_LEVELS;
 use crate::output::atomic::write_atomically;
 use crate::output::table::significant;
@@ -36,17 +36,17 @@ const COLUMNS: usize = 3;
 fn ratios(comparisons: &[InstanceComparison], level_index: usize) -> Vec<(SolverName, Vec<f64>)> {
     let reached = |r: Option<&SolverResult>| r.and_then(|r| r.time_to_gap).and_then(|t| t[level_index].reached()).map(|t| t.max(MIN_TIME_S));
     let with_target: Vec<&InstanceComparison> = comparisons.iter().filter(|c| c.target.is_some()).collect();
-    (0..SIDES)
-        .filter_map(|side| {
-            let solver = with_target.iter().find_map(|c| c.solvers()[side])?.solver;
+    solvers_of(&with_target)
+        .into_iter()
+        .map(|solver| {
             let values = with_target
                 .iter()
                 .map(|c| {
                     let best = c.solvers().into_iter().filter_map(reached).reduce(f64::min);
-                    reached(c.solvers()[side]).zip(best).map_or(f64::INFINITY, |(t, b)| t / b)
+                    reached(c.result(solver)).zip(best).map_or(f64::INFINITY, |(t, b)| t / b)
                 })
                 .collect();
-            Some((solver, values))
+            (solver, values)
         })
         .collect()
 }
@@ -106,6 +106,10 @@ fn colour(solver: SolverName) -> PaletteColor<Palette99> {
         SolverName::Scip | SolverName::Gurobi => 1,
         SolverName::AocProjected => 2,
         SolverName::AocdtPolish => 3,
+        SolverName::Sa => 4,
+        SolverName::Tabu => 5,
+        SolverName::Bsb => 6,
+        SolverName::Dsb => 7,
     })
 }
 

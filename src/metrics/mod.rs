@@ -1,11 +1,13 @@
 //! Benchmark metrics: time- and operations-to-solution, success-rate intervals, the summary
 //! mean used across instances, the per-run summary every report shares, and anytime quality
-//! (primal gap over time, primal integral, time-to-gap).
+//! (primal gap over time, primal integral, time-to-gap), and time-to-match between two runs.
 
+mod matching;
 mod primal;
 mod summary;
 mod tts;
 
+pub use matching::{time_to_match, time_to_reach, EqualQuality, Matching};
 pub use primal::{level_name, primal_gap, Found, GapStep, PrimalCurve, GAP_LEVELS};
 pub use summary::{
     beats_proven_optimum, projected_found, reaches_target, relative_gap, ProjectedTimes, RunMetrics,

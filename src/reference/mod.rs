@@ -1,13 +1,18 @@
-//! Reference solvers (SCIP by default, Gurobi optionally) for comparison with AOC-DT.
+//! The solvers AOC-DT is compared with: the exact solvers SCIP (the default) and Gurobi, and the
+//! heuristic peers simulated annealing and tabu search (D-Wave's `dwave-samplers`) and ballistic
+//! and discrete simulated bifurcation (the `simulated-bifurcation` package on PyTorch).
 //!
-//! The instance is exported as an LP file ([`crate::export::lp`]) and solved by
-//! `scripts/reference_solver.py` (compiled into the binary) in a private Python venv that
-//! [`ensure_environment`] creates on first use with the pinned package of the chosen solver
-//! (`scripts/requirements-reference.txt`). The child process runs under a hard wall-clock
+//! SCIP and Gurobi get the instance as an LP file ([`crate::export::lp`]); the binary-only peers
+//! get it as a binary model with AOC-DT's starting row weights ([`binary_model`]), whose rows the
+//! driver turns into penalties with dimod. Both are solved by `scripts/reference_solver.py`
+//! (compiled into the binary with `scripts/reference_heuristics.py`) in a private Python venv
+//! that [`ensure_environment`] creates on first use with the pinned packages of the chosen
+//! solver (`scripts/requirements-reference.txt`). The child process runs under a hard wall-clock
 //! bound. Nothing the solver says about its points is trusted: the final point and every
 //! incumbent's point are mapped back by variable name and judged by
 //! [`crate::model::objective`] and [`crate::model::feasibility`] (see [`ReferenceRun`]).
 
+pub mod binary_model;
 mod runner;
 mod venv;
 
@@ -27,11 +32,21 @@ pub const VENV_ENV: &str = "AOCBENCH_VENV";
 /// writing the result, and SCIP's occasional late check of its limit) before it is killed.
 pub const DEFAULT_GRACE_S: f64 = 60.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ReferenceSolver {
+    /// SCIP through PySCIPOpt: exact branch-and-bound, one thread.
     Scip,
+    /// Gurobi through gurobipy (its wheel's licence is size-limited).
     Gurobi,
+    /// Simulated annealing: `dwave-samplers`' SimulatedAnnealingSampler, 1000 sweeps per read.
+    Sa,
+    /// Tabu search: `dwave-samplers`' TabuSampler.
+    Tabu,
+    /// Ballistic simulated bifurcation (bSB, Goto et al. 2021) on PyTorch.
+    Bsb,
+    /// Discrete simulated bifurcation (dSB) on PyTorch.
+    Dsb,
 }
 
 impl ReferenceSolver {
@@ -40,14 +55,75 @@ impl ReferenceSolver {
         match self {
             ReferenceSolver::Scip => "scip",
             ReferenceSolver::Gurobi => "gurobi",
+            ReferenceSolver::Sa => "sa",
+            ReferenceSolver::Tabu => "tabu",
+            ReferenceSolver::Bsb => "bsb",
+            ReferenceSolver::Dsb => "dsb",
         }
     }
 
-    /// The pip distribution that provides the solver; its import name is the same.
-    pub fn python_package(self) -> &'static str {
+    /// The pip distributions the solver needs, each pinned in `scripts/requirements-reference.txt`;
+    /// the first is the solver's own.
+    pub fn python_packages(self) -> &'static [&'static str] {
+        match self {
+            ReferenceSolver::Scip => &["pyscipopt"],
+            ReferenceSolver::Gurobi => &["gurobipy"],
+            ReferenceSolver::Sa | ReferenceSolver::Tabu => &["dwave-samplers", "dimod"],
+            ReferenceSolver::Bsb | ReferenceSolver::Dsb => &["simulated-bifurcation", "torch", "dimod"],
+        }
+    }
+
+    /// The module whose import proves the solver usable.
+    pub fn import_module(self) -> &'static str {
         match self {
             ReferenceSolver::Scip => "pyscipopt",
             ReferenceSolver::Gurobi => "gurobipy",
+            ReferenceSolver::Sa | ReferenceSolver::Tabu => "dwave.samplers",
+            ReferenceSolver::Bsb | ReferenceSolver::Dsb => "simulated_bifurcation",
+        }
+    }
+
+    /// A heuristic that sees only binaries: it gets the binary model with penalty rows, not the
+    /// LP file, and proves nothing (no dual bound).
+    pub fn is_binary_heuristic(self) -> bool {
+        !matches!(self, ReferenceSolver::Scip | ReferenceSolver::Gurobi)
+    }
+
+    /// Whether the solver uses more than one thread when given them (Gurobi, and simulated
+    /// bifurcation through PyTorch); the others solve on one.
+    pub fn uses_threads(self) -> bool {
+        matches!(self, ReferenceSolver::Gurobi | ReferenceSolver::Bsb | ReferenceSolver::Dsb)
+    }
+
+    /// What a first use would download, when it is too large to install unasked: PyTorch for
+    /// simulated bifurcation. Such a solver is installed only by `aocbench setup --reference`.
+    pub fn large_download(self) -> Option<&'static str> {
+        match self {
+            // Measured 2026-12-07 (torch 2.15.0 from PyPI with its CUDA libraries, Linux x86_64).
+            ReferenceSolver::Bsb | ReferenceSolver::Dsb => Some("PyTorch with its CUDA libraries: about 3 GB to download, 5.4 GB in the venv"),
+            _ => None,
+        }
+    }
+}
+
+/// How the binary-only peers weigh the rows they get as penalties (see
+/// `scripts/reference_heuristics.py`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PenaltyRule {
+    /// Each row starts at AOC-DT's starting weight; between rounds the rows the lowest-energy
+    /// read violates are doubled (at most 1024× their start), as AOC-DT's sweep does.
+    #[default]
+    Adaptive,
+    /// `dimod.cqm_to_bqm`'s default: one multiplier, 10× the objective's largest bias, fixed.
+    DimodDefault,
+}
+
+impl PenaltyRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PenaltyRule::Adaptive => "adaptive",
+            PenaltyRule::DimodDefault => "dimod-default",
         }
     }
 }
@@ -64,7 +140,8 @@ pub struct ReferenceOptions {
     pub solver: ReferenceSolver,
     /// The solver's own time limit, seconds.
     pub time_limit_s: f64,
-    /// Threads for Gurobi. SCIP always solves sequentially (see the script for why).
+    /// Threads for Gurobi and simulated bifurcation. SCIP, simulated annealing and tabu search
+    /// solve on one thread (see the script for why).
     pub threads: usize,
     pub seed: u64,
     /// Where the venv lives (created on first use).
@@ -73,6 +150,8 @@ pub struct ReferenceOptions {
     pub script: Option<PathBuf>,
     /// Extra wall-clock seconds before the solver process is killed.
     pub grace_s: f64,
+    /// Row weights of the binary-only peers.
+    pub penalty: PenaltyRule,
 }
 
 impl ReferenceOptions {
@@ -86,6 +165,7 @@ impl ReferenceOptions {
             venv_dir: default_venv_dir(),
             script: None,
             grace_s: DEFAULT_GRACE_S,
+            penalty: PenaltyRule::default(),
         }
     }
 }

@@ -11,14 +11,19 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
+use super::binary_model::BinaryModel;
 use super::{ReferenceOptions, ReferenceSolver};
 use crate::export::lp::{var_name, write_lp};
 use crate::interrupt::{self, ScratchGuard};
 use crate::metrics::Found;
 use crate::model::{self, FEASIBILITY_TOLERANCE, Feasibility, Instance, VarType};
 
-/// The driver, compiled in so that the binary always runs the script it was built against.
-const SCRIPT: &str = include_str!("../../scripts/reference_solver.py");
+/// The driver (first) and the module it imports for the heuristic peers, compiled in so that the
+/// binary always runs the scripts it was built against.
+const SCRIPTS: [(&str, &str); 2] = [
+    ("reference_solver.py", include_str!("../../scripts/reference_solver.py")),
+    ("reference_heuristics.py", include_str!("../../scripts/reference_heuristics.py")),
+];
 
 /// Relative tolerance of the `objective_mismatch` check: the same one AOC-DT's runs are
 /// judged by.
@@ -93,6 +98,17 @@ pub struct ReferenceRun {
     pub dual_bound: Option<f64>,
     /// The solver's wall time from its optimize call to its end.
     pub wall_time_s: f64,
+    /// Seconds before the time limit started: package import and model building (the heuristic
+    /// peers report it; None for SCIP and Gurobi, whose import is outside their clock too).
+    #[serde(default)]
+    pub setup_time_s: Option<f64>,
+    /// How the instance was put to the solver (the heuristic peers: the penalty formulation and
+    /// its weight rule; None for SCIP and Gurobi, which get the instance itself).
+    #[serde(default)]
+    pub formulation: Option<String>,
+    /// The largest row weight when the run ended, objective units per squared row unit.
+    #[serde(default)]
+    pub penalty_weight_max: Option<f64>,
     /// Threads the solver actually used.
     pub threads: usize,
     /// The solutions the solver announced as new incumbents, in time order.
@@ -120,6 +136,31 @@ impl ReferenceRun {
     }
 }
 
+impl ReferenceRun {
+    /// A run that did not start, for `reason`.
+    fn skipped(opts: &ReferenceOptions, reason: String) -> Self {
+        ReferenceRun {
+            solver: opts.solver,
+            solver_version: None,
+            status: RunStatus::Skipped,
+            objective: None,
+            solver_objective: None,
+            objective_mismatch: false,
+            feasible: false,
+            max_violation: None,
+            dual_bound: None,
+            wall_time_s: 0.0,
+            setup_time_s: None,
+            formulation: None,
+            penalty_weight_max: None,
+            threads: opts.threads,
+            incumbents: Vec::new(),
+            assignment: None,
+            message: reason,
+        }
+    }
+}
+
 /// The script's JSON, field for field.
 #[derive(Deserialize)]
 struct ScriptResult {
@@ -129,6 +170,12 @@ struct ScriptResult {
     primal: Option<f64>,
     dual_bound: Option<f64>,
     wall_time_s: f64,
+    #[serde(default)]
+    setup_time_s: Option<f64>,
+    #[serde(default)]
+    formulation: Option<String>,
+    #[serde(default)]
+    penalty_weight_max: Option<f64>,
     /// Names of the solver's variables, the order of every incumbent's `values`.
     #[serde(default)]
     variables: Vec<String>,
@@ -261,6 +308,9 @@ pub fn parse_result(json: &str, instance: &Instance) -> anyhow::Result<Reference
         max_violation: chosen.as_ref().map(|j| j.verdict.max_violation),
         dual_bound: raw.dual_bound,
         wall_time_s: raw.wall_time_s,
+        setup_time_s: raw.setup_time_s,
+        formulation: raw.formulation,
+        penalty_weight_max: raw.penalty_weight_max,
         threads: raw.threads,
         incumbents,
         assignment: chosen.map(|j| j.point),
@@ -280,17 +330,31 @@ pub fn solve_with(python: &Path, instance: &Instance, opts: &ReferenceOptions) -
         bail!("threads must be at least 1");
     }
     let scratch = ScratchDir::new("aocbench-reference").context("creating a scratch directory")?;
-    let lp = scratch.path().join("instance.lp");
-    let mut writer = BufWriter::new(File::create(&lp).with_context(|| format!("creating {}", lp.display()))?);
-    write_lp(instance, &mut writer)
-        .and_then(|()| writer.flush())
-        .with_context(|| format!("writing {}", lp.display()))?;
+    let input = if opts.solver.is_binary_heuristic() {
+        let model = match BinaryModel::new(instance) {
+            Ok(model) => model,
+            Err(reason) => return Ok(ReferenceRun::skipped(opts, format!("{} takes binary models only: {reason}", opts.solver))),
+        };
+        let path = scratch.path().join("instance.json");
+        let text = serde_json::to_string(&model).context("encoding the binary model")?;
+        fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        path
+    } else {
+        let lp = scratch.path().join("instance.lp");
+        let mut writer = BufWriter::new(File::create(&lp).with_context(|| format!("creating {}", lp.display()))?);
+        write_lp(instance, &mut writer)
+            .and_then(|()| writer.flush())
+            .with_context(|| format!("writing {}", lp.display()))?;
+        lp
+    };
     let script = match &opts.script {
         Some(script) => script.clone(),
         None => {
-            let path = scratch.path().join("reference_solver.py");
-            fs::write(&path, SCRIPT).with_context(|| format!("writing {}", path.display()))?;
-            path
+            for (name, text) in SCRIPTS {
+                let path = scratch.path().join(name);
+                fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+            }
+            scratch.path().join(SCRIPTS[0].0)
         }
     };
     let out = scratch.path().join("result.json");
@@ -298,8 +362,9 @@ pub fn solve_with(python: &Path, instance: &Instance, opts: &ReferenceOptions) -
     let mut cmd = Command::new(python);
     cmd.arg(&script)
         .args(["--solver", opts.solver.as_str()])
-        .arg("--lp")
-        .arg(&lp)
+        .arg(if opts.solver.is_binary_heuristic() { "--model" } else { "--lp" })
+        .arg(&input)
+        .args(["--penalty", opts.penalty.as_str()])
         .args(["--time-limit", &opts.time_limit_s.to_string()])
         .args(["--threads", &opts.threads.to_string()])
         .args(["--seed", &opts.seed.to_string()])

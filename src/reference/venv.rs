@@ -13,8 +13,8 @@ const REQUIREMENTS: &str = include_str!("../../scripts/requirements-reference.tx
 /// The interpreter that creates the venv.
 const SYSTEM_PYTHON: &str = if cfg!(windows) { "python" } else { "python3" };
 
-/// Creating a venv and downloading a solver wheel (tens of MB) on a slow link.
-const SETUP_LIMIT: Duration = Duration::from_secs(900);
+/// Creating a venv and downloading a solver's wheels (PyTorch's are gigabytes) on a slow link.
+const SETUP_LIMIT: Duration = Duration::from_secs(1800);
 /// Importing a solver package (loads its shared libraries).
 const CHECK_LIMIT: Duration = Duration::from_secs(120);
 
@@ -41,41 +41,51 @@ fn venv_python(venv: &Path) -> PathBuf {
     if cfg!(windows) { venv.join("Scripts").join("python.exe") } else { venv.join("bin").join("python") }
 }
 
-/// The installed version of `package` if it imports, else why not.
-fn importable_version(python: &Path, package: &str, scratch: &Path) -> Result<String, String> {
-    let probe = format!("import importlib.metadata, {package}; print(importlib.metadata.version('{package}'))");
+/// The installed versions of `packages` (pip distributions) once `module` imports, else why not.
+fn installed_versions(python: &Path, module: &str, packages: &[&str], scratch: &Path) -> Result<Vec<String>, String> {
+    let probe = format!(
+        "import importlib.metadata, {module}\nfor p in {packages:?}: print(importlib.metadata.version(p))"
+    );
     let mut cmd = Command::new(python);
     cmd.args(["-c", &probe]);
-    run_checked(&mut cmd, CHECK_LIMIT, scratch).map(|done| done.stdout.trim().to_string())
+    run_checked(&mut cmd, CHECK_LIMIT, scratch).map(|done| done.stdout.lines().map(|l| l.trim().to_string()).collect())
 }
 
-/// Makes sure `opts.venv_dir` holds a venv where the pinned package of `opts.solver` imports,
-/// creating the venv and installing only that package when needed; returns the venv's python.
+/// Makes sure `opts.venv_dir` holds a venv where the pinned packages of `opts.solver` import,
+/// creating the venv and installing only those packages when needed; returns the venv's python.
 /// `announce` hears what is about to happen before each slow step (creating the venv,
-/// downloading the package), so that the user knows why nothing else happens meanwhile.
+/// downloading the packages), so that the user knows why nothing else happens meanwhile.
 ///
-/// A venv that already has the pinned version is used as it is (one import check, well under a
+/// A solver with a [`ReferenceSolver::large_download`] (PyTorch) is installed only when
+/// `install_large` is set (`aocbench setup --reference`); otherwise its absence is reported with
+/// that command as the fix.
+///
+/// A venv that already has the pinned versions is used as it is (one import check, well under a
 /// second for SCIP). Setting one up happens under an exclusive lock on `<venv>.lock` beside it,
 /// so many processes pointed at one venv (the tasks of a cluster job array on a shared file
 /// system) do not install into it at once: one sets it up, the others wait and then use it.
-pub fn ensure_environment(opts: &ReferenceOptions, announce: &mut dyn FnMut(&str)) -> Result<PathBuf, ReferenceUnavailable> {
-    let package = opts.solver.python_package();
-    let requirement = pinned(package);
-    let (_, version) = requirement.split_once("==").expect("pins have the form name==version");
+pub fn ensure_environment(opts: &ReferenceOptions, install_large: bool, announce: &mut dyn FnMut(&str)) -> Result<PathBuf, ReferenceUnavailable> {
+    let packages = opts.solver.python_packages();
+    let requirements: Vec<&str> = packages.iter().map(|p| pinned(p)).collect();
+    let versions: Vec<&str> = requirements.iter().map(|r| r.split_once("==").expect("pins have the form name==version").1).collect();
     let python = venv_python(&opts.venv_dir);
+    let quoted: Vec<String> = requirements.iter().map(|r| format!("'{r}'")).collect();
     let unavailable = |missing: String| ReferenceUnavailable {
         solver: opts.solver,
         missing,
-        fix: format!(
-            "{SYSTEM_PYTHON} -m venv {} && {} -m pip install '{requirement}'",
-            opts.venv_dir.display(),
-            python.display()
-        ),
+        fix: match opts.solver.large_download() {
+            Some(size) => format!("aocbench setup --reference {} ({size})", opts.solver),
+            None => format!("{SYSTEM_PYTHON} -m venv {} && {} -m pip install {}", opts.venv_dir.display(), python.display(), quoted.join(" ")),
+        },
     };
     let scratch = ScratchDir::new("aocbench-venv").map_err(|e| unavailable(format!("no scratch directory: {e}")))?;
-    let ready = |python: &Path| python.exists() && importable_version(python, package, scratch.path()).is_ok_and(|v| v == version);
+    let module = opts.solver.import_module();
+    let ready = |python: &Path| python.exists() && installed_versions(python, module, packages, scratch.path()).is_ok_and(|v| v == versions);
     if ready(&python) {
         return Ok(python);
+    }
+    if let Some(size) = opts.solver.large_download().filter(|_| !install_large) {
+        return Err(unavailable(format!("{} is not installed in {}; it needs {size}, so it is installed only when asked", requirements[0], opts.venv_dir.display())));
     }
 
     let _lock = lock_beside(&opts.venv_dir).map_err(|e| unavailable(format!("could not lock the venv {} for setting it up: {e}", opts.venv_dir.display())))?;
@@ -83,27 +93,29 @@ pub fn ensure_environment(opts: &ReferenceOptions, announce: &mut dyn FnMut(&str
     if ready(&python) {
         return Ok(python);
     }
+    let size = opts.solver.large_download().map_or("about 10 s on a fast link".to_string(), str::to_string);
     if !python.exists() {
         announce(&format!(
-            "first use of {}: creating a Python venv in {} and installing {requirement} from PyPI (once; about 10 s on a fast link)",
+            "first use of {}: creating a Python venv in {} and installing {} from PyPI (once; {size})",
             opts.solver,
-            opts.venv_dir.display()
+            opts.venv_dir.display(),
+            requirements.join(" ")
         ));
         let mut cmd = Command::new(SYSTEM_PYTHON);
         cmd.args(["-m", "venv"]).arg(&opts.venv_dir);
         run_checked(&mut cmd, SETUP_LIMIT, scratch.path())
             .map_err(|e| unavailable(format!("could not create the venv {}: {e}", opts.venv_dir.display())))?;
     } else {
-        announce(&format!("installing {requirement} into {} from PyPI (once)", opts.venv_dir.display()));
+        announce(&format!("installing {} into {} from PyPI (once; {size})", requirements.join(" "), opts.venv_dir.display()));
     }
     let mut pip = Command::new(&python);
-    pip.args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", requirement]);
+    pip.args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet"]).args(&requirements);
     run_checked(&mut pip, SETUP_LIMIT, scratch.path())
-        .map_err(|e| unavailable(format!("pip could not install {requirement}: {e}")))?;
-    match importable_version(&python, package, scratch.path()) {
-        Ok(v) if v == version => Ok(python),
-        Ok(v) => Err(unavailable(format!("{package} {v} is installed where {version} was asked for"))),
-        Err(e) => Err(unavailable(format!("{package} does not import after installing it: {e}"))),
+        .map_err(|e| unavailable(format!("pip could not install {}: {e}", requirements.join(" "))))?;
+    match installed_versions(&python, module, packages, scratch.path()) {
+        Ok(v) if v == versions => Ok(python),
+        Ok(v) => Err(unavailable(format!("{packages:?} {v:?} are installed where {versions:?} were asked for"))),
+        Err(e) => Err(unavailable(format!("{module} does not import after installing {}: {e}", requirements.join(" ")))),
     }
 }
 
@@ -128,11 +140,14 @@ mod tests {
 
     #[test]
     fn every_solver_is_pinned_exactly() {
-        for solver in [ReferenceSolver::Scip, ReferenceSolver::Gurobi] {
-            let pin = pinned(solver.python_package());
-            let (name, version) = pin.split_once("==").unwrap();
-            assert_eq!(name, solver.python_package());
-            assert!(!version.is_empty() && version.chars().all(|c| c.is_ascii_digit() || c == '.'), "{pin}");
+        use clap::ValueEnum;
+        for solver in ReferenceSolver::value_variants() {
+            for package in solver.python_packages() {
+                let pin = pinned(package);
+                let (name, version) = pin.split_once("==").unwrap();
+                assert_eq!(name, *package);
+                assert!(!version.is_empty() && version.chars().all(|c| c.is_ascii_digit() || c == '.'), "{pin}");
+            }
         }
     }
 

@@ -10,8 +10,8 @@ mod samples;
 mod sobol;
 
 pub use parameters::{phase_resources, Configuration, ParameterRanges};
-pub use run::{run_sweep, PenaltyChange, PhaseStats, SampleRecord, SweepResult};
-pub(crate) use run::{shows_weak_penalties, sobol_configurations, starting_weights, stream_rng, Stop};
+pub use run::{run_sweep, starting_weights, PenaltyChange, PhaseStats, SampleRecord, SweepResult};
+pub(crate) use run::{shows_weak_penalties, sobol_configurations, stream_rng, Stop};
 pub use polished::{PolishReport, PolishedTrack, POLISH_TIME_SHARE};
 pub use samples::{evaluate, Candidate, Evaluation, Improvement, Incumbents};
 

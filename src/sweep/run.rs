@@ -136,6 +136,12 @@ impl SweepResult {
     pub fn deep_duration_s(&self) -> f64 {
         self.phases.iter().filter(|p| matches!(p.phase, Phase::DeepSearch | Phase::BlockDescent)).map(|p| p.duration_s).sum()
     }
+
+    /// Wall time of the phases that tune the deep search's settings (exploration and
+    /// refinement): what a TTS99 of the deep search alone leaves uncharged.
+    pub fn tuning_duration_s(&self) -> f64 {
+        self.phases.iter().filter(|p| !matches!(p.phase, Phase::DeepSearch | Phase::BlockDescent)).map(|p| p.duration_s).sum()
+    }
 }
 
 /// Where a phase stops: checked between batches, so a phase overruns by at most one batch.
@@ -308,7 +314,7 @@ pub(crate) fn shows_weak_penalties(model: &QumoModel, sense: Sense, incumbents: 
 
 /// The starting penalty weights of `options.penalty_basis` (scaled by `options.penalty_scale`),
 /// for samples read by `readout` (`None`: the threshold).
-pub(crate) fn starting_weights(model: &QumoModel, options: &SweepOptions, readout: Option<&OneHotReadout>) -> PenaltyWeights {
+pub fn starting_weights(model: &QumoModel, options: &SweepOptions, readout: Option<&OneHotReadout>) -> PenaltyWeights {
     // initial_weights are in units of δ; the largest one-flip change is δ·ratio.
     let ratio = model.flip_max / model.flip_scale;
     let mut weights = model.initial_weights(options.penalty_scale);
