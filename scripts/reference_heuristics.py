@@ -11,11 +11,13 @@ The model file (JSON, written by aocbench's reference runner):
      "rows": [{"name": "c3", "terms": [[j, a], ...], "lo": lo|null, "hi": hi|null,
                "weight": P}, ...]}             # linear rows, AOC-DT's starting weight P
 
-f(x) = c + sum b_j x_j + sum v x_i x_j (i <= j): QPLIB's 1/2 is already applied.
+f(x) = c + sum b_j x_j + sum v x_i x_j: QPLIB's 1/2 is already applied.
 
 Binary-only peers see the rows as penalties built by dimod itself: a row with equal sides through
 BinaryQuadraticModel.add_linear_equality_constraint, any other through
-add_linear_inequality_constraint with binary slacks. Two weight rules (--penalty):
+add_linear_inequality_constraint with binary slacks. Each row's penalty is built once at weight
+1; a round's model is the objective plus every row's penalty times its weight. Two weight rules
+(--penalty):
 
   adaptive       each row starts at the weight AOC-DT's sweep starts it at, and between rounds
                  the rows violated by the round's lowest-energy read are doubled (at most
@@ -28,26 +30,38 @@ A row with fractional coefficients is multiplied by the smallest power of ten (u
 makes it integral, and its weight divided by that factor squared, as dimod's documentation asks
 for its slack encoding; the penalty is unchanged.
 
-Every round's reads are judged on the constrained model (dimod's CQM) to pick incumbents and
-adapt weights; aocbench judges every reported point again, exactly, and trusts none of this.
+Every round's reads are judged on the rows themselves (numpy, 1e-6 relative tolerance) to pick
+incumbents and adapt weights; aocbench judges every reported point again, exactly, and trusts
+none of this.
 """
 
-import math
 import time
+import warnings
 
 # Doubling cap: the same as AOC-DT's (src/qumo/penalty.rs, MAX_PENALTY_GROWTH).
 MAX_PENALTY_GROWTH = 1024.0
 # Largest power of ten a fractional row is scaled by to make it integral.
 MAX_ROW_SCALE_DIGITS = 6
-# Rounds per run the time limit is split into when a round is cheap: each round ends with a
-# weight adaptation and an incumbent update.
+# Rounds the time limit is split into when a read is cheap: each round ends with an incumbent
+# update and, under the adaptive rule, a weight adaptation.
 TARGET_ROUNDS = 20
-# dwave-samplers' SimulatedAnnealingSampler default number of sweeps per read.
+# dwave-samplers' SimulatedAnnealingSampler default number of sweeps per read, used whenever a
+# read of that length fits in a quarter of the time limit; fewer sweeps otherwise.
 SA_SWEEPS = 1000
-# simulated-bifurcation: oscillators (agents) per call, the package's default.
+SA_MIN_SWEEPS = 10
+# simulated-bifurcation: oscillators (agents) per call and the most steps, the package's
+# defaults; a first call of SB_FIRST_STEPS measures the cost of a step, so that later calls take
+# as many steps as fit their round.
 SB_AGENTS = 128
-# Largest model simulated bifurcation takes: its couplings are a dense n x n matrix.
-SB_MAX_VARIABLES = 20000
+SB_MAX_STEPS = 10000
+SB_FIRST_STEPS = 20
+# Largest model (binaries and slack bits) simulated bifurcation and tabu search take: both hold
+# the couplings as a dense n x n matrix (20000^2 doubles are 3.2 GB).
+DENSE_MAX_VARIABLES = 20000
+# Products of samples and terms judged at once (memory of one chunk, 8 bytes each).
+JUDGE_CHUNK = 2 ** 22
+# Relative tolerance of the driver's own feasibility check (aocbench's judge uses the same).
+TOLERANCE = 1e-6
 
 PENALTY_RULES = ("adaptive", "dimod-default")
 
@@ -56,10 +70,10 @@ class Unsupported(Exception):
     """The model is outside what the peer can run (reported as status skipped)."""
 
 
-def row_scale(terms, lo, hi):
+def row_scale(coefficients, sides):
     """The smallest power of ten, up to 1e6, that makes the row's coefficients and sides
     integral; 1 when none does."""
-    values = [a for _, a in terms] + [s for s in (lo, hi) if s is not None]
+    values = list(coefficients) + [s for s in sides if s is not None]
     for digits in range(MAX_ROW_SCALE_DIGITS + 1):
         factor = 10.0 ** digits
         if all(abs(v * factor - round(v * factor)) <= 1e-9 * max(1.0, abs(v * factor)) for v in values):
@@ -67,131 +81,212 @@ def row_scale(terms, lo, hi):
     return 1.0
 
 
+class Coo:
+    """A quadratic function over variables 0..size-1 in arrays: offset + lin.x + sum v x_i x_j."""
+
+    def __init__(self, np, size):
+        self.np = np
+        self.lin = np.zeros(size)
+        self.i = np.zeros(0, dtype=np.int64)
+        self.j = np.zeros(0, dtype=np.int64)
+        self.v = np.zeros(0)
+        self.offset = 0.0
+
+    @classmethod
+    def of_bqm(cls, np, bqm, index, size):
+        """The BQM's function with its variables placed by `index` (label -> position)."""
+        order = list(bqm.variables)
+        lin, (i, j, v), offset = bqm.to_numpy_vectors(variable_order=order)
+        place = np.array([index[label] for label in order], dtype=np.int64)
+        coo = cls(np, size)
+        np.add.at(coo.lin, place, lin)
+        coo.i, coo.j, coo.v, coo.offset = place[i], place[j], v, float(offset)
+        return coo
+
+
 class PenaltyModel:
-    """The instance as dimod models: the constrained model (for judging reads) and, for given
-    row weights, the penalised binary quadratic model the samplers minimise."""
+    """The instance in index space: free binaries 0..n-1, then every row's slack bits. Holds the
+    objective (sign * f), each row's unit penalty built by dimod, and the rows themselves for
+    judging reads."""
 
     def __init__(self, data):
         import dimod
-
-        self.dimod = dimod
-        self.sense_sign = -1.0 if data["sense"] == "maximize" else 1.0
-        self.variables = list(data["variables"])
-        self.fixed = {name: int(value) for name, value in data.get("fixed", {}).items()}
-        names = self.variables
-        sign = self.sense_sign
-        linear = {}
-        for j, b in data["linear"]:
-            linear[names[j]] = linear.get(names[j], 0.0) + sign * b
-        quadratic = {}
-        for i, j, v in data["quadratic"]:
-            if i == j:
-                linear[names[i]] = linear.get(names[i], 0.0) + sign * v
-            else:
-                key = (names[i], names[j])
-                quadratic[key] = quadratic.get(key, 0.0) + sign * v
-        objective = dimod.BinaryQuadraticModel(linear, quadratic, sign * data["constant"], dimod.BINARY)
-        for name in self.variables:
-            objective.add_variable(name)
-        self.free = [name for name in self.variables if name not in self.fixed]
-        for name, value in self.fixed.items():
-            objective.fix_variable(name, value)
-        # sign * f over the free binaries.
-        self.objective = objective
-
-        self.rows = []
-        cqm = dimod.ConstrainedQuadraticModel()
-        cqm.set_objective(objective)
-        for row in data["rows"]:
-            constant = sum(a * self.fixed[names[j]] for j, a in row["terms"] if names[j] in self.fixed)
-            terms = [(names[j], a) for j, a in row["terms"] if names[j] not in self.fixed and a != 0.0]
-            lo = None if row["lo"] is None else row["lo"] - constant
-            hi = None if row["hi"] is None else row["hi"] - constant
-            if not terms:
-                continue  # fixed by the bounds; aocbench's judge still checks it
-            scale = row_scale(terms, lo, hi)
-            scaled = [(v, a * scale) for v, a in terms]
-            lo_s = None if lo is None else lo * scale
-            hi_s = None if hi is None else hi * scale
-            self.rows.append({
-                "name": row["name"], "terms": scaled, "lo": lo_s, "hi": hi_s,
-                "start": row["weight"] / scale ** 2, "scale": scale,
-            })
-            if lo_s is not None and hi_s is not None and lo_s == hi_s:
-                cqm.add_constraint_from_iterable(scaled, "==", rhs=lo_s, label=row["name"])
-            else:
-                if lo_s is not None:
-                    cqm.add_constraint_from_iterable(scaled, ">=", rhs=lo_s, label=row["name"] + "_lo")
-                if hi_s is not None:
-                    cqm.add_constraint_from_iterable(scaled, "<=", rhs=hi_s, label=row["name"] + "_hi")
-        self.cqm = cqm
-
-    def penalised(self, weights):
-        """sign * f plus every row's penalty at `weights` (one per row, in self.rows' order),
-        built by dimod; slack variables are labelled after their row."""
-        import warnings
-
-        bqm = self.objective.copy()
-        for row, weight in zip(self.rows, weights):
-            lo, hi = row["lo"], row["hi"]
-            if lo is not None and hi is not None and lo == hi:
-                bqm.add_linear_equality_constraint(row["terms"], weight, -lo)
-                continue
-            bounds = {}
-            if lo is not None:
-                bounds["lb"] = lo
-            if hi is not None:
-                bounds["ub"] = hi
-            else:
-                bounds["ub"] = sum(a for _, a in row["terms"] if a > 0)
-            with warnings.catch_warnings():
-                # "Did not add constraint": a row no binary point can violate needs no penalty;
-                # fractional rows left after scaling are approximated, as dimod says.
-                warnings.simplefilter("ignore")
-                bqm.add_linear_inequality_constraint(row["terms"], weight, "slack_" + row["name"], **bounds)
-        return bqm
-
-    def dimod_default(self):
-        """dimod.cqm_to_bqm with its default Lagrange multiplier, and that multiplier."""
-        if not self.rows:
-            return self.objective.copy(), None
-        # dimod's own default (10 x the largest objective bias), computed to be reported.
-        biases = [abs(b) for b in self.objective.linear.values()] + [abs(b) for b in self.objective.quadratic.values()]
-        multiplier = 10.0 * max(biases, default=0.0) or 1.0
-        bqm, _ = self.dimod.cqm_to_bqm(self.cqm, lagrange_multiplier=multiplier)
-        return bqm, multiplier
-
-    def judge(self, sampleset):
-        """Per read, in the sampleset's order: (sign * f, feasible, names of violated rows)."""
         import numpy as np
 
-        samples = (sampleset.record.sample, list(sampleset.variables))
-        if not self.free:
-            objective = np.full(len(sampleset), self.objective.offset)
-        else:
-            objective = self.cqm.objective.energies(samples)
-        violated = [[] for _ in range(len(sampleset))]
-        for label, constraint in self.cqm.constraints.items():
-            activity = constraint.lhs.energies(samples)
-            rhs = constraint.rhs
-            tolerance = 1e-6 * max(1.0, abs(rhs))
-            sense = constraint.sense.value
-            if sense == "==":
-                bad = np.abs(activity - rhs) > tolerance
-            elif sense == "<=":
-                bad = activity > rhs + tolerance
-            else:
-                bad = activity < rhs - tolerance
-            row = label.rsplit("_", 1)[0] if label.endswith(("_lo", "_hi")) else label
-            for k in np.flatnonzero(bad):
-                violated[k].append(row)
-        return [(float(objective[k]), not violated[k], violated[k]) for k in range(len(sampleset))]
+        self.dimod, self.np = dimod, np
+        self.sense_sign = -1.0 if data["sense"] == "maximize" else 1.0
+        self.variables = list(data["variables"])
+        names = self.variables
+        self.fixed = {name: int(value) for name, value in data.get("fixed", {}).items()}
+        fixed_value = np.array([float(self.fixed.get(name, 0)) for name in names])
+        is_free = np.array([name not in self.fixed for name in names])
+        self.free = np.flatnonzero(is_free)
+        n = len(self.free)
+        self.n = n
+        position = -np.ones(len(names), dtype=np.int64)
+        position[self.free] = np.arange(n)
+        sign = self.sense_sign
 
-    def point(self, sampleset, k):
-        """Values of every instance variable at read k (fixed ones at their value)."""
-        sample = sampleset.record.sample[k]
-        position = {v: p for p, v in enumerate(sampleset.variables)}
-        return [float(self.fixed[v]) if v in self.fixed else float(sample[position[v]]) for v in self.variables]
+        # sign * f with the fixed binaries substituted.
+        objective = Coo(np, n)
+        objective.offset = sign * data["constant"]
+        for j, b in data["linear"]:
+            if is_free[j]:
+                objective.lin[position[j]] += sign * b
+            else:
+                objective.offset += sign * b * fixed_value[j]
+        qi, qj, qv = [], [], []
+        for i, j, v in data["quadratic"]:
+            if is_free[i] and is_free[j]:
+                if i == j:
+                    objective.lin[position[i]] += sign * v
+                else:
+                    qi.append(position[i]), qj.append(position[j]), qv.append(sign * v)
+            elif is_free[i] or is_free[j]:
+                k, other = (i, j) if is_free[i] else (j, i)
+                objective.lin[position[k]] += sign * v * fixed_value[other]
+            else:
+                objective.offset += sign * v * fixed_value[i] * fixed_value[j]
+        objective.i, objective.j, objective.v = np.array(qi, dtype=np.int64), np.array(qj, dtype=np.int64), np.array(qv)
+        self.objective = objective
+
+        # Rows on the free binaries, scaled to integral coefficients where a power of ten does.
+        self.rows = []
+        for row in data["rows"]:
+            cols = np.array([j for j, _ in row["terms"]], dtype=np.int64)
+            coefs = np.array([a for _, a in row["terms"]], dtype=np.float64)
+            shift = float(coefs[~is_free[cols]] @ fixed_value[cols[~is_free[cols]]]) if len(cols) else 0.0
+            keep = is_free[cols] & (coefs != 0.0)
+            if not keep.any():
+                continue  # fixed by the bounds; aocbench's judge still checks it
+            lo = None if row["lo"] is None else row["lo"] - shift
+            hi = None if row["hi"] is None else row["hi"] - shift
+            scale = row_scale(coefs[keep], (lo, hi))
+            self.rows.append({
+                "name": row["name"], "cols": position[cols[keep]], "coefs": coefs[keep] * scale,
+                "lo": None if lo is None else lo * scale, "hi": None if hi is None else hi * scale,
+                "start": row["weight"] / scale ** 2, "scale": scale,
+            })
+
+        # Every row's penalty at weight 1, by dimod; slack bits get indices from n on.
+        self.size = n
+        self.penalties = []
+        for r, row in enumerate(self.rows):
+            bqm = dimod.BinaryQuadraticModel(dimod.BINARY)
+            terms = list(zip(row["cols"].tolist(), row["coefs"].tolist()))
+            bqm.add_variables_from((v, 0.0) for v, _ in terms)
+            lo, hi = row["lo"], row["hi"]
+            if lo is not None and hi is not None and lo == hi:
+                bqm.add_linear_equality_constraint(terms, 1.0, -lo)
+            else:
+                bounds = {"ub": hi if hi is not None else float(row["coefs"].clip(min=0).sum())}
+                if lo is not None:
+                    bounds["lb"] = lo
+                with warnings.catch_warnings():
+                    # "Did not add constraint": no binary point violates the row; fractional rows
+                    # left after scaling are approximated, as dimod says.
+                    warnings.simplefilter("ignore")
+                    bqm.add_linear_inequality_constraint(terms, 1.0, f"s{r}_", **bounds)
+            index = {}
+            for label in bqm.variables:
+                if isinstance(label, str):
+                    index[label] = self.size
+                    self.size += 1
+                else:
+                    index[label] = label
+            self.penalties.append((bqm, index))
+        self.penalties = [Coo.of_bqm(np, bqm, index, self.size) for bqm, index in self.penalties]
+        self.objective.lin = np.concatenate([self.objective.lin, np.zeros(self.size - n)])
+
+        # The rows as one sorted term list, for judging many reads at once.
+        if self.rows:
+            self.term_cols = np.concatenate([row["cols"] for row in self.rows])
+            self.term_coefs = np.concatenate([row["coefs"] for row in self.rows])
+            lengths = np.array([len(row["cols"]) for row in self.rows])
+            self.row_starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            self.row_lo = np.array([-np.inf if row["lo"] is None else row["lo"] for row in self.rows])
+            self.row_hi = np.array([np.inf if row["hi"] is None else row["hi"] for row in self.rows])
+
+    def penalised(self, weights):
+        """sign * f plus every row's penalty times its weight, as a dimod BQM over 0..size-1."""
+        np = self.np
+        parts = [self.objective] + self.penalties
+        scale = [1.0] + list(weights)
+        lin = sum(w * p.lin for w, p in zip(scale, parts))
+        i = np.concatenate([p.i for p in parts])
+        j = np.concatenate([p.j for p in parts])
+        v = np.concatenate([w * p.v for w, p in zip(scale, parts)])
+        offset = sum(w * p.offset for w, p in zip(scale, parts))
+        return self.dimod.BinaryQuadraticModel.from_numpy_vectors(lin, (i, j, v), offset, self.dimod.BINARY)
+
+    def dimod_default(self):
+        """dimod.cqm_to_bqm with its default Lagrange multiplier (computed here to be reported),
+        over the free binaries 0..n-1 and dimod's own slack labels."""
+        np, dimod = self.np, self.dimod
+        o = self.objective
+        objective = dimod.BinaryQuadraticModel.from_numpy_vectors(o.lin[: self.n], (o.i, o.j, o.v), o.offset, dimod.BINARY)
+        objective.add_variables_from((v, 0.0) for v in range(self.n))
+        if not self.rows:
+            return objective, None
+        cqm = dimod.ConstrainedQuadraticModel()
+        cqm.set_objective(objective)
+        for row in self.rows:
+            terms = list(zip(row["cols"].tolist(), row["coefs"].tolist()))
+            lo, hi = row["lo"], row["hi"]
+            if lo is not None and lo == hi:
+                cqm.add_constraint_from_iterable(terms, "==", rhs=lo, label=row["name"])
+                continue
+            if lo is not None:
+                cqm.add_constraint_from_iterable(terms, ">=", rhs=lo, label=row["name"] + "_lo")
+            if hi is not None:
+                cqm.add_constraint_from_iterable(terms, "<=", rhs=hi, label=row["name"] + "_hi")
+        # dimod's rule, as cqm_to_bqm applies it.
+        largest = max(-objective.linear.min(), objective.linear.max()) if objective.num_variables else 0.0
+        if not objective.is_linear():
+            largest = max(-objective.quadratic.min(), objective.quadratic.max(), largest)
+        multiplier = 10.0 * float(largest) or 1.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bqm, _ = dimod.cqm_to_bqm(cqm, lagrange_multiplier=multiplier)
+        return bqm, multiplier
+
+    def free_values(self, sampleset):
+        """The reads' values of the free binaries 0..n-1, one row per read."""
+        np = self.np
+        labels = list(sampleset.variables)
+        column = {label: c for c, label in enumerate(labels)}
+        picks = np.array([column[v] for v in range(self.n)], dtype=np.int64)
+        return sampleset.record.sample[:, picks].astype(np.float64)
+
+    def judge(self, x):
+        """For reads `x` (one row each, free binaries): sign * f and, per row, whether it is
+        violated (reads x rows)."""
+        np = self.np
+        o = self.objective
+        k = x.shape[0]
+        objective = o.offset + x @ o.lin[: self.n]
+        chunk = max(1, JUDGE_CHUNK // max(1, len(o.v)))
+        for start in range(0, k, chunk):
+            part = x[start:start + chunk]
+            objective[start:start + chunk] += (part[:, o.i] * part[:, o.j]) @ o.v
+        if not self.rows:
+            return objective, np.zeros((k, 0), dtype=bool)
+        violated = np.zeros((k, len(self.rows)), dtype=bool)
+        chunk = max(1, JUDGE_CHUNK // len(self.term_cols))
+        for start in range(0, k, chunk):
+            part = x[start:start + chunk]
+            activity = np.add.reduceat(part[:, self.term_cols] * self.term_coefs, self.row_starts, axis=1)
+            tol_lo = TOLERANCE * np.maximum(1.0, np.abs(self.row_lo))
+            tol_hi = TOLERANCE * np.maximum(1.0, np.abs(self.row_hi))
+            violated[start:start + chunk] = (activity < self.row_lo - tol_lo) | (activity > self.row_hi + tol_hi)
+        return objective, violated
+
+    def point(self, free_values):
+        """Values of every instance variable (fixed ones at their value)."""
+        values = [float(self.fixed.get(name, 0)) for name in self.variables]
+        for p, j in enumerate(self.free.tolist()):
+            values[j] = float(free_values[p])
+        return values
 
 
 class Anytime:
@@ -201,6 +296,7 @@ class Anytime:
     def __init__(self, model, start, time_limit):
         self.model = model
         self.start = start
+        self.limit = time_limit
         self.deadline = start + time_limit
         self.incumbents = []
         self.best = None  # (sign * f, point) of the best feasible read
@@ -216,33 +312,31 @@ class Anytime:
         """Judges a round's reads at the time they came back; records a better feasible one as
         an incumbent and, under the adaptive rule, raises the weights the round's lowest-energy
         read shows to be too weak."""
+        np = self.model.np
         now = time.monotonic() - self.start
+        if not len(sampleset):
+            return
         self.rounds += 1
         self.reads += len(sampleset)
-        verdicts = self.model.judge(sampleset)
-        feasible = [k for k, (_, ok, _) in enumerate(verdicts) if ok]
-        if feasible:
-            k = min(feasible, key=lambda k: verdicts[k][0])
-            if self.best is None or verdicts[k][0] < self.best[0]:
-                self.best = (verdicts[k][0], self.model.point(sampleset, k))
-                self.incumbents.append({
-                    "time_s": now,
-                    "objective": self.model.sense_sign * self.best[0],
-                    "values": self.best[1],
-                })
-        elif len(sampleset):
-            k = min(range(len(verdicts)), key=lambda k: (len(verdicts[k][2]), verdicts[k][0]))
-            if self.fallback is None or len(verdicts[k][2]) < len(self.fallback[0]):
-                self.fallback = (verdicts[k][2], verdicts[k][0], self.model.point(sampleset, k))
-        if adapt and len(sampleset):
-            lowest = int(sampleset.record.energy.argmin())
-            _, ok, rows = verdicts[lowest]
-            weak = not ok and (self.best is None or sampleset.record.energy[lowest] < self.best[0])
+        x = self.model.free_values(sampleset)
+        objective, violated = self.model.judge(x)
+        counts = violated.sum(axis=1)
+        feasible = np.flatnonzero(counts == 0)
+        if len(feasible):
+            k = feasible[np.argmin(objective[feasible])]
+            if self.best is None or objective[k] < self.best[0]:
+                self.best = (float(objective[k]), self.model.point(x[k]))
+                self.incumbents.append({"time_s": now, "objective": self.model.sense_sign * self.best[0], "values": self.best[1]})
+        else:
+            k = int(np.lexsort((objective, counts))[0])
+            if self.fallback is None or counts[k] < self.fallback[0]:
+                self.fallback = (int(counts[k]), float(objective[k]), self.model.point(x[k]))
+        if adapt:
+            lowest = int(np.argmin(sampleset.record.energy))
+            weak = counts[lowest] > 0 and (self.best is None or sampleset.record.energy[lowest] < self.best[0])
             if weak:
-                wanted = set(rows)
-                for r, row in enumerate(self.model.rows):
-                    if row["name"] in wanted:
-                        self.weights[r] = min(2.0 * self.weights[r], MAX_PENALTY_GROWTH * row["start"])
+                for r in np.flatnonzero(violated[lowest]).tolist():
+                    self.weights[r] = min(2.0 * self.weights[r], MAX_PENALTY_GROWTH * self.model.rows[r]["start"])
 
     def report(self, result, formulation, weight_max):
         result["incumbents"] = self.incumbents
@@ -258,58 +352,70 @@ class Anytime:
         result["message"] += f"{self.rounds} rounds, {self.reads} reads"
 
 
-def round_seconds(time_limit, per_read):
+def round_seconds(state, per_read):
     """How long a round should take: a 1/TARGET_ROUNDS share of the limit, and at least one
-    read."""
-    return max(time_limit / TARGET_ROUNDS, per_read)
+    read, but never past the limit."""
+    return min(state.remaining(), max(state.limit / TARGET_ROUNDS, per_read))
 
 
-def run_sa(model, state, bqm_for_round, seed, adapt):
+def run_sa(state, bqm_for_round, seed, adapt):
     from dwave.samplers import SimulatedAnnealingSampler
 
     sampler = SimulatedAnnealingSampler()
-    limit = state.deadline - state.start
     # Stops a call between reads at the limit; reads that come back after it do not count.
     interrupt = lambda: time.monotonic() >= state.deadline
-    per_read = None
+    per_sweep = None
+    sweeps = SA_MIN_SWEEPS  # a short first read measures the cost of a sweep
     round_index = 0
     while state.remaining() > 0:
-        reads = 1
-        if per_read is not None:
-            reads = min(1024, int(min(state.remaining(), round_seconds(limit, per_read)) / per_read))
-            if reads == 0:
-                break  # not even one more read fits
         bqm = bqm_for_round()
+        reads = 1
+        if per_sweep is not None:
+            # As many sweeps as the default, or as fit a quarter of the limit.
+            sweeps = int(max(SA_MIN_SWEEPS, min(SA_SWEEPS, state.limit / 4 / per_sweep)))
+            per_read = sweeps * per_sweep
+            if per_read > state.remaining():
+                break  # not even one more read fits
+            reads = max(1, min(1024, int(round_seconds(state, per_read) / per_read)))
         began = time.monotonic()
-        sampleset = sampler.sample(bqm, num_reads=reads, num_sweeps=SA_SWEEPS, seed=(seed + 7919 * round_index) % 2**32,
+        sampleset = sampler.sample(bqm, num_reads=reads, num_sweeps=sweeps, seed=(seed + 7919 * round_index) % 2**32,
                                    interrupt_function=interrupt)
         if time.monotonic() > state.deadline:
             break
-        per_read = (time.monotonic() - began) / max(1, len(sampleset))
+        per_sweep = (time.monotonic() - began) / max(1, len(sampleset)) / sweeps
         state.absorb(sampleset, adapt)
         round_index += 1
 
 
-def run_tabu(model, state, bqm_for_round, seed, adapt):
+def dense_size_check(solver, bqm):
+    n = bqm.num_variables
+    if n > DENSE_MAX_VARIABLES:
+        raise Unsupported(f"{solver} holds a dense n x n matrix: {n} binaries with slacks exceed its limit of {DENSE_MAX_VARIABLES}")
+
+
+def run_tabu(state, bqm_for_round, seed, adapt):
     from dwave.samplers import TabuSampler
 
     sampler = TabuSampler()
-    limit = state.deadline - state.start
     round_index = 0
-    # A read stops at its timeout, give or take a few milliseconds; one that comes back after the
-    # limit does not count, so the last round ends a little early.
-    margin = min(0.02, limit / 100)
-    while state.remaining() > margin + 0.001:
+    # A call costs its timeout plus setting up its dense matrix (seconds for thousands of
+    # variables); rounds are made four times that overhead at least, and end early by it so that
+    # none comes back after the limit (one that does, does not count).
+    overhead = min(0.02, state.limit / 100)
+    while state.remaining() > overhead + 0.001:
         bqm = bqm_for_round()
-        timeout_ms = max(1, int(1000 * min(state.remaining() - margin, round_seconds(limit, 0.0))))
-        sampleset = sampler.sample(bqm, num_reads=1, timeout=timeout_ms, seed=(seed + 7919 * round_index) % 2**31)
+        dense_size_check("tabu", bqm)
+        timeout_s = min(state.remaining() - overhead, max(state.limit / TARGET_ROUNDS, 4 * overhead, 0.001))
+        began = time.monotonic()
+        sampleset = sampler.sample(bqm, num_reads=1, timeout=max(1, int(1000 * timeout_s)), seed=(seed + 7919 * round_index) % 2**31)
+        overhead = max(overhead, time.monotonic() - began - timeout_s)
         if time.monotonic() > state.deadline:
             break
         state.absorb(sampleset, adapt)
         round_index += 1
 
 
-def run_sb(model, state, bqm_for_round, seed, adapt, mode, threads):
+def run_sb(state, bqm_for_round, seed, adapt, mode, threads):
     import dimod
     import numpy as np
     import simulated_bifurcation as sb
@@ -319,27 +425,31 @@ def run_sb(model, state, bqm_for_round, seed, adapt, mode, threads):
     torch.set_num_threads(max(1, threads))
     device = "cuda" if torch.cuda.is_available() else "cpu"
     state.device = device
-    while state.remaining() > 0.01:
+    per_step = None  # seconds per step, call overhead included (an overestimate)
+    while state.remaining() > 0:
+        began = time.monotonic()
         bqm = bqm_for_round()
+        dense_size_check("simulated bifurcation", bqm)
         order = list(bqm.variables)
         n = len(order)
-        if n > SB_MAX_VARIABLES:
-            raise Unsupported(f"{n} binaries with slacks exceed simulated bifurcation's dense limit ({SB_MAX_VARIABLES})")
-        if n == 0:
-            break
-        position = {v: p for p, v in enumerate(order)}
-        matrix = np.zeros((n, n), dtype=np.float64)
-        for (u, v), bias in bqm.quadratic.items():
-            matrix[position[u], position[v]] += bias
-        vector = np.array([bqm.linear[v] for v in order], dtype=np.float64)
-        vectors, _ = sb.minimize(torch.tensor(matrix), torch.tensor(vector), float(bqm.offset), domain="binary",
-                                 device=device, agents=SB_AGENTS, mode=mode, best_only=False, verbose=False,
-                                 timeout=max(0.01, state.remaining()))
+        lin, (i, j, v), offset = bqm.to_numpy_vectors(variable_order=order)
+        matrix = np.zeros((n, n))
+        np.add.at(matrix, (i, j), v)
+        steps = SB_FIRST_STEPS
+        if per_step is not None:
+            steps = int(min(SB_MAX_STEPS, round_seconds(state, per_step) / per_step))
+            if steps < SB_FIRST_STEPS:
+                break  # not even a short call fits
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "No agent has converged": its signs are still reads
+            vectors, _ = sb.minimize(torch.tensor(matrix), torch.tensor(lin), float(offset), domain="binary", device=device,
+                                     agents=SB_AGENTS, max_steps=steps, mode=mode, best_only=False, verbose=False,
+                                     timeout=max(0.001, state.remaining()))
+        per_step = max(per_step or 0.0, (time.monotonic() - began) / steps)
         if time.monotonic() > state.deadline:
             break  # came back after the limit: its reads do not count
         samples = vectors.detach().cpu().numpy().reshape(-1, n).astype(np.int8)
-        sampleset = dimod.SampleSet.from_samples_bqm((samples, order), bqm)
-        state.absorb(sampleset, adapt)
+        state.absorb(dimod.SampleSet.from_samples_bqm((samples, order), bqm), adapt)
 
 
 def solve(args, result):
@@ -350,35 +460,33 @@ def solve(args, result):
     import json
 
     setup_began = time.monotonic()
+    from importlib.metadata import version
+
     import dimod  # noqa: F401  (the import is part of the setup time)
     if args.solver in ("sa", "tabu"):
         import dwave.samplers  # noqa: F401
-        from importlib.metadata import version
         result["solver_version"] = f"dwave-samplers {version('dwave-samplers')} (dimod {version('dimod')})"
     else:
-        import simulated_bifurcation
-        import torch
-        result["solver_version"] = f"simulated-bifurcation {simulated_bifurcation.__version__} (PyTorch {torch.__version__})"
+        import torch  # noqa: F401
+        result["solver_version"] = f"simulated-bifurcation {version('simulated-bifurcation')} (PyTorch {version('torch')})"
     with open(args.model) as f:
         data = json.load(f)
     for name, value in data.get("fixed", {}).items():
         if value not in (0, 1):
             raise Unsupported(f"{name} is fixed at {value}, not a binary value")
     model = PenaltyModel(data)
-    rule = args.penalty
-    default_bqm, multiplier = model.dimod_default() if rule == "dimod-default" else (None, None)
+    adapt = args.penalty == "adaptive"
+    default_bqm, multiplier = (None, None) if adapt else model.dimod_default()
     result["setup_time_s"] = time.monotonic() - setup_began
     state = Anytime(model, time.monotonic(), args.time_limit)
-    adapt = rule == "adaptive"
     bqm_for_round = (lambda: model.penalised(state.weights)) if adapt else (lambda: default_bqm)
     result["threads"] = 1
     if args.solver == "sa":
-        run_sa(model, state, bqm_for_round, args.seed, adapt)
+        run_sa(state, bqm_for_round, args.seed, adapt)
     elif args.solver == "tabu":
-        run_tabu(model, state, bqm_for_round, args.seed, adapt)
+        run_tabu(state, bqm_for_round, args.seed, adapt)
     else:
-        mode = "ballistic" if args.solver == "bsb" else "discrete"
-        run_sb(model, state, bqm_for_round, args.seed, adapt, mode, args.threads)
+        run_sb(state, bqm_for_round, args.seed, adapt, "ballistic" if args.solver == "bsb" else "discrete", args.threads)
         result["threads"] = args.threads
         result["solver_version"] += f" on {state.device}"
     result["wall_time_s"] = time.monotonic() - state.start
@@ -387,10 +495,10 @@ def solve(args, result):
         result["message"] = f"{args.solver} runs on one thread; --threads {args.threads} not used. "
     if not model.rows:
         formulation, weight_max = "QUBO (no rows)", None
-    elif rule == "dimod-default":
-        formulation, weight_max = "binary slacks (dimod), dimod's default multiplier", multiplier
-    else:
+    elif adapt:
         formulation = "binary slacks (dimod), adaptive per-row weights"
         # In the instance's units: a scaled row's weight times its scale squared.
         weight_max = max(w * row["scale"] ** 2 for w, row in zip(state.weights, model.rows))
+    else:
+        formulation, weight_max = "binary slacks (dimod), dimod's default multiplier", multiplier
     state.report(result, formulation, weight_max)

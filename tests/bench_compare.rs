@@ -414,7 +414,7 @@ fn bench_with_scip_as_reference() {
     // Both reached the target, so the speed-up is a plain number.
     assert!(record[speedup].parse::<f64>().is_ok_and(|x| x > 0.0), "{record:?}");
     let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
-    assert_eq!(json["metadata"]["reference"]["solver"], "scip");
+    assert_eq!(json["metadata"]["references"][0]["solver"], "scip");
     let reference_run = json["runs"].as_array().unwrap().iter().find(|r| r["kind"] == "reference").unwrap();
     assert!(reference_run["run"]["incumbents"].as_array().is_some_and(|i| !i.is_empty()));
     assert!(fs::read_to_string(out.join("profile.svg")).unwrap().contains("SCIP"));
@@ -422,4 +422,43 @@ fn bench_with_scip_as_reference() {
     // comparison.md explains the ratio and its bounds itself.
     let markdown = fs::read_to_string(out.join("comparison.md")).unwrap();
     assert!(markdown.contains("`time_ratio_<reference>_over_aocdt` is the reference's time-to-target divided by AOC-DT's") && markdown.contains("`>x` is a lower bound"), "{markdown}");
+}
+
+/// `--reference scip,sa,tabu`: a row per solver in the one schema, each peer's terms in its row
+/// and in comparison.md, and AOC-DT against each reference at each other's final objective.
+#[test]
+fn bench_with_heuristic_peers_beside_scip() {
+    let fx = fixture();
+    let out = fx.qplib.with_file_name("peers");
+    let output = fx.bench(&out, &["TINY_A", "--reference", "scip,sa,tabu", "--ref-time-limit", "2"]);
+
+    let rows = read_results(&out.join("results.csv")).unwrap();
+    let solvers: Vec<SolverName> = rows.iter().map(|r| r.solver).collect();
+    assert_eq!(solvers, [SolverName::Aocdt, SolverName::Scip, SolverName::Sa, SolverName::Tabu], "{rows:?}");
+    for solver in [SolverName::Sa, SolverName::Tabu] {
+        let row = find(&rows, "TINY_A", solver);
+        assert!(row.feasible && row.reached_best_known && row.best_objective == Some(fx.best_known_a), "{row:?}");
+        assert!(row.version.starts_with("dwave-samplers 1.8.0"), "{}", row.version);
+        assert_eq!((row.time_limit_s, row.threads, row.status.as_str()), (Some(2.0), 1, "time_limit"));
+        assert!(row.time_to_target_s.is_some_and(|t| t <= 2.0), "{row:?}");
+        assert!(row.setup_time_s.is_some_and(|t| t > 0.0), "{row:?}");
+        assert_eq!(row.formulation.as_deref(), Some("binary slacks (dimod), adaptive per-row weights"));
+        assert!(row.tts99_s.is_none() && row.tts99_with_tuning_s.is_none() && row.mvm_to_target.is_none());
+    }
+    let aocdt = find(&rows, "TINY_A", SolverName::Aocdt);
+    assert!(aocdt.tts99_with_tuning_s.zip(aocdt.tts99_s).is_some_and(|(with, without)| with >= without), "{aocdt:?}");
+
+    let table = stdout(&output);
+    assert!(table.contains("time_ratio_sa_over_aocdt") && table.contains("time_ratio_tabu_over_aocdt"), "{table}");
+    assert!(table.contains("equal_quality_time_ratio") && table.contains("aocdt_tts99_with_tuning_s"), "{table}");
+    let markdown = fs::read_to_string(out.join("comparison.md")).unwrap();
+    assert!(markdown.contains("## AOC-DT against each reference") && markdown.contains("| TINY_A | Tabu |"), "{markdown}");
+    assert!(markdown.contains("SA (time limit 2 s, 1 thread, rows as penalties with binary slacks, adaptive weights)"), "{markdown}");
+    assert!(markdown.contains("package import and model building are timed apart"), "{markdown}");
+    let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let references: Vec<&str> = json["metadata"]["references"].as_array().unwrap().iter().map(|r| r["solver"].as_str().unwrap()).collect();
+    assert_eq!(references, ["scip", "sa", "tabu"]);
+    let pair = &json["comparison"][0]["pairs"][1];
+    assert_eq!(pair["solver"], "sa");
+    assert!(pair["equal_quality_ratio"].as_f64().is_some_and(|r| r > 0.0), "both reached the best-known: {pair}");
 }

@@ -10,7 +10,7 @@ use aocbench::model::random::brute_force_optimum;
 use aocbench::model::{self, Constraint, Instance, QuadTerm, Sense};
 use aocbench::metrics::PrimalCurve;
 use aocbench::reference::{
-    Incumbent, ReferenceOptions, ReferenceRun, ReferenceSolver, RunStatus, ensure_environment,
+    Incumbent, PenaltyRule, ReferenceOptions, ReferenceRun, ReferenceSolver, RunStatus, ensure_environment,
     parse_result, solve_with,
 };
 
@@ -61,17 +61,21 @@ fn six_variable_qbl(sense: Sense) -> Instance {
 }
 
 
-/// The venv of these tests, built (or reused) once per test binary under the target dir.
+/// The venv of these tests (the one bench_compare.rs uses too), built or reused under the target
+/// dir with `solver`'s packages, PyTorch included for bsb and dsb: a test fails when it cannot be
+/// built.
+fn python_for(solver: ReferenceSolver) -> PathBuf {
+    let mut opts = ReferenceOptions::new(solver);
+    opts.venv_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("reference-venv");
+    let started = Instant::now();
+    let python = ensure_environment(&opts, true, &mut |step| eprintln!("{step}")).unwrap_or_else(|e| panic!("the {solver} environment must build here: {e}"));
+    eprintln!("{solver} environment ready in {:.1} s", started.elapsed().as_secs_f64());
+    python
+}
+
 fn scip_python() -> &'static Path {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        let mut opts = ReferenceOptions::new(ReferenceSolver::Scip);
-        opts.venv_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("reference-venv");
-        let started = Instant::now();
-        let python = ensure_environment(&opts, &mut |step| eprintln!("{step}")).unwrap_or_else(|e| panic!("the SCIP environment must build here: {e}"));
-        eprintln!("SCIP environment ready in {:.1} s", started.elapsed().as_secs_f64());
-        python
-    })
+    PYTHON.get_or_init(|| python_for(ReferenceSolver::Scip))
 }
 
 #[test]
@@ -118,7 +122,7 @@ fn unbuildable_environment_says_what_is_missing_and_how_to_fix_it() {
     // Neither a venv nor the lock file beside it can be created below a regular file; the
     // lock is taken first.
     opts.venv_dir = PathBuf::from(file!()).join("venv");
-    let err = ensure_environment(&opts, &mut |step| eprintln!("{step}")).unwrap_err();
+    let err = ensure_environment(&opts, false, &mut |step| eprintln!("{step}")).unwrap_err();
     assert_eq!(err.solver, ReferenceSolver::Scip);
     assert!(err.missing.contains("could not lock the venv") && err.missing.contains("venv"), "{err}");
     assert!(err.fix.contains("-m pip install 'pyscipopt==6.3.0'"), "{err}");
@@ -139,6 +143,9 @@ fn trajectory_holds_the_judged_points_then_the_runs_point() {
         max_violation: Some(0.0),
         dual_bound: None,
         wall_time_s: 10.0,
+        setup_time_s: None,
+        formulation: None,
+        penalty_weight_max: None,
         threads: 1,
         // Judged infeasible, not judged (no point reported), then two judged feasible points.
         incumbents: vec![inc(0.5, -100.0, Some(false)), inc(0.8, -100.0, None), inc(1.0, -110.0, Some(true)), inc(3.0, -115.0, Some(true))],
@@ -323,4 +330,98 @@ assert "gurobipy" not in sys.modules and "pyscipopt" not in sys.modules
 "#;
     let out = std::process::Command::new("python3").args(["-B", "-c", check]).arg(&script).output().expect("python3 runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Simulated annealing, tabu search and both simulated bifurcations reach the brute-force optimum
+/// of a six-variable instance with an inequality and an equality row, in both senses, under
+/// either weight rule; every incumbent is judged feasible, in time order, inside the limit.
+#[test]
+fn heuristic_peers_match_brute_force_on_tiny_qbl_in_both_senses() {
+    const LIMIT_S: f64 = 1.0;
+    for solver in [ReferenceSolver::Sa, ReferenceSolver::Tabu, ReferenceSolver::Bsb, ReferenceSolver::Dsb] {
+        let python = python_for(solver);
+        for (sense, penalty) in [(Sense::Minimize, PenaltyRule::Adaptive), (Sense::Maximize, PenaltyRule::DimodDefault)] {
+            let instance = six_variable_qbl(sense);
+            let expected = brute_force_optimum(&instance).expect("the instance has a feasible point");
+            let opts = ReferenceOptions { time_limit_s: LIMIT_S, seed: 3, penalty, ..ReferenceOptions::new(solver) };
+            let run = solve_with(&python, &instance, &opts).unwrap_or_else(|e| panic!("{solver} {sense:?}: {e:#}"));
+            let what = format!("{solver} {sense:?} {penalty:?}: {}", run.message);
+            assert_eq!(run.status, RunStatus::TimeLimit, "{what}");
+            assert!(run.feasible, "{what}");
+            assert_eq!(run.objective, Some(expected), "{what}");
+            let x = run.assignment.as_ref().expect("a point");
+            assert_eq!(model::objective(&instance, x), expected, "{what}");
+            assert!(run.dual_bound.is_none(), "a heuristic proves no bound: {what}");
+            assert!(run.setup_time_s.is_some_and(|s| s > 0.0), "{what}");
+            assert!(run.formulation.as_deref().is_some_and(|f| f.contains("binary slacks")), "{what}: {:?}", run.formulation);
+            assert!(run.penalty_weight_max.is_some_and(|w| w > 0.0 && w.is_finite()), "{what}");
+            assert!(!run.incumbents.is_empty(), "{what}");
+            assert!(run.incumbents.iter().all(|inc| inc.feasible == Some(true)), "{what}: {:?}", run.incumbents);
+            assert!(run.incumbents.windows(2).all(|w| w[0].time_s <= w[1].time_s && sense.better(w[1].objective, w[0].objective)), "{what}: {:?}", run.incumbents);
+            assert!(run.incumbents.iter().all(|inc| inc.time_s >= 0.0 && inc.time_s <= LIMIT_S), "{what}: {:?}", run.incumbents);
+            assert_eq!(PrimalCurve::new(sense, expected, run.trajectory()).final_gap(), 0.0, "{what}");
+        }
+    }
+}
+
+/// Whatever a peer says of its point, the judge decides: a driver that reports an infeasible
+/// point as its incumbent and final answer gets a run judged infeasible, with no trajectory.
+#[test]
+fn a_peers_infeasible_point_is_judged_infeasible_whatever_it_claims() {
+    let instance = six_variable_qbl(Sense::Minimize);
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("lying_driver.py");
+    // x = 1…1 breaks both rows (the knapsack sums to 17 > 9, the cardinality row to 3 ≠ 2).
+    std::fs::write(
+        &script,
+        r#"import json, sys
+out = sys.argv[sys.argv.index("--out") + 1]
+names = [f"x{j}" for j in range(1, 7)]
+json.dump({"solver": "sa", "solver_version": "liar 1", "status": "time_limit", "primal": -1e9,
+           "dual_bound": None, "wall_time_s": 0.1, "setup_time_s": 0.01, "variables": names,
+           "incumbents": [{"time_s": 0.05, "objective": -1e9, "values": [1.0] * 6}],
+           "assignment": {n: 1.0 for n in names}, "threads": 1, "message": "claims feasible",
+           "formulation": "none", "penalty_weight_max": 1.0}, open(out, "w"))
+"#,
+    )
+    .unwrap();
+    let opts = ReferenceOptions { time_limit_s: 1.0, script: Some(script), ..ReferenceOptions::new(ReferenceSolver::Sa) };
+    let run = solve_with(Path::new("python3"), &instance, &opts).expect("the driver ran");
+    assert!(!run.feasible, "{run:?}");
+    assert!(run.max_violation.is_some_and(|v| v > 0.0), "{run:?}");
+    assert_eq!(run.incumbents.len(), 1);
+    assert_eq!(run.incumbents[0].feasible, Some(false));
+    assert!(run.objective_mismatch, "the claimed -1e9 is not the point's objective");
+    assert!(run.trajectory().is_empty(), "nothing infeasible counts");
+}
+
+/// sa and tabu install themselves into a clean venv on first use; bsb and dsb, which need
+/// PyTorch, are refused there with the setup command that installs them and its size.
+#[test]
+fn first_use_installs_the_samplers_but_not_pytorch_unasked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = ReferenceOptions::new(ReferenceSolver::Tabu);
+    opts.venv_dir = dir.path().join("venv");
+    let mut steps = Vec::new();
+    let python = ensure_environment(&opts, false, &mut |step| steps.push(step.to_string())).unwrap_or_else(|e| panic!("{e}"));
+    assert!(steps.iter().any(|s| s.contains("first use of tabu") && s.contains("dwave-samplers==1.8.0")), "{steps:?}");
+    assert!(python.exists());
+    let run = solve_with(&python, &six_variable_qbl(Sense::Minimize), &ReferenceOptions { time_limit_s: 0.5, ..opts.clone() }).expect("tabu runs");
+    assert!(run.feasible, "{}", run.message);
+
+    let sb = ReferenceOptions { solver: ReferenceSolver::Bsb, ..opts };
+    let err = ensure_environment(&sb, false, &mut |_| {}).unwrap_err();
+    assert!(err.missing.contains("simulated-bifurcation==2.0.0 is not installed") && err.missing.contains("only when asked"), "{err}");
+    assert!(err.fix.starts_with("aocbench setup --reference bsb") && err.fix.contains("GB"), "{err}");
+}
+
+/// A peer skips what it cannot take (a general integer), with the reason, instead of failing.
+#[test]
+fn a_peer_skips_an_instance_with_non_binary_variables() {
+    let mut instance = six_variable_qbl(Sense::Minimize);
+    instance.var_types[2] = model::VarType::Integer;
+    instance.var_upper[2] = 3.0;
+    let run = solve_with(Path::new("python3"), &instance, &ReferenceOptions::new(ReferenceSolver::Sa)).expect("no process needed");
+    assert_eq!(run.status, RunStatus::Skipped, "{run:?}");
+    assert!(run.message.contains("sa takes binary models only"), "{}", run.message);
 }
