@@ -29,6 +29,8 @@ trap 'rm -f "$aocbench"' EXIT
 cp target/release/aocbench "$aocbench"
 chmod +x "$aocbench"
 mkdir -p "$out"
+# Row kinds, for the families (equality_rows).
+"$aocbench" info --set qbl --format csv > "$out/qbl-instances.csv"
 
 for set in qbl qbn; do
     dir="$out/$set-${seconds}s-seed$seed"
@@ -52,5 +54,5 @@ for set in qbl qbn; do
     echo "peers_study.sh: $set took $(( $(date +%s) - start )) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
 
-python3 scripts/peers_summary.py "$out/qbl-${seconds}s-seed$seed" "$out/qbn-${seconds}s-seed$seed" \
+python3 scripts/peers_summary.py "$out/qbl-instances.csv" "$out/qbl-${seconds}s-seed$seed" "$out/qbn-${seconds}s-seed$seed" \
     | tee "$out/peers-${seconds}s-seed$seed.md"
