@@ -166,7 +166,7 @@ fn help_of_bench_is_plain_and_true() {
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
     assert!(!help.contains("[`"), "no rustdoc links in help:\n{help}");
-    assert!(help.contains("SCIP solves on one thread"), "{help}");
+    assert!(help.contains("SCIP, sa and tabu solve on one thread"), "{help}");
     assert!(!help.contains("same thread count"), "{help}");
     let time_limit = help.split("--time-limit").nth(1).expect("--time-limit documented");
     assert!(time_limit.split("--").next().unwrap().contains("[default: 10]"), "{help}");
