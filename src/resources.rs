@@ -17,6 +17,9 @@ pub const MAX_SHARDS: u32 = 10_000;
 pub const MAX_BATCH: u64 = 1 << 20;
 /// Most replicas per BCD sub-solve (`--bcd-replicas`; default 16).
 pub const MAX_BCD_REPLICAS: u64 = 1 << 16;
+/// Most variables per BCD block (`--bcd-block-size`): a block must fit the machine as well, far
+/// below this; the bound keeps the channels it needs (size + 1) a number.
+pub const MAX_BCD_BLOCK: u64 = 1 << 16;
 /// Most iterations of one engine run (`--bcd-iterations`, `perf --iterations`): an engine run is
 /// never interrupted, so this bounds how far it can overrun a time limit.
 pub const MAX_ITERATIONS: u32 = 1_000_000;

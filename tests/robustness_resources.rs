@@ -94,7 +94,8 @@ fn json(run: &Run, args: &[&str]) -> serde_json::Value {
 fn absurd_counts_are_refused_at_parse_time_with_their_range() {
     let (dir, tiny) = workspace();
     let tiny = tiny.as_str();
-    let cases: [(&[&str], &str); 11] = [
+    let cases: [(&[&str], &str); 12] = [
+        (&["solve", tiny, "--hardware", "aoc16", "--bcd-block-size", "18446744073709551615", "--work", "1000"], "18446744073709551615 is not in 1..=65536"),
         (&["bench", tiny, "--repeats", "4294967295", "--work", "1000"], "'4294967295' for '--repeats <REPEATS>': 4294967295 is not in 1..=10000"),
         (&["bench", tiny, "--shard", "1/4294967295", "--work", "1000"], "'1/4294967295' for '--shard <K/N|slurm>': 4294967295 shards: a run splits into 1..=10000 shards"),
         (&["solve", tiny, "--hardware", "aoc16", "--bcd-replicas", "1000000000", "--work", "1000"], "'1000000000' for '--bcd-replicas <N>': 1000000000 is not in 1..=65536"),

@@ -23,7 +23,7 @@ use crate::spectrum::LambdaRule;
 use crate::output::machine::available_cores;
 use crate::output::warnings::Warning;
 use crate::readout::Readout;
-use crate::resources::{MAX_BATCH, MAX_BCD_REPLICAS, MAX_ITERATIONS};
+use crate::resources::{MAX_BATCH, MAX_BCD_BLOCK, MAX_BCD_REPLICAS, MAX_ITERATIONS};
 use crate::sweep::{Budget, ParameterRanges, PenaltyBasis, SweepOptions};
 
 #[derive(Debug, Parser)]
@@ -263,8 +263,8 @@ pub struct SweepArgs {
     #[arg(long, value_enum, requires = "hardware")]
     pub bcd_blocks: Option<Blocks>,
     /// Variables per BCD block (default: the machine's capacity − 1; one channel carries the
-    /// coupling to the rest).
-    #[arg(long, value_name = "N", requires = "hardware")]
+    /// coupling to the rest); at most 65536, and less than the machine holds.
+    #[arg(long, value_name = "N", requires = "hardware", value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_BCD_BLOCK))]
     pub bcd_block_size: Option<usize>,
     /// Most sweeps over the variables a BCD chain runs before a fresh chain starts (a chain
     /// also ends after a sweep that improved nothing). Default: 100.
