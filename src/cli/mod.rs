@@ -247,8 +247,8 @@ pub struct SweepArgs {
     pub polish: bool,
     /// Replicas per batch (default: the engine's choice), at most 1048576. Under --work no batch
     /// spends more than the budget: the batch shrinks to budget / (phase 2's iterations per
-    /// replica) replicas when larger, with a warning. A batch whose estimated memory does not fit
-    /// the memory available is refused before it runs.
+    /// replica) replicas when larger (a warning names a --batch-size so cut). A batch whose
+    /// estimated memory does not fit the memory available is refused before it runs.
     #[arg(long, value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_BATCH))]
     pub batch_size: Option<usize>,
     /// Under --hardware aoc16|aoc48, a QUMO larger than the machine holds (8 or 24 variables
