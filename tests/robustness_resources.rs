@@ -206,7 +206,8 @@ fn no_option_combination_dies_under_a_4_gib_address_space_limit() {
     assert_eq!(control_run.code, Some(0), "the limit leaves a normal run alone\n{}", control_run.context(control));
 
     // (arguments, whether the run must be refused; `false`: it must complete).
-    let cases: [(&[&str], bool); 9] = [
+    let cases: [(&[&str], bool); 10] = [
+        (&["solve", tiny, "--work", "1000000000000", "--deep-iterations", "1..10", "--engine", "cpu"], true),
         (&["solve", large, "--batch-size", "1048576", "--time-limit", "1", "--engine", "cpu"], true),
         (&["solve", tiny, "--batch-size", "1048576", "--work", "200000", "--engine", "cpu"], false),
         (&["solve", large, "--batch-size", "1048576", "--work", "200000", "--engine", "cpu", "--threads", "100000"], false),

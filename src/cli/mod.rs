@@ -184,7 +184,8 @@ pub struct SweepArgs {
     /// phases by the same fractions; with a fixed --seed the CPU engine reproduces a run bit for bit.
     /// No batch starts once the budget is spent, and no batch spends more than the budget (see
     /// --batch-size), so a run spends at most the budget plus one batch (a phase may then end
-    /// before any configuration completes).
+    /// before any configuration completes). A budget whose deep-search samples (24 bytes each,
+    /// kept for time-to-solution) would not fit the memory available is refused at the start.
     #[arg(long, value_name = "MVM")]
     pub work: Option<u64>,
     /// Seed of every random stream (initial states, deep-search iteration counts).

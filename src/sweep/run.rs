@@ -248,6 +248,12 @@ pub fn run_sweep(
         // batch runs at this size (the deep search caps its own by the budget left).
         let (iterations2, _) = phase_resources(2, run.n, None);
         run.batch_size = run.batch_size.min(usize::try_from(w / u64::from(iterations2)).unwrap_or(usize::MAX).max(1));
+        // The deep search keeps every sample for time-to-solution; each ran at least the low
+        // end of --deep-iterations, or phase 2's iterations when fewer (its cap by the budget).
+        let least = u64::from(options.ranges.deep_iterations.0.min(iterations2).max(1));
+        let samples = w / least;
+        let (lo, hi) = options.ranges.deep_iterations;
+        ensure_fits(samples.saturating_mul(size_of::<SampleRecord>() as u64), || format!("--work {w} with --deep-iterations {lo}..{hi} (the deep search keeps up to {samples} samples)"))?;
     }
     let needed = run.engine.device_memory_bytes(run.batch_size).unwrap_or(0) as u64 + batch_host_bytes(run.batch_size, run.n, instance.n_vars());
     ensure_fits(needed, || format!("--batch-size {0} (a batch of {0} replicas of {1}'s {2}-variable QUMO)", run.batch_size, instance.name, run.n))?;
