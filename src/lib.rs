@@ -25,6 +25,7 @@ pub mod qplib;
 pub mod qumo;
 pub mod readout;
 pub mod reference;
+pub mod resources;
 pub mod seconds;
 pub mod spectrum;
 pub mod sweep;

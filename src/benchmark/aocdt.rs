@@ -6,7 +6,7 @@ use crate::metrics::RunMetrics;
 use crate::model::Instance;
 use crate::output::warnings::Warning;
 use crate::qumo::QumoModel;
-use crate::sweep::{run_sweep, SweepObserver, SweepOptions, SweepResult};
+use crate::sweep::{run_sweep, Budget, SweepObserver, SweepOptions, SweepResult};
 
 pub struct SolveOutcome {
     pub sweep: SweepResult,
@@ -31,9 +31,22 @@ pub fn solve_instance(
     // runs on an imagined machine of its size: the warning says so.
     let decomposed = options.decomposition.decomposes(model.n_vars(), engine.hardware());
     let capacity = engine.hardware().filter(|_| !decomposed).and_then(|h| Warning::exceeds_machine(&instance.name, model.n_vars(), h));
-    let warnings = Warning::coefficient_range(&instance.name, model.range, engine.precision()).into_iter().chain(capacity).collect();
+    let mut warnings: Vec<Warning> = Warning::coefficient_range(&instance.name, model.range, engine.precision()).into_iter().chain(capacity).collect();
     let sweep = if decomposed { run_bcd(instance, &model, engine, options, observer)? } else { run_sweep(instance, &model, engine, options, observer)? };
+    warnings.extend(work_clamps(&instance.name, options, &sweep));
     let metrics = RunMetrics::from_sweep(instance.sense, &sweep, best_known);
     let polished = RunMetrics::polished(instance.sense, &sweep, best_known);
     Ok(SolveOutcome { sweep, metrics, polished, warnings })
+}
+
+/// The options a work budget cut because one batch would have spent more than all of it (the
+/// sweep's `--batch-size` when given, BCD's replicas and iterations per sub-solve).
+fn work_clamps(instance: &str, options: &SweepOptions, sweep: &SweepResult) -> Vec<Warning> {
+    let Budget::Work(work) = options.budget else { return Vec::new() };
+    let asked = options.decomposition;
+    let cuts = match &sweep.decomposition {
+        Some(ran) => vec![("--bcd-replicas", asked.replicas as u64, ran.replicas as u64), ("--bcd-iterations", asked.iterations.into(), ran.iterations.into())],
+        None => options.batch_size.map(|b| ("--batch-size", b as u64, sweep.batch_size as u64)).into_iter().collect(),
+    };
+    cuts.into_iter().filter_map(|(option, asked, used)| Warning::clamped_to_work(instance, option, asked, used, work)).collect()
 }

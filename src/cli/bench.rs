@@ -43,8 +43,8 @@ pub struct BenchArgs {
     /// The reference's time limit per solve. Default: AOC-DT's --time-limit (10 s under --work).
     #[arg(long, value_name = "SECONDS")]
     pub ref_time_limit: Option<f64>,
-    /// Runs per instance and solver; repeat r uses seed --seed + r.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Runs per instance and solver, at most 10000; repeat r uses seed --seed + r.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::resources::MAX_REPEATS)))]
     pub repeats: u32,
     /// Output folder (default: results/bench-DATE-TIME). A folder that holds anything is
     /// refused, so that no previous run is overwritten (see --resume and --force).
@@ -61,8 +61,9 @@ pub struct BenchArgs {
     #[arg(long, conflicts_with = "resume")]
     pub force: bool,
     /// Run only shard K of N (`2/8`): the run's units are dealt to N shards by estimated cost,
-    /// the same way in every process. `slurm` takes K and N from the Slurm job array task
-    /// (array ids one contiguous range). Put the shards' folders together with `aocbench merge`.
+    /// the same way in every process; N is at most 10000, and shards beyond the units get none.
+    /// `slurm` takes K and N from the Slurm job array task (array ids one contiguous range).
+    /// Put the shards' folders together with `aocbench merge`.
     #[arg(long, value_name = "K/N|slurm")]
     pub shard: Option<ShardSpec>,
 }
@@ -117,7 +118,7 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
     };
     let hardware = args.hardware.model()?;
     let sweep = args.sweep.options(args.engine.product, hardware.as_ref())?;
-    let threads = args.engine.threads.unwrap_or_else(available_cores).max(1);
+    let threads = args.engine.threads().unwrap_or_else(available_cores);
     // Same limit as AOC-DT unless told otherwise; a work budget has no time to copy.
     let time_limit_s = args.ref_time_limit.unwrap_or(match sweep.budget {
         Budget::TimeLimit(t) => t,

@@ -13,13 +13,17 @@ mod solve;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::{EngineChoice, Precision, ProductForm};
 use crate::decompose::{BcdOptions, Blocks, Decomposition};
 use crate::hardware::{parse_non_idealities, Calibration, HardwareModel, Machine, NonIdeality};
 use crate::spectrum::LambdaRule;
+use crate::output::machine::available_cores;
+use crate::output::warnings::Warning;
 use crate::readout::Readout;
+use crate::resources::{MAX_BATCH, MAX_BCD_BLOCK, MAX_BCD_REPLICAS, MAX_ITERATIONS};
 use crate::sweep::{Budget, ParameterRanges, PenaltyBasis, SweepOptions};
 
 #[derive(Debug, Parser)]
@@ -94,8 +98,10 @@ pub struct EngineArgs {
     /// wgpu (a CPU adapter such as lavapipe included).
     #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
     pub engine: EngineChoice,
-    /// CPU threads (default: every core).
-    #[arg(long)]
+    /// CPU threads (default: every core available to the process). More than that is clamped
+    /// to the cores available, with a warning: extra threads only contend for the same cores
+    /// (and a run's results do not depend on the thread count).
+    #[arg(long, value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
     pub threads: Option<usize>,
     /// Float type of the dynamics: f32 (the GPUs' native precision) or, on the CPU engine, f64
     /// for instances whose coefficients f32 cannot resolve (a warning says when).
@@ -106,6 +112,20 @@ pub struct EngineArgs {
     /// (README, Engines); forcing one is for measurements.
     #[arg(long, value_enum)]
     pub product: Option<ProductForm>,
+}
+
+impl EngineArgs {
+    /// `--threads`, clamped to the cores available (the warning printed when it is).
+    pub fn threads(&self) -> Option<usize> {
+        let cores = available_cores();
+        self.threads.map(|asked| match Warning::too_many_threads(asked, cores) {
+            Some(warning) => {
+                eprintln!("{}", warning.line());
+                cores
+            }
+            None => asked,
+        })
+    }
 }
 
 /// The machine the twin models, shared by `solve` and `bench`.
@@ -155,11 +175,17 @@ fn parse_range<T: std::str::FromStr>(text: &str) -> Result<(T, T), String> {
 /// The sweep's budget and hyper-parameters, shared by `solve` and `bench`.
 #[derive(Debug, Clone, Args)]
 pub struct SweepArgs {
-    /// Wall-clock budget per solve in seconds (λ and all phases; parsing excluded).
+    /// Wall-clock budget per solve in seconds (λ and all phases; parsing excluded). The clock is
+    /// read between batches: no batch starts once the limit is past, and one that started runs
+    /// to its end.
     #[arg(long, value_name = "SECONDS", conflicts_with = "work", default_value_t = DEFAULT_TIME_LIMIT_S)]
     pub time_limit: f64,
     /// Deterministic budget: total replica-iterations (matrix-vector products), split over the
     /// phases by the same fractions; with a fixed --seed the CPU engine reproduces a run bit for bit.
+    /// No batch starts once the budget is spent, and no batch spends more than the budget (see
+    /// --batch-size), so a run spends at most the budget plus one batch (a phase may then end
+    /// before any configuration completes). A budget whose deep-search samples (24 bytes each,
+    /// kept for time-to-solution) would not fit the memory available is refused at the start.
     #[arg(long, value_name = "MVM")]
     pub work: Option<u64>,
     /// Seed of every random stream (initial states, deep-search iteration counts).
@@ -220,8 +246,11 @@ pub struct SweepArgs {
     /// at most a fifth of the wall clock, which under --time-limit AOC-DT's run shares.
     #[arg(long)]
     pub polish: bool,
-    /// Replicas per batch (default: the engine's choice).
-    #[arg(long)]
+    /// Replicas per batch (default: the engine's choice), at most 1048576. Under --work no batch
+    /// spends more than the budget: the batch shrinks to budget / (phase 2's iterations per
+    /// replica) replicas when larger (a warning names a --batch-size so cut). A batch whose
+    /// estimated memory does not fit the memory available is refused before it runs.
+    #[arg(long, value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_BATCH))]
     pub batch_size: Option<usize>,
     /// Under --hardware aoc16|aoc48, a QUMO larger than the machine holds (8 or 24 variables
     /// with signed weights): `bcd` (default) solves it by block coordinate descent over blocks
@@ -235,19 +264,22 @@ pub struct SweepArgs {
     #[arg(long, value_enum, requires = "hardware")]
     pub bcd_blocks: Option<Blocks>,
     /// Variables per BCD block (default: the machine's capacity − 1; one channel carries the
-    /// coupling to the rest).
-    #[arg(long, value_name = "N", requires = "hardware")]
+    /// coupling to the rest); at most 65536, and less than the machine holds.
+    #[arg(long, value_name = "N", requires = "hardware", value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_BCD_BLOCK))]
     pub bcd_block_size: Option<usize>,
     /// Most sweeps over the variables a BCD chain runs before a fresh chain starts (a chain
     /// also ends after a sweep that improved nothing). Default: 100.
     #[arg(long, value_name = "N", requires = "hardware")]
     pub bcd_sweeps: Option<u32>,
     /// Replicas per BCD sub-solve: the parallel restarts of one block, one batch on the engine.
-    /// Default: 16.
-    #[arg(long, value_name = "N", requires = "hardware")]
+    /// Default: 16; at most 65536. Under --work a sub-solve spends at most the budget: more
+    /// replicas than the budget are cut to it, with a warning.
+    #[arg(long, value_name = "N", requires = "hardware", value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_BCD_REPLICAS))]
     pub bcd_replicas: Option<usize>,
-    /// Iterations of each BCD sub-solve. Default: 100.
-    #[arg(long, value_name = "N", requires = "hardware")]
+    /// Iterations of each BCD sub-solve. Default: 100; at most 1000000. Under --work a
+    /// sub-solve spends at most the budget: the iterations shrink to budget / replicas when
+    /// more, with a warning.
+    #[arg(long, value_name = "N", requires = "hardware", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ITERATIONS)))]
     pub bcd_iterations: Option<u32>,
 }
 

@@ -8,6 +8,7 @@ use crate::output::atomic::write_atomically;
 use crate::output::table::render;
 use crate::perf::{measure, AnchorTable, PerfRow, Provenance, Reference, Replicas, Settings, Workload};
 use crate::qplib;
+use crate::resources::ensure_fits;
 
 /// QPLIB instances whose QUMO J is sparse (density below the CPU engine's threshold), from
 /// 570 to 8,904 variables; QPLIB_3380 is the scale target.
@@ -26,12 +27,12 @@ pub struct PerfArgs {
     /// engine picks for each workload, as a solve would run it.
     #[arg(long, default_value = "256")]
     pub replicas: Replicas,
-    /// Iterations per timed engine run and products per reference timing (default: calibrated
-    /// to about 2 s of iterations per run, at least 10).
-    #[arg(long)]
+    /// Iterations per timed engine run and products per reference timing, at most 1000000
+    /// (default: calibrated to about 2 s of iterations per run, at least 10).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::resources::MAX_ITERATIONS)))]
     pub iterations: Option<u32>,
-    /// Timed runs per workload after one warm-up; the medians are reported.
-    #[arg(long, default_value_t = 5)]
+    /// Timed runs per workload after one warm-up, at most 1000; the medians are reported.
+    #[arg(long, default_value_t = 5, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=crate::resources::MAX_PERF_REPEATS))]
     pub repeats: usize,
     #[command(flatten)]
     pub engine: EngineArgs,
@@ -50,13 +51,18 @@ pub struct PerfArgs {
 }
 
 pub fn run(dir: Option<&Path>, args: PerfArgs) -> anyhow::Result<()> {
-    let mut engine = create_engine(args.engine.engine, args.engine.threads, args.engine.precision)?;
+    let mut engine = create_engine(args.engine.engine, args.engine.threads(), args.engine.precision)?;
     let anchor = args.reference_csv.as_deref().map(AnchorTable::read).transpose()?;
     let reference = Reference::for_engine(&engine.info(), anchor)?;
-    let settings = Settings { replicas: args.replicas, iterations: args.iterations, repeats: args.repeats.max(1), seed: args.seed };
+    let settings = Settings { replicas: args.replicas, iterations: args.iterations, repeats: args.repeats, seed: args.seed };
     let provenance = Provenance::here();
 
-    let dense = args.sizes.iter().map(|&n| Ok(Workload::dense(n, args.seed ^ n as u64)));
+    let dense = args.sizes.iter().map(|&n| {
+        // J is held three times: by the workload, the engine and the reference.
+        let needed = (n as u64).saturating_mul(n as u64).saturating_mul(3 * 4);
+        ensure_fits(needed, || format!("--sizes {n} (a dense {n} × {n} J in f32)"))?;
+        Ok(Workload::dense(n, args.seed ^ n as u64))
+    });
     let sparse = args.instances.iter().filter(|name| !name.is_empty()).map(|name| Workload::qplib(&qplib::resolve_instance(dir, name)?, args.engine.product));
     let mut rows: Vec<PerfRow> = Vec::new();
     for workload in dense.chain(sparse) {

@@ -44,7 +44,7 @@ pub fn run(dir: Option<&Path>, args: SolveArgs) -> anyhow::Result<()> {
     let best_known = args.best_known.or_else(|| catalog.best_known(&instance.name));
     let hardware = args.hardware.model()?;
     let options = args.sweep.options(args.engine.product, hardware.as_ref())?;
-    let mut engine = create_engine(args.engine.engine, args.engine.threads, args.engine.precision)?;
+    let mut engine = create_engine(args.engine.engine, args.engine.threads(), args.engine.precision)?;
     engine.set_hardware(hardware);
     let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, &mut SweepProgress::new())?;
     let warnings = warnings(&instance, &outcome, catalog.proven_optimum(&instance.name));

@@ -6,6 +6,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::resources::MAX_SHARDS;
+
 /// Shard `index` of `count` (1-based: `1/3`, `2/3`, `3/3`), with the Slurm task that ran it
 /// when it came from `--shard slurm`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +68,7 @@ impl FromStr for ShardSpec {
         if index == 0 || index > count {
             return Err(usage());
         }
+        too_many_shards(count)?;
         Ok(ShardSpec::Fixed { index, count })
     }
 }
@@ -89,6 +92,7 @@ impl ShardSpec {
                 let id = number("SLURM_ARRAY_TASK_ID")?;
                 let min = number("SLURM_ARRAY_TASK_MIN")?;
                 let count = number("SLURM_ARRAY_TASK_COUNT")?;
+                too_many_shards(count)?;
                 let step = var("SLURM_ARRAY_TASK_STEP").map_or(Ok(1), |_| number("SLURM_ARRAY_TASK_STEP"))?;
                 let offset = id.checked_sub(min).filter(|&k| k < count && step == 1).ok_or_else(|| {
                     format!(
@@ -100,6 +104,14 @@ impl ShardSpec {
             }
         }
     }
+}
+
+/// Errors when `count` shards exceed [`MAX_SHARDS`].
+fn too_many_shards(count: u32) -> Result<(), String> {
+    if count > MAX_SHARDS {
+        return Err(format!("{count} shards: a run splits into 1..={MAX_SHARDS} shards"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -117,6 +129,10 @@ mod tests {
         for bad in ["0/3", "4/3", "3", "a/b", "1/0", ""] {
             assert!(bad.parse::<ShardSpec>().is_err(), "{bad}");
         }
+        assert_eq!("1/10000".parse(), Ok(ShardSpec::Fixed { index: 1, count: 10000 }));
+        assert_eq!("1/10001".parse::<ShardSpec>(), Err("10001 shards: a run splits into 1..=10000 shards".into()));
+        let huge = [("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_COUNT", "4294967295")];
+        assert!(ShardSpec::Slurm.resolve(env(&huge)).unwrap_err().contains("1..=10000 shards"));
     }
 
     #[test]

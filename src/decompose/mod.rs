@@ -27,6 +27,7 @@ pub use run::run_bcd;
 pub use select::{BlockSelector, Blocks};
 
 use crate::hardware::HardwareModel;
+use crate::sweep::Budget;
 
 /// `--decomposition`: what happens to a QUMO larger than the modelled machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
@@ -78,6 +79,16 @@ impl BcdOptions {
             Some((option, _)) => Err(format!("{option} must be at least 1")),
             None => Ok(()),
         }
+    }
+
+    /// The settings a run under `budget` uses: under a work budget W, one sub-solve spends at
+    /// most W (replicas cut to W, then iterations to W / replicas, at least 1), so that the
+    /// descent, which stops between sub-solves, spends at most W and one sub-solve.
+    pub fn within(&self, budget: Budget) -> BcdOptions {
+        let Budget::Work(work) = budget else { return *self };
+        let replicas = self.replicas.min(usize::try_from(work).unwrap_or(usize::MAX));
+        let iterations = self.iterations.min(u32::try_from(work / replicas as u64).unwrap_or(u32::MAX).max(1));
+        BcdOptions { replicas, iterations, ..*self }
     }
 
     /// The block size on `hardware`: `block_size`, or capacity − 1. Errors: a block that with

@@ -10,6 +10,7 @@ use super::{BcdReport, BlockSelector, SubProblem};
 use crate::engine::{Batch, Engine, ProductForm, ReplicaParams};
 use crate::model::Instance;
 use crate::qumo::{PenaltyWeights, Qumo, QumoModel};
+use crate::resources::{batch_host_bytes, ensure_fits};
 use crate::spectrum::{extreme_eigenvalues, normalisation_lambda, ExtremeEigenvalues};
 use crate::sweep::{
     evaluate, shows_weak_penalties, sobol_configurations, starting_weights, stream_rng, Candidate, Configuration, Evaluation, Incumbents, PenaltyChange, Phase, PhaseStats, PolishedTrack, SampleRecord, Stop, SweepObserver, SweepOptions, SweepResult,
@@ -31,6 +32,7 @@ const ACCEPT_TOLERANCE: f64 = 1e-12;
 /// what the engine reports.
 pub fn run_bcd(instance: &Instance, model: &QumoModel, engine: &mut dyn Engine, options: &SweepOptions, observer: &mut dyn SweepObserver) -> anyhow::Result<SweepResult> {
     options.validate().map_err(anyhow::Error::msg)?;
+    let options = &SweepOptions { decomposition: options.decomposition.within(options.budget), ..options.clone() };
     let start = Instant::now();
     let hardware = engine.hardware().ok_or_else(|| anyhow::anyhow!("block coordinate descent needs a modelled machine (--hardware aoc16 or aoc48)"))?;
     let bcd = options.decomposition;
@@ -182,6 +184,10 @@ impl Descent<'_> {
         let full_scale = w.chunks_exact(m).map(|row| row.iter().map(|v| v.abs()).sum::<f64>()).fold(0.0, f64::max);
         let pin = super::pin_field(lambda, f64::from(self.options.ranges.annealing.1), full_scale);
         self.engine.load(&sub.folded(pin, self.product)?)?;
+        if self.report.steps == 0 {
+            let needed = self.engine.device_memory_bytes(bcd.replicas).unwrap_or(0) as u64 + batch_host_bytes(bcd.replicas, m, m);
+            ensure_fits(needed, || format!("--bcd-replicas {0} (a sub-solve of {0} replicas of {1} machine variables)", bcd.replicas, m))?;
+        }
 
         let configurations: Vec<Configuration> = (0..bcd.replicas).map(|_| self.configurations[rng.random_range(0..self.configurations.len())]).collect();
         let params: Vec<ReplicaParams> = configurations.iter().map(|c| c.replica_params(lambda)).collect();

@@ -6,6 +6,7 @@
 //! left in the file. Every read is checked: a malformed file is an error naming the file and
 //! the key, never a panic.
 
+use std::io::Read;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -71,9 +72,21 @@ impl Calibration {
         Calibration::parse(AOC48_FILE, AOC48_YAML).expect("the shipped 48-channel calibration parses (tested)")
     }
 
-    /// Reads a calibration file. Errors name the file and what is wrong with it.
+    /// Reads a calibration file. Errors name the file and what is wrong with it, a file larger
+    /// than [`MAX_FILE_BYTES`] or brackets nested deeper than [`MAX_NESTING`] included (both
+    /// refused before the YAML parser sees them).
     pub fn read(path: &Path) -> anyhow::Result<Calibration> {
-        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("calibration file {}: {e}", path.display()))?;
+        let fail = |problem: String| anyhow::anyhow!("calibration file {}: {problem}", path.display());
+        let mut text = String::new();
+        // Bounded even when the file is a device or grows while read.
+        std::fs::File::open(path).and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_string(&mut text)).map_err(|e| fail(e.to_string()))?;
+        if text.len() as u64 > MAX_FILE_BYTES {
+            let size = std::fs::metadata(path).map_or_else(|_| "more".into(), |m| crate::resources::bytes(m.len()));
+            return Err(fail(format!("{size}, more than the {} a calibration file may hold", crate::resources::bytes(MAX_FILE_BYTES))));
+        }
+        if let Some(line) = nested_beyond(&text, MAX_NESTING) {
+            return Err(fail(format!("line {line}: brackets nest deeper than {MAX_NESTING} levels")));
+        }
         Calibration::parse(&path.display().to_string(), &text)
     }
 
@@ -124,6 +137,54 @@ impl Calibration {
     }
 }
 
+/// The largest calibration file read: the shipped ones hold 9 and 30 KB, and the YAML parser
+/// takes about 65 bytes of memory per byte of a file of numbers.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+/// The deepest nesting of flow brackets (`[ ]`, `{ }`) read: the format nests 2 deep, and the
+/// YAML scanner's time grows with the square of the depth (200 KB of brackets took 20 s).
+pub const MAX_NESTING: usize = 64;
+
+/// The line (1-based) where flow brackets first nest deeper than `limit`, quoted scalars and
+/// comments skipped. Brackets inside plain scalars count too, which only errs on the side of
+/// refusing.
+fn nested_beyond(text: &str, limit: usize) -> Option<usize> {
+    let (mut depth, mut line) = (0usize, 1);
+    let (mut quote, mut comment, mut escaped) = (None, false, false);
+    let mut previous = '\n';
+    // Whether `previous` closed a single-quoted scalar: a second quote (`''`) is a quote in it.
+    let mut closed_single = false;
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+            comment = false;
+        }
+        let reopens = std::mem::take(&mut closed_single) && c == '\'';
+        match quote {
+            _ if comment => {}
+            Some('"') if escaped => escaped = false,
+            Some('"') if c == '\\' => escaped = true,
+            Some(q) if c == q => {
+                quote = None;
+                closed_single = q == '\'';
+            }
+            Some(_) => {}
+            // A quote or comment starts a token; inside a plain scalar (`don't`) it is text.
+            None if reopens || matches!(c, '"' | '\'') && (previous.is_whitespace() || matches!(previous, '[' | '{' | ',')) => quote = Some(c),
+            None if c == '#' && previous.is_whitespace() => comment = true,
+            None if matches!(c, '[' | '{') => {
+                depth += 1;
+                if depth > limit {
+                    return Some(line);
+                }
+            }
+            None if matches!(c, ']' | '}') => depth = depth.saturating_sub(1),
+            None => {}
+        }
+        previous = c;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +199,16 @@ mod tests {
         assert!((aoc48.gains.iter().sum::<f64>() / 48.0 - 1.0).abs() < 1e-12);
         // aoc16: the first channel's photodetector offsets differ by 6.485e-6 V.
         assert!((aoc16.offsets_v[0] - 6.485029464390756e-06).abs() < 1e-15);
+    }
+
+    #[test]
+    fn nesting_is_counted_outside_quotes_and_comments() {
+        assert_eq!(nested_beyond(AOC16_YAML, 2), None);
+        assert_eq!(nested_beyond(AOC48_YAML, 2), None);
+        assert_eq!(nested_beyond("a: [[1]]\nb: [[[2]]]\n", 2), Some(2));
+        assert_eq!(nested_beyond("a: \"[[[\\\"[[\" # [[[\nb: '[[['' [' [1]\n", 1), None);
+        assert_eq!(nested_beyond("a: x'[[[\n", 2), Some(1), "a quote inside a plain scalar opens nothing");
+        assert_eq!(nested_beyond("a: ['x'' [[[', [[y]]]\n", 2), Some(1), "'' is a quote inside single quotes");
     }
 
     #[test]

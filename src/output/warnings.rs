@@ -31,6 +31,11 @@ pub enum Warning {
     /// `--decomposition none` ran it on an imagined machine of that size instead of the block
     /// coordinate descent the paper used.
     ExceedsMachine { instance: String, variables: usize, machine: String, capacity: usize },
+    /// `--threads` asked for more threads than the process has cores: it runs on the cores.
+    TooManyThreads { asked: usize, cores: usize },
+    /// An option asked for more work in one batch (or BCD sub-solve) than the whole `--work`
+    /// budget: it ran with the most the budget allows.
+    ClampedToWork { instance: String, option: String, asked: u64, used: u64, work: u64 },
 }
 
 impl Warning {
@@ -49,6 +54,16 @@ impl Warning {
     /// The exceeds-machine warning, when the QUMO's `variables` do not fit `hardware`.
     pub fn exceeds_machine(instance: &str, variables: usize, hardware: &HardwareModel) -> Option<Warning> {
         (variables > hardware.capacity()).then(|| Warning::ExceedsMachine { instance: instance.to_string(), variables, machine: hardware.machine.name().to_string(), capacity: hardware.capacity() })
+    }
+
+    /// The threads warning, when `asked` exceeds the `cores` available.
+    pub fn too_many_threads(asked: usize, cores: usize) -> Option<Warning> {
+        (asked > cores).then_some(Warning::TooManyThreads { asked, cores })
+    }
+
+    /// The clamped-to-work warning for `option`, when the run `used` less than was `asked`.
+    pub fn clamped_to_work(instance: &str, option: &str, asked: u64, used: u64, work: u64) -> Option<Warning> {
+        (used < asked).then(|| Warning::ClampedToWork { instance: instance.to_string(), option: option.to_string(), asked, used, work })
     }
 
     /// The line to print.
@@ -82,6 +97,11 @@ impl fmt::Display for Warning {
             Warning::ExceedsMachine { instance, variables, machine, capacity } => write!(
                 f,
                 "{instance}: its QUMO has {variables} variables, but {machine} holds {capacity} with signed weights: under --decomposition none it runs as if the machine had {variables} channels (mean offsets, unit gains), so the result is not what {machine} would reach; --decomposition bcd (the default) solves it block by block as the paper did"
+            ),
+            Warning::TooManyThreads { asked, cores } => write!(f, "--threads {asked}: this process has {} available, so it runs {} (more threads only contend for the same cores)", count(*cores, "core"), count(*cores, "thread")),
+            Warning::ClampedToWork { instance, option, asked, used, work } => write!(
+                f,
+                "{instance}: {option} {asked} would spend more than the whole --work budget ({work} replica-iterations) in one batch: it ran with {used}"
             ),
         }
     }

@@ -17,6 +17,7 @@ pub use workload::Workload;
 use std::time::Instant;
 
 use crate::engine::{Batch, Engine, ProductForm};
+use crate::resources::{batch_host_bytes, ensure_fits, MAX_BATCH};
 
 /// How to time one workload.
 #[derive(Debug, Clone, Copy)]
@@ -43,13 +44,13 @@ pub enum Replicas {
 impl std::str::FromStr for Replicas {
     type Err = String;
 
-    /// A positive count, or `auto` for [`Replicas::Preferred`].
+    /// A count in 1..=[`MAX_BATCH`], or `auto` for [`Replicas::Preferred`].
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text {
             "auto" => Ok(Replicas::Preferred),
             _ => match text.parse::<usize>() {
-                Ok(count) if count > 0 => Ok(Replicas::Fixed(count)),
-                _ => Err(format!("{text:?} is neither a positive number of replicas nor `auto`")),
+                Ok(count) if count > 0 && count as u64 <= MAX_BATCH => Ok(Replicas::Fixed(count)),
+                _ => Err(format!("{text:?} is neither a number of replicas in 1..={MAX_BATCH} nor `auto`")),
             },
         }
     }
@@ -142,6 +143,9 @@ pub fn measure(engine: &mut dyn Engine, reference: &Reference, workload: &Worklo
         Replicas::Preferred => engine.batch_size(),
     };
     anyhow::ensure!(replicas > 0, "perf needs at least one replica");
+    // Beside the engine's batch: the reference's σ and product, n × B in f32 each.
+    let needed = engine.device_memory_bytes(replicas).unwrap_or(0) as u64 + batch_host_bytes(replicas, n, 0) + 8 * (n * replicas) as u64;
+    ensure_fits(needed, || format!("--replicas {replicas} (a batch of {replicas} replicas of the {n}-variable {} workload)", workload.name))?;
     let flops = flops_per_iteration(nnz, replicas);
     let (params, initial) = workload.batch_inputs(replicas, settings.seed);
     let mut batch = Batch { params: &params, initial: &initial, iterations: CALIBRATION_ITERATIONS, dt: 0.5, noise_seed: 0 };

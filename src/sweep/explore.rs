@@ -57,8 +57,9 @@ impl Run<'_> {
         let amplitude = 1.0 / (n as f32).sqrt();
         let mut current = 0;
         // Unlike the Julia original, the last batch is sized exactly (no single-experiment
-        // batch is dropped) and a phase runs until at least one configuration completes.
-        while current < total && (current == 0 || current < reps || !stop.reached(self.mvm)) {
+        // batch is dropped) and a phase runs until at least one configuration completes,
+        // unless the whole budget is spent.
+        while current < total && !self.budget_spent() && (current == 0 || current < reps || !stop.reached(self.mvm)) {
             let last = total.min(current + self.batch_size);
             let experiment_configs: Vec<Configuration> = (current..last).map(|e| configurations[e / reps]).collect();
             let params: Vec<_> = experiment_configs.iter().map(|c| c.replica_params(self.lambda)).collect();

@@ -12,6 +12,7 @@ use crate::engine::{Engine, EngineInfo, ProductForm};
 use crate::model::{Instance, Sense};
 use crate::qumo::{PenaltyWeights, QumoModel};
 use crate::readout::{OneHotReadout, Readout};
+use crate::resources::{batch_host_bytes, ensure_fits};
 use crate::spectrum::{extreme_eigenvalues, normalisation_lambda, ExtremeEigenvalues};
 
 /// Statistics of one phase (or of all deep-search rounds together).
@@ -248,6 +249,20 @@ pub fn run_sweep(
     let eigenvalues_initial = run.rebuild()?;
     let lambda_initial = run.lambda;
     run.batch_size = options.batch_size.unwrap_or_else(|| run.engine.batch_size()).max(1);
+    if let Budget::Work(w) = options.budget {
+        // No batch may spend more than the whole budget: phase 2's iterations are the most a
+        // batch runs at this size (the deep search caps its own by the budget left).
+        let (iterations2, _) = phase_resources(2, run.n, None);
+        run.batch_size = run.batch_size.min(usize::try_from(w / u64::from(iterations2)).unwrap_or(usize::MAX).max(1));
+        // The deep search keeps every sample for time-to-solution; each ran at least the low
+        // end of --deep-iterations, or phase 2's iterations when fewer (its cap by the budget).
+        let least = u64::from(options.ranges.deep_iterations.0.min(iterations2).max(1));
+        let samples = w / least;
+        let (lo, hi) = options.ranges.deep_iterations;
+        ensure_fits(samples.saturating_mul(size_of::<SampleRecord>() as u64), || format!("--work {w} with --deep-iterations {lo}..{hi} (the deep search keeps up to {samples} samples)"))?;
+    }
+    let needed = run.engine.device_memory_bytes(run.batch_size).unwrap_or(0) as u64 + batch_host_bytes(run.batch_size, run.n, instance.n_vars());
+    ensure_fits(needed, || format!("--batch-size {0} (a batch of {0} replicas of {1}'s {2}-variable QUMO)", run.batch_size, instance.name, run.n))?;
     let setup_s = start.elapsed().as_secs_f64();
 
     let configurations = sobol_configurations(&options.ranges);
@@ -351,6 +366,13 @@ impl Run<'_> {
         Ok(eigenvalues)
     }
 
+    /// Whether the whole budget (work or time) is spent after the run's first batch: then no
+    /// batch starts, whatever a phase still wants, so that a run overruns its budget by at most
+    /// one batch.
+    pub(super) fn budget_spent(&self) -> bool {
+        self.mvm > 0 && Stop::whole(self.options.budget, self.start).reached(self.mvm)
+    }
+
     /// The stop of a phase that gets `fraction` of the whole budget, starting now.
     fn phase_stop(&self, fraction: f64) -> Stop {
         match self.options.budget {
@@ -451,6 +473,9 @@ impl Run<'_> {
         self.observer.phase_started(Phase::DeepSearch, configurations.len(), repetitions, hi);
         loop {
             let round = stats.rounds as u64;
+            if self.budget_spent() || configurations.is_empty() {
+                break;
+            }
             let iterations = stream_rng(self.options.seed, Phase::DeepSearch.stream() + 16, round).random_range(lo..=hi);
             if round > 0 {
                 let short = match (self.options.budget, seconds_per_iteration) {
@@ -471,6 +496,10 @@ impl Run<'_> {
             if stats.rounds % 2 == 0 {
                 self.adapt_penalties(&format!("deep round {}", stats.rounds), &exploration.last_batch)?;
             }
+        }
+        if stats.batches == 0 {
+            // Nothing ran (the budget was spent before): no iteration range to report.
+            (stats.iterations_min, stats.iterations_max) = (0, 0);
         }
         stats.duration_s = started.elapsed().as_secs_f64();
         self.observer.phase_finished(&stats);
