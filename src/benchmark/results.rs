@@ -190,10 +190,10 @@ impl ResultRow {
 
     /// The first value no run can have, as `column: what is wrong`: a number that is not finite
     /// (an infinite TTS99 aside), a negative time, count or violation, a gap or probability out
-    /// of its range, a replica-iteration counter beyond the work budget or 2^53 (a `u64::MAX`
-    /// sentinel), an AOC-DT status other than `time_limit`, `work_limit` or `error` (AOC-DT is
-    /// never skipped), a best-known reached without one, or a target that is not the
-    /// best-known it names. None for a row that could have been written by a run.
+    /// of its range, a replica-iteration counter beyond 2^53 (a `u64::MAX` sentinel), an
+    /// AOC-DT status other than `time_limit`, `work_limit` or `error` (AOC-DT is never
+    /// skipped), a best-known reached without one, a target without its source (or the other
+    /// way round) or not the best-known it names, or a time to a target the row lacks. None for a row a run could have written.
     pub fn impossible_value(&self) -> Option<String> {
         let finite = [("best_known", self.best_known), ("target", self.target), ("best_objective", self.best_objective), ("gap_to_best_known_pct", self.gap_to_best_known_pct)];
         let non_negative = [
@@ -230,12 +230,11 @@ impl ResultRow {
             return Some(format!("tts99_s: {v} is not a time ≥ 0 (inf when no sample succeeded)"));
         }
         // Beyond 2^53 replica-iterations no run goes, and f64 (which compare divides in) stops
-        // counting exactly.
+        // counting exactly. (The work budget is no bound: a run's last round may overshoot it.)
         const MOST_MVM: u64 = 1 << 53;
-        let most = self.work_mvm.unwrap_or(MOST_MVM).min(MOST_MVM);
         for (column, value) in [("mvm_to_target", self.mvm_to_target), ("samples", self.samples), ("work_mvm", self.work_mvm)] {
-            if let Some(v) = value.filter(|v| *v > MOST_MVM || (column == "mvm_to_target" && *v > most)) {
-                return Some(format!("{column}: {v} is more replica-iterations than the run could do (at most {most})"));
+            if let Some(v) = value.filter(|v| *v > MOST_MVM) {
+                return Some(format!("{column}: {v} is more than any run counts (at most 2^53 = {MOST_MVM})"));
             }
         }
         if self.is_aocdt() && ![STATUS_ERROR, "time_limit", "work_limit"].contains(&self.status.as_str()) {
@@ -246,6 +245,9 @@ impl ResultRow {
         }
         if self.target_source == Some(TargetSource::BestKnown) && (self.target != self.best_known || self.best_known.is_none()) {
             return Some(format!("target: {} is not the best-known {} that target_source names", number(self.target), number(self.best_known)));
+        }
+        if self.target.is_some() != self.target_source.is_some() {
+            return Some(format!("target_source: {:?} for target {}", self.target_source, number(self.target)));
         }
         if self.target.is_none() && (self.mvm_to_target.is_some() || self.time_to_target_s.is_some()) {
             return Some("mvm_to_target: a time or count to a target that the row does not have".into());

@@ -100,6 +100,10 @@ fn expected_columns(row: &ResultRow, raw: &Value, runs: &[RawRun], metadata: &Ru
         expected.push(("target", json!(aocdt_best(&row.instance, row.sense, runs)?)));
     }
     let improvements = Vec::<Improvement>::deserialize(&raw["improvements"]).context("improvements")?;
+    // The improvements end at the best feasible point, which the metrics describe.
+    let end = improvements.last().map(|i| (json!(i.objective), json!(i.time_s), json!(i.mvm)));
+    let best = (metrics["feasible"] == true).then(|| (metrics["best_objective"].clone(), metrics["time_to_own_best_s"].clone(), metrics["mvm_to_own_best"].clone()));
+    anyhow::ensure!(end == best, "its improvements end at {end:?} (objective, time, replica-iterations), but its metrics say the best feasible point is {best:?}");
     let total_mvm = sweep["total_mvm"].as_u64().context("sweep.total_mvm is not a count")?;
     let curve = row.target.map(|target| PrimalCurve::new(row.sense, target, improvements.iter().map(Found::from)));
     let to_target = curve.as_ref().and_then(|c| c.first_within(0.0).copied());
