@@ -101,9 +101,10 @@ fn compare_refuses_each_damaged_input_with_exit_2() {
     let same = compare(&committed_baseline(), &good, &[]);
     assert!(same.status.success() && stdout(&same).contains("OK: no regression"), "{}{}", stdout(&same), stderr(&same));
 
-    // Each damage of the issue, in the baseline (b) or the current run (c): the columns named.
-    type Edit = fn(&mut Cells);
-    let cases: [(&str, bool, Edit, &[&str], &[&str]); 8] = [
+    // Each damage of the issue: the error names the file and the column.
+    // What, in the baseline (else the current run), the edit, what the error names, options.
+    type Case = (&'static str, bool, fn(&mut Cells), &'static [&'static str], &'static [&'static str]);
+    let cases: [Case; 8] = [
         ("skipped AOC-DT rows", true, |row| *row.get("status") = "skipped".into(), &["status", "skipped"], &[]),
         ("infinite primal integral", true, |row| *row.get("primal_integral_mvm") = "inf".into(), &["primal_integral_mvm"], &[]),
         ("u64::MAX sentinel", true, |row| {

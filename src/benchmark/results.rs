@@ -226,7 +226,7 @@ impl ResultRow {
                 return Some(format!("{column}: {v} is outside 0..{most}"));
             }
         }
-        if let Some(v) = self.tts99_s.filter(|v| !(*v >= 0.0)) {
+        if let Some(v) = self.tts99_s.filter(|v| v.is_nan() || *v < 0.0) {
             return Some(format!("tts99_s: {v} is not a time ≥ 0 (inf when no sample succeeded)"));
         }
         // Beyond 2^53 replica-iterations no run goes, and f64 (which compare divides in) stops

@@ -121,8 +121,8 @@ const GATED_COLUMNS: [&str; 9] = ["best_known", "target", "engine", "work_mvm", 
 
 /// Reads one side's results.csv and refuses what the gate cannot judge. Errors, naming the
 /// file (and the row, run and column): no such file, an unreadable row, a missing gated
-/// column, what [`check_side`] refuses, and — when a results.json lies beside it — a row its raw run contradicts
-/// ([`check_against_raw_runs`]).
+/// column, what [`check_side`] refuses, and — when a results.json lies beside it — a row its
+/// raw run contradicts ([`check_against_raw_runs`]).
 pub fn read_run(path: &Path, side: Side) -> anyhow::Result<Vec<ResultRow>> {
     let mut reader = csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
     let header = reader.headers().with_context(|| format!("{}: header", path.display()))?.clone();
@@ -141,8 +141,7 @@ pub fn read_run(path: &Path, side: Side) -> anyhow::Result<Vec<ResultRow>> {
 
 /// Refuses a side the gate cannot judge: a run listed twice (which would be compared?), a value
 /// no run can have ([`ResultRow::impossible_value`], named by its row from 1 and its column),
-/// and a baseline with no runs or with a failed run (a gate against it could
-/// not fail).
+/// and a baseline with no runs or with a failed run (a gate against it could not fail).
 pub fn check_side(rows: &[ResultRow], side: Side) -> anyhow::Result<()> {
     let name = side.name();
     let repeated = repeated_runs(rows);
