@@ -18,6 +18,7 @@
 //! `compare` matches against the other side), the version, the horizon, the gap to the
 //! best-known and the sample statistics (TTS99, success probability).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::Context;
@@ -28,6 +29,9 @@ use crate::benchmark::{RawRun, ResultRow, RunMetadata, SolverName, TargetSource}
 use crate::metrics::{Found, PrimalCurve, GAP_LEVELS};
 use crate::model::Sense;
 use crate::sweep::{Budget, Improvement};
+
+/// Raw runs by (instance, solver, repeat).
+type RawIndex<'a> = HashMap<(&'a str, SolverName, u32), &'a Value>;
 
 /// The file pair being checked, for the messages.
 pub struct ResultFiles<'a> {
@@ -41,16 +45,23 @@ pub struct ResultFiles<'a> {
 /// or a column that its raw run contradicts.
 pub fn check_against_raw_runs(rows: &[ResultRow], runs: &[RawRun], metadata: &RunMetadata, files: &ResultFiles) -> anyhow::Result<()> {
     let csv = files.csv.display();
+    // The first raw run of each (instance, solver, repeat), as merge and resume take them.
+    let mut index = RawIndex::new();
+    for run in runs {
+        if let (RawRun::Recorded(value), Some(key)) = (run, run.key()) {
+            index.entry(key).or_insert(value);
+        }
+    }
     for row in rows {
         let name = format!("{} {} #{}", row.instance, row.solver.key(), row.repeat);
         if let Some(problem) = row.impossible_value() {
             anyhow::bail!("{csv}: {name}: {problem}");
         }
         let raw_solver = if row.is_aocdt() { SolverName::Aocdt } else { row.solver };
-        let Some(raw) = recorded(runs, &row.instance, raw_solver, row.repeat) else {
+        let Some(&raw) = index.get(&(row.instance.as_str(), raw_solver, row.repeat)) else {
             anyhow::bail!("{csv}: {name} has no raw run in {} (a row without its run: edited, or the run was cut short)", files.json.display());
         };
-        let expected = expected_columns(row, raw, runs, metadata).with_context(|| format!("{}: the raw run of {name} is damaged", files.json.display()))?;
+        let expected = expected_columns(row, raw, &index, metadata).with_context(|| format!("{}: the raw run of {name} is damaged", files.json.display()))?;
         let actual = serde_json::to_value(row).expect("a row serializes");
         for (column, value) in expected {
             anyhow::ensure!(
@@ -64,16 +75,8 @@ pub fn check_against_raw_runs(rows: &[ResultRow], runs: &[RawRun], metadata: &Ru
     Ok(())
 }
 
-/// The raw run recorded for (instance, solver, repeat).
-fn recorded<'a>(runs: &'a [RawRun], instance: &str, solver: SolverName, repeat: u32) -> Option<&'a Value> {
-    runs.iter().find_map(|run| match run {
-        RawRun::Recorded(value) if run.key() == Some((instance, solver, repeat)) => Some(value),
-        _ => None,
-    })
-}
-
 /// The columns of `row` that its raw run `raw` fixes, with their values.
-fn expected_columns(row: &ResultRow, raw: &Value, runs: &[RawRun], metadata: &RunMetadata) -> anyhow::Result<Vec<(&'static str, Value)>> {
+fn expected_columns(row: &ResultRow, raw: &Value, runs: &RawIndex, metadata: &RunMetadata) -> anyhow::Result<Vec<(&'static str, Value)>> {
     if raw["kind"] == "failed" {
         return Ok(vec![("status", json!("error"))]);
     }
@@ -124,13 +127,12 @@ fn expected_columns(row: &ResultRow, raw: &Value, runs: &[RawRun], metadata: &Ru
     Ok(expected)
 }
 
-/// The best feasible objective of the AOC-DT runs of `instance`: the target of an
-/// instance without a best-known.
-fn aocdt_best(instance: &str, sense: Sense, runs: &[RawRun]) -> anyhow::Result<Option<f64>> {
+/// The best feasible objective of the AOC-DT runs of `instance`: the target of an instance
+/// without a best-known.
+fn aocdt_best(instance: &str, sense: Sense, runs: &RawIndex) -> anyhow::Result<Option<f64>> {
     let mut best = None;
-    for run in runs {
-        let (RawRun::Recorded(value), Some((name, SolverName::Aocdt, _))) = (run, run.key()) else { continue };
-        if name != instance || value["kind"] != "aocdt" || value["metrics"]["feasible"] != true {
+    for (&(name, solver, _), value) in runs {
+        if name != instance || solver != SolverName::Aocdt || value["kind"] != "aocdt" || value["metrics"]["feasible"] != true {
             continue;
         }
         let objective = value["metrics"]["best_objective"].as_f64().context("metrics.best_objective of a feasible run is not a number")?;
