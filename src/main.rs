@@ -16,7 +16,7 @@ fn main() -> ExitCode {
         // The error of a run stopped by Ctrl-C is the stop itself.
         Err(_) if interrupt::requested() => ExitCode::from(interrupt::EXIT_STATUS),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            aocbench::cli::print_error(&error);
             ExitCode::FAILURE
         }
     }

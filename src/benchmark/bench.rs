@@ -19,6 +19,7 @@ use crate::metrics::{projected_found, Found};
 use crate::export::{csv, json, markdown, svg};
 use crate::model::Instance;
 use crate::output::atomic::write_atomically;
+use crate::output::lock::{FolderLock, LOCK_FILE};
 use crate::output::machine;
 use crate::output::table::{count, number};
 use crate::output::warnings::{self, Warning};
@@ -111,11 +112,16 @@ pub enum OutputMode {
     Resume,
 }
 
-/// Creates the output folder for a run from nothing: refuses one that holds anything under
-/// [`OutputMode::Fresh`]; otherwise deletes the bench files there first.
+/// Creates the output folder for a run from nothing: refuses one that holds anything (but a
+/// lock file, [`LOCK_FILE`]) under [`OutputMode::Fresh`]; otherwise deletes the bench files
+/// there first.
 pub fn prepare_output(dir: &Path, files: &OutputFiles, mode: OutputMode) -> anyhow::Result<()> {
     let mut existing: Vec<String> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries.map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned())).collect::<Result<_, _>>().with_context(|| format!("reading {}", dir.display()))?,
+        Ok(entries) => entries
+            .filter(|e| e.as_ref().is_ok_and(|e| e.file_name() != LOCK_FILE))
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("reading {}", dir.display()))?,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(error) => return Err(error).with_context(|| format!("reading {}", dir.display())),
     };
@@ -146,18 +152,33 @@ fn plan_run(config: &BenchConfig) -> anyhow::Result<(RunPlan, Vec<String>)> {
     Ok((RunPlan::new(&costs, config.repeats, cost, shards), costs.into_iter().map(|c| c.name).collect()))
 }
 
-/// The run recorded in the output folder when resuming one; otherwise the folder made ready
-/// for a run from nothing (or refused).
-fn recorded_run(config: &BenchConfig, files: &OutputFiles) -> anyhow::Result<Option<RecordedRun>> {
+/// The output folder locked for this process ([`FolderLock`]), with the run recorded there
+/// when resuming one; otherwise the folder made ready for a run from nothing (or refused).
+/// Errors: the folder is in use by another process (nothing is read or deleted then).
+fn recorded_run(config: &BenchConfig, files: &OutputFiles) -> anyhow::Result<(FolderLock, Option<RecordedRun>)> {
+    if config.output == OutputMode::Fresh {
+        // Refused before the lock, so a folder that is not ours gets no lock file.
+        prepare_output(&config.out, files, config.output)?;
+        return Ok((FolderLock::acquire(&config.out)?, None));
+    }
+    // Locked before anything is read or deleted.
+    let lock = FolderLock::acquire(&config.out)?;
     if config.output == OutputMode::Resume && files.results_json.exists() {
-        return RecordedRun::read(&config.out).map(Some);
+        return Ok((lock, Some(RecordedRun::read(&config.out)?)));
     }
     prepare_output(&config.out, files, config.output)?;
-    Ok(None)
+    Ok((lock, None))
 }
 
-/// Refuses to resume a folder that holds another run, or another shard of this one.
+/// Refuses to resume a merged folder, a folder that holds another run, or another shard of
+/// this one.
 fn check_resumable(config: &BenchConfig, recorded: &RecordedRun, metadata: &RunMetadata) -> anyhow::Result<()> {
+    let merged = recorded.metadata.merged_from.len();
+    anyhow::ensure!(
+        merged == 0,
+        "{} is a merged folder (`aocbench merge` of {merged} folders), which cannot be resumed: resume the shard folders it was merged from, then merge them again",
+        config.out.display()
+    );
     let differences = run_differences(&recorded.metadata, metadata);
     anyhow::ensure!(
         differences.is_empty(),
@@ -165,20 +186,16 @@ fn check_resumable(config: &BenchConfig, recorded: &RecordedRun, metadata: &RunM
         config.out.display(),
         differences.join("\n  ")
     );
-    let index = |m: &RunMetadata| m.shard.as_ref().map_or(1, |s| s.index);
-    anyhow::ensure!(
-        index(&recorded.metadata) == index(metadata),
-        "{} holds shard {} of the run, not shard {}",
-        config.out.display(),
-        index(&recorded.metadata),
-        index(metadata)
-    );
+    // Shards of one run share their count (the plan above); a folder of the whole run has none.
+    let index = |m: &RunMetadata| m.shard.as_ref().map(|s| s.index);
+    let part = |m: &RunMetadata| m.shard.as_ref().map_or("the whole run (no --shard)".to_string(), |s| format!("shard {}/{} of the run", s.index, s.count));
+    anyhow::ensure!(index(&recorded.metadata) == index(metadata), "{} holds {}, not {}", config.out.display(), part(&recorded.metadata), part(metadata));
     Ok(())
 }
 
 pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyhow::Result<BenchResults> {
     let files = OutputFiles::in_dir(&config.out);
-    let recorded = recorded_run(config, &files)?;
+    let (_lock, recorded) = recorded_run(config, &files)?;
     let (plan, names) = plan_run(config)?;
     let mut engine = create_engine(config.engine, Some(config.threads), config.precision)?;
     engine.set_hardware(config.hardware.clone());

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::{MergedShard, RunPlan, Shard, WorkUnit};
 use crate::engine::{EngineChoice, Precision};
+use crate::output::table::number;
 use crate::metrics::{beats_proven_optimum, relative_gap, Found, PrimalCurve, RunMetrics, GAP_LEVELS};
 use crate::model::Sense;
 use crate::reference::{PenaltyRule, ReferenceRun, ReferenceSolver};
@@ -215,6 +216,78 @@ impl ResultRow {
     /// The time to each of [`GAP_LEVELS`] (0 % is the time to target), in seconds.
     pub fn time_to_gap_s(&self) -> [Option<f64>; GAP_LEVELS.len()] {
         [self.time_to_target_s, self.time_to_gap_0_1pct_s, self.time_to_gap_1pct_s, self.time_to_gap_5pct_s]
+    }
+
+    /// AOC-DT's row or one of the rows derived from its run (polished, projected).
+    pub fn is_aocdt(&self) -> bool {
+        !self.solver.is_reference()
+    }
+
+    /// The first value no run can have, as `column: what is wrong`: a number that is not finite
+    /// (an infinite TTS99 aside), a negative time, count or violation, a gap or probability out
+    /// of its range, a replica-iteration counter beyond 2^53 (a `u64::MAX` sentinel), an
+    /// AOC-DT status other than `time_limit`, `work_limit` or `error` (AOC-DT is never
+    /// skipped), a best-known reached without one, a target without its source (or the other
+    /// way round) or not the best-known it names, or a time to a target the row lacks. None for a row a run could have written.
+    pub fn impossible_value(&self) -> Option<String> {
+        let finite = [("best_known", self.best_known), ("target", self.target), ("best_objective", self.best_objective), ("gap_to_best_known_pct", self.gap_to_best_known_pct)];
+        let non_negative = [
+            ("time_limit_s", self.time_limit_s),
+            ("max_violation", self.max_violation),
+            ("time_to_best_known_s", self.time_to_best_known_s),
+            ("time_to_target_s", self.time_to_target_s),
+            ("time_to_gap_0.1pct_s", self.time_to_gap_0_1pct_s),
+            ("time_to_gap_1pct_s", self.time_to_gap_1pct_s),
+            ("time_to_gap_5pct_s", self.time_to_gap_5pct_s),
+            ("primal_integral_s", self.primal_integral_s),
+            ("primal_integral_horizon_s", self.primal_integral_horizon_s),
+            ("primal_integral_mvm", self.primal_integral_mvm),
+            ("time_to_own_best_s", self.time_to_own_best_s),
+            ("wall_time_s", Some(self.wall_time_s)),
+        ];
+        let fractions = [("primal_gap_pct", self.primal_gap_pct, 100.0), ("success_probability", self.success_probability, 1.0)];
+        for (column, value) in finite {
+            if let Some(v) = value.filter(|v| !v.is_finite()) {
+                return Some(format!("{column}: {v} is not a finite number"));
+            }
+        }
+        for (column, value) in non_negative {
+            if let Some(v) = value.filter(|v| !(v.is_finite() && *v >= 0.0)) {
+                return Some(format!("{column}: {v} is not a finite number ≥ 0"));
+            }
+        }
+        for (column, value, most) in fractions {
+            if let Some(v) = value.filter(|v| !(0.0..=most).contains(v)) {
+                return Some(format!("{column}: {v} is outside 0..{most}"));
+            }
+        }
+        if let Some(v) = self.tts99_s.filter(|v| v.is_nan() || *v < 0.0) {
+            return Some(format!("tts99_s: {v} is not a time ≥ 0 (inf when no sample succeeded)"));
+        }
+        // Beyond 2^53 replica-iterations no run goes, and f64 (which compare divides in) stops
+        // counting exactly. (The work budget is no bound: a run's last round may overshoot it.)
+        const MOST_MVM: u64 = 1 << 53;
+        for (column, value) in [("mvm_to_target", self.mvm_to_target), ("samples", self.samples), ("work_mvm", self.work_mvm)] {
+            if let Some(v) = value.filter(|v| *v > MOST_MVM) {
+                return Some(format!("{column}: {v} is more than any run counts (at most 2^53 = {MOST_MVM})"));
+            }
+        }
+        if self.is_aocdt() && ![STATUS_ERROR, "time_limit", "work_limit"].contains(&self.status.as_str()) {
+            return Some(format!("status: {:?} is not an AOC-DT status (time_limit, work_limit or error)", self.status));
+        }
+        if self.reached_best_known && !(self.feasible && self.best_known.is_some()) {
+            return Some("reached_best_known: true without a feasible point and a best-known".into());
+        }
+        if self.target_source == Some(TargetSource::BestKnown) && (self.target != self.best_known || self.best_known.is_none()) {
+            return Some(format!("target: {} is not the best-known {} that target_source names", number(self.target), number(self.best_known)));
+        }
+        if self.target.is_some() != self.target_source.is_some() {
+            return Some(format!("target_source: {:?} for target {}", self.target_source, number(self.target)));
+        }
+        if self.target.is_none() && (self.mvm_to_target.is_some() || self.time_to_target_s.is_some()) {
+            return Some("mvm_to_target: a time or count to a target that the row does not have".into());
+        }
+        None
     }
 }
 

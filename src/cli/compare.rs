@@ -1,17 +1,22 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Args;
 
-use crate::compare::{compare, Tolerances};
-use crate::export::csv::read_results;
+use crate::compare::{compare, read_run, Report, Side, Tolerances};
+
+/// `compare`'s exit status for input it cannot judge (1 is a regression).
+const EXIT_BAD_INPUT: u8 = 2;
 
 #[derive(Debug, Args)]
+#[command(after_help = "Exit status: 0 no regression; 1 a regression (the report lists it); 2 input that cannot be judged, with an error naming the file: \
+a missing folder or file, an unreadable row, a missing column the gate reads, a value no run can have (not finite, negative, a u64::MAX sentinel, \
+a skipped AOC-DT run), a baseline that is empty or holds failed runs, a row that the results.json beside it contradicts, or an invalid option.")]
 pub struct CompareArgs {
-    /// Baseline results: a bench output folder or its results.csv.
+    /// Baseline results: a bench output folder or its results.csv. When a results.json lies
+    /// beside the results.csv, every row is checked against its raw run there.
     pub baseline: PathBuf,
-    /// Results to check against the baseline (folder or results.csv).
+    /// Results to check against the baseline (folder or results.csv), checked the same way.
     pub current: PathBuf,
     /// Allowed relative growth of the deterministic counters mvm_to_target and (under a work
     /// budget) primal_integral_mvm (0.1 = 10 %).
@@ -28,14 +33,28 @@ fn results_csv(path: &Path) -> PathBuf {
     if path.is_dir() { path.join("results.csv") } else { path.to_path_buf() }
 }
 
-/// Prints the report; the exit status is non-zero when CURRENT regressed.
+/// Prints the report; the exit status is 0 for a pass, 1 for a regression, and 2 (after the
+/// error) for input that cannot be judged.
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(args.tolerance >= 0.0, "--tolerance must not be negative, got {}", args.tolerance);
-    anyhow::ensure!(args.gate_time.is_none_or(|r| r >= 1.0), "--gate-time is a growth factor and must be at least 1");
     let (baseline, current) = (results_csv(&args.baseline), results_csv(&args.current));
+    match judge(&args, &baseline, &current) {
+        Ok(report) => {
+            println!("compare: baseline {} against {}", baseline.display(), current.display());
+            print!("{report}");
+            Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Err(error) => {
+            super::print_error(&error);
+            Ok(ExitCode::from(EXIT_BAD_INPUT))
+        }
+    }
+}
+
+fn judge(args: &CompareArgs, baseline: &Path, current: &Path) -> anyhow::Result<Report> {
+    // An infinite tolerance or gate would pass anything.
+    anyhow::ensure!(args.tolerance.is_finite() && args.tolerance >= 0.0, "--tolerance must be a finite fraction ≥ 0, got {}", args.tolerance);
+    anyhow::ensure!(args.gate_time.is_none_or(|r| r.is_finite() && r >= 1.0), "--gate-time is a finite growth factor and must be at least 1");
     let tolerances = Tolerances { counter_growth: args.tolerance, wall_time_ratio: args.gate_time };
-    let report = compare(&read_results(&baseline)?, &read_results(&current)?, tolerances).with_context(|| format!("baseline {}", baseline.display()))?;
-    println!("compare: baseline {} against {}", baseline.display(), current.display());
-    print!("{report}");
-    Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let (baseline_rows, current_rows) = (read_run(baseline, Side::Baseline)?, read_run(current, Side::Current)?);
+    compare(&baseline_rows, &current_rows, tolerances)
 }

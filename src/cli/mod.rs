@@ -55,7 +55,8 @@ pub enum Command {
     /// Create the reference solver's Python venv ($AOCBENCH_VENV, else ./.venv) once, e.g.
     /// on a cluster's shared file system before submitting a job array.
     Setup(setup::SetupArgs),
-    /// Check a bench run against a baseline; exits non-zero when it is worse.
+    /// Check a bench run against a baseline; exits 1 when it is worse, 2 when an input cannot
+    /// be judged (a missing, unreadable or damaged results file).
     Compare(compare::CompareArgs),
     /// List the wgpu adapters (backend, type, driver, key limits).
     Devices(devices::DevicesArgs),
@@ -79,6 +80,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Devices(args) => devices::run(args).map(done),
         Command::Perf(args) => perf::run(dir, args).map(done),
     }
+}
+
+/// Prints a command's error on standard error, with its causes.
+pub fn print_error(error: &anyhow::Error) {
+    eprintln!("error: {error:#}");
 }
 
 /// The wall-clock budget of a solve when neither --time-limit nor --work is given.

@@ -12,6 +12,7 @@ use super::recorded::{run_differences, RecordedRun};
 use super::shard::Shard;
 use crate::benchmark::{prepare_output, write_reports, BenchResults, OutputFiles, OutputMode};
 use crate::export::csv::ResultsWriter;
+use crate::output::lock::FolderLock;
 
 /// Where a merged run's rows came from: one input folder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,12 +51,15 @@ pub struct Merged {
 /// run order, so a complete merge under a work budget equals a run in one process apart from
 /// the wall-clock columns.
 ///
-/// Errors (nothing is written): folders of different runs (the differing options are named);
-/// units complete in no folder, listed by the shard to run again, unless `allow_partial`, in
-/// which case the merged run lists them in `metadata.missing_units`.
+/// Errors (nothing is written): a folder another process is writing now, or one whose rows its
+/// raw runs contradict ([`super::check_against_raw_runs`]); folders of different runs (the
+/// differing options are named); units complete in no folder, listed by the shard to run
+/// again, unless `allow_partial`, in which case the merged run lists them in
+/// `metadata.missing_units`.
 pub fn merge_runs(dirs: &[PathBuf], out: &Path, allow_partial: bool, command_line: Vec<String>) -> anyhow::Result<Merged> {
     anyhow::ensure!(!dirs.is_empty(), "nothing to merge: name the shard folders");
-    let runs: Vec<RecordedRun> = dirs.iter().map(|dir| RecordedRun::read(dir)).collect::<anyhow::Result<_>>()?;
+    // A folder still being written would merge with units missing, or half written.
+    let runs: Vec<RecordedRun> = dirs.iter().map(|dir| FolderLock::ensure_idle(dir).and_then(|()| RecordedRun::read(dir))).collect::<anyhow::Result<_>>()?;
     let first = &runs[0];
     for other in &runs[1..] {
         let differences = run_differences(&first.metadata, &other.metadata);
@@ -90,6 +94,7 @@ pub fn merge_runs(dirs: &[PathBuf], out: &Path, allow_partial: bool, command_lin
     let files = OutputFiles::in_dir(out);
     anyhow::ensure!(!runs.iter().any(|run| same_folder(&run.dir, out)), "--out {} is one of the folders being merged", out.display());
     prepare_output(out, &files, OutputMode::Fresh)?;
+    let _lock = FolderLock::acquire(out)?;
 
     let mut results = BenchResults { metadata: first.metadata.clone(), rows: Vec::new(), comparison: Vec::new(), aggregates: Vec::new(), runs: Vec::new(), curves: Vec::new() };
     for &(source, planned) in &taken {

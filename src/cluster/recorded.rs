@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::plan::{RunPlan, WorkUnit};
+use super::verify::{check_against_raw_runs, ResultFiles};
 use crate::benchmark::{OutputFiles, RawRun, ResultRow, RunCurve, RunMetadata, SolverName};
 use crate::engine::EngineChoice;
 use crate::export::csv::read_complete_results;
@@ -35,25 +36,23 @@ impl RecordedRun {
     /// Reads `dir`'s results.json and results.csv.
     ///
     /// Errors: no results.json there, or one this version of aocbench cannot read (another
-    /// version's schema), or a results.csv row that is unreadable before the last line.
+    /// version's schema), a results.csv row that is unreadable before the last line, or a row
+    /// of a complete unit that its raw run contradicts ([`check_against_raw_runs`]).
     pub fn read(dir: &Path) -> anyhow::Result<RecordedRun> {
         let files = OutputFiles::in_dir(dir);
         let path = &files.results_json;
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {} (not a bench results folder?)", path.display()))?;
-        let json: Value = serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
-        let metadata = RunMetadata::deserialize(&json["metadata"])
-            .with_context(|| format!("{}: metadata this version of aocbench cannot read (written by another version?)", path.display()))?;
-        let runs: Vec<RawRun> = json["runs"].as_array().into_iter().flatten().cloned().map(RawRun::Recorded).collect();
+        let RawResults { json, metadata, runs } = RawResults::read(path)?;
         let rows = read_complete_results(&files.results_csv)?;
         let complete = complete_units(&metadata, &rows, &runs);
         let in_complete_unit = |instance: &str, repeat: u32| complete.contains(&WorkUnit { instance: instance.to_string(), repeat });
         let mut seen = HashSet::new();
-        let rows = rows.into_iter().filter(|r| in_complete_unit(&r.instance, r.repeat) && seen.insert((r.instance.clone(), r.solver, r.repeat))).collect();
+        let rows: Vec<ResultRow> = rows.into_iter().filter(|r| in_complete_unit(&r.instance, r.repeat) && seen.insert((r.instance.clone(), r.solver, r.repeat))).collect();
         let mut seen = HashSet::new();
-        let runs = runs
+        let runs: Vec<RawRun> = runs
             .into_iter()
             .filter(|run| run.key().is_some_and(|(instance, solver, repeat)| in_complete_unit(instance, repeat) && seen.insert((instance.to_string(), solver, repeat))))
             .collect();
+        check_against_raw_runs(&rows, &runs, &metadata, &ResultFiles { csv: &files.results_csv, json: path })?;
         let curves: Vec<RunCurve> = Vec::deserialize(&json["curves"]).with_context(|| format!("{}: curves this version of aocbench cannot read", path.display()))?;
         let mut seen = HashSet::new();
         let curves = curves.into_iter().filter(|c| in_complete_unit(&c.instance, c.repeat) && seen.insert((c.instance.clone(), c.solver, c.repeat))).collect();
@@ -73,6 +72,27 @@ impl RecordedRun {
     /// The raw runs of `unit`, in results.json order.
     pub fn unit_runs<'a>(&'a self, unit: &'a WorkUnit) -> impl Iterator<Item = &'a RawRun> {
         self.runs.iter().filter(|r| r.key().is_some_and(|(instance, _, repeat)| instance == unit.instance && repeat == unit.repeat))
+    }
+}
+
+/// A results.json read back.
+pub struct RawResults {
+    pub json: Value,
+    pub metadata: RunMetadata,
+    /// Its raw runs as they were written ([`RawRun::Recorded`]).
+    pub runs: Vec<RawRun>,
+}
+
+impl RawResults {
+    /// Reads `path`. Errors, naming it: no such file, not JSON, or metadata this version of
+    /// aocbench cannot read (another version's schema).
+    pub fn read(path: &Path) -> anyhow::Result<RawResults> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {} (not a bench results folder?)", path.display()))?;
+        let json: Value = serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+        let metadata = RunMetadata::deserialize(&json["metadata"])
+            .with_context(|| format!("{}: metadata this version of aocbench cannot read (written by another version?)", path.display()))?;
+        let runs: Vec<RawRun> = json["runs"].as_array().into_iter().flatten().cloned().map(RawRun::Recorded).collect();
+        Ok(RawResults { json, metadata, runs })
     }
 }
 

@@ -11,10 +11,20 @@
 //! bit-for-bit reproducible under the same work budget, seed, engine and batch size. Wall-clock times are reported and gate only when asked: they
 //! depend on the machine and its load. Runs made under different budgets, seeds, engines or
 //! batch sizes are not comparable, which is itself a failure (the gate would be meaningless).
+//!
+//! Input that could talk the gate into a pass is refused ([`read_run`], [`compare`]): a value
+//! no run can have (non-finite, negative, a `u64::MAX` sentinel, a skipped AOC-DT run), a
+//! missing column the gate reads, a baseline that is empty or holds failed runs, a row that
+//! the results.json beside it contradicts.
 
 use std::fmt;
+use std::path::Path;
+
+use anyhow::Context;
 
 use crate::benchmark::{ResultRow, SolverName};
+use crate::cluster::{check_against_raw_runs, RawResults, ResultFiles};
+use crate::export::csv::read_results;
 use crate::metrics::reaches_target;
 use crate::output::table::{number, render, significant};
 
@@ -89,16 +99,74 @@ fn repeated_runs(rows: &[ResultRow]) -> Vec<String> {
     repeated
 }
 
-/// Compares `current` against `baseline`. Errors: a baseline with no runs, with a run that
-/// failed, or either side with a run listed twice — none can tell a regression from a pass.
-pub fn compare(baseline: &[ResultRow], current: &[ResultRow], tolerances: Tolerances) -> anyhow::Result<Report> {
-    anyhow::ensure!(!baseline.is_empty(), "the baseline holds no runs: a gate against it could never fail; make the baseline again (results/baseline/README.md)");
-    for (side, rows) in [("baseline", baseline), ("current results", current)] {
-        let repeated = repeated_runs(rows);
-        anyhow::ensure!(repeated.is_empty(), "the {side} list a run more than once (which would be compared?): {}", repeated.join(", "));
+/// Which side of the comparison a results file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Baseline,
+    Current,
+}
+
+impl Side {
+    fn name(self) -> &'static str {
+        match self {
+            Side::Baseline => "baseline",
+            Side::Current => "current results",
+        }
     }
-    let failed: Vec<String> = baseline.iter().filter(|row| row.failed()).map(run_name).collect();
-    anyhow::ensure!(failed.is_empty(), "the baseline holds runs that failed (status error), which cannot be compared against: {}; make the baseline again", failed.join(", "));
+}
+
+/// The columns the gate reads that a results.csv could lack without a read error (empty
+/// values read as absent, so a file without them would pass).
+const GATED_COLUMNS: [&str; 9] = ["best_known", "target", "engine", "work_mvm", "time_limit_s", "batch_size", "best_objective", "mvm_to_target", "primal_integral_mvm"];
+
+/// Reads one side's results.csv and refuses what the gate cannot judge. Errors, naming the
+/// file (and the row, run and column): no such file, an unreadable row, a missing gated
+/// column, what [`check_side`] refuses, and — when a results.json lies beside it — a row its
+/// raw run contradicts ([`check_against_raw_runs`]).
+pub fn read_run(path: &Path, side: Side) -> anyhow::Result<Vec<ResultRow>> {
+    let mut reader = csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
+    let header = reader.headers().with_context(|| format!("{}: header", path.display()))?.clone();
+    // A file without even a header holds no runs, which check_side names.
+    let missing: Vec<&str> = GATED_COLUMNS.into_iter().filter(|column| !header.is_empty() && !header.iter().any(|h| h == *column)).collect();
+    anyhow::ensure!(missing.is_empty(), "{}: no column {} (the gate reads it; a file of another version, or cut)", path.display(), missing.join(", "));
+    let rows = read_results(path)?;
+    check_side(&rows, side).with_context(|| path.display().to_string())?;
+    let json = path.with_file_name("results.json");
+    if json.exists() {
+        let raw = RawResults::read(&json)?;
+        check_against_raw_runs(&rows, &raw.runs, &raw.metadata, &ResultFiles { csv: path, json: &json })?;
+    }
+    Ok(rows)
+}
+
+/// Refuses a side the gate cannot judge: a run listed twice (which would be compared?), a value
+/// no run can have ([`ResultRow::impossible_value`], named by its row from 1 and its column),
+/// and a baseline with no runs or with a failed run (a gate against it could not fail).
+pub fn check_side(rows: &[ResultRow], side: Side) -> anyhow::Result<()> {
+    let name = side.name();
+    let repeated = repeated_runs(rows);
+    anyhow::ensure!(repeated.is_empty(), "the {name} list a run more than once (which would be compared?): {}", repeated.join(", "));
+    if let Some((i, row, problem)) = rows.iter().enumerate().find_map(|(i, row)| row.impossible_value().map(|p| (i, row, p))) {
+        anyhow::bail!("in the {name}, row {} ({}) holds a value no run can have: {problem}", i + 1, run_name(row));
+    }
+    if side == Side::Baseline {
+        anyhow::ensure!(!rows.is_empty(), "the baseline holds no runs: a gate against it could never fail; make the baseline again (results/baseline/README.md)");
+        let failed: Vec<String> = rows.iter().filter(|row| row.failed()).map(run_name).collect();
+        anyhow::ensure!(failed.is_empty(), "the baseline holds runs that failed (status error), which cannot be compared against: {}; make the baseline again", failed.join(", "));
+    }
+    Ok(())
+}
+
+/// Compares `current` against `baseline`. Errors: either side refused by [`check_side`], or
+/// under a wall-time gate a run that ran in no time (a ratio against it means nothing).
+pub fn compare(baseline: &[ResultRow], current: &[ResultRow], tolerances: Tolerances) -> anyhow::Result<Report> {
+    check_side(baseline, Side::Baseline)?;
+    check_side(current, Side::Current)?;
+    if tolerances.wall_time_ratio.is_some() {
+        if let Some(row) = baseline.iter().chain(current).find(|row| row.ran() && row.wall_time_s <= 0.0) {
+            anyhow::bail!("{}: wall_time_s {} for a run that ran: wall times cannot be gated (--gate-time)", run_name(row), row.wall_time_s);
+        }
+    }
     let mut report = Report { tolerances, pairs: Vec::new(), findings: Vec::new() };
     for base in baseline {
         match current.iter().find(|c| same_run(base, c)) {
@@ -129,11 +197,15 @@ fn absent_from(solver: SolverName, rows: &[ResultRow], side: &str, otherwise: &s
     format!("no {} runs at all in the {side}{hint}", solver.label())
 }
 
-/// The settings that fix a run's trajectory and target, as (name, baseline, current) texts
-/// where they differ.
+/// The instance's sizes and the settings that fix a run's trajectory and target, as (name,
+/// baseline, current) texts where they differ.
 fn differences(base: &ResultRow, cur: &ResultRow) -> Vec<String> {
     let text = |v: Option<String>| v.unwrap_or_else(|| "-".into());
-    let fields: [(&str, String, String); 6] = [
+    let fields: [(&str, String, String); 9] = [
+        // The instance itself: another file under the same name is another problem.
+        ("n_vars", base.n_vars.to_string(), cur.n_vars.to_string()),
+        ("n_constraints", base.n_constraints.to_string(), cur.n_constraints.to_string()),
+        ("sense", base.sense.as_str().into(), cur.sense.as_str().into()),
         ("seed", base.seed.to_string(), cur.seed.to_string()),
         ("work_mvm", text(base.work_mvm.map(|w| w.to_string())), text(cur.work_mvm.map(|w| w.to_string()))),
         ("time_limit_s", number(base.time_limit_s), number(cur.time_limit_s)),

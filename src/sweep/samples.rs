@@ -52,7 +52,7 @@ pub struct Candidate {
 }
 
 /// A strict improvement of the best feasible objective.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Improvement {
     pub time_s: f64,
     pub mvm: u64,
