@@ -692,6 +692,11 @@ fn unknown_type_code_and_sense_are_rejected() {
         "minimise",
         "unknown objective sense: expected minimize or maximize, found \"minimise\"",
     );
+    // A second sense is not a comment: which one was meant is unknowable.
+    assert_line_rejected("Minimize", "minimize maximize", "names more than one sense: \"minimize maximize\"");
+    assert_line_rejected("Minimize", "MAXIMIZE Minimize # both", "names more than one sense");
+    let commented = with_line(GOLDEN, "Minimize", "minimize # not maximize");
+    assert_eq!(parse(&commented).unwrap(), golden_instance(), "a sense word in the comment is a comment");
     assert_line_rejected(
         "#t:type-last",
         "4 3",

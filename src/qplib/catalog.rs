@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Deserializer};
 
-use crate::model::Sense;
+use crate::model::{Instance, Sense};
 
 /// One catalog row.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -33,6 +33,9 @@ pub struct CatalogEntry {
     /// True only when optimality of the best known objective is proven (`yes`).
     #[serde(deserialize_with = "proven")]
     pub optimal: bool,
+    /// The row's line in the file, for messages.
+    #[serde(skip)]
+    pub line: u64,
 }
 
 /// The columns every catalog row must have: the fields of [`CatalogEntry`].
@@ -67,6 +70,8 @@ fn proven<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> 
 /// All rows of a `catalog.csv`, looked up by instance name.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
+    /// The file read; `None` for the empty catalog of a folder without one.
+    source: Option<PathBuf>,
     entries: Vec<CatalogEntry>,
     by_name: HashMap<String, usize>,
 }
@@ -74,7 +79,8 @@ pub struct Catalog {
 impl Catalog {
     /// Reads `<dir>/catalog.csv`. A missing file gives an empty catalog (instances can be
     /// benchmarked without one, just without best-known values); a malformed one is an
-    /// error naming its line.
+    /// error naming its line, and so is a best-known objective that is not a finite number
+    /// (`inf`, `NaN`, or `1e400`, which overflows): it would be a target every run reaches.
     pub fn load(dir: &Path) -> Result<Catalog> {
         let path = dir.join("catalog.csv");
         let file = match File::open(&path) {
@@ -91,13 +97,18 @@ impl Catalog {
         if !missing.is_empty() {
             return Err(at(1, &format_args!("not a catalog: the header lacks the column(s) {}", missing.join(", "))));
         }
-        let mut catalog = Catalog::default();
+        let mut catalog = Catalog { source: Some(path.clone()), ..Catalog::default() };
         for record in reader.records() {
             let record = record.map_err(|e| at(e.position().map_or(0, |p| p.line()), &e))?;
             let line = record.position().map_or(0, |p| p.line());
-            let entry: CatalogEntry = record
+            let mut entry: CatalogEntry = record
                 .deserialize(Some(&headers))
                 .map_err(|e| at(line, &e))?;
+            if let Some(value) = entry.best_known_objective.filter(|v| !v.is_finite()) {
+                let written = headers.iter().position(|h| h == "best_known_objective").and_then(|i| record.get(i)).unwrap_or_default();
+                return Err(at(line, &format_args!("instance {}: best_known_objective \"{written}\" is not a finite number (reads as {value})", entry.name)));
+            }
+            entry.line = line;
             if catalog
                 .by_name
                 .insert(entry.name.clone(), catalog.entries.len())
@@ -109,6 +120,37 @@ impl Catalog {
         }
         anyhow::ensure!(!catalog.entries.is_empty(), "{}: the catalog lists no instance (truncated?)", path.display());
         Ok(catalog)
+    }
+
+    /// The file read, if any.
+    pub fn source(&self) -> Option<&Path> {
+        self.source.as_deref()
+    }
+
+    /// Checks the row of `instance` (read from `file`), if the catalog has one, against the
+    /// file: sense, type code and the counts of variables, binaries and constraints. Errors name
+    /// the catalog's line and the file: a row that describes another problem would give this
+    /// one a wrong best-known target.
+    pub fn check(&self, instance: &Instance, file: &Path) -> Result<()> {
+        let Some(entry) = self.get(&instance.name) else { return Ok(()) };
+        let facts = [
+            ("objective_sense", entry.objective_sense.as_str().to_string(), instance.sense.as_str().to_string()),
+            ("file_type", entry.file_type.clone(), instance.type_code.clone()),
+            ("n_vars", entry.n_vars.to_string(), instance.n_vars().to_string()),
+            ("n_binary", entry.n_binary.to_string(), instance.n_binary().to_string()),
+            ("n_constraints", entry.n_constraints.to_string(), instance.n_constraints().to_string()),
+        ];
+        let differences: Vec<String> = facts.iter().filter(|(_, listed, read)| listed != read).map(|(column, listed, read)| format!("{column} {listed} against {read}")).collect();
+        anyhow::ensure!(
+            differences.is_empty(),
+            "{}:{}: the catalog's row for {} does not describe {} ({}); correct the row or the file",
+            self.source.as_deref().map_or("catalog".into(), |p| p.display().to_string()),
+            entry.line,
+            instance.name,
+            file.display(),
+            differences.join(", ")
+        );
+        Ok(())
     }
 
     pub fn get(&self, name: &str) -> Option<&CatalogEntry> {
