@@ -27,6 +27,7 @@ pub use run::run_bcd;
 pub use select::{BlockSelector, Blocks};
 
 use crate::hardware::HardwareModel;
+use crate::output::table::count;
 
 /// `--decomposition`: what happens to a QUMO larger than the modelled machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
@@ -87,9 +88,9 @@ impl BcdOptions {
         let (machine, calibration) = (hardware.machine.name(), &hardware.calibration);
         anyhow::ensure!(
             capacity >= 2,
-            "{machine} with calibration {} ({} channels) holds {capacity} variables with signed weights: no room for a block beside the extra binary",
+            "{machine} with calibration {} ({}) holds {capacity} variables with signed weights: no room for a block beside the extra binary",
             calibration.source,
-            calibration.channels
+            count(calibration.channels, "channel")
         );
         let size = self.block_size.unwrap_or(capacity - 1);
         // Worded without size + 1, which overflows for the largest sizes.

@@ -33,9 +33,9 @@ pub struct CatalogEntry {
     /// True only when optimality of the best known objective is proven (`yes`).
     #[serde(deserialize_with = "proven")]
     pub optimal: bool,
-    /// The row's line in the file, for messages.
+    /// Where the row starts in the file (bytes), for messages.
     #[serde(skip)]
-    pub line: u64,
+    pub byte: u64,
 }
 
 /// The columns every catalog row must have: the fields of [`CatalogEntry`].
@@ -67,6 +67,17 @@ fn proven<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> 
     }
 }
 
+/// The line (from 1) of a row that csv places at `byte` of the file at `path`; 0 when the file
+/// no longer reads. After a row that ends in a quoted field, csv places the next row at the
+/// newline before it, hence the byte itself is counted.
+fn line_at(path: &Path, byte: u64) -> u64 {
+    let mut prefix = Vec::new();
+    match File::open(path).and_then(|file| io::Read::read_to_end(&mut io::Read::take(file, byte + 1), &mut prefix)) {
+        Ok(_) => 1 + prefix.iter().filter(|&&b| b == b'\n').count() as u64,
+        Err(_) => 0,
+    }
+}
+
 /// All rows of a `catalog.csv`, looked up by instance name.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
@@ -90,6 +101,9 @@ impl Catalog {
         let at = |line: u64, error: &dyn std::fmt::Display| {
             anyhow::anyhow!("{}:{line}: {error}", path.display())
         };
+        // csv's line count misses the end of a row that ends in a quoted field (every row of
+        // the shipped catalog), so lines are counted from its byte offsets.
+        let at_byte = |position: Option<&csv::Position>, error: &dyn std::fmt::Display| at(position.map_or(0, |p| line_at(&path, p.byte())), error);
         let mut reader = csv::Reader::from_reader(file);
         let headers = reader.headers().map_err(|e| at(1, &e))?.clone();
         // Rows are checked as they are read; a header without them would pass silently.
@@ -99,22 +113,21 @@ impl Catalog {
         }
         let mut catalog = Catalog { source: Some(path.clone()), ..Catalog::default() };
         for record in reader.records() {
-            let record = record.map_err(|e| at(e.position().map_or(0, |p| p.line()), &e))?;
-            let line = record.position().map_or(0, |p| p.line());
+            let record = record.map_err(|e| at_byte(e.position(), &e))?;
             let mut entry: CatalogEntry = record
                 .deserialize(Some(&headers))
-                .map_err(|e| at(line, &e))?;
+                .map_err(|e| at_byte(record.position(), &e))?;
             if let Some(value) = entry.best_known_objective.filter(|v| !v.is_finite()) {
                 let written = headers.iter().position(|h| h == "best_known_objective").and_then(|i| record.get(i)).unwrap_or_default();
-                return Err(at(line, &format_args!("instance {}: best_known_objective \"{written}\" is not a finite number (reads as {value})", entry.name)));
+                return Err(at_byte(record.position(), &format_args!("instance {}: best_known_objective \"{written}\" is not a finite number (reads as {value})", entry.name)));
             }
-            entry.line = line;
+            entry.byte = record.position().map_or(0, csv::Position::byte);
             if catalog
                 .by_name
                 .insert(entry.name.clone(), catalog.entries.len())
                 .is_some()
             {
-                return Err(at(line, &format_args!("duplicate instance {}", entry.name)));
+                return Err(at_byte(record.position(), &format_args!("duplicate instance {}", entry.name)));
             }
             catalog.entries.push(entry);
         }
@@ -143,9 +156,8 @@ impl Catalog {
         let differences: Vec<String> = facts.iter().filter(|(_, listed, read)| listed != read).map(|(column, listed, read)| format!("{column} {listed} against {read}")).collect();
         anyhow::ensure!(
             differences.is_empty(),
-            "{}:{}: the catalog's row for {} does not describe {} ({}); correct the row or the file",
-            self.source.as_deref().map_or("catalog".into(), |p| p.display().to_string()),
-            entry.line,
+            "{}: the catalog's row for {} does not describe {} ({}); correct the row or the file",
+            self.source.as_deref().map_or("the catalog".into(), |p| format!("{}:{}", p.display(), line_at(p, entry.byte))),
             instance.name,
             file.display(),
             differences.join(", ")
