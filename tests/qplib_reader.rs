@@ -866,4 +866,12 @@ fn malformed_catalog_names_its_line() {
     fs::write(dir.path().join("catalog.csv"), csv).unwrap();
     let message = Catalog::load(dir.path()).unwrap_err().to_string();
     assert!(message.contains("catalog.csv:3:"), "{message}");
+    // Rows that end in a quoted field (as the shipped catalog's do) are counted as lines too.
+    let quoted = "name,class,file_type,n_vars,n_binary,n_constraints,n_nonzeros_quadratic,n_quadratic_diagonal,n_linear_objective_terms,n_constraint_nonzeros,objective_sense,best_known_objective,optimal,source\n\
+        A,QBL,QBL,1,1,0,1,1,0,0,min,1,yes,\"a, b\"\n\
+        B,QBL,QBL,1,1,0,1,1,0,0,min,2,yes,\"c\"\n\
+        B,QBL,QBL,1,1,0,1,1,0,0,min,2,yes,\"d\"\n";
+    fs::write(dir.path().join("catalog.csv"), quoted).unwrap();
+    let message = Catalog::load(dir.path()).unwrap_err().to_string();
+    assert!(message.contains("catalog.csv:4: duplicate instance B"), "{message}");
 }

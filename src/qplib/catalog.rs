@@ -33,9 +33,6 @@ pub struct CatalogEntry {
     /// True only when optimality of the best known objective is proven (`yes`).
     #[serde(deserialize_with = "proven")]
     pub optimal: bool,
-    /// Where the row starts in the file (bytes), for messages.
-    #[serde(skip)]
-    pub byte: u64,
 }
 
 /// The columns every catalog row must have: the fields of [`CatalogEntry`].
@@ -84,6 +81,8 @@ pub struct Catalog {
     /// The file read; `None` for the empty catalog of a folder without one.
     source: Option<PathBuf>,
     entries: Vec<CatalogEntry>,
+    /// Where each entry's row starts in the file (csv's byte offset), for messages.
+    row_starts: Vec<u64>,
     by_name: HashMap<String, usize>,
 }
 
@@ -114,14 +113,13 @@ impl Catalog {
         let mut catalog = Catalog { source: Some(path.clone()), ..Catalog::default() };
         for record in reader.records() {
             let record = record.map_err(|e| at_byte(e.position(), &e))?;
-            let mut entry: CatalogEntry = record
+            let entry: CatalogEntry = record
                 .deserialize(Some(&headers))
                 .map_err(|e| at_byte(record.position(), &e))?;
             if let Some(value) = entry.best_known_objective.filter(|v| !v.is_finite()) {
                 let written = headers.iter().position(|h| h == "best_known_objective").and_then(|i| record.get(i)).unwrap_or_default();
                 return Err(at_byte(record.position(), &format_args!("instance {}: best_known_objective \"{written}\" is not a finite number (reads as {value})", entry.name)));
             }
-            entry.byte = record.position().map_or(0, csv::Position::byte);
             if catalog
                 .by_name
                 .insert(entry.name.clone(), catalog.entries.len())
@@ -130,6 +128,7 @@ impl Catalog {
                 return Err(at_byte(record.position(), &format_args!("duplicate instance {}", entry.name)));
             }
             catalog.entries.push(entry);
+            catalog.row_starts.push(record.position().map_or(0, csv::Position::byte));
         }
         anyhow::ensure!(!catalog.entries.is_empty(), "{}: the catalog lists no instance (truncated?)", path.display());
         Ok(catalog)
@@ -145,7 +144,8 @@ impl Catalog {
     /// the catalog's line and the file: a row that describes another problem would give this
     /// one a wrong best-known target.
     pub fn check(&self, instance: &Instance, file: &Path) -> Result<()> {
-        let Some(entry) = self.get(&instance.name) else { return Ok(()) };
+        let Some(&index) = self.by_name.get(&instance.name) else { return Ok(()) };
+        let entry = &self.entries[index];
         let facts = [
             ("objective_sense", entry.objective_sense.as_str().to_string(), instance.sense.as_str().to_string()),
             ("file_type", entry.file_type.clone(), instance.type_code.clone()),
@@ -157,7 +157,7 @@ impl Catalog {
         anyhow::ensure!(
             differences.is_empty(),
             "{}: the catalog's row for {} does not describe {} ({}); correct the row or the file",
-            self.source.as_deref().map_or("the catalog".into(), |p| format!("{}:{}", p.display(), line_at(p, entry.byte))),
+            self.source.as_deref().map_or("the catalog".into(), |p| format!("{}:{}", p.display(), line_at(p, self.row_starts[index]))),
             instance.name,
             file.display(),
             differences.join(", ")
