@@ -242,6 +242,14 @@ fn a_catalog_row_that_disagrees_with_the_file_is_an_error() {
     }
 }
 
+/// `solve --hardware aoc16` with `yaml` written to `file` fails with `message`.
+fn assert_calibration_refused(instance: &Path, file: &Path, yaml: &str, message: &str) {
+    fs::write(file, yaml).unwrap();
+    let out = aocbench(&["solve", text(instance), "--work", "1000", "--hardware", "aoc16", "--calibration", text(file)]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains(message), "{message:?} not in: {stderr}");
+}
+
 #[test]
 fn calibration_values_must_be_finite_and_in_range() {
     let (dir, instance) = workspace();
@@ -255,10 +263,7 @@ fn calibration_values_must_be_finite_and_in_range() {
     for (from, to, problem) in cases {
         assert!(AOC16.contains(from), "{from}");
         let file = dir.path().join("edited.yaml");
-        fs::write(&file, AOC16.replacen(from, to, 1)).unwrap();
-        let out = aocbench(&["solve", text(&instance), "--work", "1000", "--hardware", "aoc16", "--calibration", text(&file)]);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success() && stderr.contains(&format!("calibration file {}: {problem}", file.display())), "{to}: {stderr}");
+        assert_calibration_refused(&instance, &file, &AOC16.replacen(from, to, 1), &format!("calibration file {}: {problem}", file.display()));
     }
 }
 
@@ -274,10 +279,7 @@ fn a_one_channel_calibration_names_its_file() {
         yaml.replace_range(start..=end, &format!("{key}: [0.001]"));
     }
     let file = dir.path().join("one.yaml");
-    fs::write(&file, yaml).unwrap();
-    let out = aocbench(&["solve", text(&instance), "--work", "1000", "--hardware", "aoc16", "--calibration", text(&file)]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && stderr.contains(&format!("aoc16 with calibration {} (1 channel) holds 0 variables", file.display())), "{stderr}");
+    assert_calibration_refused(&instance, &file, &yaml, &format!("aoc16 with calibration {} (1 channel) holds 0 variables", file.display()));
 }
 
 #[test]
