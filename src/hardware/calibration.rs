@@ -103,7 +103,7 @@ impl Calibration {
             ("close_loop_offset_and_scale.solution_to_adc_ratio", closed.map_or(&[], |c| std::slice::from_ref(&c.solution_to_adc_ratio))),
         ];
         for (key, values) in read {
-            if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !(v.abs() <= MAX_MAGNITUDE)) {
+            if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite() || v.abs() > MAX_MAGNITUDE) {
                 return Err(fail(format!("{key}[{i}] = {v:?} is not a finite number within ±{MAX_MAGNITUDE:e} (volts, or factors near 1)")));
             }
         }
@@ -120,10 +120,11 @@ impl Calibration {
             [a, b, c, d, f, g] => [a, b, c, d, f, g],
             _ => return Err(fail(format!("tanh_sigmoid_coeffs has {} entries, expected 5 or 6", file.tanh_sigmoid_coeffs.len()))),
         };
-        if !(tanh[2] > 0.0) {
+        // Every value is finite here, so the comparisons below see no NaN.
+        if tanh[2] <= 0.0 {
             return Err(fail(format!("tanh_sigmoid_coeffs[2]: the exponent c = {:?} must be positive", tanh[2])));
         }
-        if !(tanh[3].abs() >= MIN_AMPLITUDE) {
+        if tanh[3].abs() < MIN_AMPLITUDE {
             return Err(fail(format!("tanh_sigmoid_coeffs[3]: the amplitude d = {:?} must be at least {MIN_AMPLITUDE:e} V in magnitude", tanh[3])));
         }
         let input_range_v = match file.deq_input_min_max[..] {
