@@ -162,10 +162,10 @@ fn solve_on_the_machine_is_reproducible_and_says_so() {
     assert_eq!(report["sweep"]["phases"][0]["phase"], "block_descent");
     let out = aocbench(&["solve", &larger, "--work", "1000", "--hardware", "aoc16", "--bcd-block-size", "8"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && stderr.contains("need 9 channels, but aoc16 holds 8"), "{stderr}");
+    assert!(!out.status.success() && stderr.contains("--bcd-block-size 8 leaves no room for the extra binary that carries b: aoc16 with calibration June2024_saturation_pieces_clip2p6.yaml holds 8 variables with signed weights, so a block holds at most 7"), "{stderr}");
     // A block that cannot fit is refused before any solve, even on an instance the machine holds.
     let out = aocbench(&["solve", path.to_str().unwrap(), "--work", "1000", "--hardware", "aoc16", "--bcd-block-size", "8"]);
-    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("need 9 channels"));
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--bcd-block-size 8 leaves no room"));
     // BCD settings for the ideal twin are refused, not silently ignored.
     for args in [&["--bcd-blocks", "greedy"][..], &["--hardware", "ideal", "--bcd-block-size", "3"], &["--hardware", "ideal", "--decomposition", "none"]] {
         let out = aocbench(&[&["solve", path.to_str().unwrap(), "--work", "1000"][..], args].concat());

@@ -692,6 +692,11 @@ fn unknown_type_code_and_sense_are_rejected() {
         "minimise",
         "unknown objective sense: expected minimize or maximize, found \"minimise\"",
     );
+    // A second sense is not a comment: which one was meant is unknowable.
+    assert_line_rejected("Minimize", "minimize maximize", "names more than one sense: \"minimize maximize\"");
+    assert_line_rejected("Minimize", "MAXIMIZE Minimize # both", "names more than one sense");
+    let commented = with_line(GOLDEN, "Minimize", "minimize # not maximize");
+    assert_eq!(parse(&commented).unwrap(), golden_instance(), "a sense word in the comment is a comment");
     assert_line_rejected(
         "#t:type-last",
         "4 3",
@@ -861,4 +866,12 @@ fn malformed_catalog_names_its_line() {
     fs::write(dir.path().join("catalog.csv"), csv).unwrap();
     let message = Catalog::load(dir.path()).unwrap_err().to_string();
     assert!(message.contains("catalog.csv:3:"), "{message}");
+    // Rows that end in a quoted field (as the shipped catalog's do) are counted as lines too.
+    let quoted = "name,class,file_type,n_vars,n_binary,n_constraints,n_nonzeros_quadratic,n_quadratic_diagonal,n_linear_objective_terms,n_constraint_nonzeros,objective_sense,best_known_objective,optimal,source\n\
+        A,QBL,QBL,1,1,0,1,1,0,0,min,1,yes,\"a, b\"\n\
+        B,QBL,QBL,1,1,0,1,1,0,0,min,2,yes,\"c\"\n\
+        B,QBL,QBL,1,1,0,1,1,0,0,min,2,yes,\"d\"\n";
+    fs::write(dir.path().join("catalog.csv"), quoted).unwrap();
+    let message = Catalog::load(dir.path()).unwrap_err().to_string();
+    assert!(message.contains("catalog.csv:4: duplicate instance B"), "{message}");
 }

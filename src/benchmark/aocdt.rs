@@ -19,6 +19,9 @@ pub struct SolveOutcome {
     pub warnings: Vec<Warning>,
 }
 
+/// Solves `instance` with AOC-DT and measures the run against `best_known` (this run's best
+/// when `None`). Errors: a `best_known` that is not finite, an instance the QUMO conversion
+/// refuses ([`crate::qumo::ConversionError`]), an engine failure.
 pub fn solve_instance(
     instance: &Instance,
     engine: &mut dyn Engine,
@@ -26,6 +29,11 @@ pub fn solve_instance(
     best_known: Option<f64>,
     observer: &mut dyn SweepObserver,
 ) -> anyhow::Result<SolveOutcome> {
+    // The catalog and --best-known refuse non-finite values; this holds for every other caller:
+    // an infinite target is one that every run reaches.
+    if let Some(b) = best_known.filter(|b| !b.is_finite()) {
+        anyhow::bail!("{}: the best-known objective {b} is not a finite number", instance.name);
+    }
     let model = QumoModel::new(instance)?;
     // A QUMO larger than the machine is decomposed (the default) or, without decomposition,
     // runs on an imagined machine of its size: the warning says so.

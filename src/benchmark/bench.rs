@@ -144,6 +144,7 @@ fn plan_run(config: &BenchConfig) -> anyhow::Result<(RunPlan, Vec<String>)> {
     let mut costs: Vec<InstanceCost> = Vec::with_capacity(config.instances.len());
     for path in &config.instances {
         let instance = qplib::read_instance(path)?;
+        config.catalog.check(&instance, path)?;
         anyhow::ensure!(!costs.iter().any(|c| c.name == instance.name), "instance {} is listed twice ({})", instance.name, path.display());
         costs.push(InstanceCost { product_size: product_size(&instance), has_best_known: config.catalog.best_known(&instance.name).is_some(), name: instance.name });
     }

@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use crate::output::atomic::write_atomically;
+use crate::output::destination::Destination;
 use crate::qplib;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -17,20 +17,23 @@ pub struct ExportArgs {
     pub file: String,
     #[arg(long, value_enum)]
     pub to: ExportFormat,
-    /// Output file (default: standard output).
+    /// Output file (default: standard output): a regular file (replaced atomically) or a new
+    /// path, not the instance; a symbolic link is followed (the file it points to is replaced,
+    /// the link kept).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }
 
 pub fn run(dir: Option<&Path>, args: ExportArgs) -> anyhow::Result<()> {
     let path = qplib::resolve_instance(dir, &args.file)?;
+    let out = args.output.as_deref().map(|out| Destination::check(out, &[&path])).transpose()?;
     let instance = qplib::read_instance(&path)?;
     let mut text = Vec::new();
     match args.to {
         ExportFormat::Lp => crate::export::lp::write_lp(&instance, &mut text)?,
     }
-    match args.output {
-        Some(out) => write_atomically(&out, &text)?,
+    match out {
+        Some(out) => out.write(&text)?,
         None => std::io::Write::write_all(&mut std::io::stdout(), &text)?,
     }
     Ok(())

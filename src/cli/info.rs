@@ -47,6 +47,7 @@ pub fn run(dir: Option<&Path>, args: InfoArgs) -> anyhow::Result<()> {
     let mut rows = Vec::new();
     for path in paths {
         let instance = qplib::read_instance(&path)?;
+        catalog.check(&instance, &path)?;
         let (qumo_vars, qumo_slacks, equality_rows, j_density, product, note) = match QumoModel::new(&instance) {
             Ok(model) => {
                 let qumo = model.build(&model.initial_weights(1.0));

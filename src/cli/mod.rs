@@ -172,6 +172,16 @@ impl HardwareArgs {
     }
 }
 
+/// A finite `f64` option value: `inf` and `NaN` (which `f64` parses) and overflowing text such
+/// as `1e400` are refused.
+fn finite_number(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if value.is_finite() => Ok(value),
+        Ok(value) => Err(format!("expected a finite number, got {text:?} (reads as {value})")),
+        Err(_) => Err(format!("not a number: {text:?}")),
+    }
+}
+
 fn parse_range<T: std::str::FromStr>(text: &str) -> Result<(T, T), String> {
     let (lo, hi) = text.split_once("..").ok_or_else(|| format!("expected LOW..HIGH, got {text:?}"))?;
     let parse = |s: &str| s.trim().parse::<T>().map_err(|_| format!("not a number: {s:?}"));

@@ -1,10 +1,11 @@
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use clap::Args;
 
 use super::EngineArgs;
 use crate::engine::create_engine;
-use crate::output::atomic::write_atomically;
+use crate::output::destination::Destination;
 use crate::output::table::render;
 use crate::perf::{measure, AnchorTable, PerfRow, Provenance, Reference, Replicas, Settings, Workload};
 use crate::qplib;
@@ -45,15 +46,25 @@ pub struct PerfArgs {
     /// Seed of the random J, replica parameters and initial states.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Where to write the CSV (default: results/perf/<engine>-<date>.csv).
+    /// Where to write the CSV (default: results/perf/<engine>-<date>.csv): a regular file
+    /// (replaced atomically) or a new path, not an input; a symbolic link is followed. Checked
+    /// before the measurements.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
 }
 
 pub fn run(dir: Option<&Path>, args: PerfArgs) -> anyhow::Result<()> {
+    let instances: Vec<PathBuf> = args.instances.iter().filter(|name| !name.is_empty()).map(|name| qplib::resolve_instance(dir, name)).collect::<anyhow::Result<_>>()?;
     let mut engine = create_engine(args.engine.engine, args.engine.threads(), args.engine.precision)?;
+    let info = engine.info();
+    let out = args.out.unwrap_or_else(|| {
+        let date = chrono::Local::now().format("%Y%m%d-%H%M%S");
+        PathBuf::from(format!("results/perf/{}-{date}.csv", info.kind))
+    });
+    let inputs: Vec<&Path> = instances.iter().map(PathBuf::as_path).chain(args.reference_csv.as_deref()).collect();
+    let out = Destination::check(&out, &inputs)?;
     let anchor = args.reference_csv.as_deref().map(AnchorTable::read).transpose()?;
-    let reference = Reference::for_engine(&engine.info(), anchor)?;
+    let reference = Reference::for_engine(&info, anchor)?;
     let settings = Settings { replicas: args.replicas, iterations: args.iterations, repeats: args.repeats, seed: args.seed };
     let provenance = Provenance::here();
 
@@ -63,7 +74,7 @@ pub fn run(dir: Option<&Path>, args: PerfArgs) -> anyhow::Result<()> {
         ensure_fits(needed, || format!("--sizes {n} (a dense {n} × {n} J in f32)"))?;
         Ok(Workload::dense(n, args.seed ^ n as u64))
     });
-    let sparse = args.instances.iter().filter(|name| !name.is_empty()).map(|name| Workload::qplib(&qplib::resolve_instance(dir, name)?, args.engine.product));
+    let sparse = instances.iter().map(|path| Workload::qplib(path, args.engine.product));
     let mut rows: Vec<PerfRow> = Vec::new();
     for workload in dense.chain(sparse) {
         let workload = workload?;
@@ -72,20 +83,15 @@ pub fn run(dir: Option<&Path>, args: PerfArgs) -> anyhow::Result<()> {
         rows.push(row);
     }
 
-    let info = engine.info();
-    let out = args.out.unwrap_or_else(|| {
-        let date = chrono::Local::now().format("%Y%m%d-%H%M%S");
-        PathBuf::from(format!("results/perf/{}-{date}.csv", info.kind))
-    });
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in &rows {
         writer.serialize(row)?;
     }
-    write_atomically(&out, &writer.into_inner()?)?;
-
     println!("{} engine on {} ({} threads); reference: {}", info.kind, info.device, info.threads, reference.name());
     print!("{}", render(&HEADER, &rows.iter().map(table_row).collect::<Vec<_>>()));
-    println!("wrote {}", out.display());
+    // After the table, so that an error here loses no measurement.
+    out.write(&writer.into_inner()?).context("the table printed above was not saved")?;
+    println!("wrote {}", out.path().display());
     Ok(())
 }
 

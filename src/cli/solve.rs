@@ -1,6 +1,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use clap::Args;
 
 use super::{EngineArgs, HardwareArgs, SweepArgs};
@@ -8,11 +9,12 @@ use crate::benchmark::{solve_instance, SolveOutcome};
 use crate::engine::create_engine;
 use crate::hardware::HardwareModel;
 use crate::model::Instance;
-use crate::output::atomic::write_atomically;
+use crate::output::destination::Destination;
 use crate::output::progress_bar::SweepProgress;
 use crate::output::table::{count, number, render};
 use crate::output::warnings::Warning;
 use crate::qplib;
+use crate::qumo::ConversionError;
 use crate::sweep::Candidate;
 
 #[derive(Debug, Args)]
@@ -29,37 +31,51 @@ pub struct SolveArgs {
     #[arg(long)]
     pub json: bool,
     /// Write AOC-DT's best solution (variable values, one per line) to this file; with --polish
-    /// the AOC-DT + polish best also goes to PATH.polished.
+    /// the AOC-DT + polish best also goes to PATH.polished. PATH must be a regular file (replaced
+    /// atomically) or a new path, not a file the solve reads; a symbolic link is followed (the
+    /// file it points to is replaced, the link kept). Checked before the solve; the result is
+    /// printed before any error about saving it.
     #[arg(long, value_name = "PATH")]
     pub save_solution: Option<PathBuf>,
-    /// Best-known objective to aim for (default: catalog.csv of the instance folder).
-    #[arg(long)]
+    /// Best-known objective to aim for, a finite number (default: catalog.csv of the instance
+    /// folder).
+    #[arg(long, value_parser = super::finite_number)]
     pub best_known: Option<f64>,
 }
 
 pub fn run(dir: Option<&Path>, args: SolveArgs) -> anyhow::Result<()> {
     let path = qplib::resolve_instance(dir, &args.file)?;
-    let instance = qplib::read_instance(&path)?;
     let catalog = qplib::Catalog::for_instances(dir)?;
+    // Checked before the solve: a long run must not end in an error about where to save it.
+    let inputs: Vec<&Path> = [Some(path.as_path()), args.hardware.calibration.as_deref(), catalog.source()].into_iter().flatten().collect();
+    let save = args.save_solution.as_deref().map(|out| SolutionFiles::check(out, args.sweep.polish, &inputs)).transpose()?;
+    let instance = qplib::read_instance(&path)?;
+    catalog.check(&instance, &path)?;
     let best_known = args.best_known.or_else(|| catalog.best_known(&instance.name));
     let hardware = args.hardware.model()?;
     let options = args.sweep.options(args.engine.product, hardware.as_ref())?;
     let mut engine = create_engine(args.engine.engine, args.engine.threads(), args.engine.precision)?;
     engine.set_hardware(hardware);
-    let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, &mut SweepProgress::new())?;
+    let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, &mut SweepProgress::new()).map_err(|error| name_the_file(error, &path))?;
     let warnings = warnings(&instance, &outcome, catalog.proven_optimum(&instance.name));
     for warning in &warnings {
         eprintln!("{}", warning.line());
-    }
-    if let Some(out) = &args.save_solution {
-        save_solution(out, &instance, &outcome)?;
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&json_report(&instance, &options, engine.hardware(), &outcome, &warnings))?);
     } else {
         print!("{}", text_report(&instance, engine.hardware(), &outcome));
     }
-    Ok(())
+    // After the report, so that an error here (a disk filled during the run) loses no result.
+    match &save {
+        Some(files) => files.save(&instance, &outcome).context("the result printed above was not saved"),
+        None => Ok(()),
+    }
+}
+
+/// An error of the QUMO conversion names the instance (its first line); the user named a file.
+fn name_the_file(error: anyhow::Error, path: &Path) -> anyhow::Error {
+    if error.is::<ConversionError>() { error.context(path.display().to_string()) } else { error }
 }
 
 /// The solve's own warnings, and the guard against a feasible objective (AOC-DT's or the
@@ -217,23 +233,37 @@ fn gap_percent(gap: f64) -> String {
     format!("{:.4}%", if percent.abs() < 5e-5 { 0.0 } else { percent })
 }
 
-/// `name value` per variable, preceded by the objective as a comment (SCIP's .sol layout).
-/// With `--polish`, the AOC-DT + polish best goes to `PATH.polished` (when it has one).
-fn save_solution(path: &Path, instance: &Instance, outcome: &SolveOutcome) -> anyhow::Result<()> {
-    let best = outcome.sweep.incumbents.answer().ok_or_else(|| anyhow::anyhow!("no solution to save: no sample ran"))?;
-    write_solution(path, instance, "AOC-DT", best)?;
-    if let Some(polished) = outcome.sweep.polished.as_ref().and_then(|p| p.best_feasible.as_ref()) {
-        let mut name = path.as_os_str().to_owned();
-        name.push(".polished");
-        write_solution(Path::new(&name), instance, "AOC-DT + polish", polished)?;
-    }
-    Ok(())
+/// Where `--save-solution` writes: `PATH`, and `PATH.polished` under `--polish`.
+struct SolutionFiles {
+    aocdt: Destination,
+    polished: Option<Destination>,
 }
 
-fn write_solution(path: &Path, instance: &Instance, solver: &str, best: &Candidate) -> anyhow::Result<()> {
+impl SolutionFiles {
+    /// Both files checked (see [`Destination::check`]) against the run's `inputs`.
+    fn check(path: &Path, polish: bool, inputs: &[&Path]) -> anyhow::Result<SolutionFiles> {
+        let aocdt = Destination::check(path, inputs)?;
+        let polished = if polish { Some(aocdt.with_suffix(".polished")?) } else { None };
+        Ok(SolutionFiles { aocdt, polished })
+    }
+
+    /// `name value` per variable, preceded by the objective as a comment (SCIP's .sol layout).
+    /// The AOC-DT + polish best goes to `PATH.polished` (when it has one).
+    fn save(&self, instance: &Instance, outcome: &SolveOutcome) -> anyhow::Result<()> {
+        let best = outcome.sweep.incumbents.answer().ok_or_else(|| anyhow::anyhow!("no solution to save: no sample ran"))?;
+        write_solution(&self.aocdt, instance, "AOC-DT", best)?;
+        let polished = outcome.sweep.polished.as_ref().and_then(|p| p.best_feasible.as_ref());
+        if let Some((file, best)) = self.polished.as_ref().zip(polished) {
+            write_solution(file, instance, "AOC-DT + polish", best)?;
+        }
+        Ok(())
+    }
+}
+
+fn write_solution(file: &Destination, instance: &Instance, solver: &str, best: &Candidate) -> anyhow::Result<()> {
     let mut text = format!("# instance {}\n# solver {solver}\n# objective {}\n# feasible {} (max violation {:e})\n", instance.name, best.objective, best.feasible, best.max_violation);
     for (j, v) in best.x.iter().enumerate() {
         let _ = writeln!(text, "x{} {}", j + 1, v);
     }
-    write_atomically(path, text.as_bytes())
+    file.write(text.as_bytes())
 }

@@ -28,6 +28,7 @@ pub use select::{BlockSelector, Blocks};
 
 use crate::hardware::HardwareModel;
 use crate::sweep::Budget;
+use crate::output::table::count;
 
 /// `--decomposition`: what happens to a QUMO larger than the modelled machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
@@ -95,9 +96,21 @@ impl BcdOptions {
     /// the extra binary does not fit the machine.
     pub fn block_size_on(&self, hardware: &HardwareModel) -> anyhow::Result<usize> {
         let capacity = hardware.capacity();
-        anyhow::ensure!(capacity >= 2, "{} holds {capacity} variables with signed weights: no room for a block beside the extra binary", hardware.machine.name());
+        let (machine, calibration) = (hardware.machine.name(), &hardware.calibration);
+        anyhow::ensure!(
+            capacity >= 2,
+            "{machine} with calibration {} ({}) holds {capacity} variables with signed weights: no room for a block beside the extra binary",
+            calibration.source,
+            count(calibration.channels, "channel")
+        );
         let size = self.block_size.unwrap_or(capacity - 1);
-        anyhow::ensure!(size < capacity, "a BCD block of {size} variables and the extra binary that carries b need {} channels, but {} holds {capacity} with signed weights", size + 1, hardware.machine.name());
+        // Worded without size + 1, which overflows for the largest sizes.
+        anyhow::ensure!(
+            size < capacity,
+            "--bcd-block-size {size} leaves no room for the extra binary that carries b: {machine} with calibration {} holds {capacity} variables with signed weights, so a block holds at most {}",
+            calibration.source,
+            capacity - 1
+        );
         Ok(size)
     }
 

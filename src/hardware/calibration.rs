@@ -18,6 +18,14 @@ const AOC16_YAML: &str = include_str!("../../calibration/June2024_saturation_pie
 const AOC48_FILE: &str = "April2025_corrected_pd_3.yaml";
 const AOC48_YAML: &str = include_str!("../../calibration/April2025_corrected_pd_3.yaml");
 
+/// The largest magnitude of a value read: the files hold volts (about ±1.3 V of input range,
+/// offsets of millivolts) and dimensionless coefficients and gains of order 1 to 10, so a value
+/// beyond it is a typo, and it keeps every product of the model finite (1e308 overflows).
+pub const MAX_MAGNITUDE: f64 = 1e3;
+/// The smallest magnitude of the curve's amplitude d, V: the model divides by it, and the
+/// f32 engines must resolve the quotient.
+pub const MIN_AMPLITUDE: f64 = 1e-6;
+
 /// What the hardware model takes from a calibration file. Voltages in volts, per-channel
 /// vectors indexed by channel (0-based).
 #[derive(Debug, Clone, PartialEq)]
@@ -90,10 +98,28 @@ impl Calibration {
         Calibration::parse(&path.display().to_string(), &text)
     }
 
-    /// Parses the text of a calibration file named `source`.
+    /// Parses the text of a calibration file named `source`. Errors name the source and the
+    /// key: a missing or malformed group, lengths that differ from the channel count, a value
+    /// that is not finite or beyond ±[`MAX_MAGNITUDE`], a non-positive exponent or an amplitude
+    /// below [`MIN_AMPLITUDE`].
     pub fn parse(source: &str, text: &str) -> anyhow::Result<Calibration> {
         let fail = |problem: String| anyhow::anyhow!("calibration file {source}: {problem}");
         let file: File = serde_norway::from_str(text).map_err(|e| fail(e.to_string()))?;
+        let closed = file.close_loop_offset_and_scale.as_ref();
+        let read: [(&str, &[f64]); 7] = [
+            ("tanh_sigmoid_coeffs", &file.tanh_sigmoid_coeffs),
+            ("deq_input_min_max", &file.deq_input_min_max),
+            ("pd_offset.pd_offset_positive_row12", &file.pd_offset.pd_offset_positive_row12),
+            ("pd_offset.pd_offset_negative_row12", &file.pd_offset.pd_offset_negative_row12),
+            ("close_loop_offset_and_scale.dc_offset", closed.map_or(&[], |c| &c.dc_offset)),
+            ("close_loop_offset_and_scale.scaling", closed.map_or(&[], |c| &c.scaling)),
+            ("close_loop_offset_and_scale.solution_to_adc_ratio", closed.map_or(&[], |c| std::slice::from_ref(&c.solution_to_adc_ratio))),
+        ];
+        for (key, values) in read {
+            if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite() || v.abs() > MAX_MAGNITUDE) {
+                return Err(fail(format!("{key}[{i}] = {v:?} is not a finite number within ±{MAX_MAGNITUDE:e} (volts, or factors near 1)")));
+            }
+        }
         let channels = file.pd_offset.pd_offset_positive_row12.len();
         if channels == 0 {
             return Err(fail("pd_offset.pd_offset_positive_row12 is empty: no channels".into()));
@@ -107,8 +133,12 @@ impl Calibration {
             [a, b, c, d, f, g] => [a, b, c, d, f, g],
             _ => return Err(fail(format!("tanh_sigmoid_coeffs has {} entries, expected 5 or 6", file.tanh_sigmoid_coeffs.len()))),
         };
-        if !(tanh[2] > 0.0 && tanh[3] != 0.0) {
-            return Err(fail(format!("tanh_sigmoid_coeffs: the exponent c = {} must be positive and the amplitude d = {} non-zero", tanh[2], tanh[3])));
+        // Every value is finite here, so the comparisons below see no NaN.
+        if tanh[2] <= 0.0 {
+            return Err(fail(format!("tanh_sigmoid_coeffs[2]: the exponent c = {:?} must be positive", tanh[2])));
+        }
+        if tanh[3].abs() < MIN_AMPLITUDE {
+            return Err(fail(format!("tanh_sigmoid_coeffs[3]: the amplitude d = {:?} must be at least {MIN_AMPLITUDE:e} V in magnitude", tanh[3])));
         }
         let input_range_v = match file.deq_input_min_max[..] {
             [lo, hi] if lo < hi => lo.abs().max(hi.abs()),
@@ -129,10 +159,6 @@ impl Calibration {
                 (positive.iter().zip(negative).map(|(p, n)| p - n).collect(), vec![1.0; channels])
             }
         };
-        let values = tanh.iter().chain(&offsets_v).chain(&gains);
-        if let Some(bad) = values.copied().find(|v: &f64| !v.is_finite()) {
-            return Err(fail(format!("a parameter is not a finite number ({bad})")));
-        }
         Ok(Calibration { source: source.to_string(), channels, tanh, input_range_v, offsets_v, gains })
     }
 }

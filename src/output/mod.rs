@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod lock;
+pub mod destination;
 pub mod machine;
 pub mod progress_bar;
 pub mod table;

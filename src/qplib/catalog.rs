@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Deserializer};
 
-use crate::model::Sense;
+use crate::model::{Instance, Sense};
 
 /// One catalog row.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -64,17 +64,33 @@ fn proven<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> 
     }
 }
 
+/// The line (from 1) of a row that csv places at `byte` of the file at `path`; 0 when the file
+/// no longer reads. After a row that ends in a quoted field, csv places the next row at the
+/// newline before it, hence the byte itself is counted.
+fn line_at(path: &Path, byte: u64) -> u64 {
+    let mut prefix = Vec::new();
+    match File::open(path).and_then(|file| io::Read::read_to_end(&mut io::Read::take(file, byte + 1), &mut prefix)) {
+        Ok(_) => 1 + prefix.iter().filter(|&&b| b == b'\n').count() as u64,
+        Err(_) => 0,
+    }
+}
+
 /// All rows of a `catalog.csv`, looked up by instance name.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
+    /// The file read; `None` for the empty catalog of a folder without one.
+    source: Option<PathBuf>,
     entries: Vec<CatalogEntry>,
+    /// Where each entry's row starts in the file (csv's byte offset), for messages.
+    row_starts: Vec<u64>,
     by_name: HashMap<String, usize>,
 }
 
 impl Catalog {
     /// Reads `<dir>/catalog.csv`. A missing file gives an empty catalog (instances can be
     /// benchmarked without one, just without best-known values); a malformed one is an
-    /// error naming its line.
+    /// error naming its line, and so is a best-known objective that is not a finite number
+    /// (`inf`, `NaN`, or `1e400`, which overflows): it would be a target every run reaches.
     pub fn load(dir: &Path) -> Result<Catalog> {
         let path = dir.join("catalog.csv");
         let file = match File::open(&path) {
@@ -84,6 +100,9 @@ impl Catalog {
         let at = |line: u64, error: &dyn std::fmt::Display| {
             anyhow::anyhow!("{}:{line}: {error}", path.display())
         };
+        // csv's line count misses the end of a row that ends in a quoted field (every row of
+        // the shipped catalog), so lines are counted from its byte offsets.
+        let at_byte = |position: Option<&csv::Position>, error: &dyn std::fmt::Display| at(position.map_or(0, |p| line_at(&path, p.byte())), error);
         let mut reader = csv::Reader::from_reader(file);
         let headers = reader.headers().map_err(|e| at(1, &e))?.clone();
         // Rows are checked as they are read; a header without them would pass silently.
@@ -91,24 +110,59 @@ impl Catalog {
         if !missing.is_empty() {
             return Err(at(1, &format_args!("not a catalog: the header lacks the column(s) {}", missing.join(", "))));
         }
-        let mut catalog = Catalog::default();
+        let mut catalog = Catalog { source: Some(path.clone()), ..Catalog::default() };
         for record in reader.records() {
-            let record = record.map_err(|e| at(e.position().map_or(0, |p| p.line()), &e))?;
-            let line = record.position().map_or(0, |p| p.line());
+            let record = record.map_err(|e| at_byte(e.position(), &e))?;
             let entry: CatalogEntry = record
                 .deserialize(Some(&headers))
-                .map_err(|e| at(line, &e))?;
+                .map_err(|e| at_byte(record.position(), &e))?;
+            if let Some(value) = entry.best_known_objective.filter(|v| !v.is_finite()) {
+                let written = headers.iter().position(|h| h == "best_known_objective").and_then(|i| record.get(i)).unwrap_or_default();
+                return Err(at_byte(record.position(), &format_args!("instance {}: best_known_objective \"{written}\" is not a finite number (reads as {value})", entry.name)));
+            }
             if catalog
                 .by_name
                 .insert(entry.name.clone(), catalog.entries.len())
                 .is_some()
             {
-                return Err(at(line, &format_args!("duplicate instance {}", entry.name)));
+                return Err(at_byte(record.position(), &format_args!("duplicate instance {}", entry.name)));
             }
             catalog.entries.push(entry);
+            catalog.row_starts.push(record.position().map_or(0, csv::Position::byte));
         }
         anyhow::ensure!(!catalog.entries.is_empty(), "{}: the catalog lists no instance (truncated?)", path.display());
         Ok(catalog)
+    }
+
+    /// The file read, if any.
+    pub fn source(&self) -> Option<&Path> {
+        self.source.as_deref()
+    }
+
+    /// Checks the row of `instance` (read from `file`), if the catalog has one, against the
+    /// file: sense, type code and the counts of variables, binaries and constraints. Errors name
+    /// the catalog's line and the file: a row that describes another problem would give this
+    /// one a wrong best-known target.
+    pub fn check(&self, instance: &Instance, file: &Path) -> Result<()> {
+        let Some(&index) = self.by_name.get(&instance.name) else { return Ok(()) };
+        let entry = &self.entries[index];
+        let facts = [
+            ("objective_sense", entry.objective_sense.as_str().to_string(), instance.sense.as_str().to_string()),
+            ("file_type", entry.file_type.clone(), instance.type_code.clone()),
+            ("n_vars", entry.n_vars.to_string(), instance.n_vars().to_string()),
+            ("n_binary", entry.n_binary.to_string(), instance.n_binary().to_string()),
+            ("n_constraints", entry.n_constraints.to_string(), instance.n_constraints().to_string()),
+        ];
+        let differences: Vec<String> = facts.iter().filter(|(_, listed, read)| listed != read).map(|(column, listed, read)| format!("{column} {listed} against {read}")).collect();
+        anyhow::ensure!(
+            differences.is_empty(),
+            "{}: the catalog's row for {} does not describe {} ({}); correct the row or the file",
+            self.source.as_deref().map_or("the catalog".into(), |p| format!("{}:{}", p.display(), line_at(p, self.row_starts[index]))),
+            instance.name,
+            file.display(),
+            differences.join(", ")
+        );
+        Ok(())
     }
 
     pub fn get(&self, name: &str) -> Option<&CatalogEntry> {

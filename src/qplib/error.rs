@@ -98,6 +98,8 @@ pub enum Problem {
     UnknownTypeCode { found: String },
     #[error("unknown objective sense: expected minimize or maximize, found \"{found}\"")]
     UnknownSense { found: String },
+    #[error("the objective sense line names more than one sense: \"{found}\" (expected minimize or maximize, then at most a comment)")]
+    ConflictingSense { found: String },
     #[error(
         "unknown variable type: expected 0 (continuous), 1 (integer) or 2 (binary), found \"{found}\""
     )]

@@ -437,18 +437,31 @@ impl<'a> Cursor<'a> {
 
     fn sense(&mut self) -> Result<Sense> {
         let (line, token) = self.single(&"the objective sense (minimize or maximize)")?;
-        if token.eq_ignore_ascii_case("minimize") {
-            Ok(Sense::Minimize)
-        } else if token.eq_ignore_ascii_case("maximize") {
-            Ok(Sense::Maximize)
-        } else {
-            Err(self.error(
+        let sense = |token: &str| {
+            [("minimize", Sense::Minimize), ("maximize", Sense::Maximize)]
+                .into_iter()
+                .find(|(word, _)| token.eq_ignore_ascii_case(word))
+                .map(|(_, sense)| sense)
+        };
+        let Some(read) = sense(token) else {
+            return Err(self.error(
                 line.number,
                 Problem::UnknownSense {
                     found: excerpt(token),
                 },
-            ))
+            ));
+        };
+        // What follows the sense is a comment, unless it is a sense itself before any `#`:
+        // `minimize maximize` says both, and reading the first would solve the wrong problem.
+        if line.text.split_ascii_whitespace().skip(1).take_while(|word| !word.starts_with('#')).any(|word| sense(word).is_some()) {
+            return Err(self.error(
+                line.number,
+                Problem::ConflictingSense {
+                    found: excerpt(line.text),
+                },
+            ));
         }
+        Ok(read)
     }
 
     /// `i j v` lines of the objective; `(i, j)` and `(j, i)` are the same entry.
