@@ -180,6 +180,11 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
     let files = OutputFiles::in_dir(&config.out);
     let recorded = recorded_run(config, &files)?;
     let (plan, names) = plan_run(config)?;
+    // Said before the run, not only in its closing notes: "reached" changes meaning there.
+    let untargeted: Vec<String> = names.iter().filter(|name| config.catalog.best_known(name).is_none()).cloned().collect();
+    if let Some(warning) = Warning::no_target(untargeted) {
+        observer.note(&warning.line());
+    }
     let mut engine = create_engine(config.engine, Some(config.threads), config.precision)?;
     engine.set_hardware(config.hardware.clone());
     let cpu = machine::cpu_model();

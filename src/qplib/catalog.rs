@@ -8,12 +8,12 @@ use std::io;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::model::Sense;
+use crate::model::{Instance, Sense};
 
 /// One catalog row.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct CatalogEntry {
     pub name: String,
     /// Website class (e.g. `QBL`, `CBL`, `QBN`); differs from the file header for some.
@@ -31,8 +31,30 @@ pub struct CatalogEntry {
     pub objective_sense: Sense,
     pub best_known_objective: Option<f64>,
     /// True only when optimality of the best known objective is proven (`yes`).
-    #[serde(deserialize_with = "proven")]
+    #[serde(deserialize_with = "proven", serialize_with = "proven_text")]
     pub optimal: bool,
+}
+
+impl CatalogEntry {
+    /// The row of `instance` as counted from its file, with `best_known` as its best-known
+    /// objective (never marked proven optimal): a row for an instance no catalog lists.
+    pub fn describing(instance: &Instance, best_known: Option<f64>) -> CatalogEntry {
+        CatalogEntry {
+            name: instance.name.clone(),
+            class: instance.type_code.clone(),
+            file_type: instance.type_code.clone(),
+            n_vars: instance.n_vars(),
+            n_binary: instance.n_binary(),
+            n_constraints: instance.n_constraints(),
+            n_nonzeros_quadratic: instance.objective_quadratic.len(),
+            n_quadratic_diagonal: instance.n_diagonal(),
+            n_linear_objective_terms: instance.objective_linear.iter().filter(|b| **b != 0.0).count(),
+            n_constraint_nonzeros: instance.n_constraint_nonzeros(),
+            objective_sense: instance.sense,
+            best_known_objective: best_known,
+            optimal: false,
+        }
+    }
 }
 
 /// The columns every catalog row must have: the fields of [`CatalogEntry`].
@@ -64,6 +86,11 @@ fn proven<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> 
     }
 }
 
+/// `yes` for a proven optimum, else `unknown` (a row written by aocbench claims no proof).
+fn proven_text<S: Serializer>(optimal: &bool, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(if *optimal { "yes" } else { "unknown" })
+}
+
 /// All rows of a `catalog.csv`, looked up by instance name.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
@@ -76,9 +103,19 @@ impl Catalog {
     /// benchmarked without one, just without best-known values); a malformed one is an
     /// error naming its line.
     pub fn load(dir: &Path) -> Result<Catalog> {
-        let path = dir.join("catalog.csv");
+        Catalog::read(&dir.join("catalog.csv"), true)
+    }
+
+    /// Reads a catalog file a user names (`bench --catalog FILE`): as [`Catalog::load`], but a
+    /// missing file is an error.
+    pub fn load_file(path: &Path) -> Result<Catalog> {
+        Catalog::read(path, false)
+    }
+
+    fn read(path: &Path, missing_is_empty: bool) -> Result<Catalog> {
+        let path = path.to_path_buf();
         let file = match File::open(&path) {
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Catalog::default()),
+            Err(error) if missing_is_empty && error.kind() == io::ErrorKind::NotFound => return Ok(Catalog::default()),
             opened => opened.with_context(|| format!("cannot open {}", path.display()))?,
         };
         let at = |line: u64, error: &dyn std::fmt::Display| {
@@ -109,6 +146,17 @@ impl Catalog {
         }
         anyhow::ensure!(!catalog.entries.is_empty(), "{}: the catalog lists no instance (truncated?)", path.display());
         Ok(catalog)
+    }
+
+    /// Adds `entry`, replacing the row of the same name if there is one.
+    pub fn insert(&mut self, entry: CatalogEntry) {
+        match self.by_name.get(&entry.name) {
+            Some(&i) => self.entries[i] = entry,
+            None => {
+                self.by_name.insert(entry.name.clone(), self.entries.len());
+                self.entries.push(entry);
+            }
+        }
     }
 
     pub fn get(&self, name: &str) -> Option<&CatalogEntry> {
