@@ -2,9 +2,11 @@
 
 mod bench;
 mod compare;
+mod completions;
 mod devices;
 mod export;
 mod info;
+mod man;
 mod merge;
 mod perf;
 mod setup;
@@ -30,7 +32,7 @@ use crate::sweep::{Budget, ParameterRanges, PenaltyBasis, SweepOptions};
 #[command(name = "aocbench", version, about = "Benchmark the AOC-DT optimizer on QPLIB instances (CPU and wgpu/WGSL engines)")]
 pub struct Cli {
     /// Folder holding the QPLIB instances (qbl/, qbn/, catalog.csv). Default: $AOCBENCH_QPLIB_DIR,
-    /// then ../shared/qplib, then qplib/, then the smoke instances shipped in qplib/smoke.
+    /// then qplib/, then the smoke instances shipped in qplib/smoke.
     #[arg(long, global = true, value_name = "DIR")]
     pub qplib_dir: Option<PathBuf>,
     #[command(subcommand)]
@@ -62,6 +64,12 @@ pub enum Command {
     /// Engine throughput (effective GFLOP/s, replica-iterations/s) on dense and sparse
     /// workloads next to the machine's reference product of the same shape; writes a CSV.
     Perf(perf::PerfArgs),
+    /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell) on standard
+    /// output, e.g. `aocbench completions bash > ~/.local/share/bash-completion/completions/aocbench`.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff) on standard output, e.g. `aocbench man >
+    /// ~/.local/share/man/man1/aocbench.1`; `--dir DIR` writes one page per command.
+    Man(man::ManArgs),
 }
 
 /// Runs the command; the exit code is the command's verdict (`compare` fails on a regression).
@@ -78,6 +86,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Compare(args) => compare::run(args),
         Command::Devices(args) => devices::run(args).map(done),
         Command::Perf(args) => perf::run(dir, args).map(done),
+        Command::Completions(args) => completions::run(args).map(done),
+        Command::Man(args) => man::run(args).map(done),
     }
 }
 
