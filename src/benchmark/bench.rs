@@ -93,7 +93,7 @@ impl OutputFiles {
         }
     }
 
-    /// Every file, in the order the README lists them.
+    /// Every file, in the order docs/metrics.md lists them.
     pub fn all(&self) -> [&Path; 6] {
         [&self.results_csv, &self.results_json, &self.comparison_csv, &self.comparison_md, &self.profile_svg, &self.gap_over_time_svg]
     }

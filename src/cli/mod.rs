@@ -119,7 +119,7 @@ pub struct EngineArgs {
     pub precision: Precision,
     /// How the engine multiplies by J: `dense`, `sparse` (CSR) or `factored` (objective plus
     /// row penalties as a product over the rows). Default: the cheapest by the cost model
-    /// (README, Engines); forcing one is for measurements.
+    /// (docs/algorithm.md, Engines); forcing one is for measurements.
     #[arg(long, value_enum)]
     pub product: Option<ProductForm>,
 }
@@ -142,8 +142,8 @@ impl EngineArgs {
 #[derive(Debug, Clone, Args)]
 pub struct HardwareArgs {
     /// `ideal`: the idealised AOC-DT (exact products, hard threshold). `aoc16` / `aoc48`: the
-    /// 16- or 48-channel analog optical computer with its measured non-idealities (README,
-    /// "Hardware model"), on either engine.
+    /// 16- or 48-channel analog optical computer with its measured non-idealities
+    /// (docs/hardware.md), on either engine.
     #[arg(long, value_enum, default_value_t = Machine::Ideal)]
     pub hardware: Machine,
     /// Non-idealities to model under aoc16/aoc48: `all` (default), `none`, or a comma-separated
@@ -245,7 +245,7 @@ pub struct SweepArgs {
     pub penalty_basis: PenaltyBasis,
     /// How a replica's final state becomes a point: every binary thresholded on its own
     /// (`threshold`, the spec), or rows `Σ x = 1` read by their largest amplitudes, the better
-    /// of that point and the threshold's counting (`one-hot`; README, Deviations)
+    /// of that point and the threshold's counting (`one-hot`; docs/algorithm.md, deviations)
     #[arg(long, value_enum, default_value_t = Readout::OneHot)]
     pub readout: Readout,
     /// Also polish the best feasible point of every batch by a feasibility-keeping local search
@@ -264,7 +264,7 @@ pub struct SweepArgs {
     pub batch_size: Option<usize>,
     /// Under --hardware aoc16|aoc48, a QUMO larger than the machine holds (8 or 24 variables
     /// with signed weights): `bcd` (default) solves it by block coordinate descent over blocks
-    /// that fit (README, "Block coordinate descent"); `none` runs it whole on an imagined machine
+    /// that fit (docs/hardware.md, "Block coordinate descent"); `none` runs it whole on an imagined machine
     /// of its size, with a warning.
     #[arg(long, value_enum, requires = "hardware")]
     pub decomposition: Option<Decomposition>,
