@@ -103,7 +103,7 @@ exec > >(tee -a "$results/gpu_check.log" ${publish:+"$publish/gpu_check.log"}) 2
 
 aocbench=$repo/$carry/bin/aocbench
 tests=$repo/$carry/bin/engine_gpu
-# Always the carried instances: the GPU machine has no ../shared, and the dry run checks them.
+# Always the carried instances: the GPU machine may have no instance folder, and the dry run checks them.
 export AOCBENCH_QPLIB_DIR=$repo/$carry/qplib
 # lavapipe's Wayland probe complains on every adapter start without this; it is only noise.
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gathers what scripts/gpu_check.sh needs on a GPU machine into one folder of this checkout,
 # target/gpu-carry/ (ignored by git), for the device tool's `carry`. That machine has no network
-# and no Rust, may lack the Vulkan loader, and receives neither ../shared nor target/ unless
+# and no Rust, may lack the Vulkan loader, and receives neither the instance folder nor target/ unless
 # carried, and a carry holds 64 MiB with the working tree — hence stripped binaries and gzipped
 # instances:
 #
@@ -15,7 +15,7 @@
 #   scripts/gpu_prepare.sh        # run in the checkout the device tool sends, before the call
 #
 # Honours CARGO_TARGET_DIR (the builds may live elsewhere; the carry folder is always here) and
-# AOCBENCH_QPLIB_DIR (else ../shared/qplib, else qplib/, as aocbench looks).
+# AOCBENCH_QPLIB_DIR (else qplib/, as aocbench looks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -68,7 +68,7 @@ fi
 [[ -z $(missing_libraries) ]] || { say "still missing: $(missing_libraries)"; exit 1; }
 
 instances=""
-for dir in "${AOCBENCH_QPLIB_DIR:-}" ../shared/qplib qplib; do
+for dir in "${AOCBENCH_QPLIB_DIR:-}" qplib; do
     if [[ -n $dir && -d $dir/qbl && -d $dir/qbn ]]; then instances=$dir; break; fi
 done
 [[ -n $instances ]] || { say "no instance folder with qbl/ and qbn/ (set AOCBENCH_QPLIB_DIR; scripts/download_qplib.sh fetches them)"; exit 1; }

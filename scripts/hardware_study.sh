@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The quality each non-ideality of the hardware model costs at equal work (README, "Hardware
-# model"): the smoke set under --work 1000000 --seed 1 on the CPU engine, once ideal, once on
+# The quality each non-ideality of the hardware model costs at equal work (docs/hardware.md,
+# "Measured"): the smoke set under --work 1000000 --seed 1 on the CPU engine, once ideal, once on
 # aoc16 without non-idealities, once per aoc16 non-ideality alone, once with all of aoc16's and
 # once with all of aoc48's, then the table (scripts/hardware_table.py).
 # Usage: scripts/hardware_study.sh OUT_DIR [ARGS...]; ARGS go to every aoc16/aoc48 run

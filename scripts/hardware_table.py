@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The README's hardware-model tables from a scripts/hardware_study.sh folder (standard library
+"""The hardware-model tables of docs/hardware.md from a scripts/hardware_study.sh folder (standard library
 only): per instance, the primal gap each configuration ended with, and the time to the target
 on the CPU engine (measured) and on the machine (projected from the same work).
 

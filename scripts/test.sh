@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The project's test command (README): installs what the tests need from Debian's packages —
+# The project's test command (README, "The tests"): installs what the tests need from Debian's packages —
 # Mesa's CPU Vulkan driver (lavapipe) for the WGSL engine tests, scripts/install_lavapipe.sh —
 # then runs every test.
+# Optional: AOCBENCH_QPLIB_DIR, a folder with the full QPLIB sets (scripts/download_qplib.sh), makes
+# the reader's tests check every instance against the catalog; without it they check the shipped
+# smoke set and generated instances.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -4,6 +4,7 @@
 
 #[allow(dead_code)] // each test binary uses a different part of the shared module
 mod qplib_common;
+mod reference_venv;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -24,8 +25,8 @@ const WORK: &str = "200000";
 fn aocbench(args: &[&str]) -> Output {
     let output = Command::new(env!("CARGO_BIN_EXE_aocbench"))
         .args(args)
-        // The same venv as tests/reference_solver.rs, so SCIP is installed once per target dir.
-        .env("AOCBENCH_VENV", Path::new(env!("CARGO_TARGET_TMPDIR")).join("reference-venv"))
+        // The same venv as tests/reference_solver.rs, so SCIP is installed at most once.
+        .env("AOCBENCH_VENV", reference_venv::scip_venv())
         .output()
         .expect("aocbench runs");
     eprintln!("{}", String::from_utf8_lossy(&output.stderr));

@@ -118,7 +118,7 @@ fn bad_input_gives_a_clear_error_and_nonzero_exit() {
     assert!(!out.status.success(), "conflicting budgets are rejected");
 }
 
-/// The binary run from a folder with nothing beside it (no `../shared/qplib`, no
+/// The binary run from a folder with nothing beside it (no `qplib/`, no
 /// `$AOCBENCH_QPLIB_DIR`), as on a fresh clone: the smoke instances and the catalog that ship
 /// with the project are found, with their best-known objectives.
 #[test]

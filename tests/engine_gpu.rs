@@ -268,7 +268,7 @@ fn factored_gpu_matches_cpu_engine_on_fresh_random_instances() {
 
 /// Under the hardware model without the soft threshold every operation is the CPU's, the noise
 /// draws included (integer hashing, one exact count times the scale): the same-order bounds
-/// hold. Measured on lavapipe: see the README's "Hardware model".
+/// hold. Measured on lavapipe: see docs/hardware.md.
 #[test]
 fn gpu_matches_cpu_engine_under_the_hardware_model() {
     let model = HardwareModel::new(Machine::Aoc16, Calibration::aoc16(), &[NonIdeality::Quantization, NonIdeality::Noise, NonIdeality::Offsets]);

@@ -1,6 +1,8 @@
 //! Ctrl-C during a reference solve: the solver process is stopped, its scratch folder removed,
 //! and aocbench exits with 130 — nothing is left in the temporary directory.
 
+mod reference_venv;
+
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -24,8 +26,8 @@ fn ctrl_c_during_the_reference_leaves_no_scratch_folder() {
         .arg("--out")
         .arg(&out)
         .env("TMPDIR", &scratch_root)
-        // The venv the other SCIP tests use, so SCIP is installed once per target dir.
-        .env("AOCBENCH_VENV", Path::new(env!("CARGO_TARGET_TMPDIR")).join("reference-venv"))
+        // The venv the other SCIP tests use, so SCIP is installed at most once.
+        .env("AOCBENCH_VENV", reference_venv::scip_venv())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -2,6 +2,8 @@
 //! venv cannot be built), result parsing, the trajectory of judged points, the deadline, and the driver
 //! script's Gurobi licence logic.
 
+mod reference_venv;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -66,7 +68,12 @@ fn six_variable_qbl(sense: Sense) -> Instance {
 /// built.
 fn python_for(solver: ReferenceSolver) -> PathBuf {
     let mut opts = ReferenceOptions::new(solver);
-    opts.venv_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("reference-venv");
+    // SCIP from the main job's venv where it has the pinned version; the peers (PyTorch
+    // included) only ever under the target dir.
+    opts.venv_dir = match solver {
+        ReferenceSolver::Scip => reference_venv::scip_venv(),
+        _ => Path::new(env!("CARGO_TARGET_TMPDIR")).join("reference-venv"),
+    };
     let started = Instant::now();
     let python = ensure_environment(&opts, true, &mut |step| eprintln!("{step}")).unwrap_or_else(|e| panic!("the {solver} environment must build here: {e}"));
     eprintln!("{solver} environment ready in {:.1} s", started.elapsed().as_secs_f64());
@@ -119,7 +126,7 @@ fn scip_matches_brute_force_on_tiny_qbl_in_both_senses() {
 #[test]
 fn unbuildable_environment_says_what_is_missing_and_how_to_fix_it() {
     let mut opts = ReferenceOptions::new(ReferenceSolver::Scip);
-    // Neither a venv nor the lock file beside it can be created below a regular file; the
+    // Neither a venv nor the lock file inside it can be created below a regular file; the
     // lock is taken first.
     opts.venv_dir = PathBuf::from(file!()).join("venv");
     let err = ensure_environment(&opts, false, &mut |step| eprintln!("{step}")).unwrap_err();

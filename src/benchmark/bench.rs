@@ -94,7 +94,7 @@ impl OutputFiles {
         }
     }
 
-    /// Every file, in the order the README lists them.
+    /// Every file, in the order docs/metrics.md lists them.
     pub fn all(&self) -> [&Path; 6] {
         [&self.results_csv, &self.results_json, &self.comparison_csv, &self.comparison_md, &self.profile_svg, &self.gap_over_time_svg]
     }
@@ -198,6 +198,11 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
     let files = OutputFiles::in_dir(&config.out);
     let (_lock, recorded) = recorded_run(config, &files)?;
     let (plan, names) = plan_run(config)?;
+    // Said before the run, not only in its closing notes: "reached" changes meaning there.
+    let untargeted: Vec<String> = names.iter().filter(|name| config.catalog.best_known(name).is_none()).cloned().collect();
+    if let Some(warning) = Warning::no_target(untargeted) {
+        observer.note(&warning.line());
+    }
     let mut engine = create_engine(config.engine, Some(config.threads), config.precision)?;
     engine.set_hardware(config.hardware.clone());
     let cpu = machine::cpu_model();

@@ -8,7 +8,8 @@ use crate::cluster::ShardSpec;
 use crate::output::machine::available_cores;
 use crate::output::progress_bar::InstanceProgress;
 use crate::output::table::{count, number, render};
-use crate::qplib;
+use crate::output::warnings::Warning;
+use crate::qplib::{self, Catalog, CatalogEntry};
 use crate::reference::{PenaltyRule, ReferenceOptions, ReferenceSolver};
 use crate::sweep::Budget;
 
@@ -19,6 +20,18 @@ pub struct BenchArgs {
     /// A named set [default: smoke].
     #[arg(long, value_enum, conflicts_with = "instances")]
     pub set: Option<BenchSet>,
+    /// The best-known objective of the one instance benchmarked (a finite number, in the
+    /// instance's sense and QPLIB's ½·xᵀQx convention): every solver's target, in place of the
+    /// catalog's. Without a target "reached" means reaching AOC-DT's own best.
+    #[arg(long, value_name = "VALUE", conflicts_with = "catalog", allow_negative_numbers = true)]
+    pub best_known: Option<f64>,
+    /// Best-known objectives for many instances: a CSV in catalog.csv's format (columns in
+    /// docs/instances.md; `aocbench info FILES --catalog-rows` writes the rows without the
+    /// values). Its rows replace the instance folder's for the instances they name; a row
+    /// naming no instance of the run is warned about, and a file none of whose rows does is an
+    /// error.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
     #[command(flatten)]
     pub sweep: SweepArgs,
     #[command(flatten)]
@@ -116,6 +129,7 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
         let (paths, catalog) = qplib::select_instances(dir, &args.instances, "")?;
         (paths, catalog, "instances".to_string())
     };
+    let catalog = with_targets(catalog, &instances, args.best_known, args.catalog.as_deref())?;
     let hardware = args.hardware.model()?;
     let sweep = args.sweep.options(args.engine.product, hardware.as_ref())?;
     let threads = args.engine.threads().unwrap_or_else(available_cores);
@@ -170,6 +184,45 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
     let failed = !results.rows.is_empty() && !results.rows.iter().any(|row| row.ran());
     anyhow::ensure!(!failed, "every run failed ({} runs; the messages are above and in results.json)", results.rows.len());
     Ok(())
+}
+
+/// The instance folder's `catalog` with the targets the user gave: `--best-known` for the one
+/// instance of the run, or the rows of a `--catalog` file for the instances they name. Errors:
+/// a non-finite value, `--best-known` with several instances, a catalog file that is missing,
+/// malformed, or names none of the instances; an unreadable instance.
+fn with_targets(mut catalog: Catalog, instances: &[PathBuf], best_known: Option<f64>, file: Option<&Path>) -> anyhow::Result<Catalog> {
+    if let Some(value) = best_known {
+        anyhow::ensure!(value.is_finite(), "--best-known {value}: expected a finite number");
+        let [path] = instances else {
+            anyhow::bail!("--best-known gives the target of one instance, and this run has {}; give several with --catalog FILE (docs/instances.md)", instances.len());
+        };
+        let instance = qplib::read_instance(path)?;
+        // The user's value is a target, not a proof of optimality.
+        let entry = match catalog.get(&instance.name) {
+            Some(listed) => CatalogEntry { best_known_objective: Some(value), optimal: false, ..listed.clone() },
+            None => CatalogEntry::describing(&instance, Some(value)),
+        };
+        catalog.insert(entry);
+    }
+    if let Some(file) = file {
+        let given = Catalog::load_file(file)?;
+        let names: Vec<String> = instances.iter().map(|path| qplib::read_instance(path).map(|i| i.name).map_err(anyhow::Error::from)).collect::<anyhow::Result<_>>()?;
+        let (matched, unmatched): (Vec<&CatalogEntry>, Vec<&CatalogEntry>) = given.entries().iter().partition(|entry| names.contains(&entry.name));
+        anyhow::ensure!(
+            !matched.is_empty(),
+            "{}: none of its {} row(s) names an instance of this run ({}); a row must carry the instance's name as its file's first line writes it",
+            file.display(),
+            given.entries().len(),
+            names.join(", ")
+        );
+        if let Some(warning) = Warning::catalog_rows_unmatched(file, unmatched.iter().map(|entry| entry.name.clone()).collect()) {
+            eprintln!("{}", warning.line());
+        }
+        for entry in matched {
+            catalog.adopt(&given, &entry.name);
+        }
+    }
+    Ok(catalog)
 }
 
 /// The comparison and the aggregates as tables on standard output, then the files written.

@@ -5,7 +5,7 @@ use clap::Args;
 use super::OutputFormat;
 use crate::engine::ProductForm;
 use crate::output::table::{number, render};
-use crate::qplib;
+use crate::qplib::{self, CatalogEntry};
 use crate::qumo::QumoModel;
 
 #[derive(Debug, Args)]
@@ -17,6 +17,12 @@ pub struct InfoArgs {
     pub set: Option<String>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    /// Print the instances as CSV rows in catalog.csv's format instead (docs/instances.md): the
+    /// catalog's row where it has one, else the columns counted from the file with
+    /// best_known_objective empty and optimal `unknown` — fill in the values and pass the file
+    /// to `bench --catalog`.
+    #[arg(long, conflicts_with = "format")]
+    pub catalog_rows: bool,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -44,6 +50,15 @@ const HEADER: [&str; 14] = ["name", "type", "vars", "binaries", "constraints", "
 
 pub fn run(dir: Option<&Path>, args: InfoArgs) -> anyhow::Result<()> {
     let (paths, catalog) = qplib::select_instances(dir, &args.files, args.set.as_deref().unwrap_or("qbl"))?;
+    if args.catalog_rows {
+        let mut writer = csv::Writer::from_writer(std::io::stdout());
+        for path in paths {
+            let instance = qplib::read_instance(&path)?;
+            writer.serialize(catalog.get(&instance.name).cloned().unwrap_or_else(|| CatalogEntry::describing(&instance, None)))?;
+        }
+        writer.flush()?;
+        return Ok(());
+    }
     let mut rows = Vec::new();
     for path in paths {
         let instance = qplib::read_instance(&path)?;

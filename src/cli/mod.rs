@@ -2,9 +2,11 @@
 
 mod bench;
 mod compare;
+mod completions;
 mod devices;
 mod export;
 mod info;
+mod man;
 mod merge;
 mod perf;
 mod setup;
@@ -30,7 +32,7 @@ use crate::sweep::{Budget, ParameterRanges, PenaltyBasis, SweepOptions};
 #[command(name = "aocbench", version, about = "Benchmark the AOC-DT optimizer on QPLIB instances (CPU and wgpu/WGSL engines)")]
 pub struct Cli {
     /// Folder holding the QPLIB instances (qbl/, qbn/, catalog.csv). Default: $AOCBENCH_QPLIB_DIR,
-    /// then ../shared/qplib, then qplib/, then the smoke instances shipped in qplib/smoke.
+    /// then qplib/, then the smoke instances shipped in qplib/smoke.
     #[arg(long, global = true, value_name = "DIR")]
     pub qplib_dir: Option<PathBuf>,
     #[command(subcommand)]
@@ -63,6 +65,12 @@ pub enum Command {
     /// Engine throughput (effective GFLOP/s, replica-iterations/s) on dense and sparse
     /// workloads next to the machine's reference product of the same shape; writes a CSV.
     Perf(perf::PerfArgs),
+    /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell) on standard
+    /// output, e.g. `aocbench completions bash > ~/.local/share/bash-completion/completions/aocbench`.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff) on standard output, e.g. `aocbench man >
+    /// ~/.local/share/man/man1/aocbench.1`; `--dir DIR` writes one page per command.
+    Man(man::ManArgs),
 }
 
 /// Runs the command; the exit code is the command's verdict (`compare` fails on a regression).
@@ -79,6 +87,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Compare(args) => compare::run(args),
         Command::Devices(args) => devices::run(args).map(done),
         Command::Perf(args) => perf::run(dir, args).map(done),
+        Command::Completions(args) => completions::run(args).map(done),
+        Command::Man(args) => man::run(args).map(done),
     }
 }
 
@@ -115,7 +125,7 @@ pub struct EngineArgs {
     pub precision: Precision,
     /// How the engine multiplies by J: `dense`, `sparse` (CSR) or `factored` (objective plus
     /// row penalties as a product over the rows). Default: the cheapest by the cost model
-    /// (README, Engines); forcing one is for measurements.
+    /// (docs/algorithm.md, Engines); forcing one is for measurements.
     #[arg(long, value_enum)]
     pub product: Option<ProductForm>,
 }
@@ -138,8 +148,8 @@ impl EngineArgs {
 #[derive(Debug, Clone, Args)]
 pub struct HardwareArgs {
     /// `ideal`: the idealised AOC-DT (exact products, hard threshold). `aoc16` / `aoc48`: the
-    /// 16- or 48-channel analog optical computer with its measured non-idealities (README,
-    /// "Hardware model"), on either engine.
+    /// 16- or 48-channel analog optical computer with its measured non-idealities
+    /// (docs/hardware.md), on either engine.
     #[arg(long, value_enum, default_value_t = Machine::Ideal)]
     pub hardware: Machine,
     /// Non-idealities to model under aoc16/aoc48: `all` (default), `none`, or a comma-separated
@@ -251,7 +261,7 @@ pub struct SweepArgs {
     pub penalty_basis: PenaltyBasis,
     /// How a replica's final state becomes a point: every binary thresholded on its own
     /// (`threshold`, the spec), or rows `Σ x = 1` read by their largest amplitudes, the better
-    /// of that point and the threshold's counting (`one-hot`; README, Deviations)
+    /// of that point and the threshold's counting (`one-hot`; docs/algorithm.md, deviations)
     #[arg(long, value_enum, default_value_t = Readout::OneHot)]
     pub readout: Readout,
     /// Also polish the best feasible point of every batch by a feasibility-keeping local search
@@ -270,7 +280,7 @@ pub struct SweepArgs {
     pub batch_size: Option<usize>,
     /// Under --hardware aoc16|aoc48, a QUMO larger than the machine holds (8 or 24 variables
     /// with signed weights): `bcd` (default) solves it by block coordinate descent over blocks
-    /// that fit (README, "Block coordinate descent"); `none` runs it whole on an imagined machine
+    /// that fit (docs/hardware.md, "Block coordinate descent"); `none` runs it whole on an imagined machine
     /// of its size, with a warning.
     #[arg(long, value_enum, requires = "hardware")]
     pub decomposition: Option<Decomposition>,

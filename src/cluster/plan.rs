@@ -10,7 +10,7 @@ use crate::model::Instance;
 use crate::sweep::Budget;
 
 /// Floating-point operations per second that turn a work budget into estimated seconds: the
-/// CPU engine's dense throughput on the 2-vCPU development VM (README, Performance). Only the
+/// CPU engine's dense throughput on the 2-vCPU development VM (docs/gpu.md, Throughput). Only the
 /// ratio to the reference's seconds depends on it; alone, AOC-DT's units balance by size.
 const NOMINAL_FLOPS: f64 = 3.0e11;
 

@@ -36,6 +36,12 @@ pub enum Warning {
     /// An option asked for more work in one batch (or BCD sub-solve) than the whole `--work`
     /// budget: it ran with the most the budget allows.
     ClampedToWork { instance: String, option: String, asked: u64, used: u64, work: u64 },
+    /// Instances of a bench run without a best-known objective: their target will be AOC-DT's
+    /// own best, so "reached" there only means matching AOC-DT.
+    NoTarget { instances: Vec<String> },
+    /// Rows of a user's `--catalog` file that name none of the run's instances (a typo, or a
+    /// catalog written for more instances than this run has): they give no target.
+    CatalogRowsUnmatched { file: String, names: Vec<String> },
 }
 
 impl Warning {
@@ -64,6 +70,16 @@ impl Warning {
     /// The clamped-to-work warning for `option`, when the run `used` less than was `asked`.
     pub fn clamped_to_work(instance: &str, option: &str, asked: u64, used: u64, work: u64) -> Option<Warning> {
         (used < asked).then(|| Warning::ClampedToWork { instance: instance.to_string(), option: option.to_string(), asked, used, work })
+    }
+
+    /// The no-target warning, when some of the run's instances have no best-known objective.
+    pub fn no_target(instances: Vec<String>) -> Option<Warning> {
+        (!instances.is_empty()).then_some(Warning::NoTarget { instances })
+    }
+
+    /// The unmatched-catalog-rows warning, when some rows of `file` name no instance of the run.
+    pub fn catalog_rows_unmatched(file: &std::path::Path, names: Vec<String>) -> Option<Warning> {
+        (!names.is_empty()).then(|| Warning::CatalogRowsUnmatched { file: file.display().to_string(), names })
     }
 
     /// The line to print.
@@ -103,6 +119,17 @@ impl fmt::Display for Warning {
                 f,
                 "{instance}: {option} {asked} would spend more than the whole --work budget ({work} replica-iterations) in one batch: it ran with {used}"
             ),
+            Warning::NoTarget { instances } => write!(
+                f,
+                "no best-known objective for {}: the target there will be AOC-DT's own best, so \"reached\" will mean reaching AOC-DT's own best, not a known value; {TARGET_REMEDY}",
+                instances.join(", ")
+            ),
+            Warning::CatalogRowsUnmatched { file, names } => write!(
+                f,
+                "{file}: {} row(s) name no instance of this run and give no target: {} (a row must carry the instance's name as its file's first line writes it)",
+                names.len(),
+                names.join(", ")
+            ),
         }
     }
 }
@@ -123,12 +150,15 @@ pub fn polished_rows() -> String {
     )
 }
 
+/// How a user gives targets for their own instances.
+const TARGET_REMEDY: &str = "give it with bench --best-known VALUE (one instance) or --catalog FILE (docs/instances.md)";
+
 /// Instances without a best-known objective, whose target fell back to the best feasible
 /// objective AOC-DT found (`target_source` = `aocdt_best`).
 pub fn target_fell_back(instances: &[&str]) -> String {
     format!(
         "no best-known objective for {}: the target there is AOC-DT's own best (target_source \
-         aocdt_best), so \"reached\" means matching AOC-DT's best, not a best-known value",
+         aocdt_best), so \"reached\" means matching AOC-DT's best, not a best-known value; {TARGET_REMEDY}",
         instances.join(", ")
     )
 }

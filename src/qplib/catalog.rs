@@ -8,12 +8,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::model::{Instance, Sense};
 
 /// One catalog row.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct CatalogEntry {
     pub name: String,
     /// Website class (e.g. `QBL`, `CBL`, `QBN`); differs from the file header for some.
@@ -31,8 +31,30 @@ pub struct CatalogEntry {
     pub objective_sense: Sense,
     pub best_known_objective: Option<f64>,
     /// True only when optimality of the best known objective is proven (`yes`).
-    #[serde(deserialize_with = "proven")]
+    #[serde(deserialize_with = "proven", serialize_with = "proven_text")]
     pub optimal: bool,
+}
+
+impl CatalogEntry {
+    /// The row of `instance` as counted from its file, with `best_known` as its best-known
+    /// objective (never marked proven optimal): a row for an instance no catalog lists.
+    pub fn describing(instance: &Instance, best_known: Option<f64>) -> CatalogEntry {
+        CatalogEntry {
+            name: instance.name.clone(),
+            class: instance.type_code.clone(),
+            file_type: instance.type_code.clone(),
+            n_vars: instance.n_vars(),
+            n_binary: instance.n_binary(),
+            n_constraints: instance.n_constraints(),
+            n_nonzeros_quadratic: instance.objective_quadratic.len(),
+            n_quadratic_diagonal: instance.n_diagonal(),
+            n_linear_objective_terms: instance.objective_linear.iter().filter(|b| **b != 0.0).count(),
+            n_constraint_nonzeros: instance.n_constraint_nonzeros(),
+            objective_sense: instance.sense,
+            best_known_objective: best_known,
+            optimal: false,
+        }
+    }
 }
 
 /// The columns every catalog row must have: the fields of [`CatalogEntry`].
@@ -75,14 +97,20 @@ fn line_at(path: &Path, byte: u64) -> u64 {
     }
 }
 
+/// `yes` for a proven optimum, else `unknown` (a row written by aocbench claims no proof).
+fn proven_text<S: Serializer>(optimal: &bool, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(if *optimal { "yes" } else { "unknown" })
+}
+
 /// All rows of a `catalog.csv`, looked up by instance name.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     /// The file read; `None` for the empty catalog of a folder without one.
     source: Option<PathBuf>,
     entries: Vec<CatalogEntry>,
-    /// Where each entry's row starts in the file (csv's byte offset), for messages.
-    row_starts: Vec<u64>,
+    /// Where each entry's row starts (file and csv's byte offset), for messages; None for an
+    /// entry given on the command line.
+    origins: Vec<Option<(PathBuf, u64)>>,
     by_name: HashMap<String, usize>,
 }
 
@@ -92,9 +120,19 @@ impl Catalog {
     /// error naming its line, and so is a best-known objective that is not a finite number
     /// (`inf`, `NaN`, or `1e400`, which overflows): it would be a target every run reaches.
     pub fn load(dir: &Path) -> Result<Catalog> {
-        let path = dir.join("catalog.csv");
+        Catalog::read(&dir.join("catalog.csv"), true)
+    }
+
+    /// Reads a catalog file a user names (`bench --catalog FILE`): as [`Catalog::load`], but a
+    /// missing file is an error.
+    pub fn load_file(path: &Path) -> Result<Catalog> {
+        Catalog::read(path, false)
+    }
+
+    fn read(path: &Path, missing_is_empty: bool) -> Result<Catalog> {
+        let path = path.to_path_buf();
         let file = match File::open(&path) {
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Catalog::default()),
+            Err(error) if missing_is_empty && error.kind() == io::ErrorKind::NotFound => return Ok(Catalog::default()),
             opened => opened.with_context(|| format!("cannot open {}", path.display()))?,
         };
         let at = |line: u64, error: &dyn std::fmt::Display| {
@@ -128,7 +166,7 @@ impl Catalog {
                 return Err(at_byte(record.position(), &format_args!("duplicate instance {}", entry.name)));
             }
             catalog.entries.push(entry);
-            catalog.row_starts.push(record.position().map_or(0, csv::Position::byte));
+            catalog.origins.push(Some((path.clone(), record.position().map_or(0, csv::Position::byte))));
         }
         anyhow::ensure!(!catalog.entries.is_empty(), "{}: the catalog lists no instance (truncated?)", path.display());
         Ok(catalog)
@@ -157,12 +195,39 @@ impl Catalog {
         anyhow::ensure!(
             differences.is_empty(),
             "{}: the catalog's row for {} does not describe {} ({}); correct the row or the file",
-            self.source.as_deref().map_or("the catalog".into(), |p| format!("{}:{}", p.display(), line_at(p, self.row_starts[index]))),
+            self.origins[index].as_ref().map_or("the --best-known value".into(), |(p, byte)| format!("{}:{}", p.display(), line_at(p, *byte))),
             instance.name,
             file.display(),
             differences.join(", ")
         );
         Ok(())
+    }
+
+    /// Adds `entry` (given on the command line), replacing the row of the same name if there is one.
+    pub fn insert(&mut self, entry: CatalogEntry) {
+        self.put(entry, None);
+    }
+
+    /// Adds the row of `name` from `other`, with where it was read, replacing the row of the
+    /// same name if there is one; nothing when `other` has no such row.
+    pub fn adopt(&mut self, other: &Catalog, name: &str) {
+        if let Some(&i) = other.by_name.get(name) {
+            self.put(other.entries[i].clone(), other.origins[i].clone());
+        }
+    }
+
+    fn put(&mut self, entry: CatalogEntry, origin: Option<(PathBuf, u64)>) {
+        match self.by_name.get(&entry.name) {
+            Some(&i) => {
+                self.entries[i] = entry;
+                self.origins[i] = origin;
+            }
+            None => {
+                self.by_name.insert(entry.name.clone(), self.entries.len());
+                self.entries.push(entry);
+                self.origins.push(origin);
+            }
+        }
     }
 
     pub fn get(&self, name: &str) -> Option<&CatalogEntry> {

@@ -15,9 +15,10 @@ use super::error::{LocateError, Tried};
 /// Environment variable naming the instance folder.
 const INSTANCE_DIR_ENV: &str = "AOCBENCH_QPLIB_DIR";
 
-/// Default places, relative to the current directory: the shared data folder beside a
-/// checkout, then `qplib/` inside it (where `scripts/download_qplib.sh` puts the files).
-const DEFAULT_DIRS: [&str; 2] = ["../shared/qplib", "qplib"];
+/// Default place, relative to the current directory: `qplib/`, where
+/// `scripts/download_qplib.sh` puts the files. Anywhere else is named by the option or
+/// `$AOCBENCH_QPLIB_DIR`.
+const DEFAULT_DIRS: [&str; 1] = ["qplib"];
 
 /// `qplib/` of the checkout this binary was built from: the shipped catalog, and the shipped
 /// instances in its `smoke/`. An absolute path fixed at build time, so that a binary run from
@@ -38,8 +39,7 @@ pub fn shipped_catalog_dir() -> PathBuf {
     PathBuf::from(SHIPPED_ROOT)
 }
 
-/// The instance folder: `cli_option`, else `$AOCBENCH_QPLIB_DIR`, else `../shared/qplib`,
-/// else `qplib/`, else the shipped instances ([`shipped_dir`]). A folder counts when it holds
+/// The instance folder: `cli_option`, else `$AOCBENCH_QPLIB_DIR`, else `qplib/`, else the shipped instances ([`shipped_dir`]). A folder counts when it holds
 /// `qbl/`, `qbn/` or a `.qplib(.gz|.zip)` file.
 ///
 /// An explicit choice (option or environment variable) that does not count is an error

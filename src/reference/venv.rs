@@ -61,7 +61,7 @@ fn installed_versions(python: &Path, module: &str, packages: &[&str], scratch: &
 /// that command as the fix.
 ///
 /// A venv that already has the pinned versions is used as it is (one import check, well under a
-/// second for SCIP). Setting one up happens under an exclusive lock on `<venv>.lock` beside it,
+/// second for SCIP). Setting one up happens under an exclusive lock on `<venv>/.aocbench.lock` inside it,
 /// so many processes pointed at one venv (the tasks of a cluster job array on a shared file
 /// system) do not install into it at once: one sets it up, the others wait and then use it.
 pub fn ensure_environment(opts: &ReferenceOptions, install_large: bool, announce: &mut dyn FnMut(&str)) -> Result<PathBuf, ReferenceUnavailable> {
@@ -88,7 +88,7 @@ pub fn ensure_environment(opts: &ReferenceOptions, install_large: bool, announce
         return Err(unavailable(format!("{} is not installed in {}; it needs {size}, so it is installed only when asked", requirements[0], opts.venv_dir.display())));
     }
 
-    let _lock = lock_beside(&opts.venv_dir).map_err(|e| unavailable(format!("could not lock the venv {} for setting it up: {e}", opts.venv_dir.display())))?;
+    let _lock = lock_inside(&opts.venv_dir).map_err(|e| unavailable(format!("could not lock the venv {} for setting it up: {e}", opts.venv_dir.display())))?;
     // Whoever held the lock before may have set it up meanwhile.
     if ready(&python) {
         return Ok(python);
@@ -119,16 +119,14 @@ pub fn ensure_environment(opts: &ReferenceOptions, install_large: bool, announce
     }
 }
 
-/// Waits for an exclusive lock on `<dir>.lock` (created beside `dir`); held until the file
-/// is dropped. The lock is `flock`: on a network file system it holds across nodes where the
-/// mount supports it (NFSv4 does; Lustre needs the `flock` mount option).
-fn lock_beside(dir: &Path) -> std::io::Result<std::fs::File> {
-    let mut name = dir.file_name().unwrap_or_default().to_os_string();
-    name.push(".lock");
-    let path = dir.with_file_name(name);
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
+/// Waits for an exclusive lock on `<dir>/.aocbench.lock`, creating `dir` first (`python -m
+/// venv` fills an existing folder), so the lock exists before the venv and leaves nothing
+/// beside it; held until the file is dropped. The lock is `flock`: on a network file system it
+/// holds across nodes where the mount supports it (NFSv4 does; Lustre needs the `flock` mount
+/// option).
+fn lock_inside(dir: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(".aocbench.lock");
     let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
     fs4::FileExt::lock(&file)?;
     Ok(file)
@@ -158,14 +156,15 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let venv = dir.path().join("shared").join("venv");
-        let first = lock_beside(&venv).unwrap();
-        assert!(dir.path().join("shared/venv.lock").exists());
+        let first = lock_inside(&venv).unwrap();
+        assert!(venv.join(".aocbench.lock").exists());
+        assert_eq!(std::fs::read_dir(dir.path().join("shared")).unwrap().count(), 1, "nothing beside the venv");
         let released = Arc::new(AtomicBool::new(false));
         let waiter = {
             let (venv, released) = (venv.clone(), Arc::clone(&released));
             // flock conflicts between two opens of the file, even within one process.
             std::thread::spawn(move || {
-                let _second = lock_beside(&venv).unwrap();
+                let _second = lock_inside(&venv).unwrap();
                 released.load(Ordering::SeqCst)
             })
         };

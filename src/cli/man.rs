@@ -1,0 +1,32 @@
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, CommandFactory};
+
+use super::Cli;
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write one page per command into DIR instead (aocbench.1, aocbench-bench.1, …; DIR is
+    /// created if missing, pages there are replaced).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// Writes the man page of `aocbench` (section 1, roff) to standard output, or every command's
+/// page into `--dir`. Errors: the folder cannot be created or written.
+pub fn run(args: ManArgs) -> anyhow::Result<()> {
+    match args.dir {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            // Not built beforehand: generate_to leaves out clap's `help` pseudo-command itself.
+            clap_mangen::generate_to(Cli::command(), &dir).with_context(|| format!("writing man pages into {}", dir.display()))
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            Ok(out.flush()?)
+        }
+    }
+}
