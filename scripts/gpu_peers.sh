@@ -67,9 +67,14 @@ for package in ["simulated-bifurcation", "torch", "dimod"]:
         have = "absent"
     if have.split("+")[0] != pins[package]:
         print(f"{package} {have} (pinned {pins[package]})", end="; ")
+# What aocbench's own check imports: a missing dependency would send it to pip as well.
+try:
+    import simulated_bifurcation
+except Exception as e:
+    print(f"simulated_bifurcation does not import: {e}", end="; ")
 PY
 )
-        [[ -z $wrong ]] || { echo "not the pinned versions, and no network for pip: $wrong" >&2; exit 77; }
+        [[ -z $wrong ]] || { echo "aocbench could not run dSB on this Python and has no network for pip: $wrong" >&2; exit 77; }
         AOCBENCH_VENV=$venv exec "$@"
         ;;
     *)
