@@ -82,6 +82,7 @@ if (( small )); then
     factored_instance=QPLIB_3762
     smoke_selection=(QPLIB_3714)
     smoke_seconds=1 determinism_work=1
+    dsb_selection=(QPLIB_3714)
     # Every phase runs at least one batch whatever the budget: on lavapipe a default one (128
     # replicas, deep search >= 500 iterations) takes about 10 s.
     bench_options=(--batch-size 64 --deep-iterations 100..100)
@@ -103,7 +104,9 @@ else
     instances=("${carried_instances[@]}")
     factored_instance=QPLIB_3380
     smoke_selection=(--set smoke)
-    smoke_seconds=3 determinism_work=2000000
+    smoke_seconds=2 determinism_work=2000000
+    # bench runs the peer after AOC-DT, each with the time limit, and starts Python per instance.
+    dsb_selection=(QPLIB_0067 QPLIB_3714 QPLIB_5881)
     bench_options=()
     # The engine's preferred batch, what plan.rs picks on this adapter and a solve runs; one
     # timed run of about 2 s after a warm-up.
@@ -386,13 +389,18 @@ if (( ! plan_only )) && command -v nvidia-smi >/dev/null; then
     dmon_pid=$!
 fi
 
-# 1. The headline: dense throughput on the GPU, then PyTorch at the same (n, B).
+# 1. The headline: dense throughput on the GPU (today's kernel), PyTorch at the same (n, B).
 gpu_perf=("$aocbench" perf --engine gpu "${perf_gpu_options[@]}")
 for slot in 1 2 3 4; do
     n=${dense_sizes[slot - 1]}
     step "perf_gpu_dense_$slot" "${gpu_perf[@]}" --sizes "$n" --instances --out "$results/perf/gpu-dense-$n.csv"
 done
 step anchor_torch bash scripts/gpu_peers.sh anchor "$results" "$anchor_iterations"
+# Both dense kernels side by side: the second one, at the same (n, B).
+for slot in 1 2 3 4; do
+    n=${dense_sizes[slot - 1]}
+    step "perf_gpu_vec4_$slot" env AOCBENCH_DENSE_KERNEL=vec4 "${gpu_perf[@]}" --sizes "$n" --instances --out "$results/perf/gpu-dense-vec4-$n.csv"
+done
 # 2. The instance workloads: the cost model's product, then the factored one.
 for slot in 1 2 3 4; do
     name=${instances[slot - 1]}
@@ -410,7 +418,7 @@ done
 step determinism_same python3 scripts/gpu_report.py same-results "$results/determinism/run1/results.csv" "$results/determinism/run2/results.csv"
 step bench_smoke_gpu "$aocbench" bench "${smoke_selection[@]}" --reference none --time-limit "$smoke_seconds" --seed 1 \
     --engine gpu "${bench_options[@]}" --out "$results/bench/smoke-gpu"
-step bench_smoke_dsb bash scripts/gpu_peers.sh dsb "$results/venv" "$aocbench" bench "${smoke_selection[@]}" --reference dsb \
+step bench_smoke_dsb bash scripts/gpu_peers.sh dsb "$results/venv" "$aocbench" bench "${dsb_selection[@]}" --reference dsb \
     --time-limit "$smoke_seconds" --seed 1 --engine gpu --threads "$(nproc)" "${bench_options[@]}" --out "$results/bench/smoke-dsb"
 # 5. The CPU engine on all cores, for the GPU/CPU ratio.
 step perf_cpu_dense_2 "$aocbench" perf --engine cpu --threads "$(nproc)" "${perf_cpu_options[@]}" --sizes "${dense_sizes[1]}" --instances \

@@ -101,8 +101,9 @@ def perf_section(results, peak):
     rows = {}
     # anchor-torch.csv, also there, is PyTorch's (the headline).
     for path in sorted(p for p in (results / "perf").glob("*.csv") if p.name.startswith(("gpu-", "cpu-"))):
+        product = lambda r: r["product"] + (" (vec4 kernel)" if path.name.startswith("gpu-dense-vec4-") else "")
         for r in read_rows(path):
-            rows.setdefault((r["workload"] != "dense", int(r["n"]), r["workload"], r["product"]), {})[r["engine"]] = r
+            rows.setdefault((r["workload"] != "dense", int(r["n"]), r["workload"], product(r)), {})[r["engine"]] = r
     out = [f"## Throughput (`aocbench perf`); fraction of an fp32 peak of {peak:g} GFLOP/s", ""]
     if not rows:
         return out + ["not run"]
@@ -126,11 +127,16 @@ def perf_section(results, peak):
 
 
 def dense_gpu_rows(results):
-    return [r for path in sorted((results / "perf").glob("gpu-dense-*.csv")) for r in read_rows(path) if r["workload"] == "dense"]
+    """The dense GPU perf rows, each with its kernel: gpu-dense-vec4-N.csv is the second kernel's."""
+    rows = []
+    for path in sorted((results / "perf").glob("gpu-dense-*.csv")):
+        kernel = "vec4" if path.name.startswith("gpu-dense-vec4-") else "tiled"
+        rows += [dict(r, kernel=kernel) for r in read_rows(path) if r["workload"] == "dense"]
+    return sorted(rows, key=lambda r: (int(r["n"]), r["kernel"] != "tiled"))
 
 
 def pairs(results):
-    print(" ".join(f"{r['n']}:{r['replicas']}" for r in sorted(dense_gpu_rows(results), key=lambda r: int(r["n"]))))
+    print(" ".join(dict.fromkeys(f"{r['n']}:{r['replicas']}" for r in dense_gpu_rows(results))))
     return 0
 
 
@@ -147,18 +153,19 @@ def headline_section(results, peak):
     torch_device = next((l[1:].strip() for l in anchor_text.splitlines() if l.startswith("#")), "")
     anchor = {(int(r["n"]), int(r["B"])): r for r in csv.DictReader(l for l in anchor_text.splitlines() if not l.startswith("#"))}
     out = [f"## Headline: dense AOC-DT on the GPU, aocbench (WGSL) against PyTorch at the same (n, B)", ""]
-    rows = sorted(dense_gpu_rows(results), key=lambda r: int(r["n"]))
+    rows = dense_gpu_rows(results)
     if not rows:
         return out + ["not run (see the steps perf_gpu_dense_*)"]
     body = []
     for r in rows:
         t = anchor.get((int(r["n"]), int(r["replicas"])), {})
-        body.append([r["n"], r["replicas"], number(r["gflops"], 4), f"{float(r['gflops']) / peak:.3f}",
+        body.append([r["n"], r["replicas"], r["kernel"], number(r["gflops"], 4), f"{float(r['gflops']) / peak:.3f}",
                      number(r["replica_iterations_per_s"]), number(t.get("aocdt_gflops"), 4), number(t.get("sgemm_gflops"), 4),
                      ratio(r["replica_iterations_per_s"], t.get("replica_iters_per_s")), ratio(r["gflops"], t.get("sgemm_gflops"))])
-    out.append(table(["n", "B", "aocbench GFLOP/s", "of peak", "aocbench replica-it/s", "PyTorch AOC-DT GFLOP/s",
+    out.append(table(["n", "B", "kernel", "aocbench GFLOP/s", "of peak", "aocbench replica-it/s", "PyTorch AOC-DT GFLOP/s",
                       "PyTorch sgemm GFLOP/s", "aocbench/PyTorch (replica-it/s)", "aocbench/sgemm (GFLOP/s)"], body))
     out += ["", f"fp32 peak {peak:g} GFLOP/s; PyTorch: {torch_device or 'not run (see the step anchor_torch)'}. "
+            "Kernels: tiled (shaders/dense.wgsl, the default), vec4 (shaders/dense_vec4.wgsl, AOCBENCH_DENSE_KERNEL=vec4). "
             "Goals: aocbench/PyTorch >= 1, aocbench/sgemm >= 0.5 for n >= 1024."]
     return out
 
