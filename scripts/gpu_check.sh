@@ -90,8 +90,8 @@ if (( small )); then
     perf_gpu_options=(--replicas auto --iterations 5 --repeats 1)
     perf_cpu_options=(--replicas 128 --iterations 5 --repeats 1)
     anchor_iterations=5
-    # One agreement test: scripts/test.sh runs the whole file on every CI run anyway.
-    test_filter=(dense_gpu_matches_cpu)
+    # One agreement test per dense kernel: scripts/test.sh runs the whole file on every CI run anyway.
+    test_filter=(dense_gpu_matches_cpu dense_vec4_gpu_matches_cpu)
     adapter=${GPU_CHECK_ADAPTER:-llvmpipe}
     vulkan_driver=libvulkan_lvp.so vulkan_manifest_glob='lvp_icd*.json'
     egl_driver=libEGL_mesa.so.0 egl_manifest_glob='*mesa*.json'
