@@ -1,83 +1,121 @@
 #!/usr/bin/env bash
-# The GPU engine measured on a real GPU in one bounded run (issue 14): the machine, the Vulkan
-# and GL runtime it offers, `aocbench perf` on both engines, the GPU tests against the real
-# adapter, `bench` on both engines side by side, and a determinism check; summary.md at the end.
+# The GPU engine measured on a real GPU in one bounded run (issues 14 and 21): the machine and the
+# Vulkan/GL runtime it offers, then, most valuable first, `aocbench perf` on the GPU against
+# PyTorch's AOC-DT batch and sgemm at the same (n, B), the instance workloads, the agreement tests,
+# determinism, `bench` beside simulated bifurcation, and one CPU perf for the GPU/CPU ratio.
 #
 #   scripts/gpu_prepare.sh                     # here: builds and fills target/gpu-carry/
 #   scripts/gpu_check.sh                       # on the GPU machine: needs only the checkout
 #                                              # and target/gpu-carry/ (no network, no cargo)
-#   GPU_CHECK_SMALL=1 scripts/gpu_check.sh     # dry run on lavapipe with tiny sizes (CI); it
+#   GPU_CHECK_PLAN_ONLY=1 scripts/gpu_check.sh # the full-size plan simulated against its cost
+#   (or scripts/gpu_check.sh --plan-only)      # table, scripts/gpu_plan.tsv; runs nothing (CI)
+#   GPU_CHECK_SMALL=1 scripts/gpu_check.sh     # every step on lavapipe with tiny sizes (CI); it
 #                                              # runs gpu_prepare.sh and installs lavapipe first
 #
-# Output: with $OUT set (the device tool's folder, which brings back at most 8 files) the results
+# Output: with $OUT set (the remote runner's folder, which brings back at most 8 files) the results
 # folder is built in a temporary place and $OUT receives summary.md, gpu_check.log and
-# gpu-check.tar.gz (the whole folder, refreshed after every step, so a killed run still leaves
-# what it measured); without it, results/gpu-DATE/ (dry run: results/tmp/gpu-check-small/).
+# gpu-check.tar.gz (the whole folder); both are refreshed after every step, so a run cut short
+# still leaves what it measured. Without $OUT: results/gpu-DATE/ (small: results/tmp/gpu-check-small/).
 #
-# Bounds: every step runs under `timeout`, capped by its own limit and by what is left of
-# GPU_CHECK_BUDGET_S (default 470 s; the device tool allows 600 s a command). A failed step is
-# recorded and the others still run; the exit status is 1 when any step failed.
+# Bounds: each step runs under `timeout` with its budget from scripts/gpu_plan.tsv, capped by what
+# is left of the run's total (420 s there, leaving the remote runner's 600 s a command room for the
+# machine's start). Without a usable adapter the run ends after the adapter listings (< 90 s) with
+# a diagnosis and exit 1. A failed step is recorded and the others still run; a step without what
+# it needs (PyTorch, the pinned simulated-bifurcation) is recorded as skipped, with why. The exit
+# status is 1 when any step failed.
 #
-# Environment: GPU_CHECK_SMALL=1 (dry run), GPU_CHECK_BUDGET_S, GPU_CHECK_STEPS (step-name
-# prefixes to run, space-separated, e.g. "perf_gpu bench_large" for a partial rerun),
-# GPU_CHECK_PEAK_GFLOPS (fp32 peak without tensor cores; default 67000, an H100/H200 SXM).
+# Environment: GPU_CHECK_SMALL=1, GPU_CHECK_PLAN_ONLY=1, GPU_CHECK_STEPS (step-name prefixes to
+# run, space-separated, e.g. "perf_gpu anchor" for a partial rerun), GPU_CHECK_ADAPTER (the adapter
+# name to require; default NVIDIA, small: llvmpipe), GPU_CHECK_PEAK_GFLOPS (fp32 peak without
+# tensor cores; default 67000, an H100 SXM or H200; an H100 PCIe has about 51000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 carry=target/gpu-carry
+# GPU_CHECK_PLAN_TABLE: another cost table (to test the plan checks).
+plan_table=${GPU_CHECK_PLAN_TABLE:-scripts/gpu_plan.tsv}
 started=$(date +%s)
 stamp=$(date -u +%Y%m%d-%H%M%S)
 small=${GPU_CHECK_SMALL:-0}
+plan_only=${GPU_CHECK_PLAN_ONLY:-0}
+[[ ${1:-} == --plan-only ]] && plan_only=1
 [[ $small == 0 || $small == 1 ]] || { echo "gpu_check.sh: GPU_CHECK_SMALL must be 0 or 1" >&2; exit 2; }
+[[ $plan_only == 0 || $plan_only == 1 ]] || { echo "gpu_check.sh: GPU_CHECK_PLAN_ONLY must be 0 or 1" >&2; exit 2; }
+(( ! (small && plan_only) )) || { echo "gpu_check.sh: GPU_CHECK_PLAN_ONLY simulates the full-size plan; unset GPU_CHECK_SMALL" >&2; exit 2; }
+
+# The cost table: budget_s and table_index per step, total_s and summary_s, the carried instances.
+declare -A budget_s=() table_index=() plan_value=()
+table_steps=()
+while IFS=$'\t' read -r key a b _; do
+    [[ -z $key || $key == \#* ]] && continue
+    if [[ -n $b ]]; then
+        [[ $b =~ ^[0-9]+$ ]] || { echo "gpu_check.sh: $plan_table: step $key: budget '$b' is not whole seconds" >&2; exit 2; }
+        [[ -z ${budget_s[$key]:-} ]] || { echo "gpu_check.sh: $plan_table: step $key is listed twice" >&2; exit 2; }
+        table_index[$key]=${#table_steps[@]}
+        table_steps+=("$key")
+        budget_s[$key]=$b
+    else
+        plan_value[$key]=$a
+    fi
+done <"$plan_table"
+total_s=${plan_value[total_s]:?$plan_table has no total_s}
+summary_s=${plan_value[summary_s]:?$plan_table has no summary_s}
+read -ra carried_instances <<<"${plan_value[instances]:?$plan_table has no instances}"
 
 if (( small )); then
-    # The dry run builds what a GPU machine gets carried, so that it checks that too.
+    # The small run builds what a GPU machine gets carried, so that it checks that too.
     bash scripts/install_lavapipe.sh
     bash scripts/gpu_prepare.sh
+    # The budget counts from here, as on a GPU machine, where nothing is built.
+    started=$(date +%s)
 fi
-[[ -x $carry/bin/aocbench && -x $carry/bin/engine_gpu ]] ||
+(( plan_only )) || [[ -f $carry/bin/aocbench.gz && -f $carry/bin/engine_gpu.gz ]] ||
     { echo "gpu_check.sh: $carry is incomplete: run scripts/gpu_prepare.sh where cargo is, and carry $carry" >&2; exit 2; }
 
-# What is measured. The dry run keeps every step and shrinks its size, and takes the fallbacks a
-# GPU machine may need (the carried loader, driver manifests written here) so that CI runs them.
+# What is measured: one slot per step of the table. The small run keeps every step and shrinks its
+# size, and takes the fallbacks a GPU machine may need (the carried loader, driver manifests
+# written here) so that CI runs them.
 if (( small )); then
-    budget=${GPU_CHECK_BUDGET_S:-300}
-    dense_sizes=(64 128)
-    sparse_instances=(QPLIB_3762)
+    dense_sizes=(32 64 96 128)
+    # Carried instances (the plan's, and the smoke set's).
+    instances=(QPLIB_3762 QPLIB_3714 QPLIB_0067 QPLIB_0633)
+    factored_instance=QPLIB_3762
     smoke_selection=(QPLIB_3714)
-    large_instances=(QPLIB_3762)
-    smoke_seconds=1 large_seconds=2 determinism_work=1
+    smoke_seconds=1 determinism_work=1
+    dsb_selection=(QPLIB_3714)
     # Every phase runs at least one batch whatever the budget: on lavapipe a default one (128
-    # replicas, deep search ≥ 500 iterations) takes about 10 s.
+    # replicas, deep search >= 500 iterations) takes about 10 s.
     bench_options=(--batch-size 64 --deep-iterations 100..100)
     # A few iterations instead of ~2 s calibrated runs.
     perf_gpu_options=(--replicas auto --iterations 5 --repeats 1)
     perf_cpu_options=(--replicas 128 --iterations 5 --repeats 1)
-    # One agreement test: scripts/test.sh runs the whole file on every CI run anyway.
-    test_filter=(dense_gpu_matches_cpu)
-    adapter=llvmpipe
+    anchor_iterations=5
+    # One agreement test per dense kernel: scripts/test.sh runs the whole file on every CI run anyway.
+    test_filter=(dense_gpu_matches_cpu dense_vec4_gpu_matches_cpu)
+    adapter=${GPU_CHECK_ADAPTER:-llvmpipe}
     vulkan_driver=libvulkan_lvp.so vulkan_manifest_glob='lvp_icd*.json'
     egl_driver=libEGL_mesa.so.0 egl_manifest_glob='*mesa*.json'
     force_fallbacks=1
-    mode="dry run (GPU_CHECK_SMALL=1)"
+    mode="small run on lavapipe (GPU_CHECK_SMALL=1)"
     default_results=results/tmp/gpu-check-small
 else
-    budget=${GPU_CHECK_BUDGET_S:-470}
     dense_sizes=(256 1024 4096 8192)
-    # perf's own default sparse set: QUMO J from 570 to 8,904 variables.
-    sparse_instances=(QPLIB_3762 QPLIB_6757 QPLIB_3841 QPLIB_3380)
+    # perf's own default sparse set (the table's `instances`): QUMO J from 570 to 8,904 variables.
+    instances=("${carried_instances[@]}")
+    factored_instance=QPLIB_3380
     smoke_selection=(--set smoke)
-    # Where the 2-core CPU engine is starved: 3361 is dense (n = 1024), the others sparse.
-    large_instances=(QPLIB_3361 QPLIB_3380 QPLIB_6757 QPLIB_5962)
-    smoke_seconds=10 large_seconds=60 determinism_work=10000000
+    smoke_seconds=2 determinism_work=2000000
+    # bench runs the peer after AOC-DT, each with the time limit, and starts Python per instance.
+    dsb_selection=(QPLIB_0067 QPLIB_3714 QPLIB_5881)
     bench_options=()
-    # GPU: the engine's preferred batch, what plan.rs picks on this adapter and a solve runs.
-    # CPU: B = 1024 gives each thread a 64-replica chunk on the small-J path (its preferred 128
-    # would leave most of them idle and understate it); one timed run, as the budget allows.
-    perf_gpu_options=(--replicas auto --repeats 2)
-    perf_cpu_options=(--replicas 1024 --repeats 1)
+    # The engine's preferred batch, what plan.rs picks on this adapter and a solve runs; one
+    # timed run of about 2 s after a warm-up.
+    perf_gpu_options=(--replicas auto --repeats 1)
+    # B = 1024 gives each of 16 threads a 64-replica chunk; 500 iterations take about 1 s.
+    perf_cpu_options=(--replicas 1024 --iterations 500 --repeats 1)
+    anchor_iterations=200
     test_filter=()
-    adapter=NVIDIA
+    adapter=${GPU_CHECK_ADAPTER:-NVIDIA}
     # NVIDIA's Vulkan ICD is its GLX library; its EGL vendor library serves wgpu's GL backend.
     vulkan_driver=libGLX_nvidia.so.0 vulkan_manifest_glob='nvidia_icd*.json'
     egl_driver=libEGL_nvidia.so.0 egl_manifest_glob='*nvidia*.json'
@@ -85,11 +123,15 @@ else
     mode="full run"
     default_results=results/gpu-$stamp
 fi
+(( plan_only )) && mode="plan only (GPU_CHECK_PLAN_ONLY=1): the full-size plan, simulated"
 peak_gflops=${GPU_CHECK_PEAK_GFLOPS:-67000}
-# Leaves time for the summary after the last step.
-deadline=$(( started + budget - 15 ))
+# The summary and the last packing get the table's summary_s after the deadline.
+deadline=$(( started + total_s - summary_s ))
 
-if [[ -n ${OUT:-} ]]; then
+if (( plan_only )); then
+    results=$(mktemp -d)
+    publish=""
+elif [[ -n ${OUT:-} ]]; then
     results=$(mktemp -d)/$(basename "$default_results")
     publish=$OUT
 else
@@ -99,61 +141,98 @@ else
 fi
 mkdir -p "$results/logs" "$results/manifests"
 results=$(cd "$results" && pwd)
-exec > >(tee -a "$results/gpu_check.log" ${publish:+"$publish/gpu_check.log"}) 2>&1
+(( plan_only )) || exec > >(tee -a "$results/gpu_check.log" ${publish:+"$publish/gpu_check.log"}) 2>&1
 
-aocbench=$repo/$carry/bin/aocbench
-tests=$repo/$carry/bin/engine_gpu
-# Always the carried instances: the GPU machine may have no instance folder, and the dry run checks them.
+# The carried binaries travel gzipped; unpacked here, outside the checkout.
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"; (( ! plan_only )) || rm -rf "$results"' EXIT
+aocbench=$bin/aocbench
+tests=$bin/engine_gpu
+if (( ! plan_only )); then
+    for name in aocbench engine_gpu; do gzip -dc "$carry/bin/$name.gz" >"$bin/$name" && chmod +x "$bin/$name"; done
+fi
+# Always the carried instances: the GPU machine may have no instance folder, and the small run checks them.
 export AOCBENCH_QPLIB_DIR=$repo/$carry/qplib
 # lavapipe's Wayland probe complains on every adapter start without this; it is only noise.
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 
 say() { printf '[%3d s] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 
-# record NAME STATUS SECONDS NOTE: one line of steps.tsv (ok, FAILED, absent, skipped).
+# record NAME STATUS SECONDS NOTE: one line of steps.tsv (ok, FAILED, absent, skipped, planned).
 record() {
     printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results/steps.tsv"
     say "$1: $2${4:+ ($4)}"
 }
 
-# Refreshes $OUT's tarball; two lanes may call it at once, hence a private temporary name.
+# Refreshes summary.md and, with $OUT, its copy and the tarball: after every step, so that a run
+# cut short still brings back what it measured.
 pack() {
+    (( ! plan_only )) || return 0
+    python3 scripts/gpu_report.py summary "$results" --peak-gflops "$peak_gflops" --elapsed "$(( $(date +%s) - started ))" \
+        --mode "$mode, adapter *$adapter* on ${backend:-?}" >"$results/summary.md.new" 2>"$results/logs/summary.err" &&
+        mv -f "$results/summary.md.new" "$results/summary.md"
     [[ -n $publish ]] || return 0
-    local partial=$publish/.gpu-check.tar.gz.$BASHPID
-    tar -czf "$partial" -C "$(dirname "$results")" "$(basename "$results")" 2>/dev/null && mv -f "$partial" "$publish/gpu-check.tar.gz"
+    cp -f "$results/summary.md" "$publish/summary.md" 2>/dev/null || true
+    tar -czf "$publish/.gpu-check.tar.gz.partial" -C "$(dirname "$results")" "$(basename "$results")" 2>/dev/null &&
+        mv -f "$publish/.gpu-check.tar.gz.partial" "$publish/gpu-check.tar.gz"
 }
 
 # wanted NAME: whether GPU_CHECK_STEPS (unset: all) selects the step; the adapter listings
 # always run, as the choice of backend depends on them.
 wanted() {
-    [[ -z ${GPU_CHECK_STEPS:-} ]] && return 0
+    [[ -z ${GPU_CHECK_STEPS:-} ]] || (( plan_only )) && return 0
     local prefix
     for prefix in devices_ $GPU_CHECK_STEPS; do [[ $1 == "$prefix"* ]] && return 0; done
     return 1
 }
 
-# step NAME CAP_S COMMAND...: runs COMMAND under timeout (CAP_S, or what is left of the budget
-# when that is less), stdout to logs/NAME.out and stderr to logs/NAME.err, and records how it
-# ended. Never fails itself: one broken step must not cost the others.
+# The plan simulation's clock (seconds of budget spent), the steps it walked, and the table row
+# of the last step run (steps must come in the table's order).
+planned_s=0
+walked=()
+last_index=-1
+
+# step NAME COMMAND...: runs COMMAND under timeout (the step's budget from the cost table, or what
+# is left of the run when that is less), stdout to logs/NAME.out and stderr to logs/NAME.err, and
+# records how it ended: exit 77 means skipped (its last line of stderr says why). Never fails
+# itself: one broken step must not cost the others. In the plan simulation it runs nothing: it
+# checks the step against the table and spends its whole budget.
 step() {
-    local name=$1 cap=$2
-    shift 2
+    local name=$1
+    shift
     wanted "$name" || return 0
+    local cap=${budget_s[$name]:-}
+    if [[ -z $cap ]]; then
+        record "$name" FAILED 0 "no budget in $plan_table"
+        return 0
+    fi
+    if (( table_index[$name] <= last_index )); then
+        record "$name" FAILED 0 "runs after ${table_steps[last_index]}, but comes before it in $plan_table"
+        return 0
+    fi
+    last_index=${table_index[$name]}
+    walked+=("$name")
+    if (( plan_only )); then
+        planned_s=$(( planned_s + cap ))
+        printf '%4d s  %-20s %3d s  %s\n' "$planned_s" "$name" "$cap" "$*"
+        return 0
+    fi
     local left=$(( deadline - $(date +%s) ))
     if (( left < 5 )); then
-        record "$name" skipped 0 "budget of ${budget} s spent"
+        record "$name" skipped 0 "the run's ${total_s} s are spent"
         return 0
     fi
     local limit=$(( cap < left ? cap : left )) t0 rc=0
     t0=$(date +%s)
     say "$name: running (at most ${limit} s)"
-    timeout --kill-after=10 "$limit" "$@" >"$results/logs/$name.out" 2>"$results/logs/$name.err" || rc=$?
+    timeout --kill-after=5 "$limit" "$@" >"$results/logs/$name.out" 2>"$results/logs/$name.err" || rc=$?
     local took=$(( $(date +%s) - t0 )) last
     # The last word of a failure: its error message, else its last line of output.
     last=$(tail -n 1 "$results/logs/$name.err")
     [[ -n $last ]] || last=$(tail -n 1 "$results/logs/$name.out")
     case $rc in
         0) record "$name" ok "$took" "" ;;
+        77) record "$name" skipped "$took" "${last:0:200}" ;;
         124 | 137) record "$name" FAILED "$took" "timed out after ${limit} s" ;;
         *) record "$name" FAILED "$took" "exit $rc: ${last:0:200}" ;;
     esac
@@ -263,121 +342,105 @@ adapter_listed() {
     grep -q "\"name\": \"[^\"]*$adapter" "$1" 2>/dev/null
 }
 
-say "gpu_check.sh: $mode, budget ${budget} s, results in $results"
-machine_facts >"$results/logs/machine.out" 2>&1 || true
-if command -v nvidia-smi >/dev/null; then
-    step nvidia_smi 30 nvidia-smi
-    step nvidia_smi_query 30 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem,power.limit --format=csv
-else
-    record nvidia_smi absent 0 "nvidia-smi not found"
-fi
-setup_runtime >"$results/logs/runtime.out" 2>&1
-cat "$results/logs/runtime.out"
-step devices_vulkan 60 "$aocbench" devices --format json
-# wgpu's GL backend (EGL) is the way through when Vulkan fails; listed either way, as a fact.
-step devices_gl 60 env WGPU_BACKEND=gl "$aocbench" devices --format json
-if adapter_listed "$results/logs/devices_vulkan.out"; then
-    backend=vulkan
-elif adapter_listed "$results/logs/devices_gl.out"; then
+say "gpu_check.sh: $mode, ${total_s} s at most, results in $results"
+if (( plan_only )); then
+    # The worst case that still runs every step: Vulkan without the adapter, GL with it.
     backend=gl
-    export WGPU_BACKEND=gl
+    step nvidia_smi nvidia-smi
+    step devices_vulkan "$aocbench" devices --format json
+    step devices_gl env WGPU_BACKEND=gl "$aocbench" devices --format json
 else
-    backend=none
+    machine_facts >"$results/logs/machine.out" 2>&1 || true
+    if command -v nvidia-smi >/dev/null; then
+        step nvidia_smi sh -c 'nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem,power.limit --format=csv && nvidia-smi'
+    else
+        record nvidia_smi absent 0 "nvidia-smi not found"
+    fi
+    setup_runtime >"$results/logs/runtime.out" 2>&1
+    cat "$results/logs/runtime.out"
+    step devices_vulkan "$aocbench" devices --format json
+    if adapter_listed "$results/logs/devices_vulkan.out"; then
+        backend=vulkan
+    else
+        # wgpu's GL backend (EGL) is the way through when Vulkan fails.
+        step devices_gl env WGPU_BACKEND=gl "$aocbench" devices --format json
+        if adapter_listed "$results/logs/devices_gl.out"; then
+            backend=gl
+            export WGPU_BACKEND=gl
+        else
+            backend=none
+        fi
+    fi
 fi
 if [[ $backend == none ]]; then
-    record adapter FAILED 0 "no adapter named *$adapter* on Vulkan or GL: see logs/runtime.out and logs/devices_*.err"
-else
-    record adapter ok 0 "*$adapter* on $backend"
+    # Nothing else can measure the GPU: end now, with what the listings and the runtime say.
+    record adapter FAILED 0 "no adapter named *$adapter* on Vulkan or GL: see logs/runtime.out, logs/devices_*.err and logs/machine.out"
+    pack
+    cat "$results/summary.md"
+    say "no usable *$adapter* adapter: stopped after $(( $(date +%s) - started )) s; results in $results${publish:+ (and $publish)}"
+    exit 1
 fi
-
-# Two lanes run side by side to fit the budget: the GPU engine's steps on a quarter of the cores
-# (its host side: recording dispatches, judging samples in f64), the CPU engine's on the rest.
-cores=$(nproc)
-gpu_cores=$(( cores >= 4 ? cores / 4 : 1 ))
-cpu_threads=$(( cores > gpu_cores ? cores - gpu_cores : 1 ))
-if command -v taskset >/dev/null && (( cores > 1 )); then
-    on_gpu_cores=(taskset -c "0-$(( gpu_cores - 1 ))")
-    on_cpu_cores=(taskset -c "$gpu_cores-$(( cores - 1 ))")
-else
-    on_gpu_cores=() on_cpu_cores=()
-fi
-echo "lanes: GPU engine on ${gpu_cores} cores, CPU engine on ${cpu_threads} threads (of ${cores}); taskset: $( (( ${#on_gpu_cores[@]} )) && echo yes || echo no)" >>"$results/logs/runtime.out"
+(( plan_only )) || record adapter ok 0 "*$adapter* on $backend"
 mkdir -p "$results/perf" "$results/bench"
-
-# The cores of each lane, as --threads (the CPU engine's pool; recorded for the GPU engine).
-declare -A lane_threads=([gpu]=$gpu_cores [cpu]=$cpu_threads)
-
-# perf_steps ENGINE RUNNER...: one perf run per workload with perf_ENGINE_options, each its own
-# step and CSV, so that a slow or failing size costs only itself.
-perf_steps() {
-    local engine=$1 n name
-    local -n options=perf_${engine}_options
-    shift
-    local common=(--engine "$engine" --threads "${lane_threads[$engine]}" "${options[@]}")
-    for n in "${dense_sizes[@]}"; do
-        step "perf_${engine}_dense_$n" 90 "$@" "$aocbench" perf "${common[@]}" --sizes "$n" --instances \
-            --out "$results/perf/$engine-dense-$n.csv"
-    done
-    for name in "${sparse_instances[@]}"; do
-        step "perf_${engine}_$name" 90 "$@" "$aocbench" perf "${common[@]}" --sizes --instances "$name" \
-            --out "$results/perf/$engine-$name.csv"
-    done
-}
-
-# bench_steps ENGINE RUNNER...: the smoke set and the large instances, as the side-by-side table
-# pairs them.
-bench_steps() {
-    local engine=$1
-    shift
-    local common=(--reference none --seed 1 --engine "$engine" --threads "${lane_threads[$engine]}" "${bench_options[@]}")
-    step "bench_smoke_$engine" 200 "$@" "$aocbench" bench "${smoke_selection[@]}" --time-limit "$smoke_seconds" "${common[@]}" --out "$results/bench/smoke-$engine"
-    step "bench_large_$engine" 330 "$@" "$aocbench" bench "${large_instances[@]}" --time-limit "$large_seconds" "${common[@]}" --out "$results/bench/large-$engine"
-}
-
-gpu_lane() {
-    if [[ $backend == none ]]; then
-        record gpu_lane skipped 0 "no adapter named *$adapter*"
-        return 0
-    fi
-    # --nocapture: the agreement figures the tests print go to the log and the summary.
-    step tests_gpu 150 "${on_gpu_cores[@]}" env AOCBENCH_TEST_ADAPTER="$adapter" "$tests" --nocapture "${test_filter[@]}"
-    perf_steps gpu "${on_gpu_cores[@]}"
-    local run
-    for run in 1 2; do
-        step "determinism_$run" 90 "${on_gpu_cores[@]}" "$aocbench" bench "${smoke_selection[@]}" --work "$determinism_work" --seed 1 \
-            --reference none --engine gpu "${bench_options[@]}" --out "$results/determinism/run$run"
-    done
-    step determinism_same 30 python3 scripts/gpu_report.py same-results "$results/determinism/run1/results.csv" "$results/determinism/run2/results.csv"
-    bench_steps gpu "${on_gpu_cores[@]}"
-}
-
-cpu_lane() {
-    bench_steps cpu "${on_cpu_cores[@]}"
-    perf_steps cpu "${on_cpu_cores[@]}"
-}
-
 dmon_pid=""
-if command -v nvidia-smi >/dev/null; then
-    # Clocks, power and utilisation every 5 s while the lanes run.
+if (( ! plan_only )) && command -v nvidia-smi >/dev/null; then
+    # Clocks, power and utilisation every 5 s while the steps run.
     nvidia-smi dmon -s pucm -d 5 >"$results/logs/dmon.out" 2>&1 &
     dmon_pid=$!
 fi
-gpu_lane &
-gpu_lane_pid=$!
-cpu_lane &
-cpu_lane_pid=$!
-wait "$gpu_lane_pid" || record gpu_lane FAILED 0 "the lane itself broke (exit $?)"
-wait "$cpu_lane_pid" || record cpu_lane FAILED 0 "the lane itself broke (exit $?)"
+
+# 1. The headline: dense throughput on the GPU (today's kernel), PyTorch at the same (n, B).
+gpu_perf=("$aocbench" perf --engine gpu "${perf_gpu_options[@]}")
+for slot in 1 2 3 4; do
+    n=${dense_sizes[slot - 1]}
+    step "perf_gpu_dense_$slot" "${gpu_perf[@]}" --sizes "$n" --instances --out "$results/perf/gpu-dense-$n.csv"
+done
+step anchor_torch bash scripts/gpu_peers.sh anchor "$results" "$anchor_iterations"
+# Both dense kernels side by side: the second one, at the same (n, B).
+for slot in 1 2 3 4; do
+    n=${dense_sizes[slot - 1]}
+    step "perf_gpu_vec4_$slot" env AOCBENCH_DENSE_KERNEL=vec4 "${gpu_perf[@]}" --sizes "$n" --instances --out "$results/perf/gpu-dense-vec4-$n.csv"
+done
+# 2. The instance workloads: the cost model's product, then the factored one.
+for slot in 1 2 3 4; do
+    name=${instances[slot - 1]}
+    step "perf_gpu_instance_$slot" "${gpu_perf[@]}" --sizes --instances "$name" --out "$results/perf/gpu-$name.csv"
+done
+step perf_gpu_factored "${gpu_perf[@]}" --product factored --sizes --instances "$factored_instance" \
+    --out "$results/perf/gpu-factored-$factored_instance.csv"
+# 3. Agreement with the CPU engine; --nocapture: the figures the tests print go to the summary.
+step tests_gpu env AOCBENCH_TEST_ADAPTER="$adapter" "$tests" --nocapture "${test_filter[@]}"
+# 4. Determinism, then bench beside simulated bifurcation.
+for run in 1 2; do
+    step "determinism_$run" "$aocbench" bench "${smoke_selection[@]}" --work "$determinism_work" --seed 1 \
+        --reference none --engine gpu "${bench_options[@]}" --out "$results/determinism/run$run"
+done
+step determinism_same python3 scripts/gpu_report.py same-results "$results/determinism/run1/results.csv" "$results/determinism/run2/results.csv"
+step bench_smoke_gpu "$aocbench" bench "${smoke_selection[@]}" --reference none --time-limit "$smoke_seconds" --seed 1 \
+    --engine gpu "${bench_options[@]}" --out "$results/bench/smoke-gpu"
+step bench_smoke_dsb bash scripts/gpu_peers.sh dsb "$results/venv" "$aocbench" bench "${dsb_selection[@]}" --reference dsb \
+    --time-limit "$smoke_seconds" --seed 1 --engine gpu --threads "$(nproc)" "${bench_options[@]}" --out "$results/bench/smoke-dsb"
+# 5. The CPU engine on all cores, for the GPU/CPU ratio.
+step perf_cpu_dense_2 "$aocbench" perf --engine cpu --threads "$(nproc)" "${perf_cpu_options[@]}" --sizes "${dense_sizes[1]}" --instances \
+    --out "$results/perf/cpu-dense-${dense_sizes[1]}.csv"
 [[ -z $dmon_pid ]] || kill "$dmon_pid" 2>/dev/null || true
 
-elapsed=$(( $(date +%s) - started ))
-python3 scripts/gpu_report.py summary "$results" --peak-gflops "$peak_gflops" --elapsed "$elapsed" \
-    --mode "$mode, adapter *$adapter* on $backend" \
-    >"$results/summary.md" || record summary FAILED 0 "gpu_report.py failed"
-if [[ -n $publish ]]; then
-    cp "$results/summary.md" "$publish/summary.md"
-    pack
+if (( plan_only )); then
+    # The budget arithmetic: every row walked, in order (step checks that), within the total.
+    unused=()
+    for name in "${table_steps[@]}"; do [[ " ${walked[*]} " == *" $name "* ]] || unused+=("$name"); done
+    failed_plan=$(awk -F'\t' '$2 == "FAILED"' "$results/steps.tsv" 2>/dev/null || true)
+    [[ -z $failed_plan ]] || { echo "gpu_check.sh: plan: $failed_plan" >&2; exit 1; }
+    (( ${#unused[@]} == 0 )) || { echo "gpu_check.sh: plan: $plan_table lists steps the script never runs: ${unused[*]}" >&2; exit 1; }
+    (( planned_s + summary_s <= total_s )) ||
+        { echo "gpu_check.sh: plan: the budgets add up to ${planned_s} s, more than ${total_s} s less ${summary_s} s for the summary" >&2; exit 1; }
+    echo "plan: ${#walked[@]} steps, budgets ${planned_s} s + summary ${summary_s} s <= ${total_s} s"
+    bash scripts/gpu_prepare.sh --check-size
+    exit 0
 fi
+
+elapsed=$(( $(date +%s) - started ))
+pack
 cat "$results/summary.md"
 failed=$(awk -F'\t' '$2 == "FAILED"' "$results/steps.tsv" | wc -l)
 say "done in ${elapsed} s: $failed failed step(s); results in $results${publish:+ (and $publish)}"

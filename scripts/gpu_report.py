@@ -4,9 +4,13 @@
   gpu_report.py same-results A.csv B.csv
       Exit 0 when two bench results.csv agree in every column but the wall-clock ones (names
       ending in _s): the determinism check of a run repeated under --work.
+  gpu_report.py pairs RESULTS_DIR
+      The (n, B) of the dense GPU perf rows, as scripts/torch_aocdt.py's --pairs (n:B words).
   gpu_report.py summary RESULTS_DIR --peak-gflops G --elapsed S --mode TEXT
-      summary.md of a gpu_check.sh results folder, on standard output. Tolerates missing and
-      partial files: a step that failed or was skipped leaves a gap, not a crash.
+      summary.md of a gpu_check.sh results folder, on standard output, the headline first: dense
+      GFLOP/s on the GPU beside PyTorch's AOC-DT batch and sgemm at the same (n, B)
+      (perf/anchor-torch.csv). Tolerates missing and partial files: a step that failed or was
+      skipped leaves a gap, not a crash.
 """
 import argparse
 import csv
@@ -95,28 +99,74 @@ def adapters_section(results):
 
 def perf_section(results, peak):
     rows = {}
-    for path in sorted((results / "perf").glob("*.csv")):
+    # anchor-torch.csv, also there, is PyTorch's (the headline).
+    for path in sorted(p for p in (results / "perf").glob("*.csv") if p.name.startswith(("gpu-", "cpu-"))):
+        product = lambda r: r["product"] + (" (vec4 kernel)" if path.name.startswith("gpu-dense-vec4-") else "")
         for r in read_rows(path):
-            rows.setdefault((r["workload"] != "dense", int(r["n"]), r["workload"]), {})[r["engine"]] = r
+            rows.setdefault((r["workload"] != "dense", int(r["n"]), r["workload"], product(r)), {})[r["engine"]] = r
     out = [f"## Throughput (`aocbench perf`); fraction of an fp32 peak of {peak:g} GFLOP/s", ""]
     if not rows:
         return out + ["not run"]
     body = []
-    for (_, n, workload), engines in sorted(rows.items()):
+    for (_, n, workload, product), engines in sorted(rows.items()):
         gpu, cpu = engines.get("gpu"), engines.get("cpu")
         gflops = lambda r: float(r["gflops"]) if r else None
         body.append([
-            workload, n, (gpu or cpu)["nnz"],
+            workload, product, n, (gpu or cpu)["nnz"],
             gpu["replicas"] if gpu else "-", number(gflops(gpu), 4) if gpu else "-",
             f"{gflops(gpu) / peak:.4f}" if gpu else "-",
             number(gpu["replica_iterations_per_s"]) if gpu else "-", gpu["iterations"] if gpu else "-",
             cpu["replicas"] if cpu else "-", number(gflops(cpu), 4) if cpu else "-",
             f"{gflops(gpu) / gflops(cpu):.2f}" if gpu and cpu and gflops(cpu) else "-",
         ])
-    out.append(table(["workload", "n", "nnz", "GPU B", "GPU GFLOP/s", "of peak", "GPU replica-it/s", "GPU iterations",
+    out.append(table(["workload", "product", "n", "nnz", "GPU B", "GPU GFLOP/s", "of peak", "GPU replica-it/s", "GPU iterations",
                       "CPU B", "CPU GFLOP/s", "GPU/CPU GFLOP/s"], body))
     devices = {r["engine"]: r["device"] for e in rows.values() for r in e.values()}
     out += ["", "; ".join(f"{engine}: {device}" for engine, device in sorted(devices.items()))]
+    return out
+
+
+def dense_gpu_rows(results):
+    """The dense GPU perf rows, each with its kernel: gpu-dense-vec4-N.csv is the second kernel's."""
+    rows = []
+    for path in sorted((results / "perf").glob("gpu-dense-*.csv")):
+        kernel = "vec4" if path.name.startswith("gpu-dense-vec4-") else "tiled"
+        rows += [dict(r, kernel=kernel) for r in read_rows(path) if r["workload"] == "dense"]
+    return sorted(rows, key=lambda r: (int(r["n"]), r["kernel"] != "tiled"))
+
+
+def pairs(results):
+    print(" ".join(dict.fromkeys(f"{r['n']}:{r['replicas']}" for r in dense_gpu_rows(results))))
+    return 0
+
+
+def ratio(a, b):
+    try:
+        return f"{float(a) / float(b):.2f}"
+    except (TypeError, ValueError, ZeroDivisionError):
+        return "-"
+
+
+def headline_section(results, peak):
+    """Dense throughput on the GPU against PyTorch on the same GPU at exactly the same (n, B)."""
+    anchor_text = read_text(results / "perf" / "anchor-torch.csv")
+    torch_device = next((l[1:].strip() for l in anchor_text.splitlines() if l.startswith("#")), "")
+    anchor = {(int(r["n"]), int(r["B"])): r for r in csv.DictReader(l for l in anchor_text.splitlines() if not l.startswith("#"))}
+    out = [f"## Headline: dense AOC-DT on the GPU, aocbench (WGSL) against PyTorch at the same (n, B)", ""]
+    rows = dense_gpu_rows(results)
+    if not rows:
+        return out + ["not run (see the steps perf_gpu_dense_*)"]
+    body = []
+    for r in rows:
+        t = anchor.get((int(r["n"]), int(r["replicas"])), {})
+        body.append([r["n"], r["replicas"], r["kernel"], number(r["gflops"], 4), f"{float(r['gflops']) / peak:.3f}",
+                     number(r["replica_iterations_per_s"]), number(t.get("aocdt_gflops"), 4), number(t.get("sgemm_gflops"), 4),
+                     ratio(r["replica_iterations_per_s"], t.get("replica_iters_per_s")), ratio(r["gflops"], t.get("sgemm_gflops"))])
+    out.append(table(["n", "B", "kernel", "aocbench GFLOP/s", "of peak", "aocbench replica-it/s", "PyTorch AOC-DT GFLOP/s",
+                      "PyTorch sgemm GFLOP/s", "aocbench/PyTorch (replica-it/s)", "aocbench/sgemm (GFLOP/s)"], body))
+    out += ["", f"fp32 peak {peak:g} GFLOP/s; PyTorch: {torch_device or 'not run (see the step anchor_torch)'}. "
+            "Kernels: tiled (shaders/dense.wgsl, the default), vec4 (shaders/dense_vec4.wgsl, AOCBENCH_DENSE_KERNEL=vec4). "
+            "Goals: aocbench/PyTorch >= 1, aocbench/sgemm >= 0.5 for n >= 1024."]
     return out
 
 
@@ -128,17 +178,18 @@ def tests_section(results):
     return out
 
 
-def bench_section(results, set_name):
-    engines = {e: {r["instance"]: r for r in read_rows(results / "bench" / f"{set_name}-{e}" / "results.csv") if r["solver"] == "aocdt"}
-               for e in ["gpu", "cpu"]}
-    instances = list(dict.fromkeys([*engines["gpu"], *engines["cpu"]]))
-    out = [f"## `bench` ({set_name}), AOC-DT on both engines, no reference", ""]
+def bench_section(results, title, runs):
+    """One bench table, a column group per (label, folder, solver) in runs."""
+    engines = {label: {r["instance"]: r for r in read_rows(results / "bench" / folder / "results.csv") if r["solver"] == solver}
+               for label, folder, solver in runs}
+    instances = list(dict.fromkeys(i for rows in engines.values() for i in rows))
+    out = [f"## {title}", ""]
     if not instances:
         return out + ["not run"]
     body = []
     for name in instances:
         row = [name]
-        for e in ["gpu", "cpu"]:
+        for e in engines:
             r = engines[e].get(name)
             if r is None:
                 row += ["-"] * 5
@@ -148,7 +199,7 @@ def bench_section(results, set_name):
             row += [r["batch_size"], number(r["best_objective"], 10), reached, number(time_to_target), number(r["tts99_s"])]
         best_known = next((engines[e][name]["best_known"] for e in engines if name in engines[e]), "")
         body.append(row[:1] + [number(best_known, 10)] + row[1:])
-    header = ["instance", "best known"] + [f"{e} {c}" for e in ["GPU", "CPU"] for c in ["B", "best", "reached", "time to target s", "TTS99 s"]]
+    header = ["instance", "best known"] + [f"{e} {c}" for e in engines for c in ["B", "best", "reached", "time to target s", "TTS99 s"]]
     return out + [table(header, body)]
 
 
@@ -159,20 +210,23 @@ def summary(results, peak, elapsed, mode):
     build = facts.split("## carried build", 1)[1].strip().splitlines()[:2] if "## carried build" in facts else ["unknown"]
     cpu = next((l.split(":", 1)[1].strip() for l in machine if l.startswith("model name")), "unknown CPU")
     cores = next((l.split(":", 1)[1].strip() for l in machine if l.startswith("cores:")), "?")
-    gpu = read_text(results / "logs" / "nvidia_smi_query.out").strip() or "nvidia-smi absent"
+    # nvidia_smi.out opens with the query's header and one line per GPU.
+    gpu = "\n".join(read_text(results / "logs" / "nvidia_smi.out").strip().splitlines()[:2]) or "nvidia-smi absent"
     out = [f"# GPU check: {mode}", "",
            f"- elapsed: {elapsed} s",
            f"- machine: {cpu}, {cores} cores",
            f"- GPU (nvidia-smi): {' / '.join(gpu.splitlines())}",
            f"- build: {' / '.join(build)}",
            ""]
+    out += headline_section(results, peak) + [""]
     out += steps_section(results) + [""]
     out += ["## Runtime (loader, driver manifests, lanes)", "", "```text", read_text(results / "logs" / "runtime.out").strip(), "```", ""]
     out += adapters_section(results) + [""]
     out += perf_section(results, peak) + [""]
     out += tests_section(results) + [""]
-    for set_name in ["smoke", "large"]:
-        out += bench_section(results, set_name) + [""]
+    out += bench_section(results, "`bench --set smoke`, AOC-DT on the GPU", [("GPU", "smoke-gpu", "aocdt")]) + [""]
+    out += bench_section(results, "`bench --set smoke --reference dsb`: AOC-DT on the GPU and simulated bifurcation (PyTorch) at the same time limit",
+                         [("AOC-DT", "smoke-dsb", "aocdt"), ("dSB", "smoke-dsb", "dsb")]) + [""]
     out += ["## Determinism (`bench --set smoke --work` twice on the GPU engine)", "", "```text",
             read_text(results / "logs" / "determinism_same.out").strip() or "not run", "```"]
     print("\n".join(out))
@@ -185,6 +239,7 @@ def main():
     same = commands.add_parser("same-results")
     same.add_argument("a")
     same.add_argument("b")
+    commands.add_parser("pairs").add_argument("results", type=Path)
     report = commands.add_parser("summary")
     report.add_argument("results", type=Path)
     report.add_argument("--peak-gflops", type=float, required=True)
@@ -193,6 +248,8 @@ def main():
     args = parser.parse_args()
     if args.command == "same-results":
         return same_results(args.a, args.b)
+    if args.command == "pairs":
+        return pairs(args.results)
     return summary(args.results, args.peak_gflops, args.elapsed, args.mode)
 
 

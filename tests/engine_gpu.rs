@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use aocbench::benchmark::solve_instance;
 use aocbench::decompose::{BcdOptions, Blocks};
-use aocbench::engine::gpu::GpuOptions;
+use aocbench::engine::gpu::{DenseKernel, GpuOptions};
 use aocbench::engine::{AdapterChoice, Batch, BatchOutput, Couplings, CpuEngine, Csr, DynamicsProblem, Engine, GpuEngine, Precision, ProductForm, ReplicaParams, THRESHOLD};
 use aocbench::hardware::{Calibration, HardwareModel, Machine, NonIdeality};
 use aocbench::model::Sense;
@@ -220,14 +220,20 @@ fn gpu_matches_cpu(density: f64, gpu_form: ProductForm, cpu_form: ProductForm, t
 /// [`gpu_matches_cpu`] with both engines modelling `hardware`; the GPU's energies are checked
 /// against the machine's J and h.
 fn gpu_matches_cpu_on(density: f64, gpu_form: ProductForm, cpu_form: ProductForm, tolerances: (f64, f64), hardware: Option<HardwareModel>) {
+    gpu_matches_cpu_with(GpuOptions::default(), density, gpu_form, cpu_form, tolerances, hardware);
+}
+
+/// [`gpu_matches_cpu_on`] with the GPU engine built with `options` (the dense kernel).
+fn gpu_matches_cpu_with(options: GpuOptions, density: f64, gpu_form: ProductForm, cpu_form: ProductForm, tolerances: (f64, f64), hardware: Option<HardwareModel>) {
     let seed = fresh_seed();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let mut gpu = gpu_engine(GpuOptions::default());
+    let mut gpu = gpu_engine(options);
     let mut cpu = CpuEngine::new(Some(2), Precision::F32).unwrap();
     gpu.set_hardware(hardware.clone());
     cpu.set_hardware(hardware.clone());
     let machine = hardware.as_ref().map_or(String::new(), |h| format!(", {}", h.describe()));
-    let label = format!("density {density}, GPU {}, CPU {}{machine}", gpu_form.name(), cpu_form.name());
+    let kernel = options.dense_kernel.map_or(String::new(), |k| format!(" ({k:?} kernel)"));
+    let label = format!("density {density}, GPU {}{kernel}, CPU {}{machine}", gpu_form.name(), cpu_form.name());
     let mut total = Agreement::default();
     // n (binaries + up to 4 slacks) from ~20 to ~150, replica counts not multiples of the
     // 64-row tile and 64-column workgroup.
@@ -252,6 +258,19 @@ fn gpu_matches_cpu_on(density: f64, gpu_form: ProductForm, cpu_form: ProductForm
 #[test]
 fn dense_gpu_matches_cpu_engine_on_fresh_random_instances() {
     gpu_matches_cpu(0.5, ProductForm::Dense, ProductForm::Sparse, SAME_ORDER);
+}
+
+const VEC4: GpuOptions = GpuOptions { dense_kernel: Some(DenseKernel::Vec4), timeout: None, max_binding_bytes: None, max_workgroups_per_dimension: None };
+
+/// The second dense kernel sums each row in the same k order, unfused: the same bounds as the first.
+#[test]
+fn dense_vec4_gpu_matches_cpu_engine_on_fresh_random_instances() {
+    gpu_matches_cpu_with(VEC4, 0.5, ProductForm::Dense, ProductForm::Sparse, SAME_ORDER, None);
+}
+
+#[test]
+fn dense_vec4_gpu_and_the_gemm_cpu_engine_differ_only_by_f32_chaos() {
+    gpu_matches_cpu_with(VEC4, 0.5, ProductForm::Dense, ProductForm::Dense, GEMM_ORDER, None);
 }
 
 #[test]
@@ -449,7 +468,7 @@ fn set_fields_equals_loading_the_problem_with_those_fields() {
 }
 
 /// Block coordinate descent's sub-solves on both engines under quantization, noise and offsets
-/// (the GPU's dense product and the CPU's CSR product sum in the same order): every step
+/// (the GPU's dense products, both kernels, and the CPU's CSR product sum in the same order): every step
 /// accepts the same replica, so the whole decomposed solve is the same on both — steps,
 /// improvements and the answer.
 #[test]
@@ -465,8 +484,10 @@ fn bcd_on_the_gpu_matches_the_cpu_engine() {
         let improvements: Vec<(u64, f64)> = sweep.incumbents.improvements.iter().map(|i| (i.mvm, i.objective)).collect();
         (sweep.decomposition, improvements, sweep.incumbents.answer().map(|c| c.x.clone()))
     };
-    let on_gpu = solve(&mut gpu_engine(GpuOptions::default()), ProductForm::Dense);
     let on_cpu = solve(&mut CpuEngine::new(Some(2), Precision::F32).unwrap(), ProductForm::Sparse);
     assert!(on_cpu.0.as_ref().is_some_and(|r| r.steps > 100 && r.accepted_steps > 10), "seed {seed}: {:?}", on_cpu.0);
-    assert_eq!(on_gpu, on_cpu, "seed {seed}");
+    for kernel in [DenseKernel::Tiled, DenseKernel::Vec4] {
+        let on_gpu = solve(&mut gpu_engine(GpuOptions { dense_kernel: Some(kernel), ..GpuOptions::default() }), ProductForm::Dense);
+        assert_eq!(on_gpu, on_cpu, "seed {seed}, {kernel:?} kernel");
+    }
 }

@@ -30,7 +30,7 @@ use std::time::Duration;
 
 pub use device::{AdapterChoice, AdapterLimits, AdapterSummary, list_adapters};
 pub use display_probe::quiet_display_probe;
-pub use shaders::Kernel;
+pub use shaders::{DENSE_KERNEL_ENV, DenseKernel, Kernel};
 
 use super::{Batch, BatchOutput, DynamicsProblem, Engine, EngineInfo, Precision};
 use crate::hardware::{HardwareModel, MachineDynamics};
@@ -55,6 +55,8 @@ pub struct GpuOptions {
     pub max_binding_bytes: Option<u64>,
     /// Plan as if no dispatch could have more workgroups per dimension than this.
     pub max_workgroups_per_dimension: Option<u32>,
+    /// The dense kernel; overrides AOCBENCH_DENSE_KERNEL.
+    pub dense_kernel: Option<DenseKernel>,
 }
 
 pub struct GpuEngine {
@@ -84,8 +86,12 @@ impl GpuEngine {
             Some(timeout) => Some(timeout),
             None => timeout_override()?,
         };
+        let dense_kernel = match options.dense_kernel {
+            Some(kernel) => kernel,
+            None => DenseKernel::from_env()?,
+        };
         let gpu = Gpu::new(choice)?;
-        let pipelines = Pipelines::new(&gpu)?;
+        let pipelines = Pipelines::new(&gpu, dense_kernel)?;
         let budget = Budget {
             binding_bytes: options.max_binding_bytes.map_or(gpu.budget.binding_bytes, |b| b.min(gpu.budget.binding_bytes)),
             workgroups_per_dimension: options

@@ -2,7 +2,7 @@
 //! shaders/common.wgsl and the kernels.
 
 use super::device::Gpu;
-use super::shaders::Kernel;
+use super::shaders::{DenseKernel, Kernel};
 use crate::engine::ProductForm;
 
 pub(crate) mod binding {
@@ -70,11 +70,11 @@ pub(crate) struct Pipelines {
 }
 
 impl Pipelines {
-    pub fn new(gpu: &Gpu) -> anyhow::Result<Pipelines> {
+    pub fn new(gpu: &Gpu, dense: DenseKernel) -> anyhow::Result<Pipelines> {
         let finish_layout = layout(gpu, "finish", &FINISH)?;
         let finish = pipeline(gpu, Kernel::Finish, &module(gpu, Kernel::Finish)?, &finish_layout, &[])?;
         Ok(Pipelines {
-            dense: ProductPipelines::new(gpu, Kernel::Dense, &DENSE_COUPLINGS, false)?,
+            dense: ProductPipelines::new(gpu, dense.kernel(), &DENSE_COUPLINGS, false)?,
             sparse: ProductPipelines::new(gpu, Kernel::Sparse, &SPARSE_COUPLINGS, false)?,
             factored: ProductPipelines::new(gpu, Kernel::Sparse, &SPARSE_COUPLINGS, true)?,
             finish_layout,

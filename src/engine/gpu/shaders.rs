@@ -33,6 +33,8 @@ const _: () = {
     assert!(COLUMN_ALIGN % DENSE_TILE_COLS == 0 && COLUMN_ALIGN % SPARSE_WG_COLS == 0 && COLUMN_ALIGN % FINISH_WG == 0);
     // Each invocation loads whole J and σ tile words.
     assert!(DENSE_TILE_ROWS * DENSE_TILE_K % DENSE_WG_SIZE == 0 && DENSE_TILE_K * DENSE_TILE_COLS % DENSE_WG_SIZE == 0);
+    // dense_vec4.wgsl holds an invocation's block in four vec4 accumulators.
+    assert!(DENSE_REG_ROWS == 4 && DENSE_REG_COLS == 4);
 };
 
 const COMMON: &str = include_str!("../../../shaders/common.wgsl");
@@ -41,17 +43,51 @@ const COMMON: &str = include_str!("../../../shaders/common.wgsl");
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kernel {
     Dense,
+    /// The second dense kernel: the same tiles, 128-bit workgroup-memory reads.
+    DenseVec4,
     Sparse,
     Finish,
 }
 
+/// Environment variable choosing the dense kernel: `tiled` (default) or `vec4`.
+pub const DENSE_KERNEL_ENV: &str = "AOCBENCH_DENSE_KERNEL";
+
+/// The dense kernels, both compiled in. `Tiled` (shaders/dense.wgsl) stays the default until a
+/// GPU has measured both (scripts/gpu_check.sh runs both).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DenseKernel {
+    #[default]
+    Tiled,
+    Vec4,
+}
+
+impl DenseKernel {
+    /// The kernel `$AOCBENCH_DENSE_KERNEL` names, the default when it is unset or empty.
+    /// Errors: any other value than `tiled` or `vec4`.
+    pub fn from_env() -> anyhow::Result<DenseKernel> {
+        match std::env::var(DENSE_KERNEL_ENV).unwrap_or_default().as_str() {
+            "" | "tiled" => Ok(DenseKernel::Tiled),
+            "vec4" => Ok(DenseKernel::Vec4),
+            other => anyhow::bail!("{DENSE_KERNEL_ENV}={other:?}: the dense kernels are `tiled` (shaders/dense.wgsl) and `vec4` (shaders/dense_vec4.wgsl)"),
+        }
+    }
+
+    pub fn kernel(self) -> Kernel {
+        match self {
+            DenseKernel::Tiled => Kernel::Dense,
+            DenseKernel::Vec4 => Kernel::DenseVec4,
+        }
+    }
+}
+
 impl Kernel {
-    pub const ALL: [Kernel; 3] = [Kernel::Dense, Kernel::Sparse, Kernel::Finish];
+    pub const ALL: [Kernel; 4] = [Kernel::Dense, Kernel::DenseVec4, Kernel::Sparse, Kernel::Finish];
 
     /// The kernel's own file under `shaders/`.
     pub fn file(self) -> &'static str {
         match self {
             Kernel::Dense => "dense.wgsl",
+            Kernel::DenseVec4 => "dense_vec4.wgsl",
             Kernel::Sparse => "sparse.wgsl",
             Kernel::Finish => "finish.wgsl",
         }
@@ -65,6 +101,7 @@ impl Kernel {
     fn body(self) -> &'static str {
         match self {
             Kernel::Dense => include_str!("../../../shaders/dense.wgsl"),
+            Kernel::DenseVec4 => include_str!("../../../shaders/dense_vec4.wgsl"),
             Kernel::Sparse => include_str!("../../../shaders/sparse.wgsl"),
             Kernel::Finish => include_str!("../../../shaders/finish.wgsl"),
         }
