@@ -43,8 +43,11 @@ MAX_PENALTY_GROWTH = 1024.0
 # Largest power of ten a fractional row is scaled by to make it integral.
 MAX_ROW_SCALE_DIGITS = 6
 # Rounds the time limit is split into when a read is cheap: each round ends with an incumbent
-# update and, under the adaptive rule, a weight adaptation.
+# update and, under the adaptive rule, a weight adaptation. Rounds start at FIRST_ROUND of the
+# limit and double up to 1/TARGET_ROUNDS of it, so that an incumbent's time (the end of its
+# round) resolves early finds finely and does not merely measure the round's length.
 TARGET_ROUNDS = 20
+FIRST_ROUND = 1 / 1024
 # dwave-samplers' SimulatedAnnealingSampler default number of sweeps per read, used whenever a
 # read of that length fits in a quarter of the time limit; fewer sweeps otherwise.
 SA_SWEEPS = 1000
@@ -305,6 +308,10 @@ class Anytime:
         self.reads = 0
         self.rounds = 0
 
+    def round_length(self):
+        """The current round's share of the limit (see FIRST_ROUND)."""
+        return self.limit * min(1 / TARGET_ROUNDS, FIRST_ROUND * 2 ** self.rounds)
+
     def remaining(self):
         return self.deadline - time.monotonic()
 
@@ -353,9 +360,9 @@ class Anytime:
 
 
 def round_seconds(state, per_read):
-    """How long a round should take: a 1/TARGET_ROUNDS share of the limit, and at least one
-    read, but never past the limit."""
-    return min(state.remaining(), max(state.limit / TARGET_ROUNDS, per_read))
+    """How long a round should take: its share of the limit (Anytime.round_length), and at least
+    one read, but never past the limit."""
+    return min(state.remaining(), max(state.round_length(), per_read))
 
 
 def run_sa(state, bqm_for_round, seed, adapt):
@@ -371,11 +378,11 @@ def run_sa(state, bqm_for_round, seed, adapt):
         bqm = bqm_for_round()
         reads = 1
         if per_sweep is not None:
-            # As many sweeps as the default, or as fit a quarter of the limit.
-            sweeps = int(max(SA_MIN_SWEEPS, min(SA_SWEEPS, state.limit / 4 / per_sweep)))
+            # As many sweeps as the default, or as fit a quarter of the limit, or what is left.
+            sweeps = int(min(SA_SWEEPS, state.limit / 4 / per_sweep, state.remaining() / per_sweep))
+            if sweeps < SA_MIN_SWEEPS:
+                break  # not even a short read fits
             per_read = sweeps * per_sweep
-            if per_read > state.remaining():
-                break  # not even one more read fits
             reads = max(1, min(1024, int(round_seconds(state, per_read) / per_read)))
         began = time.monotonic()
         sampleset = sampler.sample(bqm, num_reads=reads, num_sweeps=sweeps, seed=(seed + 7919 * round_index) % 2**32,
@@ -405,7 +412,7 @@ def run_tabu(state, bqm_for_round, seed, adapt):
     while state.remaining() > overhead + 0.001:
         bqm = bqm_for_round()
         dense_size_check("tabu", bqm)
-        timeout_s = min(state.remaining() - overhead, max(state.limit / TARGET_ROUNDS, 4 * overhead, 0.001))
+        timeout_s = min(state.remaining() - overhead, max(state.round_length(), 4 * overhead, 0.001))
         began = time.monotonic()
         sampleset = sampler.sample(bqm, num_reads=1, timeout=max(1, int(1000 * timeout_s)), seed=(seed + 7919 * round_index) % 2**31)
         overhead = max(overhead, time.monotonic() - began - timeout_s)
@@ -452,6 +459,20 @@ def run_sb(state, bqm_for_round, seed, adapt, mode, threads):
         state.absorb(dimod.SampleSet.from_samples_bqm((samples, order), bqm), adapt)
 
 
+def warm_up_torch(threads):
+    """One tiny simulated-bifurcation call, part of the setup: PyTorch's first operations pay a
+    one-time start (thread pools, the GPU context) that would otherwise eat the first round."""
+    import simulated_bifurcation as sb
+    import torch
+
+    torch.set_num_threads(max(1, threads))
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sb.minimize(torch.zeros((2, 2), dtype=torch.float64), torch.ones(2, dtype=torch.float64), 0.0, domain="binary",
+                    device=device, agents=2, max_steps=2, verbose=False)
+
+
 def solve(args, result):
     """Runs peer args.solver (sa, tabu, bsb, dsb) on the model in args.model until
     args.time_limit seconds after the model is built; fills `result` (see reference_solver.py)
@@ -477,6 +498,8 @@ def solve(args, result):
     model = PenaltyModel(data)
     adapt = args.penalty == "adaptive"
     default_bqm, multiplier = (None, None) if adapt else model.dimod_default()
+    if args.solver in ("bsb", "dsb"):
+        warm_up_torch(args.threads)
     result["setup_time_s"] = time.monotonic() - setup_began
     state = Anytime(model, time.monotonic(), args.time_limit)
     bqm_for_round = (lambda: model.penalised(state.weights)) if adapt else (lambda: default_bqm)

@@ -19,7 +19,7 @@ use bench_common::{fixture, merge, stderr};
 fn rows_without_clock(dir: &Path) -> Vec<ResultRow> {
     let mut rows = read_results(&dir.join("results.csv")).unwrap();
     for row in &mut rows {
-        (row.time_to_best_known_s, row.time_to_target_s, row.time_to_own_best_s, row.tts99_s) = (None, None, None, None);
+        (row.time_to_best_known_s, row.time_to_target_s, row.time_to_own_best_s, row.tts99_s, row.tts99_with_tuning_s) = (None, None, None, None, None);
         (row.time_to_gap_0_1pct_s, row.time_to_gap_1pct_s, row.time_to_gap_5pct_s) = (None, None, None);
         (row.primal_integral_s, row.primal_integral_horizon_s) = (None, None);
         row.wall_time_s = 0.0;

@@ -285,9 +285,14 @@ fn a_one_channel_calibration_names_its_file() {
 #[test]
 fn the_largest_block_size_is_refused_without_overflow() {
     let (_dir, instance) = workspace();
+    // Beyond the option's range: refused when the arguments are read.
     let out = aocbench(&["solve", text(&instance), "--work", "1000", "--hardware", "aoc16", "--bcd-block-size", "18446744073709551615"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && stderr.contains("--bcd-block-size 18446744073709551615 leaves no room") && stderr.contains("holds 8 variables") && !stderr.contains("need 0"), "{stderr}");
+    assert!(!out.status.success() && stderr.contains("18446744073709551615 is not in 1..=65536") && !stderr.contains("need 0"), "{stderr}");
+    // Inside the range but beyond the machine: the machine's limit named, no overflow.
+    let out = aocbench(&["solve", text(&instance), "--work", "1000", "--hardware", "aoc16", "--bcd-block-size", "65536"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("--bcd-block-size 65536 leaves no room") && stderr.contains("holds 8 variables") && !stderr.contains("need 0"), "{stderr}");
 }
 
 /// The QUMO conversion's errors name the instance (the file's first line); solve adds the file.

@@ -442,7 +442,7 @@ pub fn write_reports(files: &OutputFiles, results: &BenchResults) -> anyhow::Res
     let comparison = comparison_table(&results.comparison);
     csv::write_table(&files.comparison_csv, &comparison)?;
     let total = results.metadata.instances.len();
-    let notices = notices(&results.comparison, total);
+    let notices = notices(&results.comparison, &results.rows, total);
     let report = markdown::Report {
         title: "aocbench: AOC-DT against the references",
         run: &describe(&results.metadata),

@@ -18,7 +18,7 @@ pub const SMOKE: [&str; 8] = ["QPLIB_0067", "QPLIB_0633", "QPLIB_0752", "QPLIB_3
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BenchSet {
-    /// Seven small, varied instances that ship with aocbench (qplib/smoke); about 2.5 minutes
+    /// Eight small, varied instances that ship with aocbench (qplib/smoke); about 2.5 minutes
     /// with SCIP on a 2-core machine.
     Smoke,
     /// Every QBL instance (96), for papers.

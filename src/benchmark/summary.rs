@@ -189,11 +189,13 @@ impl PairComparison {
         };
         let equal: Vec<EqualQuality> = matched.iter().filter_map(|(m, _)| m.equal_quality).collect();
         let median_equal = lower_median(equal, EqualQuality::ratio);
+        // Nothing to match where the other side found no feasible point.
+        let aocdt_found = aocdt.is_some_and(|a| a.best_objective.is_some());
         PairComparison {
             solver,
             time_ratio: aocdt.and_then(|a| reference.time_to_target().zip(a.time_to_target())).and_then(|(r, a)| Speedup::between(r, a)),
-            aocdt_time_to_reference_final: timed(|m| m.a_to_b_final_s),
-            reference_time_to_aocdt_final: timed(|m| m.b_to_a_final_s),
+            aocdt_time_to_reference_final: reference.best_objective.and_then(|_| timed(|m| m.a_to_b_final_s)),
+            reference_time_to_aocdt_final: timed(|m| m.b_to_a_final_s).filter(|_| aocdt_found),
             equal_quality_objective: median_equal.map(|e| e.objective),
             equal_quality_ratio: median_equal.map(|e| e.ratio()),
         }
@@ -355,13 +357,21 @@ pub fn aggregate(comparisons: &[InstanceComparison]) -> Vec<SolverAggregate> {
 }
 
 /// The notices of a bench run's reports (texts from [`warnings`]): a run with instances left
-/// (`total_instances` were asked for), results that beat a proven optimum, instances whose
-/// target fell back to AOC-DT's own best, polished rows, projected times, and time ratios that
-/// are bounds.
-pub fn notices(comparisons: &[InstanceComparison], total_instances: usize) -> Vec<String> {
+/// (`total_instances` were asked for), runs (`rows`) that passed their time limit, results that
+/// beat a proven optimum, instances whose target fell back to AOC-DT's own best, polished rows,
+/// projected times, and time ratios that are bounds.
+pub fn notices(comparisons: &[InstanceComparison], rows: &[ResultRow], total_instances: usize) -> Vec<String> {
     let mut notices = Vec::new();
     if comparisons.len() < total_instances {
         notices.push(warnings::partial_run(comparisons.len(), total_instances));
+    }
+    let overran: Vec<String> = rows
+        .iter()
+        .filter(|r| r.ran() && r.time_limit_s.is_some_and(|limit| r.wall_time_s > 1.1 * limit))
+        .map(|r| format!("{} on {} ({} s of {} s)", r.solver.label(), r.instance, significant(Some(r.wall_time_s), TIME_DIGITS), number(r.time_limit_s)))
+        .collect();
+    if !overran.is_empty() {
+        notices.push(warnings::overran_limit(&overran));
     }
     let suspect: Vec<&str> = comparisons.iter().filter(|c| c.beats_proven_optimum).map(|c| c.instance.as_str()).collect();
     if !suspect.is_empty() {

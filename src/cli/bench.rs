@@ -234,7 +234,7 @@ pub(super) fn print_summary(results: &BenchResults, out: &Path) {
     }
     println!("{}", text(&aggregate_table(&results.aggregates)));
     println!("{}", text(&gap_table(&results.aggregates)));
-    for notice in notices(&results.comparison, results.metadata.instances.len()) {
+    for notice in notices(&results.comparison, &results.rows, results.metadata.instances.len()) {
         println!("note: {notice}");
     }
     for path in OutputFiles::in_dir(out).all() {

@@ -201,7 +201,7 @@ fn absent_from(solver: SolverName, rows: &[ResultRow], side: &str, otherwise: &s
 /// baseline, current) texts where they differ.
 fn differences(base: &ResultRow, cur: &ResultRow) -> Vec<String> {
     let text = |v: Option<String>| v.unwrap_or_else(|| "-".into());
-    let fields: [(&str, String, String); 9] = [
+    let fields: [(&str, String, String); 10] = [
         // The instance itself: another file under the same name is another problem.
         ("n_vars", base.n_vars.to_string(), cur.n_vars.to_string()),
         ("n_constraints", base.n_constraints.to_string(), cur.n_constraints.to_string()),
@@ -212,6 +212,8 @@ fn differences(base: &ResultRow, cur: &ResultRow) -> Vec<String> {
         ("batch_size", text(base.batch_size.map(|b| b.to_string())), text(cur.batch_size.map(|b| b.to_string()))),
         ("engine", text(base.engine.clone()), text(cur.engine.clone())),
         ("best_known", number(base.best_known), number(cur.best_known)),
+        // A heuristic peer's penalty formulation and weight rule (--ref-penalty).
+        ("formulation", text(base.formulation.clone()), text(cur.formulation.clone())),
     ];
     let mut differ: Vec<String> = fields.into_iter().filter(|(_, b, c)| b != c).map(|(name, b, c)| format!("{name} {b} → {c}")).collect();
     if base.batch_size != cur.batch_size {

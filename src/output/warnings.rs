@@ -177,6 +177,19 @@ pub fn partial_run(done: usize, total: usize) -> String {
     format!("partial: {done} of {}", count(total, "instance"))
 }
 
+/// Runs whose wall time passed their time limit by more than a tenth (AOC-DT stops between
+/// batches, so its last batch may end after the limit): `runs` as "solver on instance (wall s
+/// of limit s)"; their points found after the limit count, unlike a peer's late reads.
+pub fn overran_limit(runs: &[String]) -> String {
+    format!(
+        "{} passed {} time limit by more than a tenth, and what {} found after it counts: {}",
+        count(runs.len(), "run"),
+        if runs.len() == 1 { "its" } else { "their" },
+        if runs.len() == 1 { "it" } else { "they" },
+        runs.join(", ")
+    )
+}
+
 /// Time ratios that are bounds because one side did not reach the target within its limit.
 pub fn censored_time_ratio(reference: &str, bounds: usize, ratios: usize) -> String {
     format!(
