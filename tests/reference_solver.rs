@@ -344,7 +344,7 @@ assert "gurobipy" not in sys.modules and "pyscipopt" not in sys.modules
 /// either weight rule; every incumbent is judged feasible, in time order, inside the limit.
 #[test]
 fn heuristic_peers_match_brute_force_on_tiny_qbl_in_both_senses() {
-    const LIMIT_S: f64 = 2.0;
+    const LIMIT_S: f64 = 3.0;
     for solver in [ReferenceSolver::Sa, ReferenceSolver::Tabu, ReferenceSolver::Bsb, ReferenceSolver::Dsb] {
         let python = python_for(solver);
         for (sense, penalty) in [(Sense::Minimize, PenaltyRule::Adaptive), (Sense::Maximize, PenaltyRule::DimodDefault)] {
