@@ -22,12 +22,7 @@ references=${3:-scip,sa,tabu,dsb}
 out=${PEERS_OUT:-results/peers}
 read -ra extra <<< "${PEERS_ARGS:-}"
 
-cargo build --release --locked --quiet
-# A private copy: a rebuild while the study runs must not change the solvers between instances.
-aocbench=$(mktemp --suffix=-aocbench)
-trap 'rm -f "$aocbench"' EXIT
-cp target/release/aocbench "$aocbench"
-chmod +x "$aocbench"
+source scripts/private_aocbench.sh
 mkdir -p "$out"
 # Row kinds, for the families (equality_rows).
 "$aocbench" info --set qbl --format csv > "$out/qbl-instances.csv"

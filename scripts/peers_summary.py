@@ -46,7 +46,7 @@ def main(argv):
         sys.exit(__doc__.split("\n\n")[1])
     with open(argv[1], newline="") as f:
         families = {row["name"]: family(row) for row in csv.DictReader(f)}
-    rows, pairs, terms = [], [], []
+    rows, pairs = [], []
     for folder in argv[2:]:
         with open(os.path.join(folder, "results.csv"), newline="") as f:
             rows += list(csv.DictReader(f))
@@ -54,7 +54,6 @@ def main(argv):
             results = json.load(f)
         for comparison in results["comparison"]:
             pairs += [(comparison, pair) for pair in comparison["pairs"]]
-        terms.append(f"{folder}: {results['metadata']['command_line'][1:]}")
     names = {"aocdt": "AOC-DT", "scip": "SCIP", "gurobi": "Gurobi", "sa": "SA", "tabu": "Tabu", "bsb": "bSB", "dsb": "dSB"}
     solvers = [s for s in names if any(r["solver"] == s for r in rows) and (only is None or s in only)]
     family_order = ["unconstrained", "inequality-only", "equality", "all"]
@@ -92,9 +91,6 @@ def main(argv):
         only_peer = sorted(c["instance"] for c, _ in mine if (c["instance"], solver) in reached and (c["instance"], "aocdt") not in reached)
         print(f"| {names[solver]} | {len(ratios)} | {sooner} | {number(geo)} | {len(only_aocdt)}: {', '.join(only_aocdt) or '-'} | "
               f"{len(only_peer)}: {', '.join(only_peer) or '-'} |")
-    print()
-    for line in terms:
-        print(f"- `{line}`")
 
 
 if __name__ == "__main__":

@@ -17,11 +17,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-10}
 out=${PEERS_OUT:-results/peers}
 
-cargo build --release --locked --quiet
-aocbench=$(mktemp --suffix=-aocbench)
-trap 'rm -f "$aocbench"' EXIT
-cp target/release/aocbench "$aocbench"
-chmod +x "$aocbench"
+source scripts/private_aocbench.sh
 mkdir -p "$out"
 info="$out/qbl-instances.csv"
 "$aocbench" info --set qbl --format csv > "$info"
