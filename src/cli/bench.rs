@@ -70,7 +70,8 @@ pub struct BenchArgs {
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
     /// Use a non-empty --out folder anyway: its bench files (results.csv, results.json,
-    /// comparison.csv, comparison.md, profile.svg) are deleted first; other files stay.
+    /// comparison.csv, comparison.md, profile.svg, gap_over_time.svg) are deleted first; other
+    /// files stay.
     #[arg(long, conflicts_with = "resume")]
     pub force: bool,
     /// Run only shard K of N (`2/8`): the run's units are dealt to N shards by estimated cost,
