@@ -322,6 +322,15 @@ pub struct GapAggregate {
     pub sgm_time_s: Option<f64>,
 }
 
+impl GapAggregate {
+    /// The shifted geometric mean as a table cell: `≥x` when some instance missed the level and
+    /// was charged its limit, so that the mean is a lower bound.
+    fn sgm_cell(&self) -> String {
+        let mean = significant(self.sgm_time_s, TIME_DIGITS);
+        if self.reached < self.with_target && self.sgm_time_s.is_some() { format!("≥{mean}") } else { mean }
+    }
+}
+
 pub fn aggregate(comparisons: &[InstanceComparison]) -> Vec<SolverAggregate> {
     solvers_of(&comparisons.iter().collect::<Vec<_>>())
         .into_iter()
@@ -537,7 +546,7 @@ pub fn aggregate_table(aggregates: &[SolverAggregate]) -> Table {
                 a.instances.to_string(),
                 format!("{}/{}", a.reached_best_known, a.with_best_known),
                 format!("{}/{}", a.feasible, a.instances),
-                significant(a.time_to_gap.first().and_then(|g| g.sgm_time_s), TIME_DIGITS),
+                a.time_to_gap.first().map_or("-".into(), GapAggregate::sgm_cell),
                 significant(a.mean_primal_gap_pct, GAP_DIGITS),
                 significant(a.mean_primal_integral_s, TIME_DIGITS),
             ]
@@ -558,7 +567,7 @@ pub fn gap_table(aggregates: &[SolverAggregate]) -> Table {
                     a.solver.label().to_string(),
                     significant(Some(100.0 * g.level), GAP_DIGITS),
                     format!("{}/{}", g.reached, g.with_target),
-                    significant(g.sgm_time_s, TIME_DIGITS),
+                    g.sgm_cell(),
                 ]
             })
         })
@@ -579,6 +588,14 @@ mod tests {
         assert_eq!(Speedup::between(Censored(10.0), Censored(10.0)), None);
         assert_eq!(Speedup::AtLeast(20.0).cell(), ">20");
         assert_eq!(Censored(10.0).cell(), ">10");
+    }
+
+    #[test]
+    fn a_mean_with_misses_is_marked_as_a_bound() {
+        let level = |reached| GapAggregate { level: 0.0, reached, with_target: 3, sgm_time_s: Some(10.0) };
+        assert_eq!(level(1).sgm_cell(), "≥10");
+        assert_eq!(level(3).sgm_cell(), "10");
+        assert_eq!(GapAggregate { sgm_time_s: None, ..level(0) }.sgm_cell(), "-");
     }
 
     #[test]

@@ -87,7 +87,7 @@ the wall time of phases 1 and 2 that chose them, the figure to set beside peers 
 themselves. With repeats, each cell is the median.";
 
 const AGGREGATES: &str = "`sgm_time_to_target_s`: shifted geometric mean (shift 1 s) of the time-to-target, a failure \
-charged its time limit (so a lower bound when there are failures). `mean_primal_gap_pct` and \
+charged its time limit (so a lower bound when there are failures, marked `≥`). `mean_primal_gap_pct` and \
 `mean_primal_integral_s`: arithmetic means over the instances with a target.";
 
 const GAPS: &str = "On how many instances each solver came within the gap (0 % is the target itself), and the \
