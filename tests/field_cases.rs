@@ -211,21 +211,7 @@ fn catalog_folder(entries: &[&CatalogEntry]) -> tempfile::TempDir {
 }
 
 fn entry(instance: &Instance, best_known: f64, optimal: bool) -> CatalogEntry {
-    CatalogEntry {
-        name: instance.name.clone(),
-        class: instance.type_code.clone(),
-        file_type: instance.type_code.clone(),
-        n_vars: instance.n_vars(),
-        n_binary: instance.n_binary(),
-        n_constraints: instance.n_constraints(),
-        n_nonzeros_quadratic: instance.objective_quadratic.len(),
-        n_quadratic_diagonal: instance.n_diagonal(),
-        n_linear_objective_terms: instance.objective_linear.iter().filter(|b| **b != 0.0).count(),
-        n_constraint_nonzeros: instance.n_constraint_nonzeros(),
-        objective_sense: instance.sense,
-        best_known_objective: Some(best_known),
-        optimal,
-    }
+    CatalogEntry { optimal, ..CatalogEntry::describing(instance, Some(best_known)) }
 }
 
 #[test]
