@@ -66,6 +66,7 @@ JUDGE_CHUNK = 2 ** 22
 # Relative tolerance of the driver's own feasibility check (aocbench's judge uses the same).
 TOLERANCE = 1e-6
 
+# The --penalty values (reference_solver.py's choices).
 PENALTY_RULES = ("adaptive", "dimod-default")
 
 
@@ -88,23 +89,11 @@ class Coo:
     """A quadratic function over variables 0..size-1 in arrays: offset + lin.x + sum v x_i x_j."""
 
     def __init__(self, np, size):
-        self.np = np
         self.lin = np.zeros(size)
         self.i = np.zeros(0, dtype=np.int64)
         self.j = np.zeros(0, dtype=np.int64)
         self.v = np.zeros(0)
         self.offset = 0.0
-
-    @classmethod
-    def of_bqm(cls, np, bqm, index, size):
-        """The BQM's function with its variables placed by `index` (label -> position)."""
-        order = list(bqm.variables)
-        lin, (i, j, v), offset = bqm.to_numpy_vectors(variable_order=order)
-        place = np.array([index[label] for label in order], dtype=np.int64)
-        coo = cls(np, size)
-        np.add.at(coo.lin, place, lin)
-        coo.i, coo.j, coo.v, coo.offset = place[i], place[j], v, float(offset)
-        return coo
 
 
 class PenaltyModel:
@@ -171,9 +160,11 @@ class PenaltyModel:
                 "start": row["weight"] / scale ** 2, "scale": scale,
             })
 
-        # Every row's penalty at weight 1, by dimod; slack bits get indices from n on.
+        # Every row's penalty at weight 1, by dimod; slack bits get indices from n on. The penalties
+        # are kept stacked (linear and quadratic terms, each with the row it belongs to), so that
+        # a round's model costs one pass over them, whatever the number of rows.
         self.size = n
-        self.penalties = []
+        lin_k, lin_b, lin_row, qi, qj, qv, q_row, offsets = [], [], [], [], [], [], [], []
         for r, row in enumerate(self.rows):
             bqm = dimod.BinaryQuadraticModel(dimod.BINARY)
             terms = list(zip(row["cols"].tolist(), row["coefs"].tolist()))
@@ -190,16 +181,24 @@ class PenaltyModel:
                     # left after scaling are approximated, as dimod says.
                     warnings.simplefilter("ignore")
                     bqm.add_linear_inequality_constraint(terms, 1.0, f"s{r}_", **bounds)
-            index = {}
-            for label in bqm.variables:
-                if isinstance(label, str):
-                    index[label] = self.size
+            order = list(bqm.variables)
+            place = []
+            for label in order:
+                if isinstance(label, str):  # a slack bit
+                    place.append(self.size)
                     self.size += 1
                 else:
-                    index[label] = label
-            self.penalties.append((bqm, index))
-        self.penalties = [Coo.of_bqm(np, bqm, index, self.size) for bqm, index in self.penalties]
-        self.objective.lin = np.concatenate([self.objective.lin, np.zeros(self.size - n)])
+                    place.append(label)
+            place = np.array(place, dtype=np.int64)
+            lin, (i, j, v), offset = bqm.to_numpy_vectors(variable_order=order)
+            lin_k.append(place), lin_b.append(lin), lin_row.append(np.full(len(lin), r))
+            qi.append(place[i]), qj.append(place[j]), qv.append(v), q_row.append(np.full(len(v), r))
+            offsets.append(float(offset))
+        stack = lambda parts, dtype=np.float64: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+        self.penalty_lin_k, self.penalty_lin_b, self.penalty_lin_row = stack(lin_k, np.int64), stack(lin_b), stack(lin_row, np.int64)
+        self.penalty_i, self.penalty_j = stack(qi, np.int64), stack(qj, np.int64)
+        self.penalty_v, self.penalty_q_row = stack(qv), stack(q_row, np.int64)
+        self.penalty_offsets = np.array(offsets)
 
         # The rows as one sorted term list, for judging many reads at once.
         if self.rows:
@@ -213,13 +212,14 @@ class PenaltyModel:
     def penalised(self, weights):
         """sign * f plus every row's penalty times its weight, as a dimod BQM over 0..size-1."""
         np = self.np
-        parts = [self.objective] + self.penalties
-        scale = [1.0] + list(weights)
-        lin = sum(w * p.lin for w, p in zip(scale, parts))
-        i = np.concatenate([p.i for p in parts])
-        j = np.concatenate([p.j for p in parts])
-        v = np.concatenate([w * p.v for w, p in zip(scale, parts)])
-        offset = sum(w * p.offset for w, p in zip(scale, parts))
+        o = self.objective
+        w = np.asarray(weights, dtype=np.float64)
+        lin = np.bincount(self.penalty_lin_k, weights=self.penalty_lin_b * w[self.penalty_lin_row], minlength=self.size)
+        lin[: self.n] += o.lin
+        i = np.concatenate([o.i, self.penalty_i])
+        j = np.concatenate([o.j, self.penalty_j])
+        v = np.concatenate([o.v, self.penalty_v * w[self.penalty_q_row]])
+        offset = o.offset + float(self.penalty_offsets @ w)
         return self.dimod.BinaryQuadraticModel.from_numpy_vectors(lin, (i, j, v), offset, self.dimod.BINARY)
 
     def dimod_default(self):
@@ -227,7 +227,7 @@ class PenaltyModel:
         over the free binaries 0..n-1 and dimod's own slack labels."""
         np, dimod = self.np, self.dimod
         o = self.objective
-        objective = dimod.BinaryQuadraticModel.from_numpy_vectors(o.lin[: self.n], (o.i, o.j, o.v), o.offset, dimod.BINARY)
+        objective = dimod.BinaryQuadraticModel.from_numpy_vectors(o.lin, (o.i, o.j, o.v), o.offset, dimod.BINARY)
         objective.add_variables_from((v, 0.0) for v in range(self.n))
         if not self.rows:
             return objective, None
@@ -267,7 +267,7 @@ class PenaltyModel:
         np = self.np
         o = self.objective
         k = x.shape[0]
-        objective = o.offset + x @ o.lin[: self.n]
+        objective = o.offset + x @ o.lin
         chunk = max(1, JUDGE_CHUNK // max(1, len(o.v)))
         for start in range(0, k, chunk):
             part = x[start:start + chunk]

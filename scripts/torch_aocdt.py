@@ -5,8 +5,8 @@ PyTorch user would write it, plus a plain sgemm of the same shape. Run it on a G
 replica_iters_per_s. Usage: torch_aocdt.py [--n 256 1024 4096] [--batch 4096] [--iters 200] [--device cuda]
        torch_aocdt.py --pairs 256:28352 1024:4224 [--iters 200]   # one batch B per n
 
-Provenance: ../shared/anchors/torch_aocdt.py (the project's shared anchors, md5 178033507c12...),
-copied here because a GPU machine receives only the working tree (scripts/gpu_check.sh runs it).
+Provenance: the project's PyTorch anchor for GPU throughput (upstream copy md5 178033507c12...),
+kept here because a GPU machine receives only the working tree (scripts/gpu_check.sh runs it).
 Two changes, neither in what is timed: `--pairs` runs each n at its own B (perf's `--replicas auto`
 batches, so that `aocbench perf --reference-csv` and gpu_report.py match rows on exact (n, B)); the
 largest eigenvalue is computed on the device (float64 `eigvalsh` of an 8192 x 8192 J takes tens of

@@ -173,7 +173,8 @@ pub struct PairComparison {
 }
 
 impl PairComparison {
-    fn of(solver: SolverName, sense: Sense, reference: &SolverResult, aocdt: Option<&SolverResult>, curves: &[&RunCurve]) -> Self {
+    fn of(sense: Sense, reference: &SolverResult, aocdt: Option<&SolverResult>, curves: &[&RunCurve]) -> Self {
+        let solver = reference.solver;
         let curve = |who: SolverName, repeat: u32| curves.iter().find(|c| c.solver == who && c.repeat == repeat);
         let repeats: Vec<u32> = curves.iter().filter(|c| c.solver == SolverName::Aocdt).map(|c| c.repeat).filter(|&r| curve(solver, r).is_some()).collect();
         let matched: Vec<(Matching, f64)> = repeats
@@ -255,7 +256,7 @@ pub fn compare_instances(rows: &[ResultRow], curves: &[RunCurve]) -> Vec<Instanc
             let projected = SolverResult::from_rows(SolverName::AocProjected, &of_instance);
             let results: Vec<SolverResult> = references.iter().filter_map(|&s| SolverResult::from_rows(s, &of_instance)).collect();
             let sense = of_instance[0].sense;
-            let pairs = results.iter().map(|r| PairComparison::of(r.solver, sense, r, aocdt.as_ref(), &instance_curves)).collect();
+            let pairs = results.iter().map(|r| PairComparison::of(sense, r, aocdt.as_ref(), &instance_curves)).collect();
             InstanceComparison {
                 instance: name.to_string(),
                 target: of_instance[0].target,
@@ -334,7 +335,7 @@ impl GapAggregate {
 pub fn aggregate(comparisons: &[InstanceComparison]) -> Vec<SolverAggregate> {
     solvers_of(&comparisons.iter().collect::<Vec<_>>())
         .into_iter()
-        .filter_map(|solver| {
+        .map(|solver| {
             let results: Vec<(&InstanceComparison, &SolverResult)> = comparisons.iter().filter_map(|c| c.result(solver).map(|r| (c, r))).collect();
             let timed: Vec<&[TimeToTarget; GAP_LEVELS.len()]> = results.iter().filter_map(|(_, r)| r.time_to_gap.as_ref()).collect();
             let time_to_gap = GAP_LEVELS
@@ -351,7 +352,7 @@ pub fn aggregate(comparisons: &[InstanceComparison]) -> Vec<SolverAggregate> {
                 })
                 .collect();
             let mean = |values: Vec<f64>| (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64);
-            Some(SolverAggregate {
+            SolverAggregate {
                 solver,
                 instances: results.len(),
                 with_best_known: results.iter().filter(|(c, _)| c.target_source == Some(TargetSource::BestKnown)).count(),
@@ -360,7 +361,7 @@ pub fn aggregate(comparisons: &[InstanceComparison]) -> Vec<SolverAggregate> {
                 time_to_gap,
                 mean_primal_gap_pct: mean(results.iter().filter_map(|(_, r)| r.primal_gap_pct).collect()),
                 mean_primal_integral_s: mean(results.iter().filter_map(|(_, r)| r.primal_integral_s).collect()),
-            })
+            }
         })
         .collect()
 }
@@ -421,7 +422,7 @@ pub fn censored_ratios(comparisons: &[InstanceComparison]) -> (usize, usize) {
 
 /// The reference solvers of the comparisons, in run order.
 fn reference_solvers_of(comparisons: &[InstanceComparison]) -> Vec<SolverName> {
-    distinct(comparisons.iter().flat_map(|c| c.references.iter().map(|r| r.solver)))
+    solvers_of(&comparisons.iter().collect::<Vec<_>>()).into_iter().filter(|s| s.is_reference()).collect()
 }
 
 /// One row per instance: target, then per solver its best objective, how many repeats reached
