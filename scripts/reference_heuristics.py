@@ -66,8 +66,6 @@ JUDGE_CHUNK = 2 ** 22
 # Relative tolerance of the driver's own feasibility check (aocbench's judge uses the same).
 TOLERANCE = 1e-6
 
-# The --penalty values (reference_solver.py's choices).
-PENALTY_RULES = ("adaptive", "dimod-default")
 
 
 class Unsupported(Exception):
