@@ -12,6 +12,7 @@ pub mod cluster;
 pub mod cli;
 pub mod compare;
 pub mod decompose;
+pub mod dynamics;
 pub mod engine;
 pub mod export;
 pub mod hardware;

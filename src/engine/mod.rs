@@ -6,14 +6,11 @@ use crate::hardware::HardwareModel;
 use crate::qumo::{CoefficientRange, Qumo};
 
 mod cpu;
-mod dynamics;
 pub mod gpu;
-mod real;
 mod select;
 
 pub use cpu::CpuEngine;
-pub use dynamics::{Couplings, Csr, DynamicsProblem, ProductForm};
-pub use real::Real;
+pub use crate::dynamics::{Couplings, Csr, DynamicsProblem, ProductForm, Real};
 pub use gpu::{AdapterChoice, GpuEngine};
 pub use select::{create_engine, EngineChoice};
 

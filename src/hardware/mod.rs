@@ -17,7 +17,7 @@ pub use calibration::Calibration;
 pub use noise::{next_key, noise_counts, replica_key, NOISE_UNIT};
 pub use quantize::{largest_magnitude, quantize};
 
-use crate::engine::{Couplings, DynamicsProblem, Real};
+use crate::dynamics::{Couplings, DynamicsProblem, Real};
 
 /// Mean squared error of the optical matrix-vector product against the exact one, over 93
 /// reference matrices, with outputs in units of the product's full scale (the paper's Methods).
@@ -331,7 +331,7 @@ mod tests {
         assert_eq!(dynamics.noise_std, PRODUCT_MSE.sqrt() * dynamics.full_scale);
         let offset = c.gains[1] * c.offsets_v[1] * dynamics.full_scale / 1.3;
         assert_eq!(problem.h[1], (2.0 + offset) as f32);
-        let empty = || crate::engine::Csr { row_ptr: vec![0], cols: Vec::new(), values: Vec::<f32>::new() };
+        let empty = || crate::dynamics::Csr { row_ptr: vec![0], cols: Vec::new(), values: Vec::<f32>::new() };
         let mut factored = DynamicsProblem { n: 0, n_binary: 0, couplings: Couplings::Factored { rows: empty(), couplings: empty() }, h: Vec::new() };
         assert!(model.prepare(&mut factored).unwrap_err().to_string().contains("dense or sparse"));
     }

@@ -1,4 +1,9 @@
-use super::Real;
+//! The dynamics' data, shared by the engines that run them and the hardware model that shapes
+//! them: J (dense, CSR or factored) and h in a float type `Real`, and the product J·σ's forms.
+
+mod real;
+
+pub use real::Real;
 use crate::qumo::{FactoredCouplings, Qumo};
 
 /// Density below which the CSR product beats the dense GEMM on the CPU engine.
