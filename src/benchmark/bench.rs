@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::aocdt::solve_instance;
-use super::results::{aocbench_version, BenchResults, InstanceFacts, RawRun, ReferenceSetup, ResultRow, RunMetadata, SolverName};
+use super::results::{aocbench_version, InstanceFacts, RawRun, ReferenceSetup, ResultRow, RunMetadata, SolverName};
+use super::results_file::BenchResults;
 use super::summary::{aggregate_table, censored_ratios, comparison_table, gap_table, notices, pair_table};
 use crate::cluster::{product_size, run_differences, CostModel, InstanceCost, RecordedRun, RunPlan, Shard, WorkUnit};
 use crate::engine::{create_engine, EngineChoice, Precision};
