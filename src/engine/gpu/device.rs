@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use super::pipelines::MAX_STORAGE_BUFFERS;
+use super::layout::MAX_STORAGE_BUFFERS;
 use super::plan::Budget;
 use super::shaders::{DENSE_WG_SIZE, DENSE_WORKGROUP_BYTES};
 

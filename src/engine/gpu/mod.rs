@@ -20,6 +20,7 @@
 
 mod device;
 mod display_probe;
+mod layout;
 mod pipelines;
 mod plan;
 mod problem;

@@ -1,56 +1,10 @@
-//! Bind group layouts and compute pipelines. The binding numbers mirror the declarations in
-//! shaders/common.wgsl and the kernels.
+//! Bind group layouts and compute pipelines, built from the bindings of [`super::layout`].
 
 use super::device::Gpu;
+use super::layout::Access::{self, *};
+use super::layout::{DENSE_COUPLINGS, FINISH, SPARSE_COUPLINGS, STEP};
 use super::shaders::{DenseKernel, Kernel};
 use crate::engine::ProductForm;
-
-pub(crate) mod binding {
-    pub const INFO: u32 = 0;
-    pub const REPLICAS: u32 = 1;
-    pub const FIELD: u32 = 2;
-    pub const X_IN: u32 = 3;
-    pub const X_OUT: u32 = 4;
-    pub const ALPHA_IN: u32 = 5;
-    pub const ALPHA_OUT: u32 = 6;
-    /// Dense: J; sparse: the rebased row pointers.
-    pub const COUPLINGS: u32 = 7;
-    /// Sparse: the (column, value) entries.
-    pub const ENTRIES: u32 = 8;
-    pub const STATES: u32 = 9;
-    pub const ENERGIES: u32 = 10;
-}
-
-#[derive(Clone, Copy)]
-enum Access {
-    Uniform,
-    Read,
-    ReadWrite,
-}
-
-use Access::*;
-
-const STEP: [(u32, Access); 7] = [
-    (binding::INFO, Uniform),
-    (binding::REPLICAS, Read),
-    (binding::FIELD, Read),
-    (binding::X_IN, Read),
-    (binding::X_OUT, ReadWrite),
-    (binding::ALPHA_IN, Read),
-    (binding::ALPHA_OUT, ReadWrite),
-];
-const DENSE_COUPLINGS: [(u32, Access); 1] = [(binding::COUPLINGS, Read)];
-const SPARSE_COUPLINGS: [(u32, Access); 2] = [(binding::COUPLINGS, Read), (binding::ENTRIES, Read)];
-const FINISH: [(u32, Access); 5] = [
-    (binding::INFO, Uniform),
-    (binding::X_IN, Read),
-    (binding::X_OUT, ReadWrite),
-    (binding::STATES, ReadWrite),
-    (binding::ENERGIES, ReadWrite),
-];
-
-/// Storage buffers the widest layout (the sparse step) binds.
-pub(crate) const MAX_STORAGE_BUFFERS: u32 = (STEP.len() - 1 + SPARSE_COUPLINGS.len()) as u32;
 
 /// The pipelines of one product form, sharing one layout: the step and the energy pass, and
 /// for factored J the activity pass that runs before each of them.

@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::time::Duration;
 
 use super::shaders::{COLUMN_ALIGN, DENSE_TILE_K, DENSE_TILE_ROWS, SPARSE_WG_ROWS};
-use super::state::Replica;
+use super::layout::Replica;
 use crate::engine::{Couplings, Csr, DynamicsProblem};
 
 const F32: u64 = 4;

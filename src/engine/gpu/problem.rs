@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 use super::device::Gpu;
-use super::pipelines::binding;
+use super::layout::binding;
 use super::plan::{Budget, MemoryFootprint, Plan};
 use super::shaders::{DENSE_TILE_COLS, DENSE_TILE_ROWS, SPARSE_WG_COLS, SPARSE_WG_ROWS};
 use crate::engine::{Couplings, Csr, DynamicsProblem, ProductForm};

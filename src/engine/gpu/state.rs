@@ -9,10 +9,11 @@
 //! "iteration N" with another epilogue, and the finish kernel reads what it left.
 
 use super::device::Gpu;
-use super::pipelines::{Pipelines, ProductPipelines, bind_group, binding};
+use super::layout::{Replica, binding};
+use super::pipelines::{Pipelines, ProductPipelines, bind_group};
 use super::problem::{Block, LoadedProblem};
 use super::shaders::FINISH_WG;
-use crate::engine::{Batch, ReplicaParams, to_variable_major};
+use crate::engine::{Batch, to_variable_major};
 use crate::hardware::replica_key;
 
 /// Iterations recorded per queue submission: long enough to amortise a submit, short enough
@@ -34,23 +35,6 @@ struct Info {
     /// a, b, c, d, f, g of the soft threshold, then its input range.
     tanh: [f32; 7],
     _pad: u32,
-}
-
-/// Mirrors `Replica` in shaders/common.wgsl.
-#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-#[repr(C)]
-pub(crate) struct Replica {
-    dt_gradient: f32,
-    decrement: f32,
-    momentum: f32,
-    dt: f32,
-}
-
-impl Replica {
-    /// The CPU engine's per-replica constants, computed the same way in f32.
-    fn new(params: &ReplicaParams, iterations: u32, dt: f32) -> Self {
-        Replica { dt_gradient: dt * params.gradient, decrement: params.decrement(iterations), momentum: params.momentum, dt }
-    }
 }
 
 pub(crate) struct States {
