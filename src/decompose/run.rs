@@ -6,14 +6,14 @@ use std::time::Instant;
 use rand::Rng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::{BcdReport, BlockSelector, SubProblem};
+use super::{BcdOptions, BcdReport, BlockSelector, SubProblem};
 use crate::engine::{Batch, Engine, ProductForm, ReplicaParams};
 use crate::model::Instance;
 use crate::qumo::{PenaltyWeights, Qumo, QumoModel};
 use crate::resources::{batch_host_bytes, ensure_fits};
 use crate::spectrum::{extreme_eigenvalues, normalisation_lambda, ExtremeEigenvalues};
 use crate::sweep::{
-    evaluate, shows_weak_penalties, sobol_configurations, starting_weights, stream_rng, Candidate, Configuration, Evaluation, Incumbents, PenaltyChange, Phase, PhaseStats, PolishedTrack, SampleRecord, Stop, SweepObserver, SweepOptions, SweepResult,
+    evaluate, Budget, shows_weak_penalties, sobol_configurations, starting_weights, stream_rng, Candidate, Configuration, Evaluation, Incumbents, PenaltyChange, Phase, PhaseStats, PolishedTrack, SampleRecord, Stop, SweepObserver, SweepOptions, SweepResult,
 };
 
 /// An accepted step must lower the block's energy E_sub by more than this fraction of |E_sub|
@@ -32,7 +32,7 @@ const ACCEPT_TOLERANCE: f64 = 1e-12;
 /// what the engine reports.
 pub fn run_bcd(instance: &Instance, model: &QumoModel, engine: &mut dyn Engine, options: &SweepOptions, observer: &mut dyn SweepObserver) -> anyhow::Result<SweepResult> {
     options.validate().map_err(anyhow::Error::msg)?;
-    let options = &SweepOptions { decomposition: options.decomposition.within(options.budget), ..options.clone() };
+    let options = &SweepOptions { decomposition: within(options.decomposition, options.budget), ..options.clone() };
     let start = Instant::now();
     let hardware = engine.hardware().ok_or_else(|| anyhow::anyhow!("block coordinate descent needs a modelled machine (--hardware aoc16 or aoc48)"))?;
     let bcd = options.decomposition;
@@ -269,6 +269,16 @@ impl Descent<'_> {
 }
 
 /// out = W·v for W row-major (v.len() columns).
+/// The settings a run under `budget` uses: under a work budget W, one sub-solve spends at
+/// most W (replicas cut to W, then iterations to W / replicas, at least 1), so that the
+/// descent, which stops between sub-solves, spends at most W and one sub-solve.
+fn within(bcd: BcdOptions, budget: Budget) -> BcdOptions {
+    let Budget::Work(work) = budget else { return bcd };
+    let replicas = bcd.replicas.min(usize::try_from(work).unwrap_or(usize::MAX));
+    let iterations = bcd.iterations.min(u32::try_from(work / replicas as u64).unwrap_or(u32::MAX).max(1));
+    BcdOptions { replicas, iterations, ..bcd }
+}
+
 fn matvec(w: &[f64], v: &[f64], out: &mut [f64]) {
     for (o, row) in out.iter_mut().zip(w.chunks_exact(v.len())) {
         *o = row.iter().zip(v).map(|(a, b)| a * b).sum();

@@ -14,27 +14,7 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 
 use crate::qumo::Qumo;
-
-/// `--bcd-blocks`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Blocks {
-    /// A random permutation per sweep, cut into blocks.
-    #[default]
-    Random,
-    /// The variables whose best single move lowers the energy most.
-    Greedy,
-}
-
-impl Blocks {
-    /// The choice as `--bcd-blocks` spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Blocks::Random => "random",
-            Blocks::Greedy => "greedy",
-        }
-    }
-}
+use crate::sweep::Blocks;
 
 /// Chooses the blocks of one chain.
 #[derive(Debug, Clone)]

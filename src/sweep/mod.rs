@@ -2,6 +2,7 @@
 //! re-runs the completed ones best first, the deep search runs the best 100 with longer and
 //! varied iteration counts. Penalty weights adapt between phases (constraint-handling.md).
 
+mod bcd;
 mod explore;
 mod parameters;
 mod polished;
@@ -9,13 +10,13 @@ mod run;
 mod samples;
 mod sobol;
 
+pub use bcd::{BcdOptions, BcdReport, Blocks, Decomposition};
 pub use parameters::{phase_resources, Configuration, ParameterRanges};
 pub use run::{run_sweep, starting_weights, PenaltyChange, PhaseStats, SampleRecord, SweepResult};
 pub(crate) use run::{shows_weak_penalties, sobol_configurations, stream_rng, Stop};
 pub use polished::{PolishReport, PolishedTrack, POLISH_TIME_SHARE};
 pub use samples::{evaluate, Candidate, Evaluation, Improvement, Incumbents};
 
-use crate::decompose::BcdOptions;
 use crate::engine::ProductForm;
 use crate::readout::Readout;
 use crate::spectrum::LambdaRule;

@@ -123,7 +123,7 @@ pub struct SweepResult {
     /// How samples were read: `threshold`, or `one-hot` with the rows it decides.
     pub readout: String,
     /// The block coordinate descent's settings and counts, when the solve was decomposed.
-    pub decomposition: Option<crate::decompose::BcdReport>,
+    pub decomposition: Option<super::BcdReport>,
     /// The polished points' incumbents under `--polish` ("AOC-DT + polish").
     #[serde(skip)]
     pub polished: Option<Incumbents>,
