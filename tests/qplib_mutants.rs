@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use aocbench::model::Instance;
-use aocbench::output::table::render;
+use aocbench::table::render;
 use aocbench::qplib::{parse_instance, read_instance, QplibError};
 use aocbench::qumo::QumoModel;
 use flate2::write::GzEncoder;

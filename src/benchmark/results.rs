@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::{MergedShard, RunPlan, Shard, WorkUnit};
 use crate::engine::{EngineChoice, Precision};
-use crate::output::table::number;
+use crate::table::number;
 use crate::metrics::{beats_proven_optimum, relative_gap, Found, PrimalCurve, RunMetrics, GAP_LEVELS};
 use crate::model::Sense;
 use crate::reference::{PenaltyRule, ReferenceRun, ReferenceSolver};

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::results::{ResultRow, RunCurve, SolverName, TargetSource};
 use crate::metrics::{shifted_geometric_mean, time_to_match, EqualQuality, Matching, GAP_LEVELS};
 use crate::model::Sense;
-use crate::output::table::{number, significant};
+use crate::table::{number, significant};
 use crate::output::warnings;
 
 /// Shift of the shifted geometric mean of times, in seconds (the usual choice in MIP

@@ -2,7 +2,7 @@ use clap::Args;
 
 use super::OutputFormat;
 use crate::engine::gpu::list_adapters;
-use crate::output::table::render;
+use crate::table::render;
 
 #[derive(Debug, Args)]
 pub struct DevicesArgs {

@@ -4,7 +4,7 @@ use clap::Args;
 
 use super::OutputFormat;
 use crate::engine::ProductForm;
-use crate::output::table::{number, render};
+use crate::table::{number, render};
 use crate::qplib::{self, CatalogEntry};
 use crate::qumo::QumoModel;
 

@@ -9,6 +9,7 @@ mod info;
 mod man;
 mod merge;
 mod perf;
+mod progress_bar;
 mod setup;
 mod solve;
 
@@ -22,7 +23,7 @@ use crate::engine::{EngineChoice, Precision, ProductForm};
 use crate::decompose::{BcdOptions, Blocks, Decomposition};
 use crate::hardware::{parse_non_idealities, Calibration, HardwareModel, Machine, NonIdeality};
 use crate::spectrum::LambdaRule;
-use crate::output::machine::available_cores;
+use crate::machine::available_cores;
 use crate::output::warnings::Warning;
 use crate::readout::Readout;
 use crate::resources::{MAX_BATCH, MAX_BCD_BLOCK, MAX_BCD_REPLICAS, MAX_ITERATIONS};

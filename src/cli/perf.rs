@@ -6,7 +6,7 @@ use clap::Args;
 use super::EngineArgs;
 use crate::engine::create_engine;
 use crate::output::destination::Destination;
-use crate::output::table::render;
+use crate::table::render;
 use crate::perf::{measure, AnchorTable, PerfRow, Provenance, Reference, Replicas, Settings, Workload};
 use crate::qplib;
 use crate::resources::ensure_fits;

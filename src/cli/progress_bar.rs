@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 use crate::benchmark::{BenchObserver, ResultRow};
 use crate::sweep::{Candidate, PenaltyChange, Phase, PhaseStats, SweepObserver};
-use super::table::{number, significant};
+use crate::table::{number, significant};
 
 const STEPS: u64 = 1000;
 

@@ -26,7 +26,7 @@ use crate::benchmark::{ResultRow, SolverName};
 use crate::cluster::{check_against_raw_runs, RawResults, ResultFiles};
 use crate::export::csv::read_results;
 use crate::metrics::reaches_target;
-use crate::output::table::{number, render, significant};
+use crate::table::{number, render, significant};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Tolerances {

@@ -79,7 +79,7 @@ enum Loaded {
 impl CpuEngine {
     /// `threads = None` uses every core; `precision` is the float type of the dynamics.
     pub fn new(threads: Option<usize>, precision: Precision) -> anyhow::Result<Self> {
-        let threads = threads.unwrap_or_else(crate::output::machine::available_cores).max(1);
+        let threads = threads.unwrap_or_else(crate::machine::available_cores).max(1);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
         Ok(CpuEngine { pool, threads, arch: pulp::Arch::new(), precision, problem: None, hardware: None, machine: None })
     }
@@ -207,7 +207,7 @@ impl Engine for CpuEngine {
             Some(model) => format!("{kind}+{}", model.machine.name()),
             None => kind.to_string(),
         };
-        EngineInfo { kind, device: crate::output::machine::cpu_model(), threads: self.threads }
+        EngineInfo { kind, device: crate::machine::cpu_model(), threads: self.threads }
     }
 
     fn precision(&self) -> Precision {

@@ -34,7 +34,7 @@ use std::fmt;
 use std::io::{self, Write};
 
 use crate::model::{Constraint, Instance, Sense, VarType};
-use crate::output::table::count;
+use crate::table::count;
 
 /// Name of the variable, fixed to 1, whose objective coefficient is the objective constant.
 pub const OBJ_CONSTANT_VAR: &str = "obj_constant";

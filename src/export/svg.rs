@@ -19,7 +19,7 @@ use plotters::prelude::*;
 use crate::benchmark::{solvers_of, InstanceComparison, RunCurve, SolverName, SolverResult};
 use crate::metrics::GAP_LEVELS;
 use crate::output::atomic::write_atomically;
-use crate::output::table::significant;
+use crate::table::significant;
 
 /// Times below this count as this, so that a ratio to the best time is always defined and a
 /// log time axis has a left end.

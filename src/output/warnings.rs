@@ -14,7 +14,7 @@ use crate::engine::{Precision, F32_RESOLUTION};
 use crate::hardware::HardwareModel;
 use crate::metrics::beats_proven_optimum;
 use crate::model::Sense;
-use crate::output::table::{count, number};
+use crate::table::{count, number};
 use crate::qumo::CoefficientRange;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -116,7 +116,7 @@ impl Provenance {
     pub fn here() -> Provenance {
         Provenance {
             date: chrono::Local::now().format("%Y-%m-%d %H:%M:%S %z").to_string(),
-            machine: format!("{} ({} cores)", crate::output::machine::cpu_model(), crate::output::machine::available_cores()),
+            machine: format!("{} ({} cores)", crate::machine::cpu_model(), crate::machine::available_cores()),
             command: std::env::args().collect::<Vec<_>>().join(" "),
         }
     }

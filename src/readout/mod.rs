@@ -36,7 +36,7 @@ use pathfinding::matrix::Matrix;
 use std::collections::{HashMap, HashSet};
 
 use crate::model;
-use crate::output::table::count;
+use crate::table::count;
 use crate::qumo::{QumoModel, RowEncoding};
 
 /// How a replica's final state becomes a binary point (`--readout`).
