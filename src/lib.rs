@@ -1,11 +1,21 @@
 //! aocbench: benchmarks the AOC-DT optimizer on QPLIB instances.
 //!
 //! The data path, one module per step:
-//! instance file (`qplib`) → exact model (`model`) → QUMO form (`qumo`) → engine (`engine`:
-//! cpu | gpu) → sweep (`sweep`: phases, Sobol parameters, penalties) → metrics (`metrics`: TTS)
-//! → export (`export`: csv/json/markdown/svg/lp) → compare (`compare`: regression gate). The
-//! hardware-faithful twin (`hardware`: calibration, non-idealities) changes what an engine loads
-//! and applies every iteration.
+//! instance file (`qplib`) → exact model (`model`) → QUMO form (`qumo`) → J and h as the
+//! dynamics hold them (`dynamics`) → engine (`engine`: cpu | gpu) → sweep (`sweep`: phases, Sobol
+//! parameters, penalties; `decompose`: block coordinate descent) → metrics (`metrics`: TTS) →
+//! bench (`benchmark`: runs and the results schema) → export (`export`: csv/json/markdown/svg/lp)
+//! → compare (`compare`: regression gate). The hardware-faithful twin (`hardware`: calibration,
+//! non-idealities) changes what an engine loads and applies every iteration; `output` holds the
+//! warnings a user must not miss and the files a run writes; `cli` is the command line. Beside
+//! the path: `spectrum` (λ normalisation), `readout`, `polish`, `reference` (the peer solvers),
+//! `cluster` (shards, merge, resume) and `perf`.
+//!
+//! A module stands above what it uses: no import cycle among these modules nor among the files
+//! of a folder (tests/architecture.rs checks both; export → benchmark and cluster → benchmark
+//! still close one, listed there until the results schema has a module of its own). Leaf utilities that any step may use:
+//! `machine` (host facts), `table` (text tables and number formats), `seconds`, `resources`,
+//! `interrupt`.
 
 pub mod benchmark;
 pub mod cluster;
