@@ -14,6 +14,9 @@
 //!   stand in, no node beside them: it declares and re-exports them and may hold what several
 //!   share. The crate root (`lib.rs`) is the top folder, its modules the top-level nodes.
 //!
+//! Not seen: paths inside string attributes (`#[serde(with = "…")]`; the crate has none) and paths
+//! that only a macro's expansion writes.
+//!
 //! A cycle fails the test, naming each module of the cycle and a file:line that makes each step.
 
 use std::collections::{BTreeMap, BTreeSet};
