@@ -1,7 +1,7 @@
 //! aocbench: benchmarks the AOC-DT optimizer on QPLIB instances.
 //!
 //! The data path, one module per step:
-//! instance file (`qplib`) → exact model (`model`) → QUMO form (`qumo`) → J and h as the
+//! instance file (`instances`: `qplib` or QOBLIB's `qoblib`) → exact model (`model`) → QUMO form (`qumo`) → J and h as the
 //! dynamics hold them (`dynamics`) → engine (`engine`: cpu | gpu) → sweep (`sweep`: phases, Sobol
 //! parameters, penalties; `decompose`: block coordinate descent) → metrics (`metrics`: TTS) →
 //! bench (`benchmark`: runs and the results schema) → export (`export`: csv/json/markdown/svg/lp)
@@ -26,6 +26,7 @@ pub mod dynamics;
 pub mod engine;
 pub mod export;
 pub mod hardware;
+pub mod instances;
 pub mod interrupt;
 pub mod machine;
 pub mod metrics;
@@ -33,6 +34,7 @@ pub mod model;
 pub mod output;
 pub mod perf;
 pub mod polish;
+pub mod qoblib;
 pub mod qplib;
 pub mod qumo;
 pub mod readout;

@@ -24,7 +24,8 @@ use crate::output::lock::{FolderLock, LOCK_FILE};
 use crate::machine;
 use crate::table::{count, number};
 use crate::output::warnings::{self, Warning};
-use crate::qplib::{self, Catalog};
+use crate::instances;
+use crate::qplib::Catalog;
 use crate::reference::{ensure_environment, solve_with, ReferenceOptions};
 use crate::sweep::{Budget, SweepObserver, SweepOptions};
 
@@ -144,7 +145,7 @@ pub fn prepare_output(dir: &Path, files: &OutputFiles, mode: OutputMode) -> anyh
 fn plan_run(config: &BenchConfig) -> anyhow::Result<(RunPlan, Vec<String>)> {
     let mut costs: Vec<InstanceCost> = Vec::with_capacity(config.instances.len());
     for path in &config.instances {
-        let instance = qplib::read_instance(path)?;
+        let instance = instances::read_instance(path)?;
         config.catalog.check(&instance, path)?;
         anyhow::ensure!(!costs.iter().any(|c| c.name == instance.name), "instance {} is listed twice ({})", instance.name, path.display());
         costs.push(InstanceCost { product_size: product_size(&instance), has_best_known: config.catalog.best_known(&instance.name).is_some(), name: instance.name });
@@ -298,7 +299,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
     observer.planned(todo.len());
 
     for (index, (path, repeats)) in todo.into_iter().enumerate() {
-        let instance = qplib::read_instance(path)?;
+        let instance = instances::read_instance(path)?;
         observer.instance_started(index, &instance.name);
         let best_known = config.catalog.best_known(&instance.name);
 

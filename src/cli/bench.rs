@@ -9,7 +9,8 @@ use crate::machine::available_cores;
 use super::progress_bar::InstanceProgress;
 use crate::table::{count, number, render};
 use crate::output::warnings::Warning;
-use crate::qplib::{self, Catalog, CatalogEntry};
+use crate::instances::{self, InstanceDirs};
+use crate::qplib::{Catalog, CatalogEntry};
 use crate::reference::{PenaltyRule, ReferenceOptions, ReferenceSolver};
 use crate::sweep::Budget;
 
@@ -121,13 +122,13 @@ fn reference_solvers(args: &[ReferenceArg]) -> anyhow::Result<Vec<ReferenceSolve
     Ok(solvers)
 }
 
-pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
+pub fn run(dir: &InstanceDirs, args: BenchArgs) -> anyhow::Result<()> {
     let (instances, catalog, selection) = if args.instances.is_empty() {
         let set = args.set.unwrap_or(BenchSet::Smoke);
         let (paths, catalog) = set.select(dir)?;
         (paths, catalog, set.name().to_string())
     } else {
-        let (paths, catalog) = qplib::select_instances(dir, &args.instances, "")?;
+        let (paths, catalog) = instances::select_instances(dir, &args.instances, "")?;
         (paths, catalog, "instances".to_string())
     };
     let catalog = with_targets(catalog, &instances, args.best_known, args.catalog.as_deref())?;
@@ -197,7 +198,7 @@ fn with_targets(mut catalog: Catalog, instances: &[PathBuf], best_known: Option<
         let [path] = instances else {
             anyhow::bail!("--best-known gives the target of one instance, and this run has {}; give several with --catalog FILE (docs/instances.md)", instances.len());
         };
-        let instance = qplib::read_instance(path)?;
+        let instance = instances::read_instance(path)?;
         // The user's value is a target, not a proof of optimality.
         let entry = match catalog.get(&instance.name) {
             Some(listed) => CatalogEntry { best_known_objective: Some(value), optimal: false, ..listed.clone() },
@@ -207,7 +208,7 @@ fn with_targets(mut catalog: Catalog, instances: &[PathBuf], best_known: Option<
     }
     if let Some(file) = file {
         let given = Catalog::load_file(file)?;
-        let names: Vec<String> = instances.iter().map(|path| qplib::read_instance(path).map(|i| i.name).map_err(anyhow::Error::from)).collect::<anyhow::Result<_>>()?;
+        let names: Vec<String> = instances.iter().map(|path| instances::read_instance(path).map(|i| i.name).map_err(anyhow::Error::from)).collect::<anyhow::Result<_>>()?;
         let (matched, unmatched): (Vec<&CatalogEntry>, Vec<&CatalogEntry>) = given.entries().iter().partition(|entry| names.contains(&entry.name));
         anyhow::ensure!(
             !matched.is_empty(),

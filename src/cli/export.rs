@@ -1,9 +1,9 @@
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
 use crate::output::destination::Destination;
-use crate::qplib;
+use crate::instances::{self, InstanceDirs};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ExportFormat {
@@ -24,10 +24,10 @@ pub struct ExportArgs {
     pub output: Option<PathBuf>,
 }
 
-pub fn run(dir: Option<&Path>, args: ExportArgs) -> anyhow::Result<()> {
-    let path = qplib::resolve_instance(dir, &args.file)?;
+pub fn run(dir: &InstanceDirs, args: ExportArgs) -> anyhow::Result<()> {
+    let path = instances::resolve_instance(dir, &args.file)?;
     let out = args.output.as_deref().map(|out| Destination::check(out, &[&path])).transpose()?;
-    let instance = qplib::read_instance(&path)?;
+    let instance = instances::read_instance(&path)?;
     let mut text = Vec::new();
     match args.to {
         ExportFormat::Lp => crate::export::lp::write_lp(&instance, &mut text)?,

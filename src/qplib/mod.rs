@@ -26,22 +26,10 @@ pub fn resolve_instance(dir_option: Option<&Path>, name_or_path: &str) -> anyhow
         return Ok(path.to_path_buf());
     }
     // Something written as a path is not looked up by name in the instance folder.
-    if name_or_path.contains(std::path::MAIN_SEPARATOR) || [".qplib", ".gz", ".zip"].iter().any(|ext| name_or_path.ends_with(ext)) {
+    if name_or_path.contains(std::path::MAIN_SEPARATOR) || [".qplib", ".gz", ".xz", ".zip"].iter().any(|ext| name_or_path.ends_with(ext)) {
         anyhow::bail!("{name_or_path}: no such instance file");
     }
     Ok(find_instance(&instance_dir(dir_option)?, name_or_path)?)
-}
-
-/// Instances named on the command line, or the files of `set` when none are named, with the
-/// catalog of the instance folder (see [`Catalog::for_instances`]).
-pub fn select_instances(dir_option: Option<&Path>, names: &[String], set: &str) -> anyhow::Result<(Vec<PathBuf>, Catalog)> {
-    let catalog = Catalog::for_instances(dir_option)?;
-    let paths = if names.is_empty() {
-        instance_set(&instance_dir(dir_option)?, set)?
-    } else {
-        names.iter().map(|name| resolve_instance(dir_option, name)).collect::<anyhow::Result<_>>()?
-    };
-    Ok((paths, catalog))
 }
 
 impl Catalog {
