@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::aocdt::solve_instance;
-use super::results::{aocbench_version, BenchResults, InstanceFacts, RawRun, ReferenceSetup, ResultRow, RunMetadata, SolverName};
+use super::results::{aocbench_version, best_point, BenchResults, InstanceFacts, RawRun, ReferenceSetup, ResultRow, RunMetadata, SolverName};
 use super::summary::{aggregate_table, censored_ratios, comparison_table, gap_table, notices, pair_table};
 use crate::cluster::{product_size, run_differences, CostModel, InstanceCost, RecordedRun, RunPlan, Shard, WorkUnit};
 use crate::engine::{create_engine, EngineChoice, Precision};
@@ -24,6 +24,7 @@ use crate::output::machine;
 use crate::output::table::{count, number};
 use crate::output::warnings::{self, Warning};
 use crate::qplib::{self, Catalog};
+use crate::reference::recorded::{submission_dirs, RecordedOutcome, RecordedSubmission};
 use crate::reference::{ensure_environment, solve_with, ReferenceOptions};
 use crate::sweep::{Budget, SweepObserver, SweepOptions};
 
@@ -46,6 +47,9 @@ pub struct BenchConfig {
     pub repeats: u32,
     /// The solvers AOC-DT is compared with, run in this order after AOC-DT on each instance.
     pub references: Vec<ReferenceOptions>,
+    /// A QOBLIB checkout whose recorded submissions for the run's instances become rows
+    /// ([`crate::reference::recorded`]); None leaves them out.
+    pub recorded: Option<PathBuf>,
     pub out: PathBuf,
     /// What to do when `out` already holds files.
     pub output: OutputMode,
@@ -146,6 +150,8 @@ fn plan_run(config: &BenchConfig) -> anyhow::Result<(RunPlan, Vec<String>)> {
         let instance = qplib::read_instance(path)?;
         config.catalog.check(&instance, path)?;
         anyhow::ensure!(!costs.iter().any(|c| c.name == instance.name), "instance {} is listed twice ({})", instance.name, path.display());
+        // Refused before anything runs: a submission that is malformed or contradicts itself.
+        recorded_submissions(config, &instance)?;
         costs.push(InstanceCost { product_size: product_size(&instance), has_best_known: config.catalog.best_known(&instance.name).is_some(), name: instance.name });
     }
     let cost = CostModel { budget: config.sweep.budget, reference_s: config.references.iter().map(|r| r.time_limit_s).sum() };
@@ -299,6 +305,8 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
     for (index, (path, repeats)) in todo.into_iter().enumerate() {
         let instance = qplib::read_instance(path)?;
         observer.instance_started(index, &instance.name);
+        // Recorded runs belong to the instance's first unit (repeat 0), as one process has it.
+        let submissions = if repeats.contains(&0) { recorded_submissions(config, &instance)? } else { Vec::new() };
         let best_known = config.catalog.best_known(&instance.name);
 
         let mut aocdt = Vec::new();
@@ -354,6 +362,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
                         repeat,
                         seed: options.seed,
                         improvements: outcome.sweep.incumbents.improvements.clone(),
+                        best_point: outcome.sweep.incumbents.best_feasible.as_ref().and_then(|c| best_point(&c.x)),
                         metrics: outcome.metrics,
                         sweep: Box::new(outcome.sweep),
                     });
@@ -387,6 +396,18 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
             }
         }
 
+        for submission in &submissions {
+            let run = RecordedOutcome::of(submission, &instance);
+            let solver = SolverName::from(run.solver);
+            let curve = facts.curve(solver, 0, run.found());
+            rows.push(facts.recorded_row(&run, curve.as_ref()));
+            curves.extend(curve);
+            if let Some(warning) = Warning::recorded_contradicted(&facts.name, solver.label(), &run) {
+                observer.note(&warning.line());
+            }
+            runs.push(RawRun::Submission { instance: facts.name.clone(), solver, repeat: 0, run });
+        }
+
         for row in &rows {
             rows_file.append(row)?;
             if let Some(warning) = Warning::beats_proven_optimum(&row.instance, row.solver.label(), row.sense, row.best_objective.filter(|_| row.feasible), facts.proven_optimum) {
@@ -404,6 +425,12 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
     results.metadata.finished = Some(machine::now());
     write_reports(&files, &results)?;
     Ok(results)
+}
+
+/// The recorded submissions for `instance` in the run's QOBLIB checkout (none without one).
+fn recorded_submissions(config: &BenchConfig, instance: &Instance) -> anyhow::Result<Vec<RecordedSubmission>> {
+    let Some(root) = &config.recorded else { return Ok(Vec::new()) };
+    submission_dirs(root, &instance.name)?.iter().map(|dir| RecordedSubmission::read(dir, instance.sense, instance.n_vars())).collect()
 }
 
 /// Seeds of repeats: the base seed, then the next ones.

@@ -10,6 +10,7 @@ use crate::output::progress_bar::InstanceProgress;
 use crate::output::table::{count, number, render};
 use crate::output::warnings::Warning;
 use crate::qplib::{self, Catalog, CatalogEntry};
+use crate::reference::recorded::QOBLIB_DIR_ENV;
 use crate::reference::{PenaltyRule, ReferenceOptions, ReferenceSolver};
 use crate::sweep::Budget;
 
@@ -53,6 +54,16 @@ pub struct BenchArgs {
     /// its default multiplier.
     #[arg(long, value_enum, default_value_t = PenaltyRule::default())]
     pub ref_penalty: PenaltyRule,
+    /// Rows for the runs recorded in QOBLIB submissions (Abs2, Gurobi) on the run's instances,
+    /// read from the QOBLIB checkout DIR (`<class>/submissions/<date>_<Solver>_<Submitter>/
+    /// <instance>/`; docs/qoblib-recorded.md): each becomes a row `abs2_recorded` or
+    /// `gurobi_recorded` with its solution judged here, its incumbent series as its curve and its
+    /// hardware as its device. These runs happened on other machines: no time ratio is formed
+    /// with them. A malformed submission, or one whose series ends elsewhere than its summary's
+    /// best, is refused before the run starts. `none` leaves them out. Default: the QOBLIB
+    /// checkout in $AOCBENCH_QOBLIB_DIR when it is set, else none.
+    #[arg(long, value_name = "DIR|none")]
+    pub recorded: Option<PathBuf>,
     /// The reference's time limit per solve. Default: AOC-DT's --time-limit (10 s under --work).
     #[arg(long, value_name = "SECONDS")]
     pub ref_time_limit: Option<f64>,
@@ -172,6 +183,7 @@ pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
         threads,
         repeats: args.repeats,
         references,
+        recorded: recorded_checkout(args.recorded),
         out,
         output,
         shard,
@@ -224,6 +236,15 @@ fn with_targets(mut catalog: Catalog, instances: &[PathBuf], best_known: Option<
         }
     }
     Ok(catalog)
+}
+
+/// The QOBLIB checkout of `--recorded` (`none`: None), else `$AOCBENCH_QOBLIB_DIR`.
+fn recorded_checkout(given: Option<PathBuf>) -> Option<PathBuf> {
+    match given {
+        Some(dir) if dir.as_os_str() == "none" => None,
+        Some(dir) => Some(dir),
+        None => std::env::var_os(QOBLIB_DIR_ENV).map(PathBuf::from),
+    }
 }
 
 /// The comparison and the aggregates as tables on standard output, then the files written.

@@ -17,10 +17,14 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::metrics::Found;
 use crate::model::{feasibility, objective, Instance, Sense};
+
+/// The environment variable naming a QOBLIB checkout.
+pub const QOBLIB_DIR_ENV: &str = "AOCBENCH_QOBLIB_DIR";
 
 /// QOBLIB's submission summary columns, in order: the header row of every `*_summary.csv`.
 pub const SUMMARY_HEADER: [&str; 27] = [
@@ -233,7 +237,8 @@ pub fn parse_solution(text: &str, n_vars: usize) -> anyhow::Result<RecordedPoint
 }
 
 /// The solvers QOBLIB's submissions name that aocbench reads (the `<Solver>` of the folder).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RecordedSolver {
     /// Abs2, a GPU QUBO solver.
     Abs2,
@@ -308,6 +313,92 @@ impl RecordedSubmission {
             }
             _ => None,
         }
+    }
+}
+
+/// `status` of a recorded run whose solution the judge confirmed.
+pub const STATUS_RECORDED: &str = "recorded";
+/// `status` of a recorded run without an assignment to judge: the summary's claim stands.
+pub const STATUS_UNJUDGED: &str = "unjudged";
+/// `status` of a recorded run whose claim the judge contradicts: the judged values stand.
+pub const STATUS_CONTRADICTED: &str = "contradicted";
+
+/// A recorded run as judged here: what its row and its raw run in results.json hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedOutcome {
+    pub solver: RecordedSolver,
+    /// `<date>_<Solver>_<Submitter>`.
+    pub submission: String,
+    /// The instance folder read.
+    pub dir: String,
+    /// `Hardware Specifications`, as the submitter wrote it.
+    pub hardware: String,
+    /// The judged objective of the solution; without one to judge, the summary's claim.
+    pub objective: Option<f64>,
+    pub feasible: bool,
+    pub max_violation: Option<f64>,
+    /// The summary's `Best Objective Value` in the model's objective.
+    pub claimed_best: Option<f64>,
+    /// [`STATUS_RECORDED`], [`STATUS_UNJUDGED`] or [`STATUS_CONTRADICTED`].
+    pub status: String,
+    /// Why the run is unjudged or how the judge contradicts it.
+    pub note: Option<String>,
+    /// `Total Runtime` in seconds (0 when `N/A`).
+    pub wall_time_s: f64,
+    /// QOBLIB records no thread count: 0.
+    pub threads: usize,
+    /// The incumbents in the model's objective, as (seconds, objective): the claimed series, or
+    /// after a contradiction only the judged point at the run's end.
+    pub trajectory: Vec<(f64, f64)>,
+}
+
+impl RecordedOutcome {
+    /// Judges `submission` on `instance` (the model it was read for). A solution whose judged
+    /// objective differs from the claim, or that the judge finds infeasible, is contradicted.
+    pub fn of(submission: &RecordedSubmission, instance: &Instance) -> RecordedOutcome {
+        let claimed = submission.claimed_best;
+        let wall_time_s = submission.summary.total_runtime_s().unwrap_or(0.0);
+        let series: Vec<(f64, f64)> = submission.series.iter().map(|f| (f.time_s, f.objective)).collect();
+        let (objective, feasible, max_violation, status, note, trajectory) = match (submission.judged(instance), &submission.solution) {
+            (Some((objective, true, violation)), _) if Some(objective) == claimed => (Some(objective), true, Some(violation), STATUS_RECORDED, None, series),
+            (Some((objective, feasible, violation)), _) => {
+                let claim = claimed.map_or(NOT_AVAILABLE.to_string(), |c| c.to_string());
+                let note = format!("the judge gives the solution objective {objective} ({}), the summary claims {claim}", if feasible { "feasible" } else { "infeasible" });
+                let end = series.last().map_or(wall_time_s, |p| p.0);
+                let trajectory = if feasible { vec![(end, objective)] } else { Vec::new() };
+                (Some(objective), feasible, Some(violation), STATUS_CONTRADICTED, Some(note), trajectory)
+            }
+            (None, solution) => {
+                let why = match solution {
+                    Some((path, RecordedPoint::NotJudged(why))) => format!("{}: {why}", path.display()),
+                    _ => "the submission has no solution file".to_string(),
+                };
+                // Without a point only an unconstrained model's claim can be feasible.
+                let feasible = claimed.is_some() && instance.constraints.is_empty();
+                let trajectory = if series.is_empty() { claimed.filter(|_| feasible).map(|c| (wall_time_s, c)).into_iter().collect() } else { series };
+                (claimed, feasible, None, STATUS_UNJUDGED, Some(why), trajectory)
+            }
+        };
+        RecordedOutcome {
+            solver: submission.solver,
+            submission: submission.submission.clone(),
+            dir: submission.dir.display().to_string(),
+            hardware: submission.hardware().to_string(),
+            objective,
+            feasible,
+            max_violation,
+            claimed_best: claimed,
+            status: status.to_string(),
+            note,
+            wall_time_s,
+            threads: 0,
+            trajectory,
+        }
+    }
+
+    /// The trajectory as the metrics take it.
+    pub fn found(&self) -> Vec<Found> {
+        self.trajectory.iter().map(|&(time_s, objective)| Found { time_s, mvm: None, objective }).collect()
     }
 }
 
