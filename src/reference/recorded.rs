@@ -176,64 +176,85 @@ pub fn parse_series(text: &str) -> anyhow::Result<Vec<RecordedIncumbent>> {
     Ok(series)
 }
 
-/// A submission's solution file as read: a full assignment of the `.qs` variables, or why it
-/// cannot be judged.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RecordedPoint {
-    /// 0/1 values of the variables in the `.qs` file's order.
-    Assignment(Vec<f64>),
-    /// The file gives no full assignment (LABS spins without the auxiliary variables).
-    NotJudged(String),
-}
-
-/// Reads a solution file for a model of `n_vars` variables. Formats: `x#k v` lines (Gurobi's
-/// `.sol`, Abs2's `.mst`; `k` 1-based, `#` comment lines skipped), one line of `n_vars` digits 0/1
-/// (market split), or `# Energy:` followed by one value a line (LABS spins: the auxiliary
-/// variables are omitted, so the point is not judged).
+/// Reads a solution file for a `.qs` model of `n_vars` variables: the 0/1 values of its
+/// variables in the file's order. Formats, as QOBLIB's classes write them:
+/// - `x#k v` lines (Gurobi's `.sol`, Abs2's `.mst`; `k` 1-based);
+/// - one line of `n_vars` digits 0/1 (market split);
+/// - one 1-based variable index a line, the variables at 1 (independent set's `solutions/`);
+/// - `# Energy: E` and then one spin 0/1 a line (LABS): the spins x₁…xₙ, to which the model's
+///   auxiliary variables are added ([`labs_assignment`]).
 ///
-/// Errors name the file and line: a value other than 0 or 1, an index outside 1..=n_vars or given
-/// twice, a line of digits of another length, a line in no format, or variables left without a value.
-pub fn read_solution(path: &Path, n_vars: usize) -> anyhow::Result<RecordedPoint> {
+/// `#` lines are comments. Errors name the file and line: a value other than 0 or 1, an index
+/// outside 1..=n_vars or given twice, a line of digits of another length, a line in no format,
+/// variables left without a value, or LABS spins that do not fit the model's size.
+pub fn read_solution(path: &Path, n_vars: usize) -> anyhow::Result<Vec<f64>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     parse_solution(&text, n_vars).with_context(|| format!("{}: not a QOBLIB solution of {n_vars} variables", path.display()))
 }
 
 /// [`read_solution`] on the file's text.
-pub fn parse_solution(text: &str, n_vars: usize) -> anyhow::Result<RecordedPoint> {
+pub fn parse_solution(text: &str, n_vars: usize) -> anyhow::Result<Vec<f64>> {
     let lines: Vec<(usize, &str)> = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()).collect();
-    if lines.first().is_some_and(|(_, l)| l.starts_with("# Energy")) {
-        let spins = lines.iter().filter(|(_, l)| !l.starts_with('#')).count();
-        return Ok(RecordedPoint::NotJudged(format!("the file gives {spins} spins and omits the auxiliary variables of the {n_vars}-variable QUBO")));
-    }
+    let labs = lines.first().is_some_and(|(_, l)| l.starts_with("# Energy"));
     let data: Vec<(usize, &str)> = lines.into_iter().filter(|(_, l)| !l.starts_with('#')).collect();
+    let bit = |line: usize, value: &str| match value {
+        "0" | "0.0" => Ok(0.0),
+        "1" | "1.0" => Ok(1.0),
+        _ => Err(anyhow!("line {line}: value {value:?} is not 0 or 1")),
+    };
+    if labs {
+        let spins: Vec<f64> = data.iter().map(|&(line, value)| bit(line, value)).collect::<anyhow::Result<_>>()?;
+        return labs_assignment(&spins, n_vars);
+    }
     if let [(line, digits)] = data.as_slice() {
-        if digits.chars().all(|c| c == '0' || c == '1') {
+        if digits.len() > 1 && digits.chars().all(|c| c == '0' || c == '1') {
             if digits.len() != n_vars {
                 bail!("line {line}: {} values, the model has {n_vars} variables", digits.len());
             }
-            return Ok(RecordedPoint::Assignment(digits.chars().map(|c| if c == '1' { 1.0 } else { 0.0 }).collect()));
+            return Ok(digits.chars().map(|c| if c == '1' { 1.0 } else { 0.0 }).collect());
         }
     }
+    let index = |line: usize, name: &str| name.parse::<usize>().ok().filter(|k| (1..=n_vars).contains(k)).ok_or_else(|| anyhow!("line {line}: {name:?} is not a variable 1 … {n_vars}"));
     let mut x: Vec<Option<f64>> = vec![None; n_vars];
+    let node_list = data.iter().all(|(_, l)| l.chars().all(|c| c.is_ascii_digit()));
     for (line, text) in data {
-        let mut fields = text.split_whitespace();
-        let (Some(name), Some(value), None) = (fields.next(), fields.next(), fields.next()) else {
-            bail!("line {line}: {text:?} is not `x#k value`");
-        };
-        let k = name.strip_prefix("x#").and_then(|k| k.parse::<usize>().ok()).filter(|k| (1..=n_vars).contains(k)).ok_or_else(|| anyhow!("line {line}: {name:?} is not x#1 … x#{n_vars}"))?;
-        let v = match value.parse::<f64>() {
-            Ok(v) if v == 0.0 || v == 1.0 => v,
-            _ => bail!("line {line}: value {value:?} of {name} is not 0 or 1"),
+        let (k, v) = if node_list {
+            (index(line, text)?, 1.0)
+        } else {
+            let mut fields = text.split_whitespace();
+            let (Some(name), Some(value), None) = (fields.next(), fields.next(), fields.next()) else {
+                bail!("line {line}: {text:?} is not `x#k value`");
+            };
+            (name.strip_prefix("x#").map(|k| index(line, k)).ok_or_else(|| anyhow!("line {line}: {name:?} is not x#k"))??, bit(line, value)?)
         };
         if x[k - 1].replace(v).is_some() {
-            bail!("line {line}: {name} is given twice");
+            bail!("line {line}: variable {k} is given twice");
         }
+    }
+    if node_list {
+        return Ok(x.into_iter().map(|v| v.unwrap_or(0.0)).collect());
     }
     let missing = x.iter().filter(|v| v.is_none()).count();
     if missing > 0 {
         bail!("{missing} of the {n_vars} variables have no value");
     }
-    Ok(RecordedPoint::Assignment(x.into_iter().flatten().collect()))
+    Ok(x.into_iter().flatten().collect())
+}
+
+/// The full assignment of QOBLIB's LABS QUBO from the spins x₁…xₙ: its variables are x[1..n]
+/// then z[i, k] for i = 1…n, k = 1…n−1 with i ≤ n−k (ZIMPL's order), and the penalty
+/// 3z − 2z·xᵢ − 2z·xᵢ₊ₖ + xᵢ·xᵢ₊ₖ vanishes exactly at z = xᵢ·xᵢ₊ₖ. Errors when the model's
+/// `n_vars` is not n + n(n−1)/2.
+pub fn labs_assignment(spins: &[f64], n_vars: usize) -> anyhow::Result<Vec<f64>> {
+    let n = spins.len();
+    anyhow::ensure!(n + n * n.saturating_sub(1) / 2 == n_vars, "{n} LABS spins make a model of {} variables, this one has {n_vars}", n + n * n.saturating_sub(1) / 2);
+    let mut x = spins.to_vec();
+    for i in 0..n {
+        for k in 1..n - i {
+            x.push(spins[i] * spins[i + k]);
+        }
+    }
+    Ok(x)
 }
 
 /// The solvers QOBLIB's submissions name that aocbench reads (the `<Solver>` of the folder).
@@ -268,8 +289,8 @@ pub struct RecordedSubmission {
     pub claimed_best: Option<f64>,
     /// The series in the model's objective, in time order (empty without a series file).
     pub series: Vec<Found>,
-    /// The solution file, if the submission has one.
-    pub solution: Option<(PathBuf, RecordedPoint)>,
+    /// The solution file, if the submission has one, with its assignment.
+    pub solution: Option<(PathBuf, Vec<f64>)>,
 }
 
 impl RecordedSubmission {
@@ -304,15 +325,12 @@ impl RecordedSubmission {
     }
 
     /// The solution judged by [`crate::model::objective`] and [`crate::model::feasibility`]:
-    /// (objective, feasible, max violation); None when there is no judgeable assignment.
+    /// (objective, feasible, max violation); None without a solution file.
     pub fn judged(&self, instance: &Instance) -> Option<(f64, bool, f64)> {
-        match &self.solution {
-            Some((_, RecordedPoint::Assignment(x))) => {
-                let f = feasibility(instance, x);
-                Some((objective(instance, x), f.feasible, f.max_violation))
-            }
-            _ => None,
-        }
+        self.solution.as_ref().map(|(_, x)| {
+            let f = feasibility(instance, x);
+            (objective(instance, x), f.feasible, f.max_violation)
+        })
     }
 }
 
@@ -359,20 +377,17 @@ impl RecordedOutcome {
         let claimed = submission.claimed_best;
         let wall_time_s = submission.summary.total_runtime_s().unwrap_or(0.0);
         let series: Vec<(f64, f64)> = submission.series.iter().map(|f| (f.time_s, f.objective)).collect();
-        let (objective, feasible, max_violation, status, note, trajectory) = match (submission.judged(instance), &submission.solution) {
-            (Some((objective, true, violation)), _) if Some(objective) == claimed => (Some(objective), true, Some(violation), STATUS_RECORDED, None, series),
-            (Some((objective, feasible, violation)), _) => {
+        let (objective, feasible, max_violation, status, note, trajectory) = match submission.judged(instance) {
+            Some((objective, true, violation)) if Some(objective) == claimed => (Some(objective), true, Some(violation), STATUS_RECORDED, None, series),
+            Some((objective, feasible, violation)) => {
                 let claim = claimed.map_or(NOT_AVAILABLE.to_string(), |c| c.to_string());
                 let note = format!("the judge gives the solution objective {objective} ({}), the summary claims {claim}", if feasible { "feasible" } else { "infeasible" });
                 let end = series.last().map_or(wall_time_s, |p| p.0);
                 let trajectory = if feasible { vec![(end, objective)] } else { Vec::new() };
                 (Some(objective), feasible, Some(violation), STATUS_CONTRADICTED, Some(note), trajectory)
             }
-            (None, solution) => {
-                let why = match solution {
-                    Some((path, RecordedPoint::NotJudged(why))) => format!("{}: {why}", path.display()),
-                    _ => "the submission has no solution file".to_string(),
-                };
+            None => {
+                let why = "the submission has no solution file".to_string();
                 // Without a point only an unconstrained model's claim can be feasible.
                 let feasible = claimed.is_some() && instance.constraints.is_empty();
                 let trajectory = if series.is_empty() { claimed.filter(|_| feasible).map(|c| (wall_time_s, c)).into_iter().collect() } else { series };
@@ -498,14 +513,18 @@ mod tests {
 
     #[test]
     fn solutions_in_each_format() {
-        assert_eq!(parse_solution("0110\n", 4).unwrap(), RecordedPoint::Assignment(vec![0.0, 1.0, 1.0, 0.0]));
-        assert_eq!(parse_solution("# Objective value = 1\nx#2 1\nx#1  0\n", 2).unwrap(), RecordedPoint::Assignment(vec![0.0, 1.0]));
-        assert!(matches!(parse_solution("# Energy: 1\n# Consecutive entries: 2\n0\n0\n", 3).unwrap(), RecordedPoint::NotJudged(_)));
+        assert_eq!(parse_solution("0110\n", 4).unwrap(), [0.0, 1.0, 1.0, 0.0]);
+        assert_eq!(parse_solution("# Objective value = 1\nx#2 1\nx#1  0\n", 2).unwrap(), [0.0, 1.0]);
+        assert_eq!(parse_solution("# Objective value = 2\n3\n1\n", 4).unwrap(), [1.0, 0.0, 1.0, 0.0]);
+        // Spins 1, 0, 1: z[1,1] = x1·x2, z[1,2] = x1·x3, z[2,1] = x2·x3.
+        assert_eq!(parse_solution("# Energy: 1\n# Consecutive entries: 2\n1\n0\n1\n", 6).unwrap(), [1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
+        assert!(format!("{:#}", parse_solution("# Energy: 1\n0\n0\n", 4).unwrap_err()).contains("2 LABS spins make a model of 3 variables, this one has 4"));
+        assert!(format!("{:#}", parse_solution("5\n", 4).unwrap_err()).contains("line 1: \"5\" is not a variable 1 … 4"));
         let err = |t: &str, n| format!("{:#}", parse_solution(t, n).unwrap_err());
         assert!(err("011\n", 4).contains("line 1: 3 values, the model has 4"));
-        assert!(err("x#1 1\nx#3 1\n", 2).contains("line 2: \"x#3\" is not x#1 … x#2"));
-        assert!(err("x#1 2\n", 1).contains("line 1: value \"2\" of x#1 is not 0 or 1"));
-        assert!(err("x#1 1\nx#1 0\n", 1).contains("line 2: x#1 is given twice"));
+        assert!(err("x#1 1\nx#3 1\n", 2).contains("line 2: \"3\" is not a variable 1 … 2"));
+        assert!(err("x#1 2\n", 1).contains("line 1: value \"2\" is not 0 or 1"));
+        assert!(err("x#1 1\nx#1 0\n", 1).contains("line 2: variable 1 is given twice"));
         assert!(err("x#1 1\n", 2).contains("1 of the 2 variables have no value"));
         assert!(err("hello\n", 2).contains("line 1: \"hello\" is not `x#k value`"));
     }
