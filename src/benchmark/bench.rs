@@ -23,8 +23,9 @@ use crate::output::lock::{FolderLock, LOCK_FILE};
 use crate::output::machine;
 use crate::output::table::{count, number};
 use crate::output::warnings::{self, Warning};
-use crate::qplib::{self, Catalog};
-use crate::reference::recorded::{submission_dirs, RecordedOutcome, RecordedSubmission};
+use crate::instances;
+use crate::qplib::Catalog;
+use crate::reference::recorded::{RecordedOutcome, RecordedSource};
 use crate::reference::{ensure_environment, solve_with, ReferenceOptions};
 use crate::sweep::{Budget, SweepObserver, SweepOptions};
 
@@ -47,9 +48,9 @@ pub struct BenchConfig {
     pub repeats: u32,
     /// The solvers AOC-DT is compared with, run in this order after AOC-DT on each instance.
     pub references: Vec<ReferenceOptions>,
-    /// A QOBLIB checkout whose recorded submissions for the run's instances become rows
-    /// ([`crate::reference::recorded`]); None leaves them out.
-    pub recorded: Option<PathBuf>,
+    /// Where the recorded submissions for the run's instances are read, to become rows
+    /// ([`crate::reference::recorded`]).
+    pub recorded: RecordedSource,
     pub out: PathBuf,
     /// What to do when `out` already holds files.
     pub output: OutputMode,
@@ -147,11 +148,11 @@ pub fn prepare_output(dir: &Path, files: &OutputFiles, mode: OutputMode) -> anyh
 fn plan_run(config: &BenchConfig) -> anyhow::Result<(RunPlan, Vec<String>)> {
     let mut costs: Vec<InstanceCost> = Vec::with_capacity(config.instances.len());
     for path in &config.instances {
-        let instance = qplib::read_instance(path)?;
+        let instance = instances::read_instance(path)?;
         config.catalog.check(&instance, path)?;
         anyhow::ensure!(!costs.iter().any(|c| c.name == instance.name), "instance {} is listed twice ({})", instance.name, path.display());
         // Refused before anything runs: a submission that is malformed or contradicts itself.
-        recorded_submissions(config, &instance)?;
+        config.recorded.submissions(path, &instance)?;
         costs.push(InstanceCost { product_size: product_size(&instance), has_best_known: config.catalog.best_known(&instance.name).is_some(), name: instance.name });
     }
     let cost = CostModel { budget: config.sweep.budget, reference_s: config.references.iter().map(|r| r.time_limit_s).sum() };
@@ -303,10 +304,10 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
     observer.planned(todo.len());
 
     for (index, (path, repeats)) in todo.into_iter().enumerate() {
-        let instance = qplib::read_instance(path)?;
+        let instance = instances::read_instance(path)?;
         observer.instance_started(index, &instance.name);
         // Recorded runs belong to the instance's first unit (repeat 0), as one process has it.
-        let submissions = if repeats.contains(&0) { recorded_submissions(config, &instance)? } else { Vec::new() };
+        let submissions = if repeats.contains(&0) { config.recorded.submissions(path, &instance)? } else { Vec::new() };
         let best_known = config.catalog.best_known(&instance.name);
 
         let mut aocdt = Vec::new();
@@ -425,12 +426,6 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
     results.metadata.finished = Some(machine::now());
     write_reports(&files, &results)?;
     Ok(results)
-}
-
-/// The recorded submissions for `instance` in the run's QOBLIB checkout (none without one).
-fn recorded_submissions(config: &BenchConfig, instance: &Instance) -> anyhow::Result<Vec<RecordedSubmission>> {
-    let Some(root) = &config.recorded else { return Ok(Vec::new()) };
-    submission_dirs(root, &instance.name)?.iter().map(|dir| RecordedSubmission::read(dir, instance.sense, instance.n_vars())).collect()
 }
 
 /// Seeds of repeats: the base seed, then the next ones.

@@ -1,8 +1,9 @@
 //! Named instance sets for `bench --set`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::qplib::{self, Catalog};
+use crate::instances::{self, InstanceDirs};
+use crate::qplib::Catalog;
 
 /// `smoke`: eight small instances (n ≤ 320) that ship with the project (`qplib/smoke`) and
 /// together take a few minutes with SCIP at the same limit, chosen for variety: equality rows
@@ -25,6 +26,13 @@ pub enum BenchSet {
     Qbl,
     /// The 23 QUBOs.
     Qbn,
+    /// QOBLIB's market split class (156 QUBOs, optimum energy 0): `qs` files of a QOBLIB
+    /// checkout (`--qoblib-dir`), else the shipped smoke instance.
+    Marketsplit,
+    /// QOBLIB's low-autocorrelation binary sequences (LABS, 99 QUBOs with auxiliary variables).
+    Labs,
+    /// QOBLIB's maximum independent set class (50 graphs, a maximisation).
+    Independentset,
 }
 
 impl BenchSet {
@@ -33,14 +41,17 @@ impl BenchSet {
             BenchSet::Smoke => "smoke",
             BenchSet::Qbl => "qbl",
             BenchSet::Qbn => "qbn",
+            BenchSet::Marketsplit => "marketsplit",
+            BenchSet::Labs => "labs",
+            BenchSet::Independentset => "independentset",
         }
     }
 
     /// The set's files in the instance folder, with the folder's catalog.
-    pub fn select(self, dir: Option<&Path>) -> anyhow::Result<(Vec<PathBuf>, Catalog)> {
+    pub fn select(self, dir: &InstanceDirs) -> anyhow::Result<(Vec<PathBuf>, Catalog)> {
         match self {
-            BenchSet::Smoke => qplib::select_instances(dir, &SMOKE.map(String::from), ""),
-            BenchSet::Qbl | BenchSet::Qbn => qplib::select_instances(dir, &[], self.name()),
+            BenchSet::Smoke => instances::select_instances(dir, &SMOKE.map(String::from), ""),
+            _ => instances::select_instances(dir, &[], self.name()),
         }
     }
 }

@@ -9,8 +9,9 @@ use crate::output::machine::available_cores;
 use crate::output::progress_bar::InstanceProgress;
 use crate::output::table::{count, number, render};
 use crate::output::warnings::Warning;
-use crate::qplib::{self, Catalog, CatalogEntry};
-use crate::reference::recorded::QOBLIB_DIR_ENV;
+use crate::instances::{self, InstanceDirs};
+use crate::qplib::{Catalog, CatalogEntry};
+use crate::reference::recorded::RecordedSource;
 use crate::reference::{PenaltyRule, ReferenceOptions, ReferenceSolver};
 use crate::sweep::Budget;
 
@@ -60,8 +61,8 @@ pub struct BenchArgs {
     /// `gurobi_recorded` with its solution judged here, its incumbent series as its curve and its
     /// hardware as its device. These runs happened on other machines: no time ratio is formed
     /// with them. A malformed submission, or one whose series ends elsewhere than its summary's
-    /// best, is refused before the run starts. `none` leaves them out. Default: the QOBLIB
-    /// checkout in $AOCBENCH_QOBLIB_DIR when it is set, else none.
+    /// best, is refused before the run starts. `none` leaves them out. Default: for each QOBLIB
+    /// instance, the checkout its file was read from (none for QPLIB instances).
     #[arg(long, value_name = "DIR|none")]
     pub recorded: Option<PathBuf>,
     /// The reference's time limit per solve. Default: AOC-DT's --time-limit (10 s under --work).
@@ -132,13 +133,13 @@ fn reference_solvers(args: &[ReferenceArg]) -> anyhow::Result<Vec<ReferenceSolve
     Ok(solvers)
 }
 
-pub fn run(dir: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
+pub fn run(dir: &InstanceDirs, args: BenchArgs) -> anyhow::Result<()> {
     let (instances, catalog, selection) = if args.instances.is_empty() {
         let set = args.set.unwrap_or(BenchSet::Smoke);
         let (paths, catalog) = set.select(dir)?;
         (paths, catalog, set.name().to_string())
     } else {
-        let (paths, catalog) = qplib::select_instances(dir, &args.instances, "")?;
+        let (paths, catalog) = instances::select_instances(dir, &args.instances, "")?;
         (paths, catalog, "instances".to_string())
     };
     let catalog = with_targets(catalog, &instances, args.best_known, args.catalog.as_deref())?;
@@ -209,7 +210,7 @@ fn with_targets(mut catalog: Catalog, instances: &[PathBuf], best_known: Option<
         let [path] = instances else {
             anyhow::bail!("--best-known gives the target of one instance, and this run has {}; give several with --catalog FILE (docs/instances.md)", instances.len());
         };
-        let instance = qplib::read_instance(path)?;
+        let instance = instances::read_instance(path)?;
         // The user's value is a target, not a proof of optimality.
         let entry = match catalog.get(&instance.name) {
             Some(listed) => CatalogEntry { best_known_objective: Some(value), optimal: false, ..listed.clone() },
@@ -219,7 +220,7 @@ fn with_targets(mut catalog: Catalog, instances: &[PathBuf], best_known: Option<
     }
     if let Some(file) = file {
         let given = Catalog::load_file(file)?;
-        let names: Vec<String> = instances.iter().map(|path| qplib::read_instance(path).map(|i| i.name).map_err(anyhow::Error::from)).collect::<anyhow::Result<_>>()?;
+        let names: Vec<String> = instances.iter().map(|path| instances::read_instance(path).map(|i| i.name).map_err(anyhow::Error::from)).collect::<anyhow::Result<_>>()?;
         let (matched, unmatched): (Vec<&CatalogEntry>, Vec<&CatalogEntry>) = given.entries().iter().partition(|entry| names.contains(&entry.name));
         anyhow::ensure!(
             !matched.is_empty(),
@@ -238,12 +239,12 @@ fn with_targets(mut catalog: Catalog, instances: &[PathBuf], best_known: Option<
     Ok(catalog)
 }
 
-/// The QOBLIB checkout of `--recorded` (`none`: None), else `$AOCBENCH_QOBLIB_DIR`.
-fn recorded_checkout(given: Option<PathBuf>) -> Option<PathBuf> {
+/// Where `--recorded` reads submissions: DIR, nowhere (`none`), else each instance's checkout.
+fn recorded_checkout(given: Option<PathBuf>) -> RecordedSource {
     match given {
-        Some(dir) if dir.as_os_str() == "none" => None,
-        Some(dir) => Some(dir),
-        None => std::env::var_os(QOBLIB_DIR_ENV).map(PathBuf::from),
+        Some(dir) if dir.as_os_str() == "none" => RecordedSource::Nowhere,
+        Some(dir) => RecordedSource::Checkout(dir),
+        None => RecordedSource::InstanceCheckout,
     }
 }
 

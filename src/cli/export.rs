@@ -8,7 +8,9 @@ use crate::benchmark::SolverName;
 use crate::cluster::RecordedRun;
 use crate::export::qoblib::{write_submission, ExportedRun, SolutionFormat, SubmissionFacts};
 use crate::output::destination::Destination;
-use crate::qplib;
+use crate::instances::{self, InstanceDirs};
+use crate::qoblib::QoblibClass;
+use crate::reference::recorded::checkout_of;
 use crate::sweep::Improvement;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -41,15 +43,15 @@ pub struct ExportArgs {
     pub submitter: String,
 }
 
-pub fn run(dir: Option<&Path>, args: ExportArgs) -> anyhow::Result<()> {
+pub fn run(dir: &InstanceDirs, args: ExportArgs) -> anyhow::Result<()> {
     if let Some(results) = &args.qoblib {
         let out = args.output.as_deref().context("--qoblib needs --output DIR")?;
         return export_qoblib(results, out, &args.submitter);
     }
     let (Some(file), Some(to)) = (&args.file, args.to) else { anyhow::bail!("give an instance and --to, or --qoblib RESULTS_DIR") };
-    let path = qplib::resolve_instance(dir, file)?;
+    let path = instances::resolve_instance(dir, file)?;
     let out = args.output.as_deref().map(|out| Destination::check(out, &[&path])).transpose()?;
-    let instance = qplib::read_instance(&path)?;
+    let instance = instances::read_instance(&path)?;
     let mut text = Vec::new();
     match to {
         ExportFormat::Lp => crate::export::lp::write_lp(&instance, &mut text)?,
@@ -61,13 +63,12 @@ pub fn run(dir: Option<&Path>, args: ExportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The solution format of the QOBLIB class whose folder holds `path`; None outside QOBLIB.
+/// The solution format of the QOBLIB class whose checkout holds `path`; None outside QOBLIB.
 fn solution_format(path: &Path) -> Option<SolutionFormat> {
-    path.components().find_map(|c| match c.as_os_str().to_str()? {
-        "01-marketsplit" => Some(SolutionFormat::Digits),
-        "02-labs" => Some(SolutionFormat::LabsSpins),
-        "07-independentset" => Some(SolutionFormat::NodeList),
-        _ => None,
+    checkout_of(path).map(|(_, class)| match class {
+        QoblibClass::MarketSplit => SolutionFormat::Digits,
+        QoblibClass::Labs => SolutionFormat::LabsSpins,
+        QoblibClass::IndependentSet => SolutionFormat::NodeList,
     })
 }
 
@@ -81,10 +82,10 @@ fn export_qoblib(results: &Path, out: &Path, submitter: &str) -> anyhow::Result<
     for listed in &recorded.metadata.instances {
         let path = PathBuf::from(listed);
         let Some(format) = solution_format(&path) else {
-            eprintln!("note: {listed} is not a QOBLIB instance (no QOBLIB class folder in its path): not exported");
+            eprintln!("note: {listed} is not a QOBLIB instance (not in a QOBLIB class folder): not exported");
             continue;
         };
-        let instance = qplib::read_instance(&path).with_context(|| format!("reading {listed}, an instance of the run in {}", results.display()))?;
+        let instance = instances::read_instance(&path).with_context(|| format!("reading {listed}, an instance of the run in {}", results.display()))?;
         let runs: Vec<ExportedRun> = recorded
             .rows
             .iter()

@@ -1,19 +1,23 @@
-use std::path::Path;
+
 
 use clap::Args;
 
 use super::OutputFormat;
 use crate::engine::ProductForm;
 use crate::output::table::{number, render};
-use crate::qplib::{self, CatalogEntry};
+use crate::instances::{self, InstanceDirs};
+use crate::model::Sense;
+use crate::qoblib;
+use crate::qplib::CatalogEntry;
 use crate::qumo::QumoModel;
 
 #[derive(Debug, Args)]
 pub struct InfoArgs {
-    /// Instance files or names (e.g. QPLIB_0067). Default: the whole QBL set.
+    /// Instance files or names (e.g. QPLIB_0067, or QOBLIB's labs030). Default: the whole QBL set.
     pub files: Vec<String>,
-    /// A named set instead of files.
-    #[arg(long, value_parser = ["qbl", "qbn"], conflicts_with = "files")]
+    /// A named set instead of files: QPLIB's qbl or qbn, or a QOBLIB class (marketsplit, labs,
+    /// independentset).
+    #[arg(long, value_parser = instances::SET_NAMES, conflicts_with = "files")]
     pub set: Option<String>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
@@ -48,20 +52,24 @@ struct InfoRow {
 
 const HEADER: [&str; 14] = ["name", "type", "vars", "binaries", "constraints", "q_density", "sense", "best_known", "qumo_vars", "slacks", "equality_rows", "j_density", "product", "note"];
 
-pub fn run(dir: Option<&Path>, args: InfoArgs) -> anyhow::Result<()> {
-    let (paths, catalog) = qplib::select_instances(dir, &args.files, args.set.as_deref().unwrap_or("qbl"))?;
+pub fn run(dir: &InstanceDirs, args: InfoArgs) -> anyhow::Result<()> {
+    let (paths, catalog) = instances::select_instances(dir, &args.files, args.set.as_deref().unwrap_or("qbl"))?;
     if args.catalog_rows {
         let mut writer = csv::Writer::from_writer(std::io::stdout());
         for path in paths {
-            let instance = qplib::read_instance(&path)?;
+            let instance = instances::read_instance(&path)?;
             writer.serialize(catalog.get(&instance.name).cloned().unwrap_or_else(|| CatalogEntry::describing(&instance, None)))?;
         }
         writer.flush()?;
         return Ok(());
     }
     let mut rows = Vec::new();
+    let mut qs_files = Vec::new();
     for path in paths {
-        let instance = qplib::read_instance(&path)?;
+        if qoblib::is_qs_name(&path) {
+            qs_files.push(qs_description(&qoblib::read_qs(&path)?));
+        }
+        let instance = instances::read_instance(&path)?;
         catalog.check(&instance, &path)?;
         let (qumo_vars, qumo_slacks, equality_rows, j_density, product, note) = match QumoModel::new(&instance) {
             Ok(model) => {
@@ -120,7 +128,29 @@ pub fn run(dir: Option<&Path>, args: InfoArgs) -> anyhow::Result<()> {
                 })
                 .collect();
             print!("{}", render(&HEADER, &cells));
+            for line in qs_files {
+                println!("{line}");
+            }
         }
     }
     Ok(())
+}
+
+/// One line on a QOBLIB `.qs` file beyond the table: what the file lists, its offset and where
+/// the sense came from.
+fn qs_description(file: &qoblib::QsFile) -> String {
+    let instance = &file.instance;
+    let range = file.coefficient_range.map_or("none".to_string(), |(low, high)| format!("{} to {}", number(Some(low)), number(Some(high))));
+    let sense = match file.sense_line {
+        Some(line) => format!("{} (the ZIMPL model in the comments, line {line}; objective = {}energy)", instance.sense.as_str(), if instance.sense == Sense::Maximize { "−" } else { "" }),
+        None => format!("{} (no minimize/maximize in the comments: the energy as stored)", instance.sense.as_str()),
+    };
+    format!(
+        "{}: n {}, nnz {} (upper triangle of Q), density {:.4}, |Q_ij| {range}, ObjectiveOffset {}, sense {sense}",
+        instance.name,
+        instance.n_vars(),
+        file.nnz,
+        instance.q_density(),
+        number(Some(file.offset)),
+    )
 }

@@ -35,6 +35,11 @@ pub struct Cli {
     /// then qplib/, then the smoke instances shipped in qplib/smoke.
     #[arg(long, global = true, value_name = "DIR")]
     pub qplib_dir: Option<PathBuf>,
+    /// Folder of a QOBLIB checkout (its class folders such as 02-labs/, as
+    /// scripts/download_qoblib.sh fetches them). Default: $AOCBENCH_QOBLIB_DIR, then qoblib/,
+    /// then the smoke instances shipped in qoblib/smoke.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub qoblib_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -76,7 +81,7 @@ pub enum Command {
 
 /// Runs the command; the exit code is the command's verdict (`compare` fails on a regression).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let dir = cli.qplib_dir.as_deref();
+    let dir = &crate::instances::InstanceDirs { qplib: cli.qplib_dir, qoblib: cli.qoblib_dir };
     let done = |()| ExitCode::SUCCESS;
     match cli.command {
         Command::Info(args) => info::run(dir, args).map(done),

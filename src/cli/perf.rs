@@ -8,7 +8,7 @@ use crate::engine::create_engine;
 use crate::output::destination::Destination;
 use crate::output::table::render;
 use crate::perf::{measure, AnchorTable, PerfRow, Provenance, Reference, Replicas, Settings, Workload};
-use crate::qplib;
+use crate::instances::{self, InstanceDirs};
 use crate::resources::ensure_fits;
 
 /// QPLIB instances whose QUMO J is sparse (density below the CPU engine's threshold), from
@@ -53,8 +53,8 @@ pub struct PerfArgs {
     pub out: Option<PathBuf>,
 }
 
-pub fn run(dir: Option<&Path>, args: PerfArgs) -> anyhow::Result<()> {
-    let instances: Vec<PathBuf> = args.instances.iter().filter(|name| !name.is_empty()).map(|name| qplib::resolve_instance(dir, name)).collect::<anyhow::Result<_>>()?;
+pub fn run(dir: &InstanceDirs, args: PerfArgs) -> anyhow::Result<()> {
+    let instances: Vec<PathBuf> = args.instances.iter().filter(|name| !name.is_empty()).map(|name| instances::resolve_instance(dir, name)).collect::<anyhow::Result<_>>()?;
     let mut engine = create_engine(args.engine.engine, args.engine.threads(), args.engine.precision)?;
     let info = engine.info();
     let out = args.out.unwrap_or_else(|| {

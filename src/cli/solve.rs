@@ -13,7 +13,7 @@ use crate::output::destination::Destination;
 use crate::output::progress_bar::SweepProgress;
 use crate::output::table::{count, number, render};
 use crate::output::warnings::Warning;
-use crate::qplib;
+use crate::instances::{self, InstanceDirs};
 use crate::qumo::ConversionError;
 use crate::sweep::Candidate;
 
@@ -43,13 +43,13 @@ pub struct SolveArgs {
     pub best_known: Option<f64>,
 }
 
-pub fn run(dir: Option<&Path>, args: SolveArgs) -> anyhow::Result<()> {
-    let path = qplib::resolve_instance(dir, &args.file)?;
-    let catalog = qplib::Catalog::for_instances(dir)?;
+pub fn run(dir: &InstanceDirs, args: SolveArgs) -> anyhow::Result<()> {
+    let path = instances::resolve_instance(dir, &args.file)?;
+    let catalog = instances::catalog_for(dir, std::slice::from_ref(&path))?;
     // Checked before the solve: a long run must not end in an error about where to save it.
     let inputs: Vec<&Path> = [Some(path.as_path()), args.hardware.calibration.as_deref(), catalog.source()].into_iter().flatten().collect();
     let save = args.save_solution.as_deref().map(|out| SolutionFiles::check(out, args.sweep.polish, &inputs)).transpose()?;
-    let instance = qplib::read_instance(&path)?;
+    let instance = instances::read_instance(&path)?;
     catalog.check(&instance, &path)?;
     let best_known = args.best_known.or_else(|| catalog.best_known(&instance.name));
     let hardware = args.hardware.model()?;

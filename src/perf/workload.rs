@@ -43,7 +43,7 @@ impl Workload {
     /// chooses it), with the spectral-radius λ. Reports the set-up times on stderr.
     pub fn qplib(path: &Path, product: Option<ProductForm>) -> anyhow::Result<Workload> {
         let started = Instant::now();
-        let instance = crate::qplib::read_instance(path)?;
+        let instance = crate::instances::read_instance(path)?;
         let read_s = started.elapsed().as_secs_f64();
         let model = QumoModel::new(&instance)?;
         let started = Instant::now();

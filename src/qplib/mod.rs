@@ -32,18 +32,6 @@ pub fn resolve_instance(dir_option: Option<&Path>, name_or_path: &str) -> anyhow
     Ok(find_instance(&instance_dir(dir_option)?, name_or_path)?)
 }
 
-/// Instances named on the command line, or the files of `set` when none are named, with the
-/// catalog of the instance folder (see [`Catalog::for_instances`]).
-pub fn select_instances(dir_option: Option<&Path>, names: &[String], set: &str) -> anyhow::Result<(Vec<PathBuf>, Catalog)> {
-    let catalog = Catalog::for_instances(dir_option)?;
-    let paths = if names.is_empty() {
-        instance_set(&instance_dir(dir_option)?, set)?
-    } else {
-        names.iter().map(|name| resolve_instance(dir_option, name)).collect::<anyhow::Result<_>>()?
-    };
-    Ok((paths, catalog))
-}
-
 impl Catalog {
     /// The catalog of the instance folder found by the usual lookup; the shipped catalog
     /// ([`shipped_catalog_dir`]) when that folder has no `catalog.csv` of its own (a download

@@ -22,9 +22,7 @@ use serde_json::Value;
 
 use crate::metrics::Found;
 use crate::model::{feasibility, objective, Instance, Sense};
-
-/// The environment variable naming a QOBLIB checkout.
-pub const QOBLIB_DIR_ENV: &str = "AOCBENCH_QOBLIB_DIR";
+use crate::qoblib::QoblibClass;
 
 /// QOBLIB's submission summary columns, in order: the header row of every `*_summary.csv`.
 pub const SUMMARY_HEADER: [&str; 27] = [
@@ -434,6 +432,42 @@ pub fn normalise(series: &[RecordedIncumbent], summary: &SubmissionSummary, sens
         bail!("the final incumbent {} ({rule}) is not the summary's Best Objective Value {best}", last.objective);
     }
     Ok(found)
+}
+
+/// The QOBLIB checkout and class of an instance file read from one (`<checkout>/<class
+/// folder>/<file>`, [`QoblibClass::folder`]); None for a file elsewhere.
+pub fn checkout_of(path: &Path) -> Option<(PathBuf, QoblibClass)> {
+    let parent = path.parent()?;
+    QoblibClass::ALL.into_iter().find_map(|class| {
+        let folder = Path::new(class.folder());
+        parent.ends_with(folder).then(|| (parent.ancestors().nth(folder.components().count()).unwrap_or(Path::new("")).to_path_buf(), class))
+    })
+}
+
+/// Where `bench` reads recorded submissions from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordedSource {
+    /// None are read.
+    Nowhere,
+    /// This QOBLIB checkout.
+    Checkout(PathBuf),
+    /// The checkout each instance file was read from ([`checkout_of`]); none for other files.
+    InstanceCheckout,
+}
+
+impl RecordedSource {
+    /// The recorded submissions for `instance`, read from `path`, checked and normalised.
+    pub fn submissions(&self, path: &Path, instance: &Instance) -> anyhow::Result<Vec<RecordedSubmission>> {
+        let root = match self {
+            RecordedSource::Nowhere => return Ok(Vec::new()),
+            RecordedSource::Checkout(root) => root.clone(),
+            RecordedSource::InstanceCheckout => match checkout_of(path) {
+                Some((root, _)) => root,
+                None => return Ok(Vec::new()),
+            },
+        };
+        submission_dirs(&root, &instance.name)?.iter().map(|dir| RecordedSubmission::read(dir, instance.sense, instance.n_vars())).collect()
+    }
 }
 
 /// The instance folders of every submission for `instance` under a QOBLIB checkout `root`
