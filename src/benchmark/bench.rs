@@ -10,6 +10,7 @@ use anyhow::Context;
 
 use super::aocdt::solve_instance;
 use super::results::{aocbench_version, best_point, BenchResults, InstanceFacts, RawRun, ReferenceSetup, ResultRow, RunMetadata, SolverName};
+use super::recorded::recorded_table;
 use super::summary::{aggregate_table, censored_ratios, comparison_table, gap_table, notices, pair_table};
 use crate::cluster::{product_size, run_differences, CostModel, InstanceCost, RecordedRun, RunPlan, Shard, WorkUnit};
 use crate::engine::{create_engine, EngineChoice, Precision};
@@ -474,6 +475,7 @@ pub fn write_reports(files: &OutputFiles, results: &BenchResults) -> anyhow::Res
         censored_ratios: censored_ratios(&results.comparison),
         aggregates: &aggregate_table(&results.aggregates),
         gaps: &gap_table(&results.aggregates),
+        recorded: &recorded_table(&results.rows, &results.curves),
     };
     write_atomically(&files.comparison_md, markdown::report(&report).as_bytes())?;
     let partial = (results.comparison.len() < total).then(|| warnings::partial_run(results.comparison.len(), total));

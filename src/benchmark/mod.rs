@@ -4,6 +4,7 @@
 
 mod aocdt;
 mod bench;
+mod recorded;
 mod results;
 mod sets;
 mod summary;
@@ -11,5 +12,6 @@ mod summary;
 pub use aocdt::{solve_instance, SolveOutcome};
 pub use bench::{prepare_output, run_bench, write_reports, BenchConfig, BenchObserver, OutputFiles, OutputMode};
 pub use results::{BenchResults, RawRun, ReferenceSetup, ResultRow, RunCurve, RunMetadata, SolverName, TargetSource};
+pub use recorded::recorded_table;
 pub use sets::{BenchSet, SMOKE};
 pub use summary::{solvers_of, aggregate_table, comparison_table, gap_table, notices, time_ratio_column, pair_table, GapAggregate, InstanceComparison, PairComparison, SolverAggregate, SolverResult, Speedup, Table, TimeToTarget};

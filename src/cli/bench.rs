@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::{EngineArgs, HardwareArgs, SweepArgs, DEFAULT_TIME_LIMIT_S};
-use crate::benchmark::{aggregate_table, comparison_table, pair_table, gap_table, notices, run_bench, BenchConfig, BenchResults, BenchSet, OutputFiles, OutputMode, Table};
+use crate::benchmark::{aggregate_table, comparison_table, pair_table, gap_table, notices, recorded_table, run_bench, BenchConfig, BenchResults, BenchSet, OutputFiles, OutputMode, Table};
 use crate::cluster::ShardSpec;
 use crate::output::machine::available_cores;
 use crate::output::progress_bar::InstanceProgress;
@@ -254,6 +254,10 @@ pub(super) fn print_summary(results: &BenchResults, out: &Path) {
     let pairs = pair_table(&results.comparison);
     if !pairs.rows.is_empty() {
         println!("{}", text(&pairs));
+    }
+    let recorded = recorded_table(&results.rows, &results.curves);
+    if !recorded.rows.is_empty() {
+        println!("{}", text(&recorded));
     }
     println!("{}", text(&aggregate_table(&results.aggregates)));
     println!("{}", text(&gap_table(&results.aggregates)));

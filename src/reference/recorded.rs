@@ -375,8 +375,10 @@ impl RecordedOutcome {
         let claimed = submission.claimed_best;
         let wall_time_s = submission.summary.total_runtime_s().unwrap_or(0.0);
         let series: Vec<(f64, f64)> = submission.series.iter().map(|f| (f.time_s, f.objective)).collect();
+        // Without a series the best is known to be held at the run's end, no earlier.
+        let series_or_end = |objective: f64| if series.is_empty() { vec![(wall_time_s, objective)] } else { series.clone() };
         let (objective, feasible, max_violation, status, note, trajectory) = match submission.judged(instance) {
-            Some((objective, true, violation)) if Some(objective) == claimed => (Some(objective), true, Some(violation), STATUS_RECORDED, None, series),
+            Some((objective, true, violation)) if Some(objective) == claimed => (Some(objective), true, Some(violation), STATUS_RECORDED, None, series_or_end(objective)),
             Some((objective, feasible, violation)) => {
                 let claim = claimed.map_or(NOT_AVAILABLE.to_string(), |c| c.to_string());
                 let note = format!("the judge gives the solution objective {objective} ({}), the summary claims {claim}", if feasible { "feasible" } else { "infeasible" });
@@ -388,7 +390,7 @@ impl RecordedOutcome {
                 let why = "the submission has no solution file".to_string();
                 // Without a point only an unconstrained model's claim can be feasible.
                 let feasible = claimed.is_some() && instance.constraints.is_empty();
-                let trajectory = if series.is_empty() { claimed.filter(|_| feasible).map(|c| (wall_time_s, c)).into_iter().collect() } else { series };
+                let trajectory = claimed.filter(|_| feasible).map_or(Vec::new(), series_or_end);
                 (claimed, feasible, None, STATUS_UNJUDGED, Some(why), trajectory)
             }
         };
