@@ -547,6 +547,41 @@ mod tests {
         assert!(normalise(&series, &qubo, Sense::Minimize).is_err());
     }
 
+    /// A one-variable maximised model, max x: 1 at x = 1.
+    fn one_variable() -> Instance {
+        Instance::binary("one", Sense::Maximize, Vec::new(), vec![1.0], 0.0, Vec::new())
+    }
+
+    fn submission(claimed: f64, x: f64) -> RecordedSubmission {
+        RecordedSubmission {
+            solver: RecordedSolver::Gurobi,
+            submission: "20250101_Gurobi_Someone".into(),
+            dir: PathBuf::from("one"),
+            summary: SubmissionSummary::parse(&summary_text(&claimed.to_string(), "Binary Linear Program")).unwrap(),
+            claimed_best: Some(claimed),
+            series: vec![Found { time_s: 0.5, mvm: None, objective: claimed }],
+            solution: Some((PathBuf::from("one.sol"), vec![x])),
+        }
+    }
+
+    #[test]
+    fn the_judge_confirms_or_contradicts_a_claim() {
+        let confirmed = RecordedOutcome::of(&submission(1.0, 1.0), &one_variable());
+        assert_eq!((confirmed.status.as_str(), confirmed.objective, confirmed.trajectory.clone()), (STATUS_RECORDED, Some(1.0), vec![(0.5, 1.0)]));
+        let contradicted = RecordedOutcome::of(&submission(1.0, 0.0), &one_variable());
+        assert_eq!((contradicted.status.as_str(), contradicted.objective), (STATUS_CONTRADICTED, Some(0.0)));
+        // The claimed series is not trusted: only the judged point, at the series' end.
+        assert_eq!(contradicted.trajectory, vec![(0.5, 0.0)]);
+        assert!(contradicted.note.unwrap().contains("the judge gives the solution objective 0 (feasible), the summary claims 1"));
+    }
+
+    #[test]
+    fn a_checkout_and_class_from_an_instance_path() {
+        let path = Path::new("/q/07-independentset/models/binary_unconstrained/qs_files/C125-9.qs.xz");
+        assert_eq!(checkout_of(path), Some((PathBuf::from("/q"), QoblibClass::IndependentSet)));
+        assert_eq!(checkout_of(Path::new("/q/qplib/QPLIB_0067.qplib")), None);
+    }
+
     #[test]
     fn solutions_in_each_format() {
         assert_eq!(parse_solution("0110\n", 4).unwrap(), [0.0, 1.0, 1.0, 0.0]);
