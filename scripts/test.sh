@@ -4,7 +4,9 @@
 # then runs every test.
 # Optional: AOCBENCH_QPLIB_DIR, a folder with the full QPLIB sets (scripts/download_qplib.sh), makes
 # the reader's tests check every instance against the catalog; without it they check the shipped
-# smoke set and generated instances.
+# smoke set and generated instances. Likewise AOCBENCH_QOBLIB_DIR, a QOBLIB checkout
+# (scripts/download_qoblib.sh): every .qs file against the catalog and QOBLIB's solution files
+# through aocbench's objective; without it, the shipped qoblib/smoke files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

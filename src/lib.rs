@@ -1,7 +1,7 @@
 //! aocbench: benchmarks the AOC-DT optimizer on QPLIB instances.
 //!
 //! The data path, one module per step:
-//! instance file (`qplib`) → exact model (`model`) → QUMO form (`qumo`) → engine (`engine`:
+//! instance file (`instances`: `qplib` or QOBLIB's `qoblib`) → exact model (`model`) → QUMO form (`qumo`) → engine (`engine`:
 //! cpu | gpu) → sweep (`sweep`: phases, Sobol parameters, penalties) → metrics (`metrics`: TTS)
 //! → export (`export`: csv/json/markdown/svg/lp) → compare (`compare`: regression gate). The
 //! hardware-faithful twin (`hardware`: calibration, non-idealities) changes what an engine loads

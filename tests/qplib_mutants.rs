@@ -286,7 +286,17 @@ fn a_zip_with_one_file_reads_like_the_file_and_other_containers_are_refused_by_n
         assert_eq!(message, format!("{}: a tar archive, which aocbench does not read: extract it first (tar xf)", path.display()));
     }
 
-    for (magic, format) in [(&b"BZh91AY&SY"[..], "bzip2"), (b"\xfd7zXZ\0\0", "xz"), (b"\x28\xb5\x2f\xfd\0", "zstd"), (b"7z\xbc\xaf\x27\x1c\0", "7z")] {
+    // xz (as QOBLIB ships its files) reads; a truncated one is refused naming the file.
+    let mut xz = Vec::new();
+    lzma_rs::xz_compress(&mut &text[..], &mut xz).unwrap();
+    let xz_file = dir.path().join("QPLIB_3714.qplib.xz");
+    std::fs::write(&xz_file, &xz).unwrap();
+    assert_eq!(read_instance(&xz_file).unwrap(), expected);
+    std::fs::write(&xz_file, &xz[..xz.len() / 2]).unwrap();
+    let message = read_instance(&xz_file).unwrap_err().to_string();
+    assert!(message.starts_with(&format!("{}: not a readable xz file", xz_file.display())), "{message}");
+
+    for (magic, format) in [(&b"BZh91AY&SY"[..], "bzip2"), (b"\x28\xb5\x2f\xfd\0", "zstd"), (b"7z\xbc\xaf\x27\x1c\0", "7z")] {
         let path = dir.path().join(format!("file.{format}"));
         std::fs::write(&path, magic).unwrap();
         let message = read_instance(&path).unwrap_err().to_string();

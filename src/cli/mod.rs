@@ -29,7 +29,7 @@ use crate::resources::{MAX_BATCH, MAX_BCD_BLOCK, MAX_BCD_REPLICAS, MAX_ITERATION
 use crate::sweep::{Budget, ParameterRanges, PenaltyBasis, SweepOptions};
 
 #[derive(Debug, Parser)]
-#[command(name = "aocbench", version, about = "Benchmark the AOC-DT optimizer on QPLIB instances (CPU and wgpu/WGSL engines)")]
+#[command(name = "aocbench", version, about = "Benchmark the AOC-DT optimizer on QPLIB and QOBLIB instances (CPU and wgpu/WGSL engines)")]
 pub struct Cli {
     /// Folder holding the QPLIB instances (qbl/, qbn/, catalog.csv). Default: $AOCBENCH_QPLIB_DIR,
     /// then qplib/, then the smoke instances shipped in qplib/smoke.

@@ -1,4 +1,4 @@
-//! The bytes of an instance file as the reader parses them: plain text as is, gzip and
+//! The bytes of an instance file as the reader parses them: plain text as is, gzip, xz and
 //! single-instance zip archives (QPLIB's zipped distribution; the member may be gzip too)
 //! decompressed, and other compressed formats and tar archives refused by name rather than
 //! parsed as text.
@@ -11,13 +11,13 @@ use flate2::read::MultiGzDecoder;
 use super::error::QplibError;
 
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+const XZ_MAGIC: &[u8] = &[0xfd, b'7', b'z', b'X', b'Z', 0x00];
 /// A local file header, or the end record of an empty archive.
 const ZIP_MAGICS: [&[u8]; 2] = [b"PK\x03\x04", b"PK\x05\x06"];
 
 /// Formats recognised only to be refused: (magic bytes, name, how to decompress).
-const REFUSED: [(&[u8], &str, &str); 4] = [
+const REFUSED: [(&[u8], &str, &str); 3] = [
     (b"BZh", "bzip2", "bunzip2"),
-    (&[0xfd, b'7', b'z', b'X', b'Z', 0x00], "xz", "xz -d"),
     (&[0x28, 0xb5, 0x2f, 0xfd], "zstd", "zstd -d"),
     (&[b'7', b'z', 0xbc, 0xaf, 0x27, 0x1c], "7z", "7z x"),
 ];
@@ -29,6 +29,10 @@ const TAR_MAGIC_AT: usize = 257;
 pub(super) fn decompressed(path: &Path, raw: Vec<u8>) -> Result<Vec<u8>, QplibError> {
     let text = if raw.starts_with(GZIP_MAGIC) {
         gunzipped(path, &raw)?
+    } else if raw.starts_with(XZ_MAGIC) {
+        let mut text = Vec::new();
+        lzma_rs::xz_decompress(&mut raw.as_slice(), &mut text).map_err(|error| container(path, format!("not a readable xz file (truncated or corrupt?): {error}")))?;
+        text
     } else if ZIP_MAGICS.iter().any(|magic| raw.starts_with(magic)) {
         let member = single_zip_entry(path, raw)?;
         if member.starts_with(GZIP_MAGIC) { gunzipped(path, &member)? } else { member }
@@ -53,7 +57,7 @@ fn refuse_other_formats(path: &Path, raw: Vec<u8>) -> Result<Vec<u8>, QplibError
         return Err(container(
             path,
             format!(
-                "{name}-compressed, which aocbench does not read (it reads plain, gzip and zip files): decompress it first ({command})"
+                "{name}-compressed, which aocbench does not read (it reads plain, gzip, xz and zip files): decompress it first ({command})"
             ),
         ));
     }

@@ -145,7 +145,7 @@ pub enum LocateError {
          at a folder that holds it"
     )]
     SetNotShipped { set: String },
-    #[error("no .qplib, .qplib.gz or .qplib.zip file in {}", folder.display())]
+    #[error("no .qplib, .qplib.gz, .qplib.xz or .qplib.zip file in {}", folder.display())]
     EmptySet { folder: PathBuf },
     #[error("{}: {source}", path.display())]
     Io {

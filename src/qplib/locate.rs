@@ -25,7 +25,7 @@ const DEFAULT_DIRS: [&str; 1] = ["qplib"];
 /// another folder (`cargo install --path .`) still finds them while the checkout exists.
 const SHIPPED_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/qplib");
 
-const EXTENSIONS: [&str; 3] = [".qplib", ".qplib.gz", ".qplib.zip"];
+const EXTENSIONS: [&str; 4] = [".qplib", ".qplib.gz", ".qplib.xz", ".qplib.zip"];
 
 /// The folder of the shipped instances (the smoke set, QPLIB's own files): the last default
 /// place [`instance_dir`] tries.
@@ -109,7 +109,7 @@ fn is_instance_file(path: &Path) -> bool {
 
 /// The file of one instance. An existing path is used as is; otherwise a name such as
 /// `QPLIB_0067`, `0067` or `67` (with or without extension) is looked up in `dir/qbl`,
-/// `dir/qbn` and `dir`, as `.qplib`, then `.qplib.gz`, then `.qplib.zip`.
+/// `dir/qbn` and `dir`, as `.qplib`, then `.qplib.gz`, `.qplib.xz`, `.qplib.zip`.
 pub fn find_instance(dir: &Path, name_or_path: &str) -> Result<PathBuf, LocateError> {
     let given = Path::new(name_or_path);
     if given.is_file() {
@@ -143,6 +143,7 @@ fn instance_name(name: &str) -> String {
 fn instance_stem(name: &str) -> &str {
     let name = name
         .strip_suffix(".gz")
+        .or_else(|| name.strip_suffix(".xz"))
         .or_else(|| name.strip_suffix(".zip"))
         .unwrap_or(name);
     name.strip_suffix(".qplib").unwrap_or(name)
@@ -150,7 +151,7 @@ fn instance_stem(name: &str) -> &str {
 
 /// The files of set `qbl` or `qbn` under `dir`, in natural order of their names
 /// (QPLIB_2315 before QPLIB_10040). When an instance is there both plain and compressed, only
-/// the first of `X.qplib`, `X.qplib.gz`, `X.qplib.zip` is listed, so nothing runs twice.
+/// the first of `X.qplib`, `X.qplib.gz`, `X.qplib.xz`, `X.qplib.zip` is listed, so nothing runs twice.
 pub fn instance_set(dir: &Path, set: &str) -> Result<Vec<PathBuf>, LocateError> {
     if !matches!(set, "qbl" | "qbn") {
         return Err(LocateError::UnknownSet {
@@ -172,7 +173,7 @@ pub fn instance_set(dir: &Path, set: &str) -> Result<Vec<PathBuf>, LocateError> 
             files.push(path);
         }
     }
-    // `X.qplib` sorts right before `X.qplib.gz`, then `X.qplib.zip`, so the twin is the next entry.
+    // `X.qplib` sorts right before `X.qplib.gz`, `X.qplib.xz`, `X.qplib.zip`, so a twin is the next entry.
     files.sort_by(|a, b| natural_order(file_name(a), file_name(b)));
     files.dedup_by(|later, kept| stem_of(later) == stem_of(kept));
     if files.is_empty() {

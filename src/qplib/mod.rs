@@ -26,7 +26,7 @@ pub fn resolve_instance(dir_option: Option<&Path>, name_or_path: &str) -> anyhow
         return Ok(path.to_path_buf());
     }
     // Something written as a path is not looked up by name in the instance folder.
-    if name_or_path.contains(std::path::MAIN_SEPARATOR) || [".qplib", ".gz", ".zip"].iter().any(|ext| name_or_path.ends_with(ext)) {
+    if name_or_path.contains(std::path::MAIN_SEPARATOR) || [".qplib", ".gz", ".xz", ".zip"].iter().any(|ext| name_or_path.ends_with(ext)) {
         anyhow::bail!("{name_or_path}: no such instance file");
     }
     Ok(find_instance(&instance_dir(dir_option)?, name_or_path)?)

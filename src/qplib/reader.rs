@@ -38,7 +38,7 @@ const COMMENT_STARTS: [char; 4] = ['!', '%', '#', '|'];
 
 type Result<T> = std::result::Result<T, QplibError>;
 
-/// Reads a `.qplib` file: plain, gzip-compressed, or a zip archive holding one file, recognised
+/// Reads a `.qplib` file: plain, gzip- or xz-compressed, or a zip archive holding one file, recognised
 /// by their magic bytes (the file name does not matter). Errors name `path`; other compressed
 /// formats are refused by name.
 pub fn read_instance(path: &Path) -> Result<Instance> {
