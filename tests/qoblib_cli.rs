@@ -78,3 +78,18 @@ fn a_wrong_qoblib_folder_is_an_error_not_a_fallback() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success() && stderr.contains("QOBLIB instance labs999 not found") && stderr.contains("and not in QPLIB either"), "{stderr}");
 }
+
+#[test]
+fn one_run_mixes_qplib_and_qoblib_instances_each_with_its_catalog_target() {
+    let cwd = tempfile::tempdir().unwrap();
+    let out = cwd.path().join("run");
+    let output = aocbench(cwd.path(), &["bench", "QPLIB_3714", "labs005", "--reference", "none", "--work", "300000", "--seed", "1", "--engine", "cpu", "--threads", "1", "--out", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let table = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    let target = |name: &str| -> String {
+        let row = table.lines().find(|l| l.starts_with(&format!("{name},"))).unwrap_or_else(|| panic!("no {name} in\n{table}"));
+        row.split(',').take(3).collect::<Vec<_>>().join(",")
+    };
+    assert_eq!(target("QPLIB_3714"), "QPLIB_3714,1183,best_known");
+    assert_eq!(target("labs005"), "labs005,2,best_known");
+}

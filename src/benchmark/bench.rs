@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::aocdt::solve_instance;
-use super::results::{aocbench_version, InstanceFacts, RawRun, ReferenceSetup, ResultRow, RunMetadata, SolverName};
+use super::results::{aocbench_version, best_point, InstanceFacts, RawRun, ReferenceSetup, ResultRow, RunMetadata, SolverName};
 use super::results_file::BenchResults;
+use super::recorded::recorded_table;
 use super::summary::{aggregate_table, censored_ratios, comparison_table, gap_table, notices, pair_table};
 use crate::cluster::{product_size, run_differences, CostModel, InstanceCost, RecordedRun, RunPlan, Shard, WorkUnit};
 use crate::engine::{create_engine, EngineChoice, Precision};
@@ -26,6 +27,7 @@ use crate::table::{count, number};
 use crate::output::warnings::{self, Warning};
 use crate::instances;
 use crate::qplib::Catalog;
+use crate::reference::recorded::{RecordedOutcome, RecordedSource};
 use crate::reference::{ensure_environment, solve_with, ReferenceOptions};
 use crate::sweep::{Budget, SweepObserver, SweepOptions};
 
@@ -48,6 +50,9 @@ pub struct BenchConfig {
     pub repeats: u32,
     /// The solvers AOC-DT is compared with, run in this order after AOC-DT on each instance.
     pub references: Vec<ReferenceOptions>,
+    /// Where the recorded submissions for the run's instances are read, to become rows
+    /// ([`crate::reference::recorded`]).
+    pub recorded: RecordedSource,
     pub out: PathBuf,
     /// What to do when `out` already holds files.
     pub output: OutputMode,
@@ -148,6 +153,8 @@ fn plan_run(config: &BenchConfig) -> anyhow::Result<(RunPlan, Vec<String>)> {
         let instance = instances::read_instance(path)?;
         config.catalog.check(&instance, path)?;
         anyhow::ensure!(!costs.iter().any(|c| c.name == instance.name), "instance {} is listed twice ({})", instance.name, path.display());
+        // Refused before anything runs: a submission that is malformed or contradicts itself.
+        config.recorded.submissions(path, &instance)?;
         costs.push(InstanceCost { product_size: product_size(&instance), has_best_known: config.catalog.best_known(&instance.name).is_some(), name: instance.name });
     }
     let cost = CostModel { budget: config.sweep.budget, reference_s: config.references.iter().map(|r| r.time_limit_s).sum() };
@@ -301,6 +308,8 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
     for (index, (path, repeats)) in todo.into_iter().enumerate() {
         let instance = instances::read_instance(path)?;
         observer.instance_started(index, &instance.name);
+        // Recorded runs belong to the instance's first unit (repeat 0), as one process has it.
+        let submissions = if repeats.contains(&0) { config.recorded.submissions(path, &instance)? } else { Vec::new() };
         let best_known = config.catalog.best_known(&instance.name);
 
         let mut aocdt = Vec::new();
@@ -356,6 +365,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
                         repeat,
                         seed: options.seed,
                         improvements: outcome.sweep.incumbents.improvements.clone(),
+                        best_point: outcome.sweep.incumbents.best_feasible.as_ref().and_then(|c| best_point(&c.x)),
                         metrics: outcome.metrics,
                         sweep: Box::new(outcome.sweep),
                     });
@@ -387,6 +397,18 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
                     }
                 }
             }
+        }
+
+        for submission in &submissions {
+            let run = RecordedOutcome::of(submission, &instance);
+            let solver = SolverName::from(run.solver);
+            let curve = facts.curve(solver, 0, run.found());
+            rows.push(facts.recorded_row(&run, curve.as_ref()));
+            curves.extend(curve);
+            if let Some(warning) = Warning::recorded_contradicted(&facts.name, solver.label(), &run) {
+                observer.note(&warning.line());
+            }
+            runs.push(RawRun::Submission { instance: facts.name.clone(), solver, repeat: 0, run });
         }
 
         for row in &rows {
@@ -454,6 +476,7 @@ pub fn write_reports(files: &OutputFiles, results: &BenchResults) -> anyhow::Res
         censored_ratios: censored_ratios(&results.comparison),
         aggregates: &aggregate_table(&results.aggregates),
         gaps: &gap_table(&results.aggregates),
+        recorded: &recorded_table(&results.rows, &results.curves),
     };
     write_atomically(&files.comparison_md, markdown::report(&report).as_bytes())?;
     let partial = (results.comparison.len() < total).then(|| warnings::partial_run(results.comparison.len(), total));

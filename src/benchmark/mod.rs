@@ -4,6 +4,7 @@
 
 mod aocdt;
 mod bench;
+mod recorded;
 mod results;
 mod results_file;
 mod sets;
@@ -13,5 +14,6 @@ pub use aocdt::{solve_instance, SolveOutcome};
 pub use bench::{prepare_output, run_bench, write_reports, BenchConfig, BenchObserver, OutputFiles, OutputMode};
 pub use results::{RawRun, ReferenceSetup, ResultRow, RunCurve, RunMetadata, SolverName, TargetSource};
 pub use results_file::BenchResults;
+pub use recorded::recorded_table;
 pub use sets::{BenchSet, SMOKE};
 pub use summary::{solvers_of, aggregate_table, comparison_table, gap_table, notices, time_ratio_column, pair_table, GapAggregate, InstanceComparison, PairComparison, SolverAggregate, SolverResult, Speedup, Table, TimeToTarget};

@@ -9,6 +9,7 @@ use crate::engine::{EngineChoice, Precision};
 use crate::table::number;
 use crate::metrics::{beats_proven_optimum, relative_gap, Found, PrimalCurve, RunMetrics, GAP_LEVELS};
 use crate::model::Sense;
+use crate::reference::recorded::{RecordedOutcome, RecordedSolver};
 use crate::reference::{PenaltyRule, ReferenceRun, ReferenceSolver};
 use crate::sweep::{Budget, Improvement, SweepOptions, SweepResult};
 
@@ -34,6 +35,13 @@ pub enum SolverName {
     Bsb,
     /// Discrete simulated bifurcation (`simulated-bifurcation`).
     Dsb,
+    /// Abs2's run recorded in a QOBLIB submission (`crate::reference::recorded`): another
+    /// machine's run, read, not re-run.
+    #[serde(rename = "abs2_recorded")]
+    Abs2Recorded,
+    /// Gurobi's run recorded in a QOBLIB submission, on the submitter's machine.
+    #[serde(rename = "gurobi_recorded")]
+    GurobiRecorded,
 }
 
 impl SolverName {
@@ -48,11 +56,13 @@ impl SolverName {
             SolverName::Tabu => "Tabu",
             SolverName::Bsb => "bSB",
             SolverName::Dsb => "dSB",
+            SolverName::Abs2Recorded => "Abs2 (recorded)",
+            SolverName::GurobiRecorded => "Gurobi (recorded)",
         }
     }
 
     /// The lower-case name used in file columns (`aocdt`, `aocdt_polish`, `aoc_projected`,
-    /// `scip`, `gurobi`, `sa`, `tabu`, `bsb`, `dsb`).
+    /// `scip`, `gurobi`, `sa`, `tabu`, `bsb`, `dsb`, `abs2_recorded`, `gurobi_recorded`).
     pub fn key(self) -> &'static str {
         match self {
             SolverName::Aocdt => "aocdt",
@@ -64,7 +74,15 @@ impl SolverName {
             SolverName::Tabu => "tabu",
             SolverName::Bsb => "bsb",
             SolverName::Dsb => "dsb",
+            SolverName::Abs2Recorded => "abs2_recorded",
+            SolverName::GurobiRecorded => "gurobi_recorded",
         }
+    }
+
+    /// A run recorded on another machine (a QOBLIB submission): its times are not comparable
+    /// with this machine's, so no time ratio is formed with it.
+    pub fn is_recorded(self) -> bool {
+        matches!(self, SolverName::Abs2Recorded | SolverName::GurobiRecorded)
     }
 
     /// A solver AOC-DT is compared with (not one of AOC-DT's own rows).
@@ -82,6 +100,15 @@ impl From<ReferenceSolver> for SolverName {
             ReferenceSolver::Tabu => SolverName::Tabu,
             ReferenceSolver::Bsb => SolverName::Bsb,
             ReferenceSolver::Dsb => SolverName::Dsb,
+        }
+    }
+}
+
+impl From<RecordedSolver> for SolverName {
+    fn from(solver: RecordedSolver) -> Self {
+        match solver {
+            RecordedSolver::Abs2 => SolverName::Abs2Recorded,
+            RecordedSolver::Gurobi => SolverName::GurobiRecorded,
         }
     }
 }
@@ -511,21 +538,10 @@ impl InstanceFacts {
     /// feasibility are the recomputed ones; times come from its trajectory of judged points
     /// ([`ReferenceRun::trajectory`]).
     pub fn reference_row(&self, repeat: u32, seed: u64, time_limit_s: f64, device: &str, run: &ReferenceRun, curve: Option<&RunCurve>) -> ResultRow {
-        let final_objective = run.objective.filter(|_| run.feasible);
-        let time_to_reach = |goal: f64| PrimalCurve::new(self.sense, goal, run.trajectory()).first_within(0.0).map(|s| s.time_s);
-        let time_to_best_known_s = self.best_known.and_then(time_to_reach);
         let row = ResultRow {
             device: device.to_string(),
             threads: run.threads,
             time_limit_s: Some(time_limit_s),
-            best_objective: run.objective,
-            feasible: run.feasible,
-            max_violation: run.max_violation,
-            gap_to_best_known_pct: final_objective.zip(self.best_known).map(|(f, b)| 100.0 * relative_gap(self.sense, f, b)),
-            reached_best_known: time_to_best_known_s.is_some(),
-            beats_proven_optimum: self.beats_proven_optimum(run.feasible, run.objective),
-            time_to_best_known_s,
-            time_to_own_best_s: final_objective.and_then(time_to_reach),
             wall_time_s: run.wall_time_s,
             setup_time_s: run.setup_time_s,
             status: serde_json::to_value(run.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
@@ -534,16 +550,54 @@ impl InstanceFacts {
             penalty_weight_max: run.penalty_weight_max,
             ..self.row(run.solver.into(), repeat, seed)
         };
-        match curve {
-            Some(c) => Anytime::of(&c.curve, self.horizon_s, None).fill(row, self.horizon_s),
-            None => row,
-        }
+        self.judged_row(row, (run.objective, run.feasible, run.max_violation), &run.trajectory(), curve)
+    }
+
+    /// `row` with the outcome columns of a judged point — (objective, feasible, max violation) —
+    /// and the times read off `trajectory` (the judged improving points) and `curve`.
+    fn judged_row(&self, row: ResultRow, (objective, feasible, max_violation): (Option<f64>, bool, Option<f64>), trajectory: &[Found], curve: Option<&RunCurve>) -> ResultRow {
+        let final_objective = objective.filter(|_| feasible);
+        let time_to_reach = |goal: f64| PrimalCurve::new(self.sense, goal, trajectory.iter().copied()).first_within(0.0).map(|s| s.time_s);
+        let time_to_best_known_s = self.best_known.and_then(time_to_reach);
+        let row = ResultRow {
+            best_objective: objective,
+            feasible,
+            max_violation,
+            gap_to_best_known_pct: final_objective.zip(self.best_known).map(|(f, b)| 100.0 * relative_gap(self.sense, f, b)),
+            reached_best_known: time_to_best_known_s.is_some(),
+            beats_proven_optimum: self.beats_proven_optimum(feasible, objective),
+            time_to_best_known_s,
+            time_to_own_best_s: final_objective.and_then(time_to_reach),
+            ..row
+        };
+        with_curve(row, curve, self.horizon_s, None)
+    }
+
+    /// The row of a recorded submission's run (`run`, from [`RecordedOutcome::of`]); `curve` is
+    /// the [`InstanceFacts::curve`] of [`RecordedOutcome::found`]. The device is the submission's
+    /// hardware, the wall time its `Total Runtime`, the status the judge's verdict.
+    pub fn recorded_row(&self, run: &RecordedOutcome, curve: Option<&RunCurve>) -> ResultRow {
+        let row = ResultRow {
+            device: run.hardware.clone(),
+            threads: run.threads,
+            wall_time_s: run.wall_time_s,
+            status: run.status.clone(),
+            version: format!("QOBLIB submission {}", run.submission),
+            ..self.row(run.solver.into(), 0, 0)
+        };
+        self.judged_row(row, (run.objective, run.feasible, run.max_violation), &run.found(), curve)
     }
 
     /// The row of a run that failed before it produced anything (status `error`).
     pub fn failed_row(&self, solver: SolverName, repeat: u32, seed: u64, device: &str) -> ResultRow {
         ResultRow { device: device.to_string(), ..self.row(solver, repeat, seed) }
     }
+}
+
+/// A binary assignment as one digit per variable (`0110…`), the form results.json keeps the
+/// best point in. None when a value is not 0 or 1.
+pub fn best_point(x: &[f64]) -> Option<String> {
+    x.iter().map(|&v| if v == 0.0 { Some('0') } else if v == 1.0 { Some('1') } else { None }).collect()
 }
 
 /// `aocbench <version>`.
@@ -563,10 +617,16 @@ pub enum RawRun {
         sweep: Box<SweepResult>,
         /// Every strict improvement of the best feasible objective (the trajectory).
         improvements: Vec<Improvement>,
+        /// The best feasible assignment as one digit 0/1 per variable in the instance's order
+        /// ([`best_point`]); None without a feasible point. What `export --qoblib` writes as the
+        /// solution.
+        best_point: Option<String>,
     },
     /// The judged reference run; its final assignment is left out (it can be 10⁴ numbers).
     Reference { instance: String, repeat: u32, run: ReferenceRun },
     Failed { instance: String, solver: SolverName, repeat: u32, message: String },
+    /// A QOBLIB submission's recorded run, judged; `run` carries the columns its row takes.
+    Submission { instance: String, solver: SolverName, repeat: u32, run: RecordedOutcome },
     /// A run read back from an earlier results.json (a resumed run, a merged shard), kept as
     /// it was written.
     #[serde(untagged)]
@@ -579,7 +639,7 @@ impl RawRun {
         match self {
             RawRun::Aocdt { instance, repeat, .. } => Some((instance, SolverName::Aocdt, *repeat)),
             RawRun::Reference { instance, repeat, run } => Some((instance, run.solver.into(), *repeat)),
-            RawRun::Failed { instance, solver, repeat, .. } => Some((instance, *solver, *repeat)),
+            RawRun::Failed { instance, solver, repeat, .. } | RawRun::Submission { instance, solver, repeat, .. } => Some((instance, *solver, *repeat)),
             RawRun::Recorded(value) => {
                 let solver = match value["kind"].as_str()? {
                     "aocdt" => SolverName::Aocdt,

@@ -194,11 +194,12 @@ impl PairComparison {
         let aocdt_found = aocdt.is_some_and(|a| a.best_objective.is_some());
         PairComparison {
             solver,
-            time_ratio: aocdt.and_then(|a| reference.time_to_target().zip(a.time_to_target())).and_then(|(r, a)| Speedup::between(r, a)),
+            // Another machine's times make no ratio with this one's.
+            time_ratio: aocdt.filter(|_| !solver.is_recorded()).and_then(|a| reference.time_to_target().zip(a.time_to_target())).and_then(|(r, a)| Speedup::between(r, a)),
             aocdt_time_to_reference_final: reference.best_objective.and_then(|_| timed(|m| m.a_to_b_final_s)),
             reference_time_to_aocdt_final: timed(|m| m.b_to_a_final_s).filter(|_| aocdt_found),
             equal_quality_objective: median_equal.map(|e| e.objective),
-            equal_quality_ratio: median_equal.map(|e| e.ratio()),
+            equal_quality_ratio: median_equal.filter(|_| !solver.is_recorded()).map(|e| e.ratio()),
         }
     }
 }
@@ -396,6 +397,16 @@ pub fn notices(comparisons: &[InstanceComparison], rows: &[ResultRow], total_ins
     }
     if comparisons.iter().any(|c| c.projected.is_some()) {
         notices.push(warnings::projected_times());
+    }
+    let mut hardware: Vec<String> = Vec::new();
+    for row in rows.iter().filter(|r| r.solver.is_recorded()) {
+        let named = format!("{}: {}", row.solver.label(), row.device);
+        if !hardware.contains(&named) {
+            hardware.push(named);
+        }
+    }
+    if !hardware.is_empty() {
+        notices.push(warnings::recorded_rows(&hardware));
     }
     for solver in reference_solvers_of(comparisons) {
         let ratios: Vec<Speedup> = comparisons.iter().flat_map(|c| &c.pairs).filter(|p| p.solver == solver).filter_map(|p| p.time_ratio).collect();

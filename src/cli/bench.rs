@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::{EngineArgs, HardwareArgs, SweepArgs, DEFAULT_TIME_LIMIT_S};
-use crate::benchmark::{aggregate_table, comparison_table, pair_table, gap_table, notices, run_bench, BenchConfig, BenchResults, BenchSet, OutputFiles, OutputMode, Table};
+use crate::benchmark::{aggregate_table, comparison_table, pair_table, gap_table, notices, recorded_table, run_bench, BenchConfig, BenchResults, BenchSet, OutputFiles, OutputMode, Table};
 use crate::cluster::ShardSpec;
 use crate::machine::available_cores;
 use super::progress_bar::InstanceProgress;
@@ -11,6 +11,7 @@ use crate::table::{count, number, render};
 use crate::output::warnings::Warning;
 use crate::instances::{self, InstanceDirs};
 use crate::qplib::{Catalog, CatalogEntry};
+use crate::reference::recorded::RecordedSource;
 use crate::reference::{PenaltyRule, ReferenceOptions, ReferenceSolver};
 use crate::sweep::Budget;
 
@@ -54,6 +55,16 @@ pub struct BenchArgs {
     /// its default multiplier.
     #[arg(long, value_enum, default_value_t = PenaltyRule::default())]
     pub ref_penalty: PenaltyRule,
+    /// Rows for the runs recorded in QOBLIB submissions (Abs2, Gurobi) on the run's instances,
+    /// read from the QOBLIB checkout DIR (`<class>/submissions/<date>_<Solver>_<Submitter>/
+    /// <instance>/`; docs/qoblib-recorded.md): each becomes a row `abs2_recorded` or
+    /// `gurobi_recorded` with its solution judged here, its incumbent series as its curve and its
+    /// hardware as its device. These runs happened on other machines: no time ratio is formed
+    /// with them. A malformed submission, or one whose series ends elsewhere than its summary's
+    /// best, is refused before the run starts. `none` leaves them out. Default: for each QOBLIB
+    /// instance, the checkout its file was read from (none for QPLIB instances).
+    #[arg(long, value_name = "DIR|none")]
+    pub recorded: Option<PathBuf>,
     /// The reference's time limit per solve. Default: AOC-DT's --time-limit (10 s under --work).
     #[arg(long, value_name = "SECONDS")]
     pub ref_time_limit: Option<f64>,
@@ -173,6 +184,7 @@ pub fn run(dir: &InstanceDirs, args: BenchArgs) -> anyhow::Result<()> {
         threads,
         repeats: args.repeats,
         references,
+        recorded: recorded_checkout(args.recorded),
         out,
         output,
         shard,
@@ -227,12 +239,25 @@ fn with_targets(mut catalog: Catalog, instances: &[PathBuf], best_known: Option<
     Ok(catalog)
 }
 
+/// Where `--recorded` reads submissions: DIR, nowhere (`none`), else each instance's checkout.
+fn recorded_checkout(given: Option<PathBuf>) -> RecordedSource {
+    match given {
+        Some(dir) if dir.as_os_str() == "none" => RecordedSource::Nowhere,
+        Some(dir) => RecordedSource::Checkout(dir),
+        None => RecordedSource::InstanceCheckout,
+    }
+}
+
 /// The comparison and the aggregates as tables on standard output, then the files written.
 pub(super) fn print_summary(results: &BenchResults, out: &Path) {
     println!("{}", text(&comparison_table(&results.comparison)));
     let pairs = pair_table(&results.comparison);
     if !pairs.rows.is_empty() {
         println!("{}", text(&pairs));
+    }
+    let recorded = recorded_table(&results.rows, &results.curves);
+    if !recorded.rows.is_empty() {
+        println!("{}", text(&recorded));
     }
     println!("{}", text(&aggregate_table(&results.aggregates)));
     println!("{}", text(&gap_table(&results.aggregates)));

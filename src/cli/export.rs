@@ -1,9 +1,17 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use clap::{Args, ValueEnum};
+use serde::Deserialize;
 
+use crate::benchmark::SolverName;
+use crate::cluster::RecordedRun;
+use crate::export::qoblib::{write_submission, ExportedRun, SolutionFormat, SubmissionFacts};
 use crate::output::destination::Destination;
 use crate::instances::{self, InstanceDirs};
+use crate::qoblib::QoblibClass;
+use crate::reference::recorded::checkout_of;
+use crate::sweep::Improvement;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ExportFormat {
@@ -14,27 +22,95 @@ pub enum ExportFormat {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// Instance file or name (e.g. QPLIB_0067).
-    pub file: String,
-    #[arg(long, value_enum)]
-    pub to: ExportFormat,
+    #[arg(required_unless_present = "qoblib")]
+    pub file: Option<String>,
+    #[arg(long, value_enum, required_unless_present = "qoblib")]
+    pub to: Option<ExportFormat>,
     /// Output file (default: standard output): a regular file (replaced atomically) or a new
     /// path, not the instance; a symbolic link is followed (the file it points to is replaced,
-    /// the link kept).
+    /// the link kept). With --qoblib: the folder the submission is written into (required).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Write AOC-DT's runs in the bench results folder RESULTS_DIR as a QOBLIB submission, one
+    /// folder per QOBLIB instance under --output: `<instance>_summary.csv` (QOBLIB's columns),
+    /// `<instance>_objective_time_series.json.gz` (each run's improvements as QS-file energies)
+    /// and `<instance>_solution.sol` (the best point in the class's format). Instances that are
+    /// not QOBLIB `.qs` files are skipped with a note. docs/qoblib-recorded.md describes the files.
+    #[arg(long, value_name = "RESULTS_DIR", conflicts_with_all = ["file", "to"], requires = "output")]
+    pub qoblib: Option<PathBuf>,
+    /// With --qoblib: the Submitter column.
+    #[arg(long, value_name = "NAME", requires = "qoblib", default_value = "N/A")]
+    pub submitter: String,
 }
 
 pub fn run(dir: &InstanceDirs, args: ExportArgs) -> anyhow::Result<()> {
-    let path = instances::resolve_instance(dir, &args.file)?;
+    if let Some(results) = &args.qoblib {
+        let out = args.output.as_deref().context("--qoblib needs --output DIR")?;
+        return export_qoblib(results, out, &args.submitter);
+    }
+    let (Some(file), Some(to)) = (&args.file, args.to) else { anyhow::bail!("give an instance and --to, or --qoblib RESULTS_DIR") };
+    let path = instances::resolve_instance(dir, file)?;
     let out = args.output.as_deref().map(|out| Destination::check(out, &[&path])).transpose()?;
     let instance = instances::read_instance(&path)?;
     let mut text = Vec::new();
-    match args.to {
+    match to {
         ExportFormat::Lp => crate::export::lp::write_lp(&instance, &mut text)?,
     }
     match out {
         Some(out) => out.write(&text)?,
         None => std::io::Write::write_all(&mut std::io::stdout(), &text)?,
     }
+    Ok(())
+}
+
+/// The solution format of the QOBLIB class whose checkout holds `path`; None outside QOBLIB.
+fn solution_format(path: &Path) -> Option<SolutionFormat> {
+    checkout_of(path).map(|(_, class)| match class {
+        QoblibClass::MarketSplit => SolutionFormat::Digits,
+        QoblibClass::Labs => SolutionFormat::LabsSpins,
+        QoblibClass::IndependentSet => SolutionFormat::NodeList,
+    })
+}
+
+/// `aocbench export --qoblib`: every QOBLIB instance of the results folder `results` as a
+/// submission folder under `out`.
+fn export_qoblib(results: &Path, out: &Path, submitter: &str) -> anyhow::Result<()> {
+    let recorded = RecordedRun::read(results)?;
+    let date = recorded.metadata.started.get(..10).unwrap_or(&recorded.metadata.started).to_string();
+    let facts = SubmissionFacts { submitter, date: &date, version: &recorded.metadata.version };
+    let mut written = 0;
+    for listed in &recorded.metadata.instances {
+        let path = PathBuf::from(listed);
+        let Some(format) = solution_format(&path) else {
+            eprintln!("note: {listed} is not a QOBLIB instance (not in a QOBLIB class folder): not exported");
+            continue;
+        };
+        let instance = instances::read_instance(&path).with_context(|| format!("reading {listed}, an instance of the run in {}", results.display()))?;
+        let runs: Vec<ExportedRun> = recorded
+            .rows
+            .iter()
+            .filter(|r| r.instance == instance.name && r.solver == SolverName::Aocdt)
+            .map(|row| {
+                let raw = recorded.runs.iter().find(|run| run.key() == Some((instance.name.as_str(), SolverName::Aocdt, row.repeat)));
+                let value = match raw {
+                    Some(crate::benchmark::RawRun::Recorded(value)) => value.clone(),
+                    _ => serde_json::Value::Null,
+                };
+                let improvements = Vec::<Improvement>::deserialize(&value["improvements"]).unwrap_or_default();
+                let best_point = value["best_point"].as_str().map(|digits| digits.chars().map(|c| if c == '1' { 1.0 } else { 0.0 }).collect());
+                ExportedRun { row, improvements, best_point }
+            })
+            .collect();
+        if runs.is_empty() {
+            eprintln!("note: {} has no complete AOC-DT run in {}: not exported", instance.name, results.display());
+            continue;
+        }
+        let files = write_submission(&out.join(&instance.name), &instance, format, &runs, &facts)?;
+        for file in files {
+            println!("wrote {}", file.display());
+        }
+        written += 1;
+    }
+    anyhow::ensure!(written > 0, "{}: no QOBLIB instance with AOC-DT runs to export", results.display());
     Ok(())
 }

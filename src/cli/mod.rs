@@ -49,7 +49,8 @@ pub struct Cli {
 pub enum Command {
     /// One row per instance: sizes, sense, best-known objective and the QUMO size after conversion.
     Info(info::InfoArgs),
-    /// Write an instance in another format (CPLEX LP, as SCIP and Gurobi read it).
+    /// Write an instance in another format (CPLEX LP, as SCIP and Gurobi read it), or bench
+    /// results as a QOBLIB submission (--qoblib).
     Export(export::ExportArgs),
     /// Solve one instance with the AOC-DT two-phase sweep.
     Solve(solve::SolveArgs),

@@ -32,6 +32,9 @@ pub struct Report<'a> {
     pub censored_ratios: (usize, usize),
     pub aggregates: &'a Table,
     pub gaps: &'a Table,
+    /// The recorded runs (QOBLIB submissions) beside AOC-DT at equal elapsed time; no section
+    /// without rows.
+    pub recorded: &'a Table,
 }
 
 /// comparison.md: a title, the notices, the run in one line, the per-instance table, AOC-DT
@@ -53,12 +56,13 @@ pub fn report(r: &Report<'_>) -> String {
         (per_instance, format!("## AOC-DT against each reference\n\n{}\n{PAIRS}\n\n", table(r.pairs)))
     };
     format!(
-        "# {title}\n\n{notices}{run}\n\n{first}{second}## Aggregates\n\n{aggregates}\n{AGGREGATES}\n\n\
+        "# {title}\n\n{notices}{run}\n\n{first}{second}{recorded}## Aggregates\n\n{aggregates}\n{AGGREGATES}\n\n\
          ## Time to gap\n\n{gaps}\n{GAPS}\n",
         title = r.title,
         run = r.run,
         aggregates = table(r.aggregates),
         gaps = table(r.gaps),
+        recorded = if r.recorded.rows.is_empty() { String::new() } else { format!("## Recorded runs, at equal elapsed time\n\n{}\n{RECORDED}\n\n", table(r.recorded)) },
     )
 }
 
@@ -85,6 +89,14 @@ lower is better, and it credits finding good points early. `aocdt_tts99_s` is AO
 deep search's samples alone (the settings the tuning chose taken as given); `aocdt_tts99_with_tuning_s` adds \
 the wall time of phases 1 and 2 that chose them, the figure to set beside peers that tune nothing or tune \
 themselves. With repeats, each cell is the median.";
+
+const RECORDED: &str = "How to read it: runs recorded in QOBLIB submissions, on the hardware named, not on this \
+machine: their seconds are that machine's, so no time ratio is formed with them. What compares is the quality \
+each side held at the same elapsed time: `recorded_at_aocdt_limit` is the recorded incumbent when AOC-DT's time \
+limit `aocdt_limit_s` ran out (beside `aocdt_at_aocdt_limit`, AOC-DT's best then), `aocdt_at_recorded_end` \
+AOC-DT's incumbent when the recorded run ended (`recorded_end_s`; AOC-DT's final when it stopped sooner), and \
+which of them reached the target. The recorded objectives are judged here from the submission's solution \
+where it has one; AOC-DT's cells are medians over its repeats.";
 
 const AGGREGATES: &str = "`sgm_time_to_target_s`: shifted geometric mean (shift 1 s) of the time-to-target, a failure \
 charged its time limit (so a lower bound when there are failures, marked `≥`). `mean_primal_gap_pct` and \

@@ -110,6 +110,8 @@ fn colour(solver: SolverName) -> PaletteColor<Palette99> {
         SolverName::Tabu => 5,
         SolverName::Bsb => 6,
         SolverName::Dsb => 7,
+        SolverName::Abs2Recorded => 8,
+        SolverName::GurobiRecorded => 9,
     })
 }
 

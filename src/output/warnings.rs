@@ -16,6 +16,7 @@ use crate::metrics::beats_proven_optimum;
 use crate::model::Sense;
 use crate::table::{count, number};
 use crate::qumo::CoefficientRange;
+use crate::reference::recorded::{RecordedOutcome, STATUS_CONTRADICTED};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -42,6 +43,9 @@ pub enum Warning {
     /// Rows of a user's `--catalog` file that name none of the run's instances (a typo, or a
     /// catalog written for more instances than this run has): they give no target.
     CatalogRowsUnmatched { file: String, names: Vec<String> },
+    /// A recorded submission's claim that the judge contradicts (another objective, or an
+    /// infeasible point): its row holds the judged values, not the claim.
+    RecordedContradicted { instance: String, solver: String, submission: String, note: String },
 }
 
 impl Warning {
@@ -80,6 +84,16 @@ impl Warning {
     /// The unmatched-catalog-rows warning, when some rows of `file` name no instance of the run.
     pub fn catalog_rows_unmatched(file: &std::path::Path, names: Vec<String>) -> Option<Warning> {
         (!names.is_empty()).then(|| Warning::CatalogRowsUnmatched { file: file.display().to_string(), names })
+    }
+
+    /// The contradicted-claim warning, when the judge contradicts a recorded run (`run`).
+    pub fn recorded_contradicted(instance: &str, solver: &str, run: &RecordedOutcome) -> Option<Warning> {
+        (run.status == STATUS_CONTRADICTED).then(|| Warning::RecordedContradicted {
+            instance: instance.to_string(),
+            solver: solver.to_string(),
+            submission: run.submission.clone(),
+            note: run.note.clone().unwrap_or_default(),
+        })
     }
 
     /// The line to print.
@@ -130,8 +144,20 @@ impl fmt::Display for Warning {
                 names.len(),
                 names.join(", ")
             ),
+            Warning::RecordedContradicted { instance, solver, submission, note } => write!(
+                f,
+                "{instance}: {solver} in QOBLIB submission {submission}: {note}; its row holds the judged values, do not trust the recorded claim"
+            ),
         }
     }
+}
+
+/// The recorded rows (QOBLIB submissions): where they ran, and what may be compared.
+pub fn recorded_rows(hardware: &[String]) -> String {
+    format!(
+        "the (recorded) rows are runs from QOBLIB submissions on other machines ({}), read from their files, not run here: their times are those machines' and no time ratio or speed-up is formed with them; compare quality at equal elapsed time (the recorded runs table) and which instances each reached",
+        hardware.join("; ")
+    )
 }
 
 /// The "AOC (projected)" rows: what their times are, and what they rest on.

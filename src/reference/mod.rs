@@ -13,6 +13,7 @@
 //! [`crate::model::objective`] and [`crate::model::feasibility`] (see [`ReferenceRun`]).
 
 pub mod binary_model;
+pub mod recorded;
 mod runner;
 mod venv;
 

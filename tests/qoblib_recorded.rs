@@ -1,0 +1,182 @@
+//! QOBLIB's recorded submissions as `bench` reads them: every summary and series of the checkout
+//! in `$AOCBENCH_QOBLIB_DIR` (or, unset, the small checkout in tests/data/qoblib-recorded) parses,
+//! and every series normalised to the model's objective ends at its summary's best.
+
+use std::path::{Path, PathBuf};
+
+use aocbench::instances::read_instance;
+use aocbench::model::Sense;
+use aocbench::qoblib::QoblibClass;
+use aocbench::reference::recorded::{read_series, RecordedOutcome, RecordedSubmission, SubmissionSummary, STATUS_RECORDED, STATUS_UNJUDGED};
+
+/// The environment variable naming a QOBLIB checkout.
+const QOBLIB_DIR_ENV: &str = "AOCBENCH_QOBLIB_DIR";
+
+/// The QOBLIB checkout under test; a `$AOCBENCH_QOBLIB_DIR` that names no checkout fails.
+fn checkout() -> PathBuf {
+    match std::env::var_os(QOBLIB_DIR_ENV) {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            assert!(dir.join("07-independentset/submissions").is_dir(), "${QOBLIB_DIR_ENV}={} holds no QOBLIB checkout (no 07-independentset/submissions)", dir.display());
+            dir
+        }
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/qoblib-recorded"),
+    }
+}
+
+/// Every instance folder of every submission that has a summary, with its class folder.
+fn submission_folders(root: &Path) -> Vec<(String, PathBuf)> {
+    let mut found = Vec::new();
+    for class in ["01-marketsplit", "02-labs", "07-independentset"] {
+        for submission in std::fs::read_dir(root.join(class).join("submissions")).unwrap() {
+            let Ok(instances) = std::fs::read_dir(submission.unwrap().path()) else { continue };
+            for dir in instances.map(|e| e.unwrap().path()).filter(|p| p.is_dir()) {
+                let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+                if dir.join(format!("{name}_summary.csv")).is_file() {
+                    found.push((class.to_string(), dir));
+                }
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn every_summary_and_series_parses() {
+    let root = checkout();
+    let folders = submission_folders(&root);
+    let (mut summaries, mut series) = (0, 0);
+    for (_, dir) in &folders {
+        let name = dir.file_name().unwrap().to_string_lossy();
+        let summary = SubmissionSummary::read(&dir.join(format!("{name}_summary.csv"))).unwrap();
+        assert_eq!(summary.get("Problem"), name, "{}", dir.display());
+        summaries += 1;
+        let path = dir.join(format!("{name}_objective_time_series.json.gz"));
+        if path.exists() {
+            assert!(!read_series(&path).unwrap().is_empty(), "{}: an empty series", path.display());
+            series += 1;
+        }
+    }
+    // Abs2's market-split submissions have no series; every other submission has one.
+    let abs2_market_split = folders.iter().filter(|(class, dir)| class == "01-marketsplit" && dir.to_string_lossy().contains("_Abs2_")).count();
+    assert!(summaries >= 6, "only {summaries} submissions under {}", root.display());
+    assert_eq!(series, summaries - abs2_market_split);
+}
+
+/// The `.qs` model of the instance whose submission folder is `dir`, in checkout `root`.
+fn model_of(root: &Path, class: &str, dir: &Path) -> aocbench::model::Instance {
+    let name = dir.file_name().unwrap().to_string_lossy();
+    let class = QoblibClass::ALL.into_iter().find(|c| c.folder().starts_with(class)).unwrap();
+    read_instance(&root.join(class.folder()).join(format!("{name}.qs.xz"))).unwrap()
+}
+
+/// Every submission, read for its `.qs` model: the series normalised to the model's objective
+/// ends at the summary's best (read refuses otherwise), and the judge confirms every solution.
+#[test]
+fn every_submission_normalises_to_its_summary_and_the_judge_agrees() {
+    let root = checkout();
+    let mut by_status = std::collections::BTreeMap::<(String, String), usize>::new();
+    let mut maximised_energies = 0;
+    for (class, dir) in submission_folders(&root) {
+        let instance = model_of(&root, &class, &dir);
+        let submission = RecordedSubmission::read(&dir, instance.sense, instance.n_vars()).unwrap_or_else(|e| panic!("{e:#}"));
+        if let (Some(last), Some(best)) = (submission.series.last(), submission.claimed_best) {
+            assert_eq!(last.objective, best, "{}", dir.display());
+            if submission.summary.solves_qubo() && instance.sense == Sense::Maximize {
+                maximised_energies += 1;
+            }
+        }
+        let outcome = RecordedOutcome::of(&submission, &instance);
+        assert!([STATUS_RECORDED, STATUS_UNJUDGED].contains(&outcome.status.as_str()), "{}: {:?}", dir.display(), outcome.note);
+        assert!(outcome.feasible, "{}", dir.display());
+        *by_status.entry((class, outcome.status)).or_default() += 1;
+    }
+    // Abs2's independent-set series are energies (C125-9: −30, −31, …) of a maximised model.
+    assert!(maximised_energies >= 1);
+    // Every class has judged solutions: market split and LABS from Abs2, independent set from both.
+    for class in ["01-marketsplit", "02-labs", "07-independentset"] {
+        assert!(by_status.get(&(class.to_string(), STATUS_RECORDED.to_string())).is_some_and(|&n| n >= 1), "{class}: {by_status:?}");
+    }
+    eprintln!("{by_status:?}");
+}
+
+fn aocbench(args: &[&str]) -> std::process::Output {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aocbench")).args(args).output().expect("the binary runs");
+    assert!(out.status.success(), "aocbench {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+/// `bench` on two small QOBLIB instances with their recorded submissions (the default: the
+/// instances' own checkout), resumed as complete, then `export --qoblib` of its folder read back
+/// as QOBLIB reads a submission.
+#[test]
+fn bench_with_recorded_rows_and_the_export_round_trip() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/qoblib-recorded");
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    let (fixture_s, run_s) = (fixture.to_str().unwrap(), run.to_str().unwrap());
+    let bench = ["--qoblib-dir", fixture_s, "bench", "C125-9", "labs005", "--reference", "none", "--time-limit", "1", "--seed", "3"];
+    let out = aocbench(&[&bench[..], &["--out", run_s]].concat());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("runs from QOBLIB submissions on other machines (Abs2 (recorded): Four NVIDIA A40 48 GB"), "{stdout}");
+
+    let mut csv = csv::Reader::from_path(run.join("results.csv")).unwrap();
+    let header = csv.headers().unwrap().clone();
+    let column = |record: &csv::StringRecord, name: &str| record.get(header.iter().position(|h| h == name).unwrap()).unwrap().to_string();
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    let recorded: Vec<(String, String, String, String)> = rows
+        .iter()
+        .filter(|r| column(r, "solver").ends_with("_recorded"))
+        .map(|r| (column(r, "instance"), column(r, "solver"), column(r, "best_objective"), column(r, "status")))
+        .collect();
+    let expected = [("C125-9", "abs2_recorded", "34.0"), ("C125-9", "gurobi_recorded", "34.0"), ("labs005", "abs2_recorded", "2.0"), ("labs005", "gurobi_recorded", "2.0")];
+    assert_eq!(recorded.len(), 4, "{recorded:?}");
+    for (instance, solver, best) in expected {
+        assert!(recorded.iter().any(|r| r.0 == instance && r.1 == solver && r.2 == best), "{instance} {solver} {best}: {recorded:?}");
+    }
+    // Judged where a solution maps onto the variables; Gurobi's LABS run left no solution.
+    assert!(recorded.iter().filter(|r| r.3 == "recorded").count() == 3 && recorded.iter().any(|r| r.1 == "gurobi_recorded" && r.3 == "unjudged"), "{recorded:?}");
+    let comparison = std::fs::read_to_string(run.join("comparison.md")).unwrap();
+    assert!(comparison.contains("## Recorded runs, at equal elapsed time"));
+    // No time ratio with another machine's run.
+    let comparison_csv = std::fs::read_to_string(run.join("comparison.csv")).unwrap();
+    let mut lines = comparison_csv.lines();
+    let columns: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let ratio = columns.iter().position(|c| *c == "time_ratio_abs2_recorded_over_aocdt").unwrap();
+    assert!(lines.all(|l| l.split(',').nth(ratio) == Some("-")), "{comparison_csv}");
+
+    // The folder with recorded rows resumes as complete.
+    let resumed = aocbench(&[&bench[..], &["--resume", run_s]].concat());
+    assert!(String::from_utf8_lossy(&resumed.stderr).contains("2 units complete, 0 to run"), "{}", String::from_utf8_lossy(&resumed.stderr));
+
+    let export = tmp.path().join("submission");
+    aocbench(&["export", "--qoblib", run_s, "--output", export.to_str().unwrap(), "--submitter", "A. Tester"]);
+    for (name, class) in [("C125-9", "07-independentset"), ("labs005", "02-labs")] {
+        let dir = export.join(name);
+        let summary = SubmissionSummary::read(&dir.join(format!("{name}_summary.csv"))).unwrap();
+        let real = std::fs::read_to_string(fixture.join(class).join("submissions").join(if class == "02-labs" { "20250221_Abs2_Schicker" } else { "20250715_Abs2_Schicker" }).join(name).join(format!("{name}_summary.csv"))).unwrap();
+        let exported = std::fs::read_to_string(dir.join(format!("{name}_summary.csv"))).unwrap();
+        assert_eq!(exported.lines().next(), real.lines().next(), "the header row");
+        let best = summary.best_objective().unwrap().unwrap();
+        let instance = model_of(&fixture, class, &dir);
+        // The series: energies, improving within each run, ending at the summary's best.
+        let series = read_series(&dir.join(format!("{name}_objective_time_series.json.gz"))).unwrap();
+        assert!(series.windows(2).all(|w| w[1].time_s >= w[0].time_s));
+        let found = aocbench::reference::recorded::normalise(&series, &summary, instance.sense).unwrap();
+        assert_eq!(found.last().unwrap().objective, best);
+        let zipped = std::fs::read(dir.join(format!("{name}_objective_time_series.json.gz"))).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&zipped[..]), &mut text).unwrap();
+        let lists: Vec<Vec<serde_json::Value>> = serde_json::from_str(&text).unwrap();
+        for list in &lists {
+            let energies: Vec<f64> = list.iter().map(|e| e["Incumbent"].as_f64().unwrap()).collect();
+            assert!(energies.windows(2).all(|w| w[1] < w[0]), "{name}: not improving: {energies:?}");
+            assert!(list.iter().all(|e| e["step"].as_u64().is_some()));
+        }
+        // The solution, judged by the one judge, gives the reported best.
+        let x = aocbench::reference::recorded::read_solution(&dir.join(format!("{name}_solution.sol")), instance.n_vars()).unwrap();
+        assert!(aocbench::model::feasibility(&instance, &x).feasible);
+        assert_eq!(aocbench::model::objective(&instance, &x), best);
+    }
+}
