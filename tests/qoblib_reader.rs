@@ -287,3 +287,20 @@ fn a_truncated_xz_file_is_refused_naming_it() {
     let missing = dir.path().join("nothing.qs.xz");
     assert!(read_qs(&missing).unwrap_err().to_string().starts_with(&missing.display().to_string()));
 }
+
+#[test]
+fn a_class_lists_an_instance_given_plain_and_compressed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join(QoblibClass::Labs.folder());
+    std::fs::create_dir_all(&folder).unwrap();
+    let xz = std::fs::read(shipped("labs005")).unwrap();
+    std::fs::write(folder.join("labs005.qs.xz"), &xz).unwrap();
+    std::fs::write(folder.join("labs005.qs"), b"# minimize e\n1 1\n1 1 2\n").unwrap();
+    std::fs::write(folder.join("labs002.qs.xz"), std::fs::read(shipped("labs002")).unwrap()).unwrap();
+    std::fs::write(folder.join("notes.txt"), b"not an instance").unwrap();
+    let files = qoblib::class_set(dir.path(), QoblibClass::Labs).unwrap();
+    assert_eq!(files, [folder.join("labs002.qs.xz"), folder.join("labs005.qs")]);
+    // By name, the plain file first too; another class's folder missing is no error for lookup.
+    assert_eq!(qoblib::find_instance(dir.path(), "labs005").unwrap(), folder.join("labs005.qs"));
+    assert!(qoblib::class_set(dir.path(), QoblibClass::MarketSplit).unwrap_err().to_string().contains("01-marketsplit"));
+}
