@@ -2,7 +2,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::bench::print_summary;
+use std::process::ExitCode;
+
+use super::bench::{print_summary, shortfalls, verdict};
 use crate::cluster::merge_runs;
 
 #[derive(Debug, Args)]
@@ -20,8 +22,14 @@ pub struct MergeArgs {
     pub allow_partial: bool,
 }
 
-pub fn run(args: MergeArgs) -> anyhow::Result<()> {
-    let merged = merge_runs(&args.dirs, &args.out, args.allow_partial, std::env::args().collect())?;
+/// Merges and returns the exit status: 2 (after the error) when the folders cannot be merged
+/// (nothing is written), 1 when the merged run is not the run asked for (units missing under
+/// --allow-partial, failed runs: [`shortfalls`]), 0 otherwise.
+pub fn run(args: MergeArgs) -> ExitCode {
+    let merged = match merge_runs(&args.dirs, &args.out, args.allow_partial, std::env::args().collect()) {
+        Ok(merged) => merged,
+        Err(error) => return super::input_error(&error),
+    };
     for duplicate in &merged.duplicates {
         eprintln!("merge: {} is complete in {} and in {}: kept the first", duplicate.unit, duplicate.kept.display(), duplicate.dropped.display());
     }
@@ -32,5 +40,5 @@ pub fn run(args: MergeArgs) -> anyhow::Result<()> {
     }
     eprintln!("merge: {} units from {} folders into {}", units - metadata.missing_units.len(), args.dirs.len(), args.out.display());
     print_summary(&merged.results, &args.out);
-    Ok(())
+    verdict("merge", &shortfalls(&merged.results))
 }

@@ -81,8 +81,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Info(args) => info::run(dir, args).map(done),
         Command::Export(args) => export::run(dir, args).map(done),
         Command::Solve(args) => solve::run(dir, args).map(done),
-        Command::Bench(args) => bench::run(dir, args).map(done),
-        Command::Merge(args) => merge::run(args).map(done),
+        Command::Bench(args) => Ok(bench::run(dir, args)),
+        Command::Merge(args) => Ok(merge::run(args)),
         Command::Setup(args) => setup::run(args).map(done),
         Command::Compare(args) => compare::run(args),
         Command::Devices(args) => devices::run(args).map(done),
@@ -95,6 +95,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Prints a command's error on standard error, with its causes.
 pub fn print_error(error: &anyhow::Error) {
     eprintln!("error: {error:#}");
+}
+
+/// The exit status of `bench`, `merge` and `compare` for a usage or input error (a missing,
+/// unreadable or damaged file or folder) found before anything ran; 1 is theirs for a run
+/// that went wrong or a regression.
+const EXIT_INPUT_ERROR: u8 = 2;
+
+/// Prints `error` and returns [`EXIT_INPUT_ERROR`].
+fn input_error(error: &anyhow::Error) -> ExitCode {
+    print_error(error);
+    ExitCode::from(EXIT_INPUT_ERROR)
+}
+
+/// Prints `error` of a run under way and returns 1 (130 when Ctrl-C stopped it).
+fn not_as_asked(error: &anyhow::Error) -> ExitCode {
+    if crate::interrupt::requested() {
+        return ExitCode::from(crate::interrupt::EXIT_STATUS);
+    }
+    print_error(error);
+    ExitCode::FAILURE
 }
 
 /// The wall-clock budget of a solve when neither --time-limit nor --work is given.

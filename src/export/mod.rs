@@ -4,7 +4,9 @@
 //! `lp`: the exact instance in CPLEX LP format, the input of the reference solvers.
 //! `csv`: results.csv row by row (and read back), the comparison table.
 //! `json`: results.json. `markdown`: the comparison report. `svg`: the performance profile.
+//! `console`: the comparison narrowed for a terminal.
 
+pub mod console;
 pub mod csv;
 pub mod json;
 pub mod lp;

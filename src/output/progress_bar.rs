@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 use crate::benchmark::{BenchObserver, ResultRow};
 use crate::sweep::{Candidate, PenaltyChange, Phase, PhaseStats, SweepObserver};
-use super::table::{number, significant};
+use super::table::{number, seconds, significant, violation};
 
 const STEPS: u64 = 1000;
 
@@ -44,7 +44,7 @@ impl Default for SweepProgress {
 fn describe(best: Option<&Candidate>) -> String {
     match best {
         Some(c) if c.feasible => format!("best {}", number(Some(c.objective))),
-        Some(c) => format!("no feasible point yet (least violation {:.2e})", c.max_violation),
+        Some(c) => format!("no feasible point yet (least violation {})", violation(c.max_violation)),
         None => "no sample yet".into(),
     }
 }
@@ -108,6 +108,12 @@ pub struct InstanceProgress {
 }
 
 impl InstanceProgress {
+    /// True once an instance started: the run is under way (an error now is not one of its
+    /// input alone).
+    pub fn started(&self) -> bool {
+        !self.current.is_empty()
+    }
+
     /// A bar when standard error is a terminal, plain lines otherwise.
     pub fn new(total: usize) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| ProgressBar::new(total as u64));
@@ -159,7 +165,7 @@ fn outcome(row: &ResultRow) -> String {
         (None, _) => "no point".into(),
     };
     let progress = match (row.time_to_target_s, row.primal_gap_pct) {
-        (Some(t), _) => format!("target at {} s", significant(Some(t), 3)),
+        (Some(t), _) => format!("target at {}", seconds(Some(t))),
         (None, Some(gap)) => format!("primal gap {} %", significant(Some(gap), 3)),
         (None, None) => "target not reached".into(),
     };

@@ -167,7 +167,8 @@ pub fn target_fell_back(instances: &[&str]) -> String {
 /// (`beats_proven_optimum` in results.csv): the judge or the catalog is wrong there.
 pub fn beats_proven_optimum_in(instances: &[&str]) -> String {
     format!(
-        "suspected judge or catalog error on {}: a feasible result beats the catalog's proven          optimum (beats_proven_optimum in results.csv); do not trust those rows",
+        "suspected judge or catalog error on {}: a feasible result beats the catalog's proven \
+         optimum (beats_proven_optimum in results.csv); do not trust those rows",
         instances.join(", ")
     )
 }
