@@ -16,6 +16,10 @@ use crate::reference::{PenaltyRule, ReferenceOptions, ReferenceSolver};
 use crate::sweep::Budget;
 
 #[derive(Debug, Args)]
+#[command(after_help = "Exit status: 0 every run asked for ran; 1 the run ended but not as asked: a run failed (status error) or was skipped, \
+a reference could not be set up and the bench went on without it, or an error stopped the run after instances had started (standard error \
+says which); 2 a usage or input error before any instance ran: an invalid option, a missing or unreadable instance or catalog, an output \
+folder that is refused (not empty, locked, another run's under --resume); 130 stopped by Ctrl-C.")]
 pub struct BenchArgs {
     /// Instance files or names (e.g. QPLIB_0067). Default: the --set.
     pub instances: Vec<String>,

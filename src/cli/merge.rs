@@ -8,6 +8,9 @@ use super::bench::{print_summary, shortfalls, verdict};
 use crate::cluster::merge_runs;
 
 #[derive(Debug, Args)]
+#[command(after_help = "Exit status: 0 the merged folder holds the whole run; 1 it was written but is not the run asked for: units missing \
+(--allow-partial) or runs that failed or were skipped (standard error says which); 2 nothing was merged: an invalid option, a missing or \
+damaged folder, folders of different runs, units missing without --allow-partial, or an output folder that is not empty.")]
 pub struct MergeArgs {
     /// The results folders of the run's shards, in any number (a shard run twice included:
     /// each unit's first complete copy, in the order given, is kept).

@@ -212,7 +212,7 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
             _ => String::new(),
         };
         let skipped = if report.skipped > 0 { format!(", {} batches skipped at the time share", report.skipped) } else { String::new() };
-        line("AOC-DT + polish", format!("{best}{gap}{reached} ({} points polished, {} improved, {}{skipped})", counter(Some(report.calls as f64)), counter(Some(report.improved as f64)), seconds(Some(report.seconds))));
+        line("AOC-DT + polish", format!("{best}{gap}{reached} ({} polished, {} improved, {}{skipped})", count(report.calls, "point"), counter(Some(report.improved as f64)), seconds(Some(report.seconds))));
     }
     line("total", format!("{}, {} mvm (setup {})", seconds(Some(sweep.elapsed_s)), counter(Some(sweep.total_mvm as f64)), seconds(Some(sweep.setup_s))));
     let rows: Vec<Vec<String>> = sweep
