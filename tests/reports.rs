@@ -152,7 +152,7 @@ fn bench_exits_2_on_input_errors_1_when_not_as_asked_and_0_otherwise() {
     args.extend(["--ref-time-limit", "1", "--out", without.to_str().unwrap()]);
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_aocbench")).args(&args).env("AOCBENCH_VENV", venv.path()).output().unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(stderr(&output).contains("bench: not as asked (exit status 1): bSB unavailable"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("error: bench finished, but not as asked (exit status 1): bSB unavailable"), "{}", stderr(&output));
     assert!(without.join("comparison.md").exists(), "the files are written all the same");
 }
 
@@ -170,7 +170,7 @@ fn merge_exits_2_when_it_cannot_merge_1_when_partial_and_0_when_whole() {
     assert!(!fx.path("never").exists(), "nothing is written");
     let (status, message) = code(merge(&[&one], &fx.path("partial"), &["--allow-partial"]));
     assert_eq!(status, Some(1), "{message}");
-    assert!(message.contains("merge: not as asked (exit status 1)") && message.contains("of the plan missing"), "{message}");
+    assert!(message.contains("error: merge finished, but not as asked (exit status 1)") && message.contains("of the plan missing"), "{message}");
     let (status, message) = code(merge(&[&one, &two], &fx.path("whole"), &[]));
     assert_eq!(status, Some(0), "{message}");
 }

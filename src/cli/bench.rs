@@ -153,7 +153,7 @@ pub(super) fn verdict(command: &str, shortfalls: &[String]) -> ExitCode {
     if shortfalls.is_empty() {
         return ExitCode::SUCCESS;
     }
-    eprintln!("{command}: not as asked (exit status 1): {}", shortfalls.join("; "));
+    eprintln!("error: {command} finished, but not as asked (exit status 1): {}", shortfalls.join("; "));
     ExitCode::FAILURE
 }
 

@@ -224,7 +224,7 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
         })
         .collect();
     out.push('\n');
-    out.push_str(&render(&["phase", "configs", "reps", "iterations", "samples", "feasible", "mvm", "time (s)", "best"], &rows));
+    out.push_str(&render(&["phase", "configs", "reps", "iterations", "samples", "feasible", "mvm", "time (s)", "best feasible"], &rows));
     for c in &sweep.penalty_changes {
         let _ = writeln!(out, "penalties after {}: {} doubled, max growth {}×, λ {}", c.after, count(c.rows_doubled, "row"), c.max_growth, real(c.lambda));
     }
