@@ -11,8 +11,7 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
             .iter()
             .zip(&widths)
             .map(|(cell, &w)| {
-                // Counters carry thousands separators (see [`counter`]).
-                let numeric = *cell == "inf" || cell.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '>') && cell.replace(',', "").parse::<f64>().is_ok() || cell.starts_with('>');
+                let numeric = is_number(cell);
                 // Padded by hand: `format!`'s width is limited to 65535 and panics beyond it
                 // (a fuzzed problem name can be longer).
                 let pad = " ".repeat(w - cell.chars().count());
@@ -30,6 +29,13 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A cell that `render` right-aligns: a number, possibly a bound (`>10`, `<0.5`, `≥1.7`),
+/// with thousands separators ([`counter`]), `inf`, or `-` (none).
+fn is_number(cell: &str) -> bool {
+    let value = cell.trim_start_matches(['>', '<', '≥']).replace(',', "");
+    cell == "-" || value == "inf" || value.starts_with(|c: char| c.is_ascii_digit() || c == '-') && value.parse::<f64>().is_ok()
 }
 
 // One format per quantity, used by solve, bench's console, comparison.md and compare:
@@ -198,6 +204,16 @@ mod tests {
     fn counters_are_right_aligned_like_numbers() {
         let text = render(&["mvm"], &[vec!["1,000".into()], vec!["5".into()]]);
         assert_eq!(text, "mvm\n1,000\n    5\n");
+    }
+
+    #[test]
+    fn numbers_and_bounds_are_numeric_and_names_are_not() {
+        for cell in ["12", "-3.5", "1,000", ">10", "<0.5", "≥1.726", "inf", "-"] {
+            assert!(is_number(cell), "{cell}");
+        }
+        for cell in ["QPLIB_0067", "AOC-DT", "1/1", "-x", "phase 1", ""] {
+            assert!(!is_number(cell), "{cell}");
+        }
     }
 
     #[test]
