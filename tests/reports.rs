@@ -82,6 +82,9 @@ fn solve_writes_each_quantity_in_one_format() {
     // Violations alone are in exponent notation (they span decades around the tolerance).
     let without_violations: String = text.lines().map(|l| l.split("max violation").next().unwrap()).collect::<Vec<_>>().join("\n");
     assert_eq!(exponent_numbers(&without_violations), Vec::<String>::new(), "{text}");
+    // Its progress on standard error too.
+    let progress = stderr(&output);
+    assert_eq!(exponent_numbers(&progress.lines().map(|l| l.split("violation").next().unwrap()).collect::<Vec<_>>().join("\n")), Vec::<String>::new(), "{progress}");
     // (value, unit) pairs of words within a line.
     let mut pairs: Vec<(&str, &str)> = Vec::new();
     // The phase table's header names its columns, no values.

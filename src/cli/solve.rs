@@ -10,7 +10,7 @@ use crate::engine::create_engine;
 use crate::hardware::HardwareModel;
 use crate::model::Instance;
 use crate::output::destination::Destination;
-use crate::output::progress_bar::SweepProgress;
+use crate::output::progress_bar::{penalty_change, SweepProgress};
 use crate::output::table::{count, counter, number, render, seconds, significant, violation, TIME_DIGITS};
 use crate::output::warnings::Warning;
 use crate::qplib;
@@ -226,7 +226,7 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
     out.push('\n');
     out.push_str(&render(&["phase", "configs", "reps", "iterations", "samples", "feasible", "mvm", "time (s)", "best feasible"], &rows));
     for c in &sweep.penalty_changes {
-        let _ = writeln!(out, "penalties after {}: {} doubled, max growth {}×, λ {}", c.after, count(c.rows_doubled, "row"), c.max_growth, real(c.lambda));
+        let _ = writeln!(out, "{}", penalty_change(c));
     }
     out
 }
