@@ -48,11 +48,13 @@ pub enum Command {
     /// Solve one instance with the AOC-DT two-phase sweep.
     Solve(solve::SolveArgs),
     /// Benchmark AOC-DT against a reference solver over a set of instances; writes
-    /// results.csv, results.json, comparison.csv/.md, profile.svg and gap_over_time.svg.
+    /// results.csv, results.json, comparison.csv/.md, profile.svg and gap_over_time.svg; exits
+    /// 1 when a run failed or was skipped, 2 on a usage or input error before anything ran.
     Bench(bench::BenchArgs),
     /// Put the results folders of a sharded bench run (`bench --shard`) together into one, with
     /// the same files as a run in one process; refuses folders of different runs and names
-    /// missing units with the shard to run again.
+    /// missing units with the shard to run again; exits 1 when the merged run is partial or holds
+    /// failed runs, 2 when nothing could be merged.
     Merge(merge::MergeArgs),
     /// Create the reference solver's Python venv ($AOCBENCH_VENV, else ./.venv) once, e.g.
     /// on a cluster's shared file system before submitting a job array.
@@ -73,7 +75,8 @@ pub enum Command {
     Man(man::ManArgs),
 }
 
-/// Runs the command; the exit code is the command's verdict (`compare` fails on a regression).
+/// Runs the command; the exit code is the command's verdict (`compare` fails on a regression, `bench`
+/// and `merge` on a run that is not the one asked for, all three with 2 on bad input).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dir = cli.qplib_dir.as_deref();
     let done = |()| ExitCode::SUCCESS;
