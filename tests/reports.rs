@@ -177,3 +177,41 @@ fn merge_exits_2_when_it_cannot_merge_1_when_partial_and_0_when_whole() {
     let (status, message) = code(merge(&[&one, &two], &fx.path("whole"), &[]));
     assert_eq!(status, Some(0), "{message}");
 }
+
+#[test]
+fn compare_marks_the_objective_of_an_infeasible_point() {
+    let fx = fixture();
+    let base = fx.path("base");
+    fx.bench_ok(&["--out", base.to_str().unwrap()]);
+    // The current run: the same rows, the first one's point now infeasible (no results.json
+    // beside it, so the row is judged as it is).
+    let current = fx.path("current");
+    std::fs::create_dir_all(&current).unwrap();
+    let mut reader = csv::Reader::from_path(base.join("results.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let feasible = header.iter().position(|h| h == "feasible").unwrap();
+    let objective = header.iter().position(|h| h == "best_objective").unwrap();
+    let mut writer = csv::Writer::from_path(current.join("results.csv")).unwrap();
+    writer.write_record(&header).unwrap();
+    let mut marked = None;
+    for (i, record) in reader.records().enumerate() {
+        let mut cells: Vec<String> = record.unwrap().iter().map(String::from).collect();
+        if i == 0 {
+            assert_eq!(cells[feasible], "true");
+            cells[feasible] = "false".into();
+            // What only a feasible point has.
+            for column in ["reached_best_known", "time_to_best_known_s"] {
+                let at = header.iter().position(|h| h == column).unwrap();
+                cells[at] = if column == "reached_best_known" { "false".into() } else { String::new() };
+            }
+            marked = Some(cells[objective].clone());
+        }
+        writer.write_record(&cells).unwrap();
+    }
+    writer.flush().unwrap();
+    let output = aocbench(&["compare", base.to_str().unwrap(), current.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "lost feasibility is a regression: {}{}", stdout(&output), stderr(&output));
+    let objective: f64 = marked.unwrap().parse().unwrap();
+    let shown = aocbench::output::table::number(Some(objective));
+    assert!(stdout(&output).contains(&format!("{shown} → {shown} (infeasible)")), "{}", stdout(&output));
+}
