@@ -11,7 +11,7 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
             .iter()
             .zip(&widths)
             .map(|(cell, &w)| {
-                let numeric = cell.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '>') && cell.parse::<f64>().is_ok() || cell.starts_with('>');
+                let numeric = is_number(cell);
                 // Padded by hand: `format!`'s width is limited to 65535 and panics beyond it
                 // (a fuzzed problem name can be longer).
                 let pad = " ".repeat(w - cell.chars().count());
@@ -31,9 +31,88 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// A float for humans: up to 10 significant digits, no trailing zeros; `-` for none.
+/// A cell that `render` right-aligns: a number, possibly a bound (`>10`, `<0.5`, `≥1.7`),
+/// with thousands separators ([`counter`]), `inf`, or `-` (none).
+fn is_number(cell: &str) -> bool {
+    let value = cell.trim_start_matches(['>', '<', '≥']).replace(',', "");
+    cell == "-" || value == "inf" || value.starts_with(|c: char| c.is_ascii_digit() || c == '-') && value.parse::<f64>().is_ok()
+}
+
+// One format per quantity, used by solve, bench's console, comparison.md and compare:
+// objectives [`number`] (or [`objective`] beside a feasibility), times [`seconds`] (or
+// [`significant`] with [`TIME_DIGITS`] under a header that names the unit), operation counts
+// [`counter`], constraint violations [`violation`].
+
+/// Significant digits of times (seconds) and time ratios, wherever one is shown.
+pub const TIME_DIGITS: usize = 4;
+
+/// An objective value for humans: up to 10 significant digits (a QPLIB objective carries no
+/// more), no trailing zeros, never exponent notation; `-` for none.
 pub fn number(value: Option<f64>) -> String {
     significant(value, 10)
+}
+
+/// An objective that may belong to an infeasible point: [`number`], followed by
+/// ` (infeasible)` when `feasible` is false, so that no table shows it as a result.
+pub fn objective(value: Option<f64>, feasible: bool) -> String {
+    match value {
+        Some(_) if !feasible => format!("{} (infeasible)", number(value)),
+        _ => number(value),
+    }
+}
+
+/// A duration with its unit: [`TIME_DIGITS`] significant digits in fixed notation
+/// (`0.0008147 s`, `3.577 s`, `inf s` for a time that never comes); `-` for none.
+pub fn seconds(value: Option<f64>) -> String {
+    value.map_or("-".into(), |t| format!("{} s", significant(Some(t), TIME_DIGITS)))
+}
+
+/// A count of operations (matrix-vector products, samples) as a whole number with commas
+/// between thousands (`45,969`); an expected count (a mean) is rounded to the nearest whole;
+/// `inf` for a count that is never reached; `-` for none.
+pub fn counter(value: Option<f64>) -> String {
+    match value {
+        None => "-".into(),
+        Some(v) if !v.is_finite() => significant(Some(v), 1),
+        Some(v) => {
+            let digits = format!("{:.0}", v.abs().round());
+            let mut grouped = String::new();
+            for (i, digit) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    grouped.push(',');
+                }
+                grouped.push(digit);
+            }
+            if v.round() < 0.0 { format!("-{grouped}") } else { grouped }
+        }
+    }
+}
+
+/// A constraint violation, in exponent notation with two significant digits (`1.2e-9`):
+/// violations span many decades around the feasibility tolerance.
+pub fn violation(value: f64) -> String {
+    format!("{value:.1e}")
+}
+
+/// `text` wrapped at word boundaries into lines of at most `width` characters, the first
+/// starting with `prefix`, the others indented by as many spaces (a word longer than a line
+/// stands alone on its line).
+pub fn wrap(prefix: &str, text: &str, width: usize) -> String {
+    let indent = " ".repeat(prefix.chars().count());
+    let mut lines = vec![prefix.to_string()];
+    for word in text.split_whitespace() {
+        let last = lines.last_mut().expect("one line at least");
+        let fresh = last.chars().count() == indent.len();
+        if fresh || last.chars().count() + 1 + word.chars().count() <= width {
+            if !fresh {
+                last.push(' ');
+            }
+            last.push_str(word);
+        } else {
+            lines.push(format!("{indent}{word}"));
+        }
+    }
+    lines.join("\n")
 }
 
 /// A float with at most `digits` significant digits (integers in full), no trailing zeros;
@@ -99,5 +178,53 @@ mod tests {
         assert_eq!(significant(Some(f64::INFINITY), 4), "inf");
         assert_eq!(significant(None, 4), "-");
         assert_eq!(number(Some(79.56070622)), "79.56070622");
+    }
+
+    #[test]
+    fn one_format_per_quantity() {
+        assert_eq!(seconds(Some(0.000814660624)), "0.0008147 s");
+        assert_eq!(seconds(Some(1.898e-4)), "0.0001898 s");
+        assert_eq!(seconds(Some(3.577)), "3.577 s");
+        assert_eq!(seconds(Some(120.0)), "120 s");
+        assert_eq!(seconds(Some(f64::INFINITY)), "inf s");
+        assert_eq!(seconds(None), "-");
+        assert_eq!(counter(Some(45968.68373)), "45,969");
+        assert_eq!(counter(Some(999.0)), "999");
+        assert_eq!(counter(Some(1000.0)), "1,000");
+        assert_eq!(counter(Some(1_234_567_890.0)), "1,234,567,890");
+        assert_eq!(counter(Some(0.0)), "0");
+        assert_eq!(counter(Some(f64::INFINITY)), "inf");
+        assert_eq!(violation(1.234e-9), "1.2e-9");
+        assert_eq!(objective(Some(-20.8819262), true), "-20.8819262");
+        assert_eq!(objective(Some(12.5), false), "12.5 (infeasible)");
+        assert_eq!(objective(None, false), "-");
+    }
+
+    #[test]
+    fn counters_are_right_aligned_like_numbers() {
+        let text = render(&["mvm"], &[vec!["1,000".into()], vec!["5".into()]]);
+        assert_eq!(text, "mvm\n1,000\n    5\n");
+    }
+
+    #[test]
+    fn numbers_and_bounds_are_numeric_and_names_are_not() {
+        for cell in ["12", "-3.5", "1,000", ">10", "<0.5", "≥1.726", "inf", "-"] {
+            assert!(is_number(cell), "{cell}");
+        }
+        for cell in ["QPLIB_0067", "AOC-DT", "1/1", "-x", "phase 1", ""] {
+            assert!(!is_number(cell), "{cell}");
+        }
+    }
+
+    #[test]
+    fn wrapped_lines_fit_and_keep_every_word() {
+        let text = "a ".repeat(50) + &"word ".repeat(60);
+        let wrapped = wrap("note: ", &text, 40);
+        assert!(wrapped.lines().all(|l| l.chars().count() <= 40), "{wrapped}");
+        assert!(wrapped.starts_with("note: a a"));
+        assert!(wrapped.lines().skip(1).all(|l| l.starts_with("      ") && !l.starts_with("       ")), "{wrapped}");
+        assert_eq!(wrapped.split_whitespace().skip(1).collect::<Vec<_>>(), text.split_whitespace().collect::<Vec<_>>());
+        let long = "x".repeat(50);
+        assert_eq!(wrap("> ", &format!("{long} y"), 20), format!("> {long}\n  y"));
     }
 }

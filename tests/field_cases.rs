@@ -199,7 +199,7 @@ fn fz01_zero_variables_is_reported_by_info_and_refused_by_solve_and_bench() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bench");
     let stderr = refusal(&["bench", path.to_str().unwrap(), "--work", "1000", "--reference", "none", "--engine", "cpu", "--out", out.to_str().unwrap()]);
-    assert!(stderr.contains("every run failed (1 runs"), "{stderr}");
+    assert!(stderr.contains("not as asked (exit status 1): 1 run failed"), "{stderr}");
 }
 
 /// A folder that counts as an instance folder, with `entries` as catalog.csv.

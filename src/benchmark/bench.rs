@@ -214,6 +214,9 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
     }
     let mut engine = create_engine(config.engine, Some(config.threads), config.precision)?;
     engine.set_hardware(config.hardware.clone());
+    if let Some(warning) = Warning::software_adapter(&engine.info()) {
+        observer.note(&warning.line());
+    }
     let cpu = machine::cpu_model();
 
     // Set every reference up once; one that fails is named with what is missing, and the bench

@@ -7,15 +7,12 @@ use serde::Serialize;
 use super::results::{ResultRow, RunCurve, SolverName, TargetSource};
 use crate::metrics::{shifted_geometric_mean, time_to_match, EqualQuality, Matching, GAP_LEVELS};
 use crate::model::Sense;
-use crate::table::{number, significant};
+use crate::table::{number, significant, TIME_DIGITS};
 use crate::output::warnings;
 
 /// Shift of the shifted geometric mean of times, in seconds (the usual choice in MIP
 /// benchmarking: times far below a second count as about equal).
 pub const SGM_SHIFT_S: f64 = 1.0;
-
-/// Significant digits of times and ratios in tables.
-const TIME_DIGITS: usize = 4;
 
 /// Significant digits of gaps (percent) in tables.
 const GAP_DIGITS: usize = 3;

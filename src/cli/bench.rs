@@ -1,13 +1,15 @@
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
 use super::{EngineArgs, HardwareArgs, SweepArgs, DEFAULT_TIME_LIMIT_S};
-use crate::benchmark::{aggregate_table, comparison_table, pair_table, gap_table, notices, recorded_table, run_bench, BenchConfig, BenchResults, BenchSet, OutputFiles, OutputMode, Table};
+use crate::benchmark::{run_bench, BenchConfig, BenchResults, BenchSet, OutputFiles, OutputMode, SolverName};
 use crate::cluster::ShardSpec;
 use crate::machine::available_cores;
 use super::progress_bar::InstanceProgress;
-use crate::table::{count, number, render};
+use crate::export::console;
+use crate::table::{count, number};
 use crate::output::warnings::Warning;
 use crate::instances::{self, InstanceDirs};
 use crate::qplib::{Catalog, CatalogEntry};
@@ -16,6 +18,10 @@ use crate::reference::{PenaltyRule, ReferenceOptions, ReferenceSolver};
 use crate::sweep::Budget;
 
 #[derive(Debug, Args)]
+#[command(after_help = "Exit status: 0 every run asked for ran; 1 the run ended but not as asked: a run failed (status error) or was skipped, \
+a reference could not be set up and the bench went on without it, or an error stopped the run after instances had started (standard error \
+says which); 2 a usage or input error before any instance ran: an invalid option, a missing or unreadable instance or catalog, an output \
+folder that is refused (not empty, locked, another run's under --resume); 130 stopped by Ctrl-C.")]
 pub struct BenchArgs {
     /// Instance files or names (e.g. QPLIB_0067). Default: the --set.
     pub instances: Vec<String>,
@@ -133,7 +139,60 @@ fn reference_solvers(args: &[ReferenceArg]) -> anyhow::Result<Vec<ReferenceSolve
     Ok(solvers)
 }
 
-pub fn run(dir: &InstanceDirs, args: BenchArgs) -> anyhow::Result<()> {
+/// Runs the bench and returns its exit status: 2 (after the error) for usage or input errors
+/// found before any instance ran, 1 for a run that ended but not as asked ([`shortfalls`], or an
+/// error once instances ran), 0 otherwise.
+pub fn run(dir: &InstanceDirs, args: BenchArgs) -> ExitCode {
+    let config = match configure(dir, args) {
+        Ok(config) => config,
+        Err(error) => return super::input_error(&error),
+    };
+    let mut progress = InstanceProgress::new(config.instances.len());
+    let outcome = run_bench(&config, &mut progress);
+    progress.finish();
+    match outcome {
+        Err(error) if !progress.started() => super::input_error(&error),
+        Err(error) => super::not_as_asked(&error),
+        Ok(results) => {
+            print_summary(&results, &config.out);
+            verdict("bench", &shortfalls(&results))
+        }
+    }
+}
+
+/// Exit status 1 with the shortfalls named on standard error; 0 when there are none.
+pub(super) fn verdict(command: &str, shortfalls: &[String]) -> ExitCode {
+    if shortfalls.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("error: {command} finished, but not as asked (exit status 1): {}", shortfalls.join("; "));
+    ExitCode::FAILURE
+}
+
+/// What makes a finished run (or a merged one) not the run asked for: runs that failed (status
+/// error) or were skipped, references that could not be set up, units of the plan missing.
+pub(super) fn shortfalls(results: &BenchResults) -> Vec<String> {
+    let mut found = Vec::new();
+    let failed = results.rows.iter().filter(|row| row.failed()).count();
+    if failed > 0 {
+        found.push(format!("{} failed (results.json has the messages)", count(failed, "run")));
+    }
+    let skipped = results.rows.iter().filter(|row| !row.ran() && !row.failed()).count();
+    if skipped > 0 {
+        found.push(format!("{} skipped", count(skipped, "run")));
+    }
+    for reference in results.metadata.references.iter().filter(|r| r.unavailable.is_some()) {
+        found.push(format!("{} unavailable, benchmarked without it", SolverName::from(reference.solver).label()));
+    }
+    let missing = results.metadata.missing_units.len();
+    if missing > 0 {
+        found.push(format!("{} of the plan missing", count(missing, "unit")));
+    }
+    found
+}
+
+/// The run's configuration from the options; every error is one of usage or input.
+fn configure(dir: &InstanceDirs, args: BenchArgs) -> anyhow::Result<BenchConfig> {
     let (instances, catalog, selection) = if args.instances.is_empty() {
         let set = args.set.unwrap_or(BenchSet::Smoke);
         let (paths, catalog) = set.select(dir)?;
@@ -173,7 +232,7 @@ pub fn run(dir: &InstanceDirs, args: BenchArgs) -> anyhow::Result<()> {
         if references.is_empty() { "none".to_string() } else { format!("{} ({} s each)", references.iter().map(|r| r.solver.as_str()).collect::<Vec<_>>().join(", "), number(Some(time_limit_s))) },
         out.display()
     );
-    let config = BenchConfig {
+    Ok(BenchConfig {
         instances,
         catalog,
         selection,
@@ -189,15 +248,7 @@ pub fn run(dir: &InstanceDirs, args: BenchArgs) -> anyhow::Result<()> {
         output,
         shard,
         command_line: std::env::args().collect(),
-    };
-    let mut progress = InstanceProgress::new(config.instances.len());
-    let results = run_bench(&config, &mut progress)?;
-    progress.finish();
-    print_summary(&results, &config.out);
-    // A shard dealt no runs (more shards than units) has nothing to fail.
-    let failed = !results.rows.is_empty() && !results.rows.iter().any(|row| row.ran());
-    anyhow::ensure!(!failed, "every run failed ({} runs; the messages are above and in results.json)", results.rows.len());
-    Ok(())
+    })
 }
 
 /// The instance folder's `catalog` with the targets the user gave: `--best-known` for the one
@@ -248,28 +299,11 @@ fn recorded_checkout(given: Option<PathBuf>) -> RecordedSource {
     }
 }
 
-/// The comparison and the aggregates as tables on standard output, then the files written.
+/// The summary for the terminal ([`console::summary`]) on standard output, then the files
+/// written.
 pub(super) fn print_summary(results: &BenchResults, out: &Path) {
-    println!("{}", text(&comparison_table(&results.comparison)));
-    let pairs = pair_table(&results.comparison);
-    if !pairs.rows.is_empty() {
-        println!("{}", text(&pairs));
-    }
-    let recorded = recorded_table(&results.rows, &results.curves);
-    if !recorded.rows.is_empty() {
-        println!("{}", text(&recorded));
-    }
-    println!("{}", text(&aggregate_table(&results.aggregates)));
-    println!("{}", text(&gap_table(&results.aggregates)));
-    for notice in notices(&results.comparison, &results.rows, results.metadata.instances.len()) {
-        println!("note: {notice}");
-    }
+    print!("{}", console::summary(results));
     for path in OutputFiles::in_dir(out).all() {
         println!("wrote {}", path.display());
     }
-}
-
-fn text(table: &Table) -> String {
-    let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
-    render(&header, &table.rows)
 }

@@ -5,9 +5,6 @@ use clap::Args;
 
 use crate::compare::{compare, read_run, Report, Side, Tolerances};
 
-/// `compare`'s exit status for input it cannot judge (1 is a regression).
-const EXIT_BAD_INPUT: u8 = 2;
-
 #[derive(Debug, Args)]
 #[command(after_help = "Exit status: 0 no regression; 1 a regression (the report lists it); 2 input that cannot be judged, with an error naming the file: \
 a missing folder or file, an unreadable row, a missing column the gate reads, a value no run can have (not finite, negative, a u64::MAX sentinel, \
@@ -43,10 +40,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
             print!("{report}");
             Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Err(error) => {
-            super::print_error(&error);
-            Ok(ExitCode::from(EXIT_BAD_INPUT))
-        }
+        Err(error) => Ok(super::input_error(&error)),
     }
 }
 

@@ -2,10 +2,15 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::bench::print_summary;
+use std::process::ExitCode;
+
+use super::bench::{print_summary, shortfalls, verdict};
 use crate::cluster::merge_runs;
 
 #[derive(Debug, Args)]
+#[command(after_help = "Exit status: 0 the merged folder holds the whole run; 1 it was written but is not the run asked for: units missing \
+(--allow-partial) or runs that failed or were skipped (standard error says which); 2 nothing was merged: an invalid option, a missing or \
+damaged folder, folders of different runs, units missing without --allow-partial, or an output folder that is not empty.")]
 pub struct MergeArgs {
     /// The results folders of the run's shards, in any number (a shard run twice included:
     /// each unit's first complete copy, in the order given, is kept).
@@ -20,8 +25,14 @@ pub struct MergeArgs {
     pub allow_partial: bool,
 }
 
-pub fn run(args: MergeArgs) -> anyhow::Result<()> {
-    let merged = merge_runs(&args.dirs, &args.out, args.allow_partial, std::env::args().collect())?;
+/// Merges and returns the exit status: 2 (after the error) when the folders cannot be merged
+/// (nothing is written), 1 when the merged run is not the run asked for (units missing under
+/// --allow-partial, failed runs: [`shortfalls`]), 0 otherwise.
+pub fn run(args: MergeArgs) -> ExitCode {
+    let merged = match merge_runs(&args.dirs, &args.out, args.allow_partial, std::env::args().collect()) {
+        Ok(merged) => merged,
+        Err(error) => return super::input_error(&error),
+    };
     for duplicate in &merged.duplicates {
         eprintln!("merge: {} is complete in {} and in {}: kept the first", duplicate.unit, duplicate.kept.display(), duplicate.dropped.display());
     }
@@ -32,5 +43,5 @@ pub fn run(args: MergeArgs) -> anyhow::Result<()> {
     }
     eprintln!("merge: {} units from {} folders into {}", units - metadata.missing_units.len(), args.dirs.len(), args.out.display());
     print_summary(&merged.results, &args.out);
-    Ok(())
+    verdict("merge", &shortfalls(&merged.results))
 }

@@ -55,11 +55,13 @@ pub enum Command {
     /// Solve one instance with the AOC-DT two-phase sweep.
     Solve(solve::SolveArgs),
     /// Benchmark AOC-DT against a reference solver over a set of instances; writes
-    /// results.csv, results.json, comparison.csv/.md, profile.svg and gap_over_time.svg.
+    /// results.csv, results.json, comparison.csv/.md, profile.svg and gap_over_time.svg; exits
+    /// 1 when a run failed or was skipped, 2 on a usage or input error before anything ran.
     Bench(bench::BenchArgs),
     /// Put the results folders of a sharded bench run (`bench --shard`) together into one, with
     /// the same files as a run in one process; refuses folders of different runs and names
-    /// missing units with the shard to run again.
+    /// missing units with the shard to run again; exits 1 when the merged run is partial or holds
+    /// failed runs, 2 when nothing could be merged.
     Merge(merge::MergeArgs),
     /// Create the reference solver's Python venv ($AOCBENCH_VENV, else ./.venv) once, e.g.
     /// on a cluster's shared file system before submitting a job array.
@@ -80,7 +82,8 @@ pub enum Command {
     Man(man::ManArgs),
 }
 
-/// Runs the command; the exit code is the command's verdict (`compare` fails on a regression).
+/// Runs the command; the exit code is the command's verdict (`compare` fails on a regression, `bench`
+/// and `merge` on a run that is not the one asked for, all three with 2 on bad input).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dir = &crate::instances::InstanceDirs { qplib: cli.qplib_dir, qoblib: cli.qoblib_dir };
     let done = |()| ExitCode::SUCCESS;
@@ -88,8 +91,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Info(args) => info::run(dir, args).map(done),
         Command::Export(args) => export::run(dir, args).map(done),
         Command::Solve(args) => solve::run(dir, args).map(done),
-        Command::Bench(args) => bench::run(dir, args).map(done),
-        Command::Merge(args) => merge::run(args).map(done),
+        Command::Bench(args) => Ok(bench::run(dir, args)),
+        Command::Merge(args) => Ok(merge::run(args)),
         Command::Setup(args) => setup::run(args).map(done),
         Command::Compare(args) => compare::run(args),
         Command::Devices(args) => devices::run(args).map(done),
@@ -102,6 +105,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Prints a command's error on standard error, with its causes.
 pub fn print_error(error: &anyhow::Error) {
     eprintln!("error: {error:#}");
+}
+
+/// The exit status of `bench`, `merge` and `compare` for a usage or input error (a missing,
+/// unreadable or damaged file or folder) found before anything ran; 1 is theirs for a run
+/// that went wrong or a regression.
+const EXIT_INPUT_ERROR: u8 = 2;
+
+/// Prints `error` and returns [`EXIT_INPUT_ERROR`].
+fn input_error(error: &anyhow::Error) -> ExitCode {
+    print_error(error);
+    ExitCode::from(EXIT_INPUT_ERROR)
+}
+
+/// Prints `error` of a run under way and returns 1 (130 when Ctrl-C stopped it).
+fn not_as_asked(error: &anyhow::Error) -> ExitCode {
+    if crate::interrupt::requested() {
+        return ExitCode::from(crate::interrupt::EXIT_STATUS);
+    }
+    print_error(error);
+    ExitCode::FAILURE
 }
 
 /// The wall-clock budget of a solve when neither --time-limit nor --work is given.

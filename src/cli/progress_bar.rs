@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 use crate::benchmark::{BenchObserver, ResultRow};
 use crate::sweep::{Candidate, PenaltyChange, Phase, PhaseStats, SweepObserver};
-use crate::table::{number, significant};
+use crate::table::{count, counter, number, seconds, significant, violation};
 
 const STEPS: u64 = 1000;
 
@@ -44,14 +44,27 @@ impl Default for SweepProgress {
 fn describe(best: Option<&Candidate>) -> String {
     match best {
         Some(c) if c.feasible => format!("best {}", number(Some(c.objective))),
-        Some(c) => format!("no feasible point yet (least violation {:.2e})", c.max_violation),
+        Some(c) => format!("no feasible point yet (least violation {})", violation(c.max_violation)),
         None => "no sample yet".into(),
     }
 }
 
+/// A doubling of penalty weights in one line, as progress and in solve's report.
+pub fn penalty_change(change: &PenaltyChange) -> String {
+    // λ is dimensionless; six significant digits tell the changes apart.
+    format!("penalties after {}: {} doubled, max growth {}×, λ {}", change.after, count(change.rows_doubled, "row"), change.max_growth, significant(Some(change.lambda), 6))
+}
+
 impl SweepObserver for SweepProgress {
     fn phase_started(&mut self, phase: Phase, configurations: usize, repetitions: u32, iterations: u32) {
-        let what = format!("{}: {configurations} configurations × {repetitions} repetitions, {iterations} iterations", phase.label());
+        let whole = |n: u64| counter(Some(n as f64));
+        let what = format!(
+            "{}: {} × {}, {} iterations",
+            phase.label(),
+            count(configurations, "configuration"),
+            count(repetitions as usize, "repetition"),
+            whole(u64::from(iterations))
+        );
         if self.interactive {
             let bar = ProgressBar::new(STEPS);
             bar.set_style(ProgressStyle::with_template("{prefix:>12} [{bar:30}] {elapsed:>4} {msg}").expect("valid template").progress_chars("=> "));
@@ -75,21 +88,18 @@ impl SweepObserver for SweepProgress {
             bar.finish_and_clear();
         }
         say(self.bar.as_ref(), &format!(
-            "{}: done in {:.2} s, {} samples ({} feasible), {} configurations, best feasible {}",
+            "{}: done in {}, {} samples ({} feasible), {}, best feasible {}",
             stats.phase.label(),
-            stats.duration_s,
-            stats.samples,
-            stats.feasible_samples,
-            stats.configurations,
+            seconds(Some(stats.duration_s)),
+            counter(Some(stats.samples as f64)),
+            counter(Some(stats.feasible_samples as f64)),
+            count(stats.configurations, "configuration"),
             number(stats.best_objective)
         ));
     }
 
     fn penalties_changed(&mut self, change: &PenaltyChange) {
-        say(self.bar.as_ref(), &format!(
-            "penalties after {}: doubled {} rows (max growth {}×), λ = {:.6e}",
-            change.after, change.rows_doubled, change.max_growth, change.lambda
-        ));
+        say(self.bar.as_ref(), &penalty_change(change));
     }
 }
 
@@ -108,6 +118,12 @@ pub struct InstanceProgress {
 }
 
 impl InstanceProgress {
+    /// True once an instance started: the run is under way (an error now is not one of its
+    /// input alone).
+    pub fn started(&self) -> bool {
+        !self.current.is_empty()
+    }
+
     /// A bar when standard error is a terminal, plain lines otherwise.
     pub fn new(total: usize) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| ProgressBar::new(total as u64));
@@ -159,7 +175,7 @@ fn outcome(row: &ResultRow) -> String {
         (None, _) => "no point".into(),
     };
     let progress = match (row.time_to_target_s, row.primal_gap_pct) {
-        (Some(t), _) => format!("target at {} s", significant(Some(t), 3)),
+        (Some(t), _) => format!("target at {}", seconds(Some(t))),
         (None, Some(gap)) => format!("primal gap {} %", significant(Some(gap), 3)),
         (None, None) => "target not reached".into(),
     };

@@ -10,8 +10,8 @@ use crate::engine::create_engine;
 use crate::hardware::HardwareModel;
 use crate::model::Instance;
 use crate::output::destination::Destination;
-use super::progress_bar::SweepProgress;
-use crate::table::{count, number, render};
+use super::progress_bar::{penalty_change, SweepProgress};
+use crate::table::{count, counter, number, render, seconds, significant, violation, TIME_DIGITS};
 use crate::output::warnings::Warning;
 use crate::instances::{self, InstanceDirs};
 use crate::qumo::ConversionError;
@@ -57,7 +57,7 @@ pub fn run(dir: &InstanceDirs, args: SolveArgs) -> anyhow::Result<()> {
     let mut engine = create_engine(args.engine.engine, args.engine.threads(), args.engine.precision)?;
     engine.set_hardware(hardware);
     let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, &mut SweepProgress::new()).map_err(|error| name_the_file(error, &path))?;
-    let warnings = warnings(&instance, &outcome, catalog.proven_optimum(&instance.name));
+    let warnings: Vec<Warning> = Warning::software_adapter(&engine.info()).into_iter().chain(warnings(&instance, &outcome, catalog.proven_optimum(&instance.name))).collect();
     for warning in &warnings {
         eprintln!("{}", warning.line());
     }
@@ -161,10 +161,12 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
         );
     }
     let e = sweep.eigenvalues_initial;
-    line("lambda", format!("{:.6e} (J spectrum [{:.4e}, {:.4e}]); final {:.6e}", sweep.lambda_initial, e.min, e.max, sweep.lambda_final));
+    // λ and the spectrum are dimensionless; six significant digits tell runs apart.
+    let real = |v: f64| significant(Some(v), 6);
+    line("lambda", format!("{} (J spectrum [{}, {}]); final {}", real(sweep.lambda_initial), real(e.min), real(e.max), real(sweep.lambda_final)));
     line("best objective", match (m.best_objective, m.feasible) {
-        (Some(v), true) => format!("{} (feasible, max violation {:.1e})", number(Some(v)), m.max_violation.unwrap_or(0.0)),
-        (Some(v), false) => format!("NO FEASIBLE POINT FOUND; least violated point: objective {}, max violation {:.3e}", number(Some(v)), m.max_violation.unwrap_or(f64::NAN)),
+        (Some(v), true) => format!("{} (feasible, max violation {})", number(Some(v)), violation(m.max_violation.unwrap_or(0.0))),
+        (Some(v), false) => format!("NO FEASIBLE POINT FOUND; least violated point: objective {}, max violation {}", number(Some(v)), violation(m.max_violation.unwrap_or(f64::NAN))),
         (None, _) => "no sample ran".into(),
     });
     line("best known", match (m.best_known, m.gap_to_best_known) {
@@ -172,26 +174,26 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
         (Some(b), None) => number(Some(b)),
         (None, _) => "unknown (target = this run's best)".into(),
     });
-    line("time to own best", m.time_to_own_best_s.map_or("-".into(), |t| format!("{t:.3} s ({} mvm)", m.mvm_to_own_best.unwrap_or(0))));
+    let mvm = |n: Option<u64>| counter(Some(n.unwrap_or(0) as f64));
+    line("time to own best", m.time_to_own_best_s.map_or("-".into(), |t| format!("{} ({} mvm)", seconds(Some(t)), mvm(m.mvm_to_own_best))));
     line("time to best known", match (m.best_known, m.time_to_best_known_s) {
         (None, _) => "-".into(),
         (Some(_), None) => "not reached".into(),
-        (Some(_), Some(t)) => format!("{t:.3} s ({} mvm)", m.mvm_to_best_known.unwrap_or(0)),
+        (Some(_), Some(t)) => format!("{} ({} mvm)", seconds(Some(t)), mvm(m.mvm_to_best_known)),
     });
     let (lo, hi) = m.success_probability_95;
-    let per_sample = if m.time_per_sample_s.is_finite() { format!("{:.3e} s", m.time_per_sample_s) } else { "-".into() };
-    line("TTS99", format!("{} s (p = {}/{} = {:.4}, 95% CI [{lo:.4}, {hi:.4}], {per_sample} per sample)", number(Some(m.tts99_s)), m.successes, m.samples, m.success_probability));
-    line("mvm to target (99%)", number(Some(m.mvm99)));
+    let per_sample = seconds(Some(m.time_per_sample_s).filter(|t| t.is_finite()));
+    line("TTS99", format!("{} (p = {}/{} = {:.4}, 95% CI [{lo:.4}, {hi:.4}], {per_sample} per sample)", seconds(Some(m.tts99_s)), counter(Some(m.successes as f64)), counter(Some(m.samples as f64)), m.success_probability));
+    line("mvm to target (99%)", counter(Some(m.mvm99)));
     let p = &m.projected;
-    let seconds = |t: Option<f64>| t.map_or("-".into(), |t| format!("{t:.3e} s"));
     line(
         "projected AOC time",
         format!(
-            "to own best {}, to best known {}, TTS99 {} s, whole run {:.3e} s (the paper's figures: {})",
+            "to own best {}, to best known {}, TTS99 {}, whole run {} (the paper's figures: {})",
             seconds(p.time_to_own_best_s),
             if m.best_known.is_some() { seconds(p.time_to_best_known_s) } else { "-".into() },
-            number(Some(p.tts99_s)),
-            p.total_s,
+            seconds(Some(p.tts99_s)),
+            seconds(Some(p.total_s)),
             crate::hardware::time::figures()
         ),
     );
@@ -206,22 +208,25 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
         };
         let gap = polished.gap_to_best_known.map_or(String::new(), |g| format!(", gap {}", gap_percent(g)));
         let reached = match (polished.best_known, polished.time_to_best_known_s) {
-            (Some(_), Some(t)) => format!(", best known at {t:.3} s"),
+            (Some(_), Some(t)) => format!(", best known at {}", seconds(Some(t))),
             _ => String::new(),
         };
         let skipped = if report.skipped > 0 { format!(", {} batches skipped at the time share", report.skipped) } else { String::new() };
-        line("AOC-DT + polish", format!("{best}{gap}{reached} ({} points polished, {} improved, {:.3} s{skipped})", report.calls, report.improved, report.seconds));
+        line("AOC-DT + polish", format!("{best}{gap}{reached} ({} polished, {} improved, {}{skipped})", count(report.calls, "point"), counter(Some(report.improved as f64)), seconds(Some(report.seconds))));
     }
-    line("total", format!("{:.3} s, {} mvm (setup {:.3} s)", sweep.elapsed_s, sweep.total_mvm, sweep.setup_s));
+    line("total", format!("{}, {} mvm (setup {})", seconds(Some(sweep.elapsed_s)), counter(Some(sweep.total_mvm as f64)), seconds(Some(sweep.setup_s))));
     let rows: Vec<Vec<String>> = sweep
         .phases
         .iter()
-        .map(|p| vec![p.phase.label().into(), p.configurations.to_string(), p.repetitions.to_string(), format!("{}..{}", p.iterations_min, p.iterations_max), p.samples.to_string(), p.feasible_samples.to_string(), p.mvm.to_string(), format!("{:.3}", p.duration_s), number(p.best_objective)])
+        .map(|p| {
+            let whole = |n: u64| counter(Some(n as f64));
+            vec![p.phase.label().into(), whole(p.configurations as u64), whole(u64::from(p.repetitions)), format!("{}..{}", whole(u64::from(p.iterations_min)), whole(u64::from(p.iterations_max))), whole(p.samples as u64), whole(p.feasible_samples as u64), whole(p.mvm), significant(Some(p.duration_s), TIME_DIGITS), number(p.best_objective)]
+        })
         .collect();
     out.push('\n');
-    out.push_str(&render(&["phase", "configs", "reps", "iterations", "samples", "feasible", "mvm", "seconds", "best"], &rows));
+    out.push_str(&render(&["phase", "configs", "reps", "iterations", "samples", "feasible", "mvm", "time (s)", "best feasible"], &rows));
     for c in &sweep.penalty_changes {
-        let _ = writeln!(out, "penalties after {}: {} doubled, max growth {}×, λ {:.4e}", c.after, count(c.rows_doubled, "row"), c.max_growth, c.lambda);
+        let _ = writeln!(out, "{}", penalty_change(c));
     }
     out
 }

@@ -26,7 +26,7 @@ use crate::benchmark::{ResultRow, SolverName};
 use crate::cluster::{check_against_raw_runs, RawResults, ResultFiles};
 use crate::export::csv::read_results;
 use crate::metrics::reaches_target;
-use crate::table::{number, render, significant};
+use crate::table::{number, objective, render, significant};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Tolerances {
@@ -315,7 +315,7 @@ impl fmt::Display for Report {
                     b.instance.clone(),
                     b.solver.key().into(),
                     b.repeat.to_string(),
-                    change(number(b.best_objective), number(c.best_objective)),
+                    change(objective(b.best_objective, b.feasible), objective(c.best_objective, c.feasible)),
                     change(reached(b), reached(c)),
                     change(counter(b), counter(c)),
                     change(integral(b), integral(c)),

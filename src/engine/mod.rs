@@ -103,6 +103,10 @@ pub struct EngineInfo {
     /// The device in words (CPU model and threads, or adapter name and backend).
     pub device: String,
     pub threads: usize,
+    /// A wgpu adapter that is a CPU in software (`wgpu::DeviceType::Cpu`: llvmpipe, lavapipe,
+    /// WARP), not a GPU; false for the native CPU engine.
+    #[serde(skip)]
+    pub software_adapter: bool,
 }
 
 pub trait Engine {

@@ -5,7 +5,9 @@
 //! `csv`: results.csv row by row (and read back), the comparison table.
 //! `json`: results.json. `markdown`: the comparison report. `svg`: the performance profile.
 //! `qoblib`: AOC-DT's runs on a QOBLIB instance as a QOBLIB submission folder.
+//! `console`: the comparison narrowed for a terminal.
 
+pub mod console;
 pub mod csv;
 pub mod json;
 pub mod lp;

@@ -6,7 +6,9 @@
 //!   levels never count; ρ(1) is the share of instances a solver is fastest on, the right end
 //!   the share it reaches at all.
 //! * `gap_over_time.svg`: every run's primal gap over time (log time axis), one panel per
-//!   instance — who got closer, and when.
+//!   instance — who got closer, and when. A run's line starts at its first feasible point
+//!   (a dot), so that "no feasible point yet" is no line rather than a 100 % gap; a run
+//!   that found none is a cross at 100 % at its end, and its legend entry says so.
 //!
 //! Both take an optional note (a partial run says so) under their title.
 
@@ -27,6 +29,10 @@ const MIN_TIME_S: f64 = 1e-6;
 
 /// Gaps (percent) below this are drawn at it: the floor of the log gap axis, where gap 0 sits.
 const GAP_FLOOR_PCT: f64 = 1e-3;
+
+/// The y range of a performance profile's panels: the fractions 0..1 with a margin, so that a
+/// solver at 0 (it reached nothing) is drawn above the x axis instead of under it.
+const FRACTION_AXIS: Range<f64> = -0.04..1.05;
 
 /// The most panels per row of the small multiples.
 const COLUMNS: usize = 3;
@@ -139,7 +145,7 @@ pub fn write_performance_profiles(path: &Path, comparisons: &[InstanceComparison
                 .margin(10)
                 .x_label_area_size(40)
                 .y_label_area_size(45)
-                .build_cartesian_2d(log_axis(1.0..tau_max), 0f64..1.05)?;
+                .build_cartesian_2d(log_axis(1.0..tau_max), FRACTION_AXIS)?;
             chart
                 .configure_mesh()
                 .x_label_formatter(&tick_label)
@@ -165,19 +171,22 @@ fn plotted_gap_pct(gap: f64) -> f64 {
     (100.0 * gap).max(GAP_FLOOR_PCT)
 }
 
-/// The points of a run's gap-over-time line on [x_min, horizon]: 100 % until its first
-/// feasible point, then a step down at each improvement.
-fn gap_line(run: &RunCurve, x_min: f64) -> Vec<(f64, f64)> {
-    let mut points = vec![(x_min, 100.0)];
-    let mut current = 100.0;
-    for step in run.curve.steps.iter().filter(|s| s.time_s <= run.horizon_s) {
+/// The points of a run's gap-over-time line on [x_min, horizon]: from its first feasible point
+/// on, a step down at each improvement; None when it found no feasible point by its horizon
+/// (no line: "no feasible point yet" is not a 100 % gap).
+fn gap_line(run: &RunCurve, x_min: f64) -> Option<Vec<(f64, f64)>> {
+    let mut steps = run.curve.steps.iter().filter(|s| s.time_s <= run.horizon_s);
+    let first = steps.next()?;
+    let mut current = plotted_gap_pct(first.gap);
+    let mut points = vec![(first.time_s.max(x_min), current)];
+    for step in steps {
         let t = step.time_s.max(x_min);
         points.push((t, current));
         current = plotted_gap_pct(step.gap);
         points.push((t, current));
     }
     points.push((run.horizon_s.max(x_min), current));
-    points
+    Some(points)
 }
 
 /// gap_over_time.svg: one panel per instance (in `instances` order) with the primal gap of
@@ -193,7 +202,7 @@ pub fn write_gap_over_time(path: &Path, instances: &[&str], curves: &[RunCurve],
     {
         let root = SVGBackend::with_string(&mut svg, (380 * columns as u32, 280 * rows as u32 + 40)).into_drawing_area();
         root.fill(&WHITE)?;
-        let title = "Primal gap of the best point so far over time (gap 0 on the bottom edge)";
+        let title = "Primal gap over time (● first feasible point, ✕ none; gap 0 at the bottom)";
         let body = root.titled(&caption(title, note), ("sans-serif", 20))?;
         for (instance, panel) in instances.iter().zip(body.split_evenly((rows, columns)).iter()) {
             let mut chart = ChartBuilder::on(panel)
@@ -209,17 +218,26 @@ pub fn write_gap_over_time(path: &Path, instances: &[&str], curves: &[RunCurve],
                 .x_desc("seconds")
                 .y_desc("primal gap %")
                 .draw()?;
+            let runs: Vec<&RunCurve> = curves.iter().filter(|c| c.instance == *instance).collect();
             let mut labelled = Vec::new();
-            for run in curves.iter().filter(|c| c.instance == *instance) {
+            for run in &runs {
                 let style = colour(run.solver).stroke_width(2);
-                let series = chart.draw_series(LineSeries::new(gap_line(run, x_min), style))?;
+                let series = match gap_line(run, x_min) {
+                    Some(line) => {
+                        chart.draw_series(std::iter::once(Circle::new(line[0], 4, style.filled())))?;
+                        chart.draw_series(LineSeries::new(line, style))?
+                    }
+                    None => chart.draw_series(std::iter::once(Cross::new((run.horizon_s.max(x_min), 100.0), 6, style)))?,
+                };
                 if !labelled.contains(&run.solver) {
                     labelled.push(run.solver);
-                    series.label(run.solver.label()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+                    let found_none = runs.iter().filter(|r| r.solver == run.solver).all(|r| gap_line(r, x_min).is_none());
+                    let label = if found_none { format!("{} (no feasible point)", run.solver.label()) } else { run.solver.label().to_string() };
+                    series.label(label).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
                 }
             }
             if !labelled.is_empty() {
-                // Lower left: every line starts at the top (100 % before a feasible point).
+                // Lower left: lines start at the first feasible point, high and late.
                 chart.configure_series_labels().position(SeriesLabelPosition::LowerLeft).background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
             }
         }
@@ -264,6 +282,43 @@ mod tests {
         use crate::model::Sense;
         let found = [Found { time_s: 0.5, mvm: None, objective: -90.0 }, Found { time_s: 2.0, mvm: None, objective: -100.0 }];
         let run = RunCurve { instance: "X".into(), solver: SolverName::Scip, repeat: 0, horizon_s: 10.0, curve: PrimalCurve::new(Sense::Minimize, -100.0, found) };
-        assert_eq!(gap_line(&run, 0.01), [(0.01, 100.0), (0.5, 100.0), (0.5, 10.0), (2.0, 10.0), (2.0, GAP_FLOOR_PCT), (10.0, GAP_FLOOR_PCT)]);
+        assert_eq!(gap_line(&run, 0.01).unwrap(), [(0.5, 10.0), (2.0, 10.0), (2.0, GAP_FLOOR_PCT), (10.0, GAP_FLOOR_PCT)], "no line before the first feasible point");
+    }
+
+    fn run_of(solver: SolverName, found: &[(f64, f64)]) -> RunCurve {
+        use crate::metrics::{Found, PrimalCurve};
+        use crate::model::Sense;
+        let found = found.iter().map(|&(time_s, objective)| Found { time_s, mvm: None, objective });
+        RunCurve { instance: "X".into(), solver, repeat: 0, horizon_s: 10.0, curve: PrimalCurve::new(Sense::Minimize, -100.0, found) }
+    }
+
+    #[test]
+    fn no_feasible_point_is_drawn_unlike_a_full_gap() {
+        // SCIP's first feasible point has a real 100 % gap (objective 0 against -100); SA finds none.
+        let (scip, sa) = (run_of(SolverName::Scip, &[(0.5, 0.0), (2.0, -100.0)]), run_of(SolverName::Sa, &[]));
+        assert_eq!(gap_line(&scip, 0.01).unwrap()[0], (0.5, 100.0));
+        assert_eq!(gap_line(&sa, 0.01), None);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gap_over_time.svg");
+        write_gap_over_time(&path, &["X"], &[scip, sa], None).unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(svg.matches("<circle").count(), 1, "one dot, at SCIP's first feasible point");
+        assert!(svg.contains("SA (no feasible point)") && !svg.contains("SCIP (no feasible point)"), "{svg}");
+        // Per solver, (polylines, single strokes) in its colour: SCIP a line and its legend
+        // sample, SA only its legend sample and the two strokes of its cross.
+        let drawn = |solver| {
+            let RGBAColor(r, g, b, _) = colour(solver).to_rgba();
+            let stroke = format!("stroke=\"#{r:02X}{g:02X}{b:02X}\"");
+            let count = |element: &str| svg.lines().filter(|l| l.starts_with(element) && l.contains(&stroke)).count();
+            (count("<polyline"), count("<line"))
+        };
+        assert_eq!((drawn(SolverName::Scip), drawn(SolverName::Sa)), ((2, 0), (1, 2)), "{svg}");
+    }
+
+    #[test]
+    fn a_profile_at_zero_is_drawn_inside_the_panel() {
+        let points = steps(&[f64::INFINITY, f64::INFINITY], 10.0);
+        assert!(points.iter().all(|&(_, y)| y == 0.0));
+        assert!(points.iter().chain(&steps(&[1.0], 10.0)).all(|(_, y)| FRACTION_AXIS.start < *y && *y < FRACTION_AXIS.end));
     }
 }

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use crate::engine::{Precision, F32_RESOLUTION};
+use crate::engine::{EngineInfo, Precision, F32_RESOLUTION};
 use crate::hardware::HardwareModel;
 use crate::metrics::beats_proven_optimum;
 use crate::model::Sense;
@@ -46,6 +46,10 @@ pub enum Warning {
     /// A recorded submission's claim that the judge contradicts (another objective, or an
     /// infeasible point): its row holds the judged values, not the claim.
     RecordedContradicted { instance: String, solver: String, submission: String, note: String },
+    /// The GPU engine runs on a software adapter (a CPU emulating a GPU, such as llvmpipe or
+    /// lavapipe): its results are right, but its times measure that emulation, far slower
+    /// than the native CPU engine, not a GPU.
+    SoftwareAdapter { adapter: String },
 }
 
 impl Warning {
@@ -94,6 +98,12 @@ impl Warning {
             submission: run.submission.clone(),
             note: run.note.clone().unwrap_or_default(),
         })
+    }
+
+    /// The software-adapter warning, when the engine `info` describes a wgpu adapter that is a
+    /// CPU ([`EngineInfo::software_adapter`]).
+    pub fn software_adapter(info: &EngineInfo) -> Option<Warning> {
+        info.software_adapter.then(|| Warning::SoftwareAdapter { adapter: info.device.clone() })
     }
 
     /// The line to print.
@@ -148,6 +158,12 @@ impl fmt::Display for Warning {
                 f,
                 "{instance}: {solver} in QOBLIB submission {submission}: {note}; its row holds the judged values, do not trust the recorded claim"
             ),
+            Warning::SoftwareAdapter { adapter } => write!(
+                f,
+                "the GPU engine runs on {adapter}, a CPU emulating a GPU in software, not a GPU: its times measure that \
+                 emulation, about two orders of magnitude slower than the native CPU engine (--engine cpu); \
+                 `aocbench devices` lists the adapters"
+            ),
         }
     }
 }
@@ -193,7 +209,8 @@ pub fn target_fell_back(instances: &[&str]) -> String {
 /// (`beats_proven_optimum` in results.csv): the judge or the catalog is wrong there.
 pub fn beats_proven_optimum_in(instances: &[&str]) -> String {
     format!(
-        "suspected judge or catalog error on {}: a feasible result beats the catalog's proven          optimum (beats_proven_optimum in results.csv); do not trust those rows",
+        "suspected judge or catalog error on {}: a feasible result beats the catalog's proven \
+         optimum (beats_proven_optimum in results.csv); do not trust those rows",
         instances.join(", ")
     )
 }
@@ -242,5 +259,13 @@ mod tests {
         assert!(censored.starts_with("4 of 5 time ratios (SCIP time-to-target / AOC-DT") && censored.contains("are bounds: \">x\""), "{censored}");
         assert!(censored_time_ratio("SCIP", 1, 1).starts_with("1 of 1 time ratio (SCIP"), "singular");
         assert_eq!(partial_run(0, 1), "partial: 0 of 1 instance");
+    }
+
+    #[test]
+    fn a_software_adapter_is_named_and_a_hardware_one_is_not() {
+        let info = |software_adapter| EngineInfo { kind: "gpu".into(), device: "llvmpipe (LLVM 15.0.7, 256 bits) (Vulkan, Cpu)".into(), threads: 1, software_adapter };
+        let line = Warning::software_adapter(&info(true)).expect("a CPU adapter is warned about").line();
+        assert!(line.starts_with("warning: the GPU engine runs on llvmpipe (LLVM 15.0.7, 256 bits) (Vulkan, Cpu), a CPU emulating a GPU"), "{line}");
+        assert_eq!(Warning::software_adapter(&info(false)), None);
     }
 }

@@ -158,7 +158,7 @@ impl Engine for GpuEngine {
         let info = &self.gpu.info;
         // Under a hardware model the machine joins the kind (`gpu+aoc16`), as on the CPU.
         let kind = self.hardware.as_ref().map_or("gpu".to_string(), |h| format!("gpu+{}", h.machine.name()));
-        EngineInfo { kind, device: format!("{} ({}, {:?})", info.name, info.backend, info.device_type), threads: 1 }
+        EngineInfo { kind, device: format!("{} ({}, {:?})", info.name, info.backend, info.device_type), threads: 1, software_adapter: info.device_type == wgpu::DeviceType::Cpu }
     }
 
     fn precision(&self) -> Precision {
