@@ -212,7 +212,8 @@ class PenaltyModel:
         np = self.np
         o = self.objective
         w = np.asarray(weights, dtype=np.float64)
-        lin = np.bincount(self.penalty_lin_k, weights=self.penalty_lin_b * w[self.penalty_lin_row], minlength=self.size)
+        # astype: bincount of no terms (a model without rows) is an integer array.
+        lin = np.bincount(self.penalty_lin_k, weights=self.penalty_lin_b * w[self.penalty_lin_row], minlength=self.size).astype(np.float64)
         lin[: self.n] += o.lin
         i = np.concatenate([o.i, self.penalty_i])
         j = np.concatenate([o.j, self.penalty_j])
