@@ -3,6 +3,7 @@
 //! varied iteration counts. Penalty weights adapt between phases (constraint-handling.md).
 
 mod explore;
+mod pace;
 mod parameters;
 mod polished;
 mod run;
@@ -10,7 +11,7 @@ mod samples;
 mod sobol;
 
 pub use parameters::{phase_resources, Configuration, ParameterRanges};
-pub use run::{run_sweep, starting_weights, PenaltyChange, PhaseStats, SampleRecord, SweepResult};
+pub use run::{run_sweep, starting_weights, Ending, PenaltyChange, PhaseStats, SampleRecord, SweepResult, PROVEN_VARIABLES};
 pub(crate) use run::{shows_weak_penalties, sobol_configurations, stream_rng, Stop};
 pub use polished::{PolishReport, PolishedTrack, POLISH_TIME_SHARE};
 pub use samples::{evaluate, Candidate, Evaluation, Improvement, Incumbents};
