@@ -141,8 +141,8 @@ pub struct SweepResult {
 pub enum Ending {
     /// The instance is small enough that enumerating its `points` (2ⁿ) proved `optimum`, and
     /// AOC-DT reached it: phases 1 and 2 ended once the deep search's 100 configurations had
-    /// completed and the deep search after one full round, so that TTS99 still has samples of
-    /// as many deep configurations as a full run. `elapsed_s` and `mvm` are the run's totals.
+    /// completed, and the deep search after the first full round in which a sample reached it,
+    /// so that TTS99 has samples of as many deep configurations as a full run, and a success. `elapsed_s` and `mvm` are the run's totals.
     ProvenOptimum { optimum: f64, points: u64, elapsed_s: f64, mvm: u64 },
     /// `--work W` left `unspent` replica-iterations: fewer than the `least` iterations a
     /// deep-search sample runs, so no honest sample could spend them.
@@ -442,8 +442,12 @@ impl Run<'_> {
     /// Whether enumeration proved the instance's optimum and the best feasible point holds it
     /// ([`Ending::ProvenOptimum`]).
     pub(super) fn holds_proven_optimum(&self) -> bool {
-        let best = self.incumbents.best_feasible.as_ref();
-        self.proven.zip(best).is_some_and(|((optimum, _), best)| reaches_target(self.instance.sense, best.objective, optimum))
+        self.reaches_proven_optimum(self.incumbents.best_feasible.as_ref().map(|best| best.objective))
+    }
+
+    /// Whether enumeration proved the optimum and the feasible `objective` reaches it.
+    fn reaches_proven_optimum(&self, objective: Option<f64>) -> bool {
+        self.proven.zip(objective).is_some_and(|((optimum, _), objective)| reaches_target(self.instance.sense, objective, optimum))
     }
 
     /// Replicas of the next batch, at most `wanted`, whose `iterations` each fit the budget
@@ -584,8 +588,9 @@ impl Run<'_> {
         let least = u64::from(self.options.ranges.deep_iterations.0.min(phase2_iterations).max(1));
         loop {
             let round = stats.rounds as u64;
-            // One full round is enough once the proven optimum is held (Ending::ProvenOptimum).
-            if self.budget_spent() || configurations.is_empty() || (round > 0 && self.holds_proven_optimum()) {
+            // Full rounds until one of the deep samples reaches the proven optimum, so that the
+            // success probability of TTS99 is not zero for want of samples (Ending::ProvenOptimum).
+            if self.budget_spent() || configurations.is_empty() || (round > 0 && self.reaches_proven_optimum(stats.best_objective)) {
                 break;
             }
             let iterations = stream_rng(self.options.seed, Phase::DeepSearch.stream() + 16, round).random_range(lo..=hi);
