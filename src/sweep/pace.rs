@@ -16,14 +16,16 @@ const MARGIN: f64 = 1.25;
 /// Samples the probe judges to measure the judge's seconds per sample.
 const JUDGED_SAMPLES: usize = 8;
 
-/// The measured cost of a batch: seconds per iteration with one replica and with `replicas`
-/// (the engine's batch), linear in between (a dense product costs J's pass plus a share per
-/// replica), and seconds per judged sample; `scale` corrects the model by the batches run since.
+/// The measured cost of a batch: seconds per iteration of batches of one replica, half the
+/// engine's batch and all of it, linear in between, and seconds per judged sample; `scale`
+/// corrects the model by the batches run since. Three sizes, because the cost is not linear in
+/// the replicas: a dense GEMM's is (J's pass plus a share per replica), but chunks of replicas
+/// that run side by side on the threads cost the slowest chunk's time, so half a batch on two
+/// threads takes as long as all of it.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Pace {
-    one: f64,
-    full: f64,
-    replicas: usize,
+    /// (replicas, seconds per iteration), by replicas.
+    probes: [(usize, f64); 3],
     judge: f64,
     scale: f64,
 }
@@ -35,8 +37,18 @@ impl Pace {
     }
 
     fn unscaled(&self, replicas: usize, iterations: u32) -> f64 {
-        let share = (replicas.saturating_sub(1)) as f64 / (self.replicas.saturating_sub(1)).max(1) as f64;
-        let per_iteration = self.one + (self.full - self.one).max(0.0) * share;
+        // Piecewise linear through the probes, never falling (a probe's noise aside), and
+        // extrapolated beyond the largest along its last piece.
+        let [(r0, t0), (r1, t1), (r2, t2)] = self.probes;
+        let (t1, t2) = (t1.max(t0), t2.max(t1.max(t0)));
+        let along = |(ra, ta): (usize, f64), (rb, tb): (usize, f64)| ta + (tb - ta) * (replicas as f64 - ra as f64) / (rb as f64 - ra as f64).max(1.0);
+        let per_iteration = if replicas <= r0 {
+            t0
+        } else if replicas <= r1 {
+            along((r0, t0), (r1, t1))
+        } else {
+            along((r1, t1), (r2, t2))
+        };
         f64::from(iterations) * per_iteration + replicas as f64 * self.judge
     }
 
@@ -68,8 +80,9 @@ impl Pace {
 }
 
 impl Run<'_> {
-    /// Measures the pace on the loaded problem: one iteration of one replica and one of the
-    /// engine's batch (from `configuration`), and the judge on a few of the batch's samples.
+    /// Measures the pace on the loaded problem: one iteration of one replica, of half the
+    /// engine's batch and of all of it (from `configuration`), and the judge on a few of the
+    /// batch's samples.
     /// The probe's samples are discarded (one iteration anneals nothing); its seconds count as
     /// setup. Its initial states come from a stream of their own: the phases draw as before.
     pub(super) fn measure_pace(&mut self, configuration: Configuration) -> anyhow::Result<Pace> {
@@ -83,14 +96,16 @@ impl Run<'_> {
             let output = run.engine.run(&Batch { params: &params, initial: &initial, iterations: 1, dt: run.options.dt, noise_seed: rng.random() })?;
             Ok((started.elapsed().as_secs_f64(), output.states))
         };
+        let half = self.batch_size.div_ceil(2);
         let (one, _) = probe(1, self)?;
+        let (middle, _) = probe(half, self)?;
         let (full, states) = probe(self.batch_size, self)?;
         let n_binary = self.model.n_binary();
         let judged = states.chunks(n.max(1)).take(JUDGED_SAMPLES);
         let started = Instant::now();
         let count = judged.map(|state| evaluate(self.instance, self.model, &self.weights, &self.model.assignment(&state[..n_binary]))).count();
         let judge = started.elapsed().as_secs_f64() / count.max(1) as f64;
-        Ok(Pace { one, full, replicas: self.batch_size, judge, scale: 1.0 })
+        Ok(Pace { probes: [(1, one), (half, middle), (self.batch_size, full)], judge, scale: 1.0 })
     }
 }
 
@@ -101,7 +116,7 @@ mod tests {
     #[test]
     fn the_batch_that_fits_is_the_largest_predicted_within_the_time_with_the_margin() {
         // 1 ms per iteration alone, 11 ms with 11 replicas: 1 ms more per replica; 2 ms to judge one.
-        let pace = Pace { one: 1e-3, full: 11e-3, replicas: 11, judge: 2e-3, scale: 1.0 };
+        let pace = Pace { probes: [(1, 1e-3), (6, 6e-3), (11, 11e-3)], judge: 2e-3, scale: 1.0 };
         assert!((pace.seconds(11, 100) - (1.1 + 0.022)).abs() < 1e-12);
         // 5 replicas × 100 iterations: 0.5 s + 0.01 s judged, × 1.25 = 0.6375 s.
         assert_eq!(pace.replicas_within(0.64, 100, 11), 5);
@@ -112,5 +127,14 @@ mod tests {
         assert!((slower.seconds(5, 100) - 2.0 * pace.seconds(5, 100)).abs() < 1e-12);
         slower.observe(11, 100, pace.seconds(11, 100));
         assert!((slower.seconds(5, 100) - 1.5 * pace.seconds(5, 100)).abs() < 1e-12, "a faster batch counts by half");
+    }
+
+    #[test]
+    fn half_a_batch_that_costs_all_of_it_is_predicted_so() {
+        // Two chunks side by side: 32 replicas take as long as 64; fewer, less.
+        let pace = Pace { probes: [(1, 1e-3), (32, 8e-3), (64, 8e-3)], judge: 0.0, scale: 1.0 };
+        assert_eq!(pace.seconds(48, 1), 8e-3);
+        assert!((pace.seconds(16, 1) - (1e-3 + 7e-3 * 15.0 / 31.0)).abs() < 1e-15);
+        assert_eq!(pace.replicas_within(1.25 * 8e-3 * 100.0 - 1e-9, 100, 64), 31, "nothing above half a batch is cheaper");
     }
 }
