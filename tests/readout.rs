@@ -58,7 +58,7 @@ fn check(instance: &Instance, seed: u64) -> f64 {
     let samples: usize = one_hot.phases.iter().map(|p| p.samples).sum();
     let feasible: usize = one_hot.phases.iter().map(|p| p.feasible_samples).sum();
     assert_eq!(feasible, samples, "{}, seed {seed}: every sample is read as a feasible point", instance.name);
-    let best = one_hot.incumbents.best_feasible.expect("a feasible point");
+    let best = one_hot.incumbents.best_feasible.clone().expect("a feasible point");
     assert!(feasibility(instance, &best.x).feasible);
     assert_eq!(best.objective, objective(instance, &best.x));
     let threshold = solve(instance, Readout::Threshold, seed);
