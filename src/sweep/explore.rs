@@ -71,7 +71,15 @@ impl Run<'_> {
         let proven_stop = |run: &Self, current: usize| phase != Phase::DeepSearch && current >= reps * DEEP_CONFIGURATIONS && run.holds_proven_optimum();
         while current < total && !self.budget_spent() && (current == experiments.start || current < reps || !stop.reached(self.mvm)) && !proven_stop(self, current) {
             // No batch spends more than the budget left (work, or seconds by the pace).
-            let replicas = self.replicas_that_fit((total - current).min(self.batch_size), iterations);
+            let mut replicas = self.replicas_that_fit((total - current).min(self.batch_size), iterations);
+            // Nor, under a time limit, more than the phase's share left, once its first
+            // configuration is complete: a phase 2 that ran to the limit left the deep search
+            // nothing (labs100, docs/resources.md).
+            if let (Stop::Deadline { until, .. }, Some(pace)) = (stop, self.pace) {
+                let left = until.saturating_duration_since(Instant::now()).as_secs_f64();
+                let to_complete = reps.saturating_sub(current - experiments.start).min(replicas);
+                replicas = pace.replicas_within(left, iterations, replicas).max(to_complete);
+            }
             if replicas == 0 {
                 break;
             }
