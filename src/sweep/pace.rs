@@ -68,6 +68,14 @@ impl Pace {
         lo
     }
 
+    /// The most iterations a batch of `replicas` may run to fit `seconds` with the margin; 0
+    /// when not even one does.
+    pub(super) fn iterations_within(&self, seconds: f64, replicas: usize) -> u32 {
+        let per_iteration = self.seconds(replicas, 1) - self.seconds(replicas, 0);
+        let free = seconds / MARGIN - self.seconds(replicas, 0);
+        if per_iteration <= 0.0 { u32::MAX } else { (free / per_iteration).clamp(0.0, f64::from(u32::MAX)) as u32 }
+    }
+
     /// Corrects the model by a batch that took `seconds`: a slower batch counts at once, a
     /// faster one by half.
     pub(super) fn observe(&mut self, replicas: usize, iterations: u32, seconds: f64) {
@@ -122,6 +130,9 @@ mod tests {
         assert_eq!(pace.replicas_within(0.64, 100, 11), 5);
         assert_eq!(pace.replicas_within(100.0, 100, 11), 11);
         assert_eq!(pace.replicas_within(0.1, 100, 11), 0);
+        // 11 replicas: 11 ms per iteration and 22 ms to judge; 1 s / 1.25 leaves 0.778 s.
+        assert_eq!(pace.iterations_within(1.0, 11), 70);
+        assert_eq!(pace.iterations_within(0.01, 11), 0);
         let mut slower = pace;
         slower.observe(11, 100, 2.0 * pace.seconds(11, 100));
         assert!((slower.seconds(5, 100) - 2.0 * pace.seconds(5, 100)).abs() < 1e-12);

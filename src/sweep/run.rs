@@ -577,7 +577,15 @@ impl Run<'_> {
             Budget::Work(w) => w.saturating_sub(self.mvm) / experiments.max(1),
         };
         let cap = |v: u32| (v.min(phase2_iterations) as u64).max((v as u64).min(affordable)) as u32;
-        let (hi, lo) = (cap(hi).max(1), cap(lo).max(1));
+        let (mut hi, lo) = (cap(hi).max(1), cap(lo).max(1));
+        // Under a time limit, also no longer than a whole batch fits the time left by the pace:
+        // a batch cut to fewer replicas costs nearly as much per iteration (chunks run side by
+        // side, a sparse product's pass over J), so shorter replicas use the time better.
+        if let (Budget::TimeLimit(t), Some(pace)) = (self.options.budget, self.pace) {
+            let remaining = (t - self.start.elapsed().as_secs_f64()).max(0.0);
+            let fit = pace.iterations_within(remaining, self.batch_size.min(experiments as usize).max(1));
+            hi = hi.min(fit.max(self.options.ranges.deep_iterations.0.min(phase2_iterations)).max(1));
+        }
         let lo = lo.min(hi);
         let stop = Stop::whole(self.options.budget, self.start);
         let mut stats = PhaseStats { configurations: configurations.len(), ..PhaseStats::empty(Phase::DeepSearch, repetitions) };
