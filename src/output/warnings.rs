@@ -140,7 +140,7 @@ impl fmt::Display for Warning {
             ),
             Warning::StoppedAtProvenOptimum { instance, optimum, points, elapsed_s, mvm } => write!(
                 f,
-                "{instance}: stopped before its budget, at {elapsed_s:.3} s and {mvm} replica-iterations: judging all {points} points proved the optimum {}, and AOC-DT reached it; phases 1 and 2 ended once the deep search's {DEEP_CONFIGURATIONS} configurations had completed and the deep search after the first full round in which a sample reached it, so TTS99 counts samples of as many deep configurations as a full run",
+                "{instance}: stopped before its budget, at {elapsed_s:.3} s and {mvm} replica-iterations: judging all {points} points proved the optimum {}, and AOC-DT reached it; phases 1 and 2 ended once the deep search's {DEEP_CONFIGURATIONS} configurations had completed (or at their share of the budget, if sooner) and the deep search after the first full round in which a sample reached it, so TTS99 counts samples of as many deep configurations as a full run",
                 number(Some(*optimum))
             ),
             Warning::WorkUnspent { instance, work, unspent, least } => write!(

@@ -142,7 +142,8 @@ pub enum Ending {
     /// The instance is small enough that enumerating its `points` (2ⁿ) proved `optimum`, and
     /// AOC-DT reached it: phases 1 and 2 ended once the deep search's 100 configurations had
     /// completed, and the deep search after the first full round in which a sample reached it,
-    /// so that TTS99 has samples of as many deep configurations as a full run, and a success. `elapsed_s` and `mvm` are the run's totals.
+    /// so that TTS99 has samples of as many deep configurations as a full run, and a success.
+    /// `elapsed_s` and `mvm` are the run's totals.
     ProvenOptimum { optimum: f64, points: u64, elapsed_s: f64, mvm: u64 },
     /// `--work W` left `unspent` replica-iterations: fewer than the `least` iterations a
     /// deep-search sample runs, so no honest sample could spend them.
@@ -433,8 +434,8 @@ impl Run<'_> {
     }
 
     /// Whether the whole budget (work or time) is spent after the run's first batch: then no
-    /// batch starts, whatever a phase still wants, so that a run overruns its budget by at most
-    /// one batch.
+    /// batch starts, whatever a phase still wants (batches are also sized to what is left,
+    /// [`Run::replicas_that_fit`]).
     pub(super) fn budget_spent(&self) -> bool {
         self.mvm > 0 && Stop::whole(self.options.budget, self.start).reached(self.mvm)
     }
@@ -646,5 +647,19 @@ impl Run<'_> {
         stats.duration_s = started.elapsed().as_secs_f64();
         self.observer.phase_finished(&stats);
         Ok(DeepSearch { stats, samples })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_deep_round_spends_the_rest_exactly_in_whole_samples() {
+        // 1000 over 3 experiments: 334 + 333 + 333.
+        assert_eq!(last_round(1000, 3, 200), Some(LastRound { replicas: 3, iterations: 333, longer: 1 }));
+        // 450 cannot give 200 experiments 200 each: two samples of 225.
+        assert_eq!(last_round(450, 200, 200), Some(LastRound { replicas: 2, iterations: 225, longer: 0 }));
+        assert_eq!(last_round(150, 200, 200), None, "below one sample's least iterations");
     }
 }
