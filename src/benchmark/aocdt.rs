@@ -42,6 +42,7 @@ pub fn solve_instance(
     let mut warnings: Vec<Warning> = Warning::coefficient_range(&instance.name, model.range, engine.precision()).into_iter().chain(capacity).collect();
     let sweep = if decomposed { run_bcd(instance, &model, engine, options, observer)? } else { run_sweep(instance, &model, engine, options, observer)? };
     warnings.extend(work_clamps(&instance.name, options, &sweep));
+    warnings.extend(sweep.ending.as_ref().map(|ending| Warning::ending(&instance.name, ending)));
     let metrics = RunMetrics::from_sweep(instance.sense, &sweep, best_known);
     let polished = RunMetrics::polished(instance.sense, &sweep, best_known);
     Ok(SolveOutcome { sweep, metrics, polished, warnings })

@@ -231,16 +231,17 @@ fn parse_range<T: std::str::FromStr>(text: &str) -> Result<(T, T), String> {
 /// The sweep's budget and hyper-parameters, shared by `solve` and `bench`.
 #[derive(Debug, Clone, Args)]
 pub struct SweepArgs {
-    /// Wall-clock budget per solve in seconds (λ and all phases; parsing excluded). The clock is
-    /// read between batches: no batch starts once the limit is past, and one that started runs
-    /// to its end.
+    /// Wall-clock budget per solve in seconds (λ and all phases; parsing excluded). Every batch
+    /// is sized to end before the limit by the pace measured after the setup; when the setup
+    /// and one replica cannot fit, the run does that one replica and says so. A run on an
+    /// instance of at most 16 binaries stops once it holds their enumerated optimum.
     #[arg(long, value_name = "SECONDS", conflicts_with = "work", default_value_t = DEFAULT_TIME_LIMIT_S)]
     pub time_limit: f64,
     /// Deterministic budget: total replica-iterations (matrix-vector products), split over the
     /// phases by the same fractions; with a fixed --seed the CPU engine reproduces a run bit for bit.
-    /// No batch starts once the budget is spent, and no batch spends more than the budget (see
-    /// --batch-size), so a run spends at most the budget plus one batch (a phase may then end
-    /// before any configuration completes). A budget whose deep-search samples (24 bytes each,
+    /// The run spends exactly the budget: batches shrink to what is left, and the deep search's
+    /// last round shares the rest; a rest below one deep sample's iterations is reported unspent
+    /// (a phase may end before any configuration completes). A budget whose deep-search samples (24 bytes each,
     /// kept for time-to-solution) would not fit the memory available is refused at the start.
     #[arg(long, value_name = "MVM")]
     pub work: Option<u64>,

@@ -88,6 +88,8 @@ pub fn run_bcd(instance: &Instance, model: &QumoModel, engine: &mut dyn Engine, 
         decomposition: Some(report),
         polish: polished.as_ref().map(|p| p.report),
         polished: polished.map(|p| p.incumbents),
+        // Block descent keeps its own budget rules (docs/resources.md).
+        ending: None,
     })
 }
 

@@ -14,6 +14,23 @@ fn quadratic_form(terms: &[QuadTerm], x: &[f64]) -> f64 {
     0.5 * terms.iter().map(|t| t.value * x[t.row] * x[t.col]).sum::<f64>()
 }
 
+/// Every binary assignment of n variables, in counting order (n ≤ 20).
+pub fn all_binary_points(n: usize) -> impl Iterator<Item = Vec<f64>> {
+    assert!(n <= 20, "enumeration is for small n");
+    (0u32..1 << n).map(move |bits| (0..n).map(|i| ((bits >> i) & 1) as f64).collect())
+}
+
+/// The proven optimum of an all-binary instance of at most `limit` variables (≤ 20), found by
+/// judging all 2ⁿ points with [`feasibility`] and [`objective`]: `Some(None)` when no point is
+/// feasible, `None` when the instance is larger or has a variable that is not binary.
+pub fn enumerated_optimum(instance: &Instance, limit: usize) -> Option<Option<f64>> {
+    let n = instance.n_vars();
+    if n > limit.min(20) || instance.var_types.iter().any(|t| *t != VarType::Binary) {
+        return None;
+    }
+    Some(all_binary_points(n).filter(|x| feasibility(instance, x).feasible).map(|x| objective(instance, &x)).reduce(|a, b| instance.sense.best(a, b)))
+}
+
 /// The true objective `½·xᵀQx + bᵀx + q0` of the original problem, in its own sense.
 pub fn objective(instance: &Instance, x: &[f64]) -> f64 {
     assert_eq!(x.len(), instance.n_vars(), "assignment length must equal the number of variables");

@@ -7,7 +7,7 @@
 mod evaluate;
 pub mod random;
 
-pub use evaluate::{excess, feasibility, objective, Feasibility, FEASIBILITY_TOLERANCE};
+pub use evaluate::{all_binary_points, enumerated_optimum, excess, feasibility, objective, Feasibility, FEASIBILITY_TOLERANCE};
 
 /// Direction of optimisation of the original problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

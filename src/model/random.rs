@@ -3,6 +3,7 @@
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+pub use super::all_binary_points;
 use super::{Constraint, Instance, QuadTerm, Sense};
 
 /// A seed for a randomized test: `AOCBENCH_TEST_SEED` when set (to replay a failure), else
@@ -73,17 +74,8 @@ pub fn random_instance(spec: RandomSpec, seed: u64) -> Instance {
     Instance::binary(&name, spec.sense, objective_quadratic, objective_linear, objective_constant, constraints)
 }
 
-/// Every binary assignment of n variables, in counting order (n ≤ 20).
-pub fn all_binary_points(n: usize) -> impl Iterator<Item = Vec<f64>> {
-    assert!(n <= 20, "enumeration is for small n");
-    (0u32..1 << n).map(move |bits| (0..n).map(|i| ((bits >> i) & 1) as f64).collect())
-}
-
 /// The true optimum of a small all-binary instance by enumeration (n ≤ 20), judged by the
 /// exact model; `None` when no point is feasible.
 pub fn brute_force_optimum(instance: &Instance) -> Option<f64> {
-    all_binary_points(instance.n_vars())
-        .filter(|x| super::feasibility(instance, x).feasible)
-        .map(|x| super::objective(instance, &x))
-        .reduce(|a, b| instance.sense.best(a, b))
+    super::enumerated_optimum(instance, 20).expect("a small all-binary instance")
 }

@@ -17,6 +17,7 @@ use crate::model::Sense;
 use crate::table::{count, number};
 use crate::qumo::CoefficientRange;
 use crate::reference::recorded::{RecordedOutcome, STATUS_CONTRADICTED};
+use crate::sweep::{Ending, DEEP_CONFIGURATIONS};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -37,6 +38,14 @@ pub enum Warning {
     /// An option asked for more work in one batch (or BCD sub-solve) than the whole `--work`
     /// budget: it ran with the most the budget allows.
     ClampedToWork { instance: String, option: String, asked: u64, used: u64, work: u64 },
+    /// The run stopped before its budget: enumeration proved the optimum and AOC-DT reached it
+    /// ([`Ending::ProvenOptimum`]).
+    StoppedAtProvenOptimum { instance: String, optimum: f64, points: u64, elapsed_s: f64, mvm: u64 },
+    /// `--work` left replica-iterations no honest sample could spend ([`Ending::WorkUnspent`]).
+    WorkUnspent { instance: String, work: u64, unspent: u64, least: u32 },
+    /// The time limit could not hold: the setup and one replica of phase 1 exceed it
+    /// ([`Ending::LimitCannotHold`]).
+    TimeLimitCannotHold { instance: String, limit_s: f64, setup_s: f64, replica_s: f64, elapsed_s: f64 },
     /// Instances of a bench run without a best-known objective: their target will be AOC-DT's
     /// own best, so "reached" there only means matching AOC-DT.
     NoTarget { instances: Vec<String> },
@@ -78,6 +87,16 @@ impl Warning {
     /// The clamped-to-work warning for `option`, when the run `used` less than was `asked`.
     pub fn clamped_to_work(instance: &str, option: &str, asked: u64, used: u64, work: u64) -> Option<Warning> {
         (used < asked).then(|| Warning::ClampedToWork { instance: instance.to_string(), option: option.to_string(), asked, used, work })
+    }
+
+    /// The warning that says why a run ended before its budget or could not keep it.
+    pub fn ending(instance: &str, ending: &Ending) -> Warning {
+        let instance = instance.to_string();
+        match *ending {
+            Ending::ProvenOptimum { optimum, points, elapsed_s, mvm } => Warning::StoppedAtProvenOptimum { instance, optimum, points, elapsed_s, mvm },
+            Ending::WorkUnspent { work, unspent, least } => Warning::WorkUnspent { instance, work, unspent, least },
+            Ending::LimitCannotHold { limit_s, setup_s, replica_s, elapsed_s } => Warning::TimeLimitCannotHold { instance, limit_s, setup_s, replica_s, elapsed_s },
+        }
     }
 
     /// The no-target warning, when some of the run's instances have no best-known objective.
@@ -142,6 +161,21 @@ impl fmt::Display for Warning {
             Warning::ClampedToWork { instance, option, asked, used, work } => write!(
                 f,
                 "{instance}: {option} {asked} would spend more than the whole --work budget ({work} replica-iterations) in one batch: it ran with {used}"
+            ),
+            Warning::StoppedAtProvenOptimum { instance, optimum, points, elapsed_s, mvm } => write!(
+                f,
+                "{instance}: stopped before its budget, at {elapsed_s:.3} s and {mvm} replica-iterations: judging all {points} points proved the optimum {}, and AOC-DT reached it; phases 1 and 2 ended once the deep search's {DEEP_CONFIGURATIONS} configurations had completed (or at their share of the budget, if sooner) and the deep search after the first full round in which a sample reached it, so TTS99 counts samples of as many deep configurations as a full run",
+                number(Some(*optimum))
+            ),
+            Warning::WorkUnspent { instance, work, unspent, least } => write!(
+                f,
+                "{instance}: --work {work} spent {}: the last {unspent} replica-iterations are fewer than the {least} iterations of the shortest deep-search sample, so no sample could spend them",
+                work - unspent
+            ),
+            Warning::TimeLimitCannotHold { instance, limit_s, setup_s, replica_s, elapsed_s } => write!(
+                f,
+                "{instance}: the time limit of {limit_s} s cannot hold: the setup (QUMO, λ, loading J, measuring the batch pace) took {setup_s:.2} s and one replica of phase 1 takes about {replica_s:.2} s more; the run did that one replica and ended at {elapsed_s:.2} s (a limit of {:.0} s or more lets a replica end within it)",
+                (setup_s + replica_s).ceil()
             ),
             Warning::NoTarget { instances } => write!(
                 f,

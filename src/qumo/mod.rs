@@ -26,6 +26,10 @@ pub struct SymmetricCsr {
     pub values: Vec<f64>,
 }
 
+/// Non-zeros from which [`SymmetricCsr::matvec`] splits its rows over threads: below, a
+/// product takes well under a millisecond and the threads' start-up would dominate.
+const PARALLEL_MATVEC_NONZEROS: usize = 1 << 16;
+
 impl SymmetricCsr {
     /// Builds from `(i, j, v)` triplets covering both triangles; duplicates are summed and
     /// exact zeros dropped.
@@ -58,11 +62,19 @@ impl SymmetricCsr {
         if self.n == 0 { 0.0 } else { self.nnz() as f64 / (self.n as f64 * self.n as f64) }
     }
 
-    /// y = J·x.
+    /// y = J·x. Rows in parallel once J is large (each row's sum in the same order, so the
+    /// result does not depend on the threads): λ's Lanczos runs hundreds of these, the largest
+    /// part of the setup of a half-dense QUBO of 4,000 variables (docs/resources.md).
     pub fn matvec(&self, x: &[f64], y: &mut [f64]) {
-        for (i, yi) in y.iter_mut().enumerate() {
+        use rayon::prelude::*;
+        let row = |(i, yi): (usize, &mut f64)| {
             let range = self.row_ptr[i]..self.row_ptr[i + 1];
             *yi = self.cols[range.clone()].iter().zip(&self.values[range]).map(|(&j, &v)| v * x[j]).sum();
+        };
+        if self.nnz() >= PARALLEL_MATVEC_NONZEROS {
+            y.par_iter_mut().enumerate().with_min_len(64).for_each(row);
+        } else {
+            y.iter_mut().enumerate().for_each(row);
         }
     }
 

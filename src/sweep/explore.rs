@@ -1,12 +1,15 @@
 //! The exploration primitive (spec §5.2): configurations repeated config-major, run in batches
 //! of B replicas until the stop, every sample judged exactly.
 
+use std::ops::Range;
+use std::time::Instant;
+
 use rand::Rng;
 use rayon::prelude::*;
 
 use super::run::{stream_rng, PhaseStats, Run, SampleRecord, Stop};
 use super::samples::{evaluate, Candidate, Evaluation};
-use super::{Configuration, Phase};
+use super::{Configuration, Phase, DEEP_CONFIGURATIONS};
 use crate::engine::Batch;
 
 pub(super) struct Exploration {
@@ -34,16 +37,20 @@ impl Run<'_> {
     /// Phases 1 and 2: one exploration (round 0) with progress notifications.
     pub(super) fn explore(&mut self, phase: Phase, configurations: &[Configuration], repetitions: u32, iterations: u32, stop: Stop) -> anyhow::Result<Exploration> {
         self.observer.phase_started(phase, configurations.len(), repetitions, iterations);
-        let exploration = self.run_experiments(phase, configurations, repetitions, iterations, stop, 0)?;
+        let experiments = 0..configurations.len() * repetitions.max(1) as usize;
+        let exploration = self.run_experiments(phase, configurations, repetitions, iterations, stop, 0, experiments)?;
         self.observer.phase_finished(&exploration.stats);
         Ok(exploration)
     }
 
-    /// One exploration without notifications; the deep search calls it once per round.
-    pub(super) fn run_experiments(&mut self, phase: Phase, configurations: &[Configuration], repetitions: u32, iterations: u32, stop: Stop, round: u64) -> anyhow::Result<Exploration> {
-        let started = std::time::Instant::now();
+    /// One exploration without notifications, of the `experiments` (configuration-major
+    /// indices); the deep search calls it once per round (twice for a round trimmed to the
+    /// `--work` left).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn run_experiments(&mut self, phase: Phase, configurations: &[Configuration], repetitions: u32, iterations: u32, stop: Stop, round: u64, experiments: Range<usize>) -> anyhow::Result<Exploration> {
+        let started = Instant::now();
         let reps = repetitions.max(1) as usize;
-        let total = configurations.len() * reps;
+        let total = experiments.end.min(configurations.len() * reps);
         let n = self.n;
         let n_binary = self.model.n_binary();
         let mut exploration = Exploration {
@@ -55,12 +62,29 @@ impl Run<'_> {
         };
         let record = phase == Phase::DeepSearch;
         let amplitude = 1.0 / (n as f32).sqrt();
-        let mut current = 0;
+        let mut current = experiments.start;
         // Unlike the Julia original, the last batch is sized exactly (no single-experiment
         // batch is dropped) and a phase runs until at least one configuration completes,
-        // unless the whole budget is spent.
-        while current < total && !self.budget_spent() && (current == 0 || current < reps || !stop.reached(self.mvm)) {
-            let last = total.min(current + self.batch_size);
+        // unless the whole budget is spent. Once the proven optimum is held, phases 1 and 2
+        // end as soon as the deep search's DEEP_CONFIGURATIONS have completed (it samples as
+        // many configurations as in a full run); the deep search ends its round.
+        let proven_stop = |run: &Self, current: usize| phase != Phase::DeepSearch && current >= reps * DEEP_CONFIGURATIONS && run.holds_proven_optimum();
+        while current < total && !self.budget_spent() && (current == experiments.start || current < reps || !stop.reached(self.mvm)) && !proven_stop(self, current) {
+            // No batch spends more than the budget left (work, or seconds by the pace).
+            let mut replicas = self.replicas_that_fit((total - current).min(self.batch_size), iterations);
+            // Nor, under a time limit, more than the phase's share left, once its first
+            // configuration is complete: a phase 2 that ran to the limit left the deep search
+            // nothing (labs100, docs/resources.md).
+            if let (Stop::Deadline { until, .. }, Some(pace)) = (stop, self.pace) {
+                let left = until.saturating_duration_since(Instant::now()).as_secs_f64();
+                let to_complete = reps.saturating_sub(current - experiments.start).min(replicas);
+                replicas = pace.replicas_within(left, iterations, replicas).max(to_complete);
+            }
+            if replicas == 0 {
+                break;
+            }
+            let batch_started = Instant::now();
+            let last = current + replicas;
             let experiment_configs: Vec<Configuration> = (current..last).map(|e| configurations[e / reps]).collect();
             let params: Vec<_> = experiment_configs.iter().map(|c| c.replica_params(self.lambda)).collect();
             let mut rng = stream_rng(self.options.seed, phase.stream(), (round << 32) | exploration.stats.batches as u64);
@@ -120,6 +144,9 @@ impl Run<'_> {
             }
             exploration.last_batch = judged.into_iter().map(|((x, e), _)| (x, e.penalised)).collect();
             self.step_multipliers(&exploration.last_batch)?;
+            if let Some(pace) = self.pace.as_mut() {
+                pace.observe(params.len(), iterations, batch_started.elapsed().as_secs_f64());
+            }
             exploration.stats.batches += 1;
             exploration.stats.samples += params.len();
             exploration.stats.mvm += work;

@@ -4,6 +4,7 @@
 
 mod bcd;
 mod explore;
+mod pace;
 mod parameters;
 mod polished;
 mod run;
@@ -12,7 +13,7 @@ mod sobol;
 
 pub use bcd::{BcdOptions, BcdReport, Blocks, Decomposition};
 pub use parameters::{phase_resources, Configuration, ParameterRanges};
-pub use run::{run_sweep, starting_weights, PenaltyChange, PhaseStats, SampleRecord, SweepResult};
+pub use run::{run_sweep, starting_weights, Ending, PenaltyChange, PhaseStats, SampleRecord, SweepResult, PROVEN_VARIABLES};
 pub(crate) use run::{shows_weak_penalties, sobol_configurations, stream_rng, Stop};
 pub use polished::{PolishReport, PolishedTrack, POLISH_TIME_SHARE};
 pub use samples::{evaluate, Candidate, Evaluation, Improvement, Incumbents};

@@ -5,11 +5,13 @@ use std::time::Instant;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use super::pace::Pace;
 use super::polished::{PolishReport, PolishedTrack};
 use super::samples::Incumbents;
 use super::{phase_resources, sobol, Budget, Configuration, ParameterRanges, PenaltyBasis, Phase, SweepObserver, SweepOptions, CONFIGURATIONS, DEEP_CONFIGURATIONS};
 use crate::engine::{Engine, EngineInfo, ProductForm};
-use crate::model::{Instance, Sense};
+use crate::metrics::reaches_target;
+use crate::model::{enumerated_optimum, Instance, Sense};
 use crate::qumo::{PenaltyWeights, QumoModel};
 use crate::readout::{OneHotReadout, Readout};
 use crate::resources::{batch_host_bytes, ensure_fits};
@@ -129,6 +131,27 @@ pub struct SweepResult {
     pub polished: Option<Incumbents>,
     /// What the polish did and cost under `--polish`.
     pub polish: Option<PolishReport>,
+    /// Why the run ended before its budget, or could not keep it (`None`: it spent its budget).
+    pub ending: Option<Ending>,
+}
+
+/// Why a run ended before spending its budget, or why it could not keep it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Ending {
+    /// The instance is small enough that enumerating its `points` (2ⁿ) proved `optimum`, and
+    /// AOC-DT reached it: phases 1 and 2 ended once the deep search's 100 configurations had
+    /// completed, and the deep search after the first full round in which a sample reached it,
+    /// so that TTS99 has samples of as many deep configurations as a full run, and a success.
+    /// `elapsed_s` and `mvm` are the run's totals.
+    ProvenOptimum { optimum: f64, points: u64, elapsed_s: f64, mvm: u64 },
+    /// `--work W` left `unspent` replica-iterations: fewer than the `least` iterations a
+    /// deep-search sample runs, so no honest sample could spend them.
+    WorkUnspent { work: u64, unspent: u64, least: u32 },
+    /// Under a time limit of `limit_s`, the setup (QUMO, λ, J loaded, the pace measured) took
+    /// `setup_s` and one replica of phase 1 was predicted to take `replica_s`: the run ran that
+    /// one replica anyway and ended at `elapsed_s`.
+    LimitCannotHold { limit_s: f64, setup_s: f64, replica_s: f64, elapsed_s: f64 },
 }
 
 impl SweepResult {
@@ -177,7 +200,19 @@ pub(super) struct Run<'a> {
     pub(super) readout: Option<OneHotReadout>,
     /// Under `--polish`: every batch's best feasible point, polished.
     pub(super) polished: Option<PolishedTrack>,
+    /// Under a time limit: how long a batch takes, measured after the setup.
+    pub(super) pace: Option<Pace>,
+    /// The instance's optimum when enumeration proves it ([`PROVEN_VARIABLES`]), with the
+    /// points enumerated.
+    pub(super) proven: Option<(f64, u64)>,
+    /// Set when the first batch could not fit the time left (the one replica's predicted seconds).
+    pub(super) overran: Option<f64>,
 }
+
+/// All-binary instances of at most this many variables are enumerated before the sweep
+/// (2¹⁶ points, milliseconds): their optimum is then proven, and the run may stop once AOC-DT
+/// holds it ([`Ending::ProvenOptimum`]).
+pub const PROVEN_VARIABLES: usize = 16;
 
 impl Stop {
     /// The stop of the whole budget, counted from `start` (wall clock) or from no work.
@@ -245,6 +280,9 @@ pub fn run_sweep(
         escalated: false,
         readout,
         polished: options.polish.then(|| PolishedTrack::new(instance)),
+        pace: None,
+        proven: enumerated_optimum(instance, PROVEN_VARIABLES).flatten().map(|optimum| (optimum, 1u64 << instance.n_vars())),
+        overran: None,
     };
     let eigenvalues_initial = run.rebuild()?;
     let lambda_initial = run.lambda;
@@ -263,9 +301,12 @@ pub fn run_sweep(
     }
     let needed = run.engine.device_memory_bytes(run.batch_size).unwrap_or(0) as u64 + batch_host_bytes(run.batch_size, run.n, instance.n_vars());
     ensure_fits(needed, || format!("--batch-size {0} (a batch of {0} replicas of {1}'s {2}-variable QUMO)", run.batch_size, instance.name, run.n))?;
+    let configurations = sobol_configurations(&options.ranges);
+    if let Budget::TimeLimit(_) = options.budget {
+        run.pace = Some(run.measure_pace(configurations[0])?);
+    }
     let setup_s = start.elapsed().as_secs_f64();
 
-    let configurations = sobol_configurations(&options.ranges);
     let timeout = match options.budget {
         Budget::TimeLimit(t) => Some(t),
         Budget::Work(_) => None,
@@ -291,6 +332,8 @@ pub fn run_sweep(
     let seconds_per_mvm = phase2.stats.duration_s / phase2.stats.mvm.max(1) as f64;
     let deep = run.deep_search(&deep_configurations, iterations2, seconds_per_mvm)?;
     phases.push(deep.stats);
+    let elapsed_s = start.elapsed().as_secs_f64();
+    let ending = run.ending(elapsed_s, setup_s, iterations2);
     Ok(SweepResult {
         incumbents: run.incumbents,
         lambda_initial,
@@ -301,7 +344,7 @@ pub fn run_sweep(
         penalty_changes: run.penalty_changes,
         multiplier_steps: run.multiplier_steps,
         total_mvm: run.mvm,
-        elapsed_s: start.elapsed().as_secs_f64(),
+        elapsed_s,
         setup_s,
         batch_size: run.batch_size,
         qumo_vars: run.n,
@@ -314,6 +357,7 @@ pub fn run_sweep(
         decomposition: None,
         polish: run.polished.as_ref().map(|p| p.report),
         polished: run.polished.map(|p| p.incumbents),
+        ending,
     })
 }
 
@@ -347,6 +391,29 @@ pub(crate) fn sobol_configurations(ranges: &ParameterRanges) -> Vec<Configuratio
     sobol::parameter_points(CONFIGURATIONS, ranges.sobol_ranges()).into_iter().map(|[a, g, m]| Configuration { a, g, m }).collect()
 }
 
+/// The deep search's last round under `--work`: `replicas` samples (the first experiments in
+/// ranked order), `longer` of them one iteration longer than the rest's `iterations`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct LastRound {
+    pub(super) replicas: usize,
+    pub(super) iterations: u32,
+    pub(super) longer: usize,
+}
+
+/// How the last round spends exactly `left` replica-iterations: as many of the round's
+/// `experiments` as can each run at least `least` iterations, the iterations as even as whole
+/// numbers allow. `None` when `left` is below `least`: no honest sample fits, and the rest
+/// stays unspent (`Ending::WorkUnspent`). Every configuration keeps its samples when `left`
+/// allows `least` each; a smaller rest samples the best-ranked configurations first.
+pub(super) fn last_round(left: u64, experiments: u64, least: u64) -> Option<LastRound> {
+    let replicas = experiments.min(left / least.max(1));
+    if replicas == 0 {
+        return None;
+    }
+    let iterations = u32::try_from(left / replicas).ok()?;
+    Some(LastRound { replicas: replicas as usize, iterations, longer: (left % replicas) as usize })
+}
+
 pub(super) struct DeepSearch {
     pub(super) stats: PhaseStats,
     pub(super) samples: Vec<SampleRecord>,
@@ -367,10 +434,57 @@ impl Run<'_> {
     }
 
     /// Whether the whole budget (work or time) is spent after the run's first batch: then no
-    /// batch starts, whatever a phase still wants, so that a run overruns its budget by at most
-    /// one batch.
+    /// batch starts, whatever a phase still wants (batches are also sized to what is left,
+    /// [`Run::replicas_that_fit`]).
     pub(super) fn budget_spent(&self) -> bool {
         self.mvm > 0 && Stop::whole(self.options.budget, self.start).reached(self.mvm)
+    }
+
+    /// Whether enumeration proved the instance's optimum and the best feasible point holds it
+    /// ([`Ending::ProvenOptimum`]).
+    pub(super) fn holds_proven_optimum(&self) -> bool {
+        self.reaches_proven_optimum(self.incumbents.best_feasible.as_ref().map(|best| best.objective))
+    }
+
+    /// Whether enumeration proved the optimum and the feasible `objective` reaches it.
+    fn reaches_proven_optimum(&self, objective: Option<f64>) -> bool {
+        self.proven.zip(objective).is_some_and(|((optimum, _), objective)| reaches_target(self.instance.sense, objective, optimum))
+    }
+
+    /// Replicas of the next batch, at most `wanted`, whose `iterations` each fit the budget
+    /// left: under `--work` the replica-iterations left, under a time limit the seconds left by
+    /// the measured pace. 0 ends the phase; except that the run's first batch gets one
+    /// replica when none fits, and the run reports that its limit could not hold.
+    pub(super) fn replicas_that_fit(&mut self, wanted: usize, iterations: u32) -> usize {
+        let fit = match (self.options.budget, self.pace) {
+            (Budget::Work(w), _) => usize::try_from(w.saturating_sub(self.mvm) / u64::from(iterations.max(1))).unwrap_or(usize::MAX).min(wanted),
+            (Budget::TimeLimit(t), Some(pace)) => pace.replicas_within(t - self.start.elapsed().as_secs_f64(), iterations, wanted),
+            (Budget::TimeLimit(_), None) => wanted,
+        };
+        if fit == 0 && self.mvm == 0 {
+            self.overran = self.pace.map(|p| p.seconds(1, iterations));
+            return 1.min(wanted);
+        }
+        fit
+    }
+
+    /// Why the run ended before its budget or could not keep it, when so; `iterations2`: phase
+    /// 2's iterations, the least a deep sample runs when the deep range starts higher.
+    fn ending(&self, elapsed_s: f64, setup_s: f64, iterations2: u32) -> Option<Ending> {
+        if let Some((optimum, points)) = self.proven.filter(|_| self.holds_proven_optimum()) {
+            let left = match self.options.budget {
+                Budget::TimeLimit(t) => elapsed_s < t,
+                Budget::Work(w) => self.mvm < w,
+            };
+            return left.then_some(Ending::ProvenOptimum { optimum, points, elapsed_s, mvm: self.mvm });
+        }
+        match self.options.budget {
+            Budget::TimeLimit(limit_s) => self.overran.map(|replica_s| Ending::LimitCannotHold { limit_s, setup_s, replica_s, elapsed_s }),
+            Budget::Work(work) => {
+                let least = self.options.ranges.deep_iterations.0.min(iterations2).max(1);
+                (self.mvm < work).then_some(Ending::WorkUnspent { work, unspent: work - self.mvm, least })
+            }
+        }
     }
 
     /// The stop of a phase that gets `fraction` of the whole budget, starting now.
@@ -464,37 +578,66 @@ impl Run<'_> {
             Budget::Work(w) => w.saturating_sub(self.mvm) / experiments.max(1),
         };
         let cap = |v: u32| (v.min(phase2_iterations) as u64).max((v as u64).min(affordable)) as u32;
-        let (hi, lo) = (cap(hi).max(1), cap(lo).max(1));
+        let (mut hi, lo) = (cap(hi).max(1), cap(lo).max(1));
+        // Under a time limit, also no longer than a whole batch fits the time left by the pace:
+        // a batch cut to fewer replicas costs nearly as much per iteration (chunks run side by
+        // side, a sparse product's pass over J), so shorter replicas use the time better.
+        if let (Budget::TimeLimit(t), Some(pace)) = (self.options.budget, self.pace) {
+            let remaining = (t - self.start.elapsed().as_secs_f64()).max(0.0);
+            let fit = pace.iterations_within(remaining, self.batch_size.min(experiments as usize).max(1));
+            hi = hi.min(fit.max(self.options.ranges.deep_iterations.0.min(phase2_iterations)).max(1));
+        }
         let lo = lo.min(hi);
         let stop = Stop::whole(self.options.budget, self.start);
         let mut stats = PhaseStats { configurations: configurations.len(), ..PhaseStats::empty(Phase::DeepSearch, repetitions) };
         let mut samples = Vec::new();
         let mut seconds_per_iteration: Option<f64> = None;
         self.observer.phase_started(Phase::DeepSearch, configurations.len(), repetitions, hi);
+        // The fewest iterations a deep sample runs (the cap above never goes lower).
+        let least = u64::from(self.options.ranges.deep_iterations.0.min(phase2_iterations).max(1));
         loop {
             let round = stats.rounds as u64;
-            if self.budget_spent() || configurations.is_empty() {
+            // Full rounds until one of the deep samples reaches the proven optimum, so that the
+            // success probability of TTS99 is not zero for want of samples (Ending::ProvenOptimum).
+            if self.budget_spent() || configurations.is_empty() || (round > 0 && self.reaches_proven_optimum(stats.best_objective)) {
                 break;
             }
             let iterations = stream_rng(self.options.seed, Phase::DeepSearch.stream() + 16, round).random_range(lo..=hi);
             if round > 0 {
                 let short = match (self.options.budget, seconds_per_iteration) {
                     (Budget::TimeLimit(t), Some(tau)) => t - self.start.elapsed().as_secs_f64() < 0.5 * tau * iterations as f64,
-                    (Budget::Work(w), _) => (w.saturating_sub(self.mvm) as f64) < 0.5 * (iterations as u64 * experiments) as f64,
                     _ => false,
                 };
                 if short || stop.reached(self.mvm) {
                     break;
                 }
             }
+            // Under --work, a round the budget left cannot pay for in full is the last: its
+            // replicas share what is left as evenly as whole iterations allow (`last_round`).
+            let plan = match self.options.budget {
+                Budget::Work(w) if w.saturating_sub(self.mvm) < experiments * u64::from(iterations) => match last_round(w.saturating_sub(self.mvm), experiments, least) {
+                    Some(plan) => plan,
+                    None => break,
+                },
+                _ => LastRound { replicas: usize::MAX, iterations, longer: 0 },
+            };
             let round_start = Instant::now();
-            let exploration = self.run_experiments(Phase::DeepSearch, configurations, repetitions, iterations, stop, round)?;
+            let longer = self.run_experiments(Phase::DeepSearch, configurations, repetitions, plan.iterations + 1, stop, round | 1 << 31, 0..plan.longer)?;
+            let mut exploration = self.run_experiments(Phase::DeepSearch, configurations, repetitions, plan.iterations, stop, round, plan.longer..plan.replicas)?;
             let tau = round_start.elapsed().as_secs_f64() / iterations as f64;
             seconds_per_iteration = Some(seconds_per_iteration.map_or(tau, |old| 0.5 * old + 0.5 * tau));
+            if plan.longer > 0 {
+                exploration.stats.rounds = 0;
+                stats.absorb(&longer.stats, self.instance.sense);
+                samples.extend(longer.samples);
+            }
             stats.absorb(&exploration.stats, self.instance.sense);
             samples.extend(exploration.samples);
             if stats.rounds % 2 == 0 {
                 self.adapt_penalties(&format!("deep round {}", stats.rounds), &exploration.last_batch)?;
+            }
+            if plan.replicas != usize::MAX {
+                break;
             }
         }
         if stats.batches == 0 {
@@ -504,5 +647,19 @@ impl Run<'_> {
         stats.duration_s = started.elapsed().as_secs_f64();
         self.observer.phase_finished(&stats);
         Ok(DeepSearch { stats, samples })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_deep_round_spends_the_rest_exactly_in_whole_samples() {
+        // 1000 over 3 experiments: 334 + 333 + 333.
+        assert_eq!(last_round(1000, 3, 200), Some(LastRound { replicas: 3, iterations: 333, longer: 1 }));
+        // 450 cannot give 200 experiments 200 each: two samples of 225.
+        assert_eq!(last_round(450, 200, 200), Some(LastRound { replicas: 2, iterations: 225, longer: 0 }));
+        assert_eq!(last_round(150, 200, 200), None, "below one sample's least iterations");
     }
 }
