@@ -5,7 +5,7 @@
 //! sides of that ratio are measured, never bounded by a time limit.
 
 use super::primal::PrimalCurve;
-use super::target::reaches_target;
+use crate::model::reaches_target;
 use crate::model::Sense;
 
 /// Seconds from a run's start until its best point first reached `objective` (up to

@@ -5,11 +5,10 @@
 mod matching;
 mod primal;
 mod summary;
-mod target;
 mod tts;
 
 pub use matching::{time_to_match, time_to_reach, EqualQuality, Matching};
 pub use primal::{level_name, primal_gap, Found, GapStep, PrimalCurve, GAP_LEVELS};
 pub use summary::{projected_found, ProjectedTimes, RunMetrics, TargetKind};
-pub use target::{beats_proven_optimum, reaches_target, relative_gap, TARGET_TOLERANCE};
+pub use crate::model::{beats_proven_optimum, reaches_target, relative_gap, TARGET_TOLERANCE};
 pub use tts::{shifted_geometric_mean, to_solution, wilson_interval, TARGET_PROBABILITY};

@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::target::reaches_target;
+use crate::model::reaches_target;
 use crate::model::Sense;
 
 /// The gap levels of time-to-gap, as fractions: 0 % (the target itself), 0.1 %, 1 %, 5 %.

@@ -7,7 +7,7 @@ use crate::model::Sense;
 use crate::sweep::{Improvement, Incumbents, SampleRecord, SweepResult};
 
 use super::primal::{Found, PrimalCurve};
-use super::target::{reaches_target, relative_gap};
+use crate::model::{reaches_target, relative_gap};
 use super::tts::{to_solution, wilson_interval};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -5,8 +5,10 @@
 //! them.
 
 mod evaluate;
+mod target;
 pub mod random;
 
+pub use target::{beats_proven_optimum, reaches_target, relative_gap, TARGET_TOLERANCE};
 pub use evaluate::{all_binary_points, enumerated_optimum, excess, feasibility, objective, Feasibility, FEASIBILITY_TOLERANCE};
 
 /// Direction of optimisation of the original problem.

@@ -1,20 +1,11 @@
 //! How long a batch takes, measured, so that under a time limit no batch starts that would end
 //! after the limit (docs/resources.md, "Budgets").
 
-use std::time::Instant;
-
-use rand::Rng;
-
-use super::run::{stream_rng, Run};
-use super::samples::evaluate;
-use super::{Configuration, Phase};
-use crate::engine::Batch;
-
 /// Predicted batches are stretched by this factor before they are held against the time left:
 /// a batch's time varies by a few percent between runs, and the judge's time with its samples.
 const MARGIN: f64 = 1.25;
 /// Samples the probe judges to measure the judge's seconds per sample.
-const JUDGED_SAMPLES: usize = 8;
+pub(super) const JUDGED_SAMPLES: usize = 8;
 
 /// The measured cost of a batch: seconds per iteration of batches of one replica, half the
 /// engine's batch and all of it, linear in between, and seconds per judged sample; `scale`
@@ -31,6 +22,12 @@ pub(super) struct Pace {
 }
 
 impl Pace {
+    /// The model of three probes `(replicas, seconds per iteration)`, by replicas, and the
+    /// judge's seconds per sample.
+    pub(super) fn new(probes: [(usize, f64); 3], judge: f64) -> Pace {
+        Pace { probes, judge, scale: 1.0 }
+    }
+
     /// Predicted seconds of a batch of `replicas` replicas × `iterations` with its judging.
     pub(super) fn seconds(&self, replicas: usize, iterations: u32) -> f64 {
         self.scale * self.unscaled(replicas, iterations)
@@ -84,38 +81,6 @@ impl Pace {
             let ratio = seconds / predicted;
             self.scale = 0.5 * (self.scale + ratio);
         }
-    }
-}
-
-impl Run<'_> {
-    /// Measures the pace on the loaded problem: one iteration of one replica, of half the
-    /// engine's batch and of all of it (from `configuration`), and the judge on a few of the
-    /// batch's samples.
-    /// The probe's samples are discarded (one iteration anneals nothing); its seconds count as
-    /// setup. Its initial states come from a stream of their own: the phases draw as before.
-    pub(super) fn measure_pace(&mut self, configuration: Configuration) -> anyhow::Result<Pace> {
-        let n = self.n;
-        let amplitude = 1.0 / (n.max(1) as f32).sqrt();
-        let mut rng = stream_rng(self.options.seed, Phase::BlockDescent.stream() + 32, 0);
-        let mut probe = |replicas: usize, run: &mut Self| -> anyhow::Result<(f64, Vec<f32>)> {
-            let params = vec![configuration.replica_params(run.lambda); replicas];
-            let initial: Vec<f32> = (0..replicas * n).map(|_| rng.random_range(-amplitude..=amplitude)).collect();
-            let started = Instant::now();
-            let output = run.engine.run(&Batch { params: &params, initial: &initial, iterations: 1, dt: run.options.dt, noise_seed: rng.random() })?;
-            Ok((started.elapsed().as_secs_f64(), output.states))
-        };
-        let half = self.batch_size.div_ceil(2);
-        let (one, _) = probe(1, self)?;
-        let (middle, _) = probe(half, self)?;
-        let (full, states) = probe(self.batch_size, self)?;
-        let n_binary = self.model.n_binary();
-        let judged = states.chunks(n.max(1)).take(JUDGED_SAMPLES);
-        let started = Instant::now();
-        let evaluations: Vec<_> = judged.map(|state| evaluate(self.instance, self.model, &self.weights, &self.model.assignment(&state[..n_binary]))).collect();
-        // Kept opaque, so that the evaluations timed are not optimised away.
-        let count = std::hint::black_box(evaluations).len();
-        let judge = started.elapsed().as_secs_f64() / count.max(1) as f64;
-        Ok(Pace { probes: [(1, one), (half, middle), (self.batch_size, full)], judge, scale: 1.0 })
     }
 }
 

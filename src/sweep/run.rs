@@ -5,13 +5,12 @@ use std::time::Instant;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::pace::Pace;
+use super::pace::{Pace, JUDGED_SAMPLES};
 use super::polished::{PolishReport, PolishedTrack};
-use super::samples::Incumbents;
+use super::samples::{evaluate, Incumbents};
 use super::{phase_resources, sobol, Budget, Configuration, ParameterRanges, PenaltyBasis, Phase, SweepObserver, SweepOptions, CONFIGURATIONS, DEEP_CONFIGURATIONS};
-use crate::engine::{Engine, EngineInfo, ProductForm};
-use crate::metrics::reaches_target;
-use crate::model::{enumerated_optimum, Instance, Sense};
+use crate::engine::{Batch, Engine, EngineInfo, ProductForm};
+use crate::model::{enumerated_optimum, reaches_target, Instance, Sense};
 use crate::qumo::{PenaltyWeights, QumoModel};
 use crate::readout::{OneHotReadout, Readout};
 use crate::resources::{batch_host_bytes, ensure_fits};
@@ -647,6 +646,38 @@ impl Run<'_> {
         stats.duration_s = started.elapsed().as_secs_f64();
         self.observer.phase_finished(&stats);
         Ok(DeepSearch { stats, samples })
+    }
+}
+
+impl Run<'_> {
+    /// Measures the pace on the loaded problem: one iteration of one replica, of half the
+    /// engine's batch and of all of it (from `configuration`), and the judge on a few of the
+    /// batch's samples.
+    /// The probe's samples are discarded (one iteration anneals nothing); its seconds count as
+    /// setup. Its initial states come from a stream of their own: the phases draw as before.
+    pub(super) fn measure_pace(&mut self, configuration: Configuration) -> anyhow::Result<Pace> {
+        let n = self.n;
+        let amplitude = 1.0 / (n.max(1) as f32).sqrt();
+        let mut rng = stream_rng(self.options.seed, Phase::BlockDescent.stream() + 32, 0);
+        let mut probe = |replicas: usize, run: &mut Self| -> anyhow::Result<(f64, Vec<f32>)> {
+            let params = vec![configuration.replica_params(run.lambda); replicas];
+            let initial: Vec<f32> = (0..replicas * n).map(|_| rng.random_range(-amplitude..=amplitude)).collect();
+            let started = Instant::now();
+            let output = run.engine.run(&Batch { params: &params, initial: &initial, iterations: 1, dt: run.options.dt, noise_seed: rng.random() })?;
+            Ok((started.elapsed().as_secs_f64(), output.states))
+        };
+        let half = self.batch_size.div_ceil(2);
+        let (one, _) = probe(1, self)?;
+        let (middle, _) = probe(half, self)?;
+        let (full, states) = probe(self.batch_size, self)?;
+        let n_binary = self.model.n_binary();
+        let judged = states.chunks(n.max(1)).take(JUDGED_SAMPLES);
+        let started = Instant::now();
+        let evaluations: Vec<_> = judged.map(|state| evaluate(self.instance, self.model, &self.weights, &self.model.assignment(&state[..n_binary]))).collect();
+        // Kept opaque, so that the evaluations timed are not optimised away.
+        let count = std::hint::black_box(evaluations).len();
+        let judge = started.elapsed().as_secs_f64() / count.max(1) as f64;
+        Ok(Pace::new([(1, one), (half, middle), (self.batch_size, full)], judge))
     }
 }
 

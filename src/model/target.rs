@@ -1,7 +1,7 @@
 //! What reaching a target means: an objective at least as good as the target up to a relative
 //! tolerance, and the signed relative gap to it.
 
-use crate::model::Sense;
+use super::Sense;
 
 /// Relative tolerance for "reached the target": QPLIB's catalog prints best-knowns with ~10
 /// significant digits, so exact equality would miss genuine hits.
