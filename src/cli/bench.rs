@@ -63,7 +63,7 @@ pub struct BenchArgs {
     pub ref_penalty: PenaltyRule,
     /// Rows for the runs recorded in QOBLIB submissions (Abs2, Gurobi) on the run's instances,
     /// read from the QOBLIB checkout DIR (`<class>/submissions/<date>_<Solver>_<Submitter>/
-    /// <instance>/`; docs/qoblib-recorded.md): each becomes a row `abs2_recorded` or
+    /// <instance>/`; docs/qoblib.md): each becomes a row `abs2_recorded` or
     /// `gurobi_recorded` with its solution judged here, its incumbent series as its curve and its
     /// hardware as its device. These runs happened on other machines: no time ratio is formed
     /// with them. A malformed submission, or one whose series ends elsewhere than its summary's

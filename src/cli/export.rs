@@ -35,7 +35,7 @@ pub struct ExportArgs {
     /// folder per QOBLIB instance under --output: `<instance>_summary.csv` (QOBLIB's columns),
     /// `<instance>_objective_time_series.json.gz` (each run's improvements as QS-file energies)
     /// and `<instance>_solution.sol` (the best point in the class's format). Instances that are
-    /// not QOBLIB `.qs` files are skipped with a note. docs/qoblib-recorded.md describes the files.
+    /// not QOBLIB `.qs` files are skipped with a note. docs/qoblib.md describes the files.
     #[arg(long, value_name = "RESULTS_DIR", conflicts_with_all = ["file", "to"], requires = "output")]
     pub qoblib: Option<PathBuf>,
     /// With --qoblib: the Submitter column.
