@@ -117,7 +117,9 @@ fn summary_csv(instance: &Instance, runs: &[ExportedRun], best: f64, facts: &Sub
     let total_s: f64 = rows.iter().map(|r| r.wall_time_s).sum();
     let engine = rows.first().and_then(|r| r.engine.clone()).unwrap_or_default();
     let device = rows.first().map(|r| r.device.clone()).unwrap_or_default();
-    let on = |kind: &str| if engine == kind { total_s.to_string() } else { NOT_AVAILABLE.to_string() };
+    // Microseconds, as QOBLIB's submissions write runtimes (0.084357), not f64's 17 digits.
+    let total = format!("{total_s:.6}").trim_end_matches('0').trim_end_matches('.').to_string();
+    let on = |kind: &str| if engine == kind { total.clone() } else { NOT_AVAILABLE.to_string() };
     let successful = rows.iter().filter(|r| r.time_to_target_s.is_some()).count();
     let target = rows.first().and_then(|r| r.target).map_or("none".to_string(), |t| t.to_string());
     let na = NOT_AVAILABLE.to_string();
@@ -144,7 +146,7 @@ fn summary_csv(instance: &Instance, runs: &[ExportedRun], best: f64, facts: &Sub
         successful.to_string(),
         na.clone(),
         format!("{device} ({engine} engine)"),
-        total_s.to_string(),
+        total.clone(),
         on("cpu"),
         on("gpu"),
         na.clone(),
