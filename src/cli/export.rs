@@ -54,7 +54,7 @@ pub fn run(dir: &InstanceDirs, args: ExportArgs) -> anyhow::Result<()> {
     let instance = instances::read_instance(&path)?;
     let mut text = Vec::new();
     match to {
-        ExportFormat::Lp => crate::export::lp::write_lp(&instance, &mut text)?,
+        ExportFormat::Lp => crate::reference::lp::write_lp(&instance, &mut text)?,
     }
     match out {
         Some(out) => out.write(&text)?,
