@@ -40,6 +40,7 @@ pub mod qumo;
 pub mod readout;
 pub mod reference;
 pub mod resources;
+pub mod results;
 pub mod seconds;
 pub mod spectrum;
 pub mod sweep;
