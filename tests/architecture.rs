@@ -485,24 +485,13 @@ fn describe_cycles(graphs: &BTreeMap<ModPath, Graph>) -> Vec<String> {
 #[test]
 fn src_has_no_import_cycles() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut graphs = folder_graphs(&scan_crate(&read_sources(&src)));
+    let graphs = folder_graphs(&scan_crate(&read_sources(&src)));
     // The scan sees the crate: the root's modules and edges between them.
-    let top = graphs.get_mut(&Vec::new()).expect("lib.rs's modules were found");
+    let top = graphs.get(&Vec::new()).expect("lib.rs's modules were found");
     assert!(top.get("engine").is_some_and(|e| e.contains_key("dynamics")), "engine → dynamics was not found");
-    for (from, to, why) in KNOWN_BACK_EDGES {
-        let edge = top.get_mut(from).and_then(|e| e.remove(to));
-        assert!(edge.is_some(), "{from} → {to} is gone: take it off KNOWN_BACK_EDGES (it was there because {why})");
-    }
     let found = describe_cycles(&graphs);
     assert!(found.is_empty(), "{} import cycle(s) in src/; a module must stand above what it uses:\n{}", found.len(), found.join("\n"));
 }
-
-/// Top-level edges that still close a cycle, each with why, left out of the check until they
-/// are gone; the check fails when one of them no longer exists, so the list only shrinks.
-const KNOWN_BACK_EDGES: [(&str, &str, &str); 2] = [
-    ("export", "benchmark", "the results schema (results.rs, results_file.rs, summary.rs) lives in benchmark beside the runner, which writes its reports through export"),
-    ("cluster", "benchmark", "cluster's shard merge and resume read and write that schema and call the runner's reports, while the schema's run metadata holds cluster's plan"),
-];
 
 /// Scans `files` twice: the child modules every file declares, then the references, which
 /// resolve against those declarations.

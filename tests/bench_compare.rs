@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use aocbench::model::random::brute_force_optimum;
-use aocbench::benchmark::{ResultRow, SolverName, TargetSource};
+use aocbench::results::{ResultRow, SolverName, TargetSource};
 use aocbench::compare::{compare, Check, Tolerances};
 use aocbench::export::csv::{read_results, ResultsWriter};
 

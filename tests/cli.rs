@@ -144,7 +144,7 @@ fn a_fresh_checkout_finds_the_shipped_instances_and_best_knowns() {
     let out = run(&["bench", "QPLIB_5881", "--work", "30000", "--reference", "none", "--engine", "cpu", "--out", results.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let rows = aocbench::export::csv::read_results(&results.join("results.csv")).unwrap();
-    assert_eq!((rows[0].best_known, rows[0].target_source), (Some(13067.0), Some(aocbench::benchmark::TargetSource::BestKnown)));
+    assert_eq!((rows[0].best_known, rows[0].target_source), (Some(13067.0), Some(aocbench::results::TargetSource::BestKnown)));
 
     // A downloaded folder without a catalog of its own gets the best-knowns of the shipped one.
     let downloaded = dir.path().join("downloaded");

@@ -11,7 +11,7 @@ mod bench_common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use aocbench::benchmark::ResultRow;
+use aocbench::results::ResultRow;
 use aocbench::export::csv::read_results;
 use bench_common::{fixture, merge, stderr};
 

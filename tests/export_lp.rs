@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use aocbench::export::lp::{OBJ_CONSTANT_VAR, write_lp};
+use aocbench::reference::lp::{OBJ_CONSTANT_VAR, write_lp};
 use aocbench::model::{self, Constraint, Instance, QuadTerm, Sense, VarType};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

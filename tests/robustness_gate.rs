@@ -164,7 +164,7 @@ struct Mutant {
     merge_sees_it: bool,
 }
 
-/// Columns whose damage the raw run exposes (see src/cluster/verify.rs).
+/// Columns whose damage the raw run exposes (see src/benchmark/verify.rs).
 const DERIVED: [&str; 21] = [
     "seed", "engine", "device", "threads", "batch_size", "best_objective", "feasible", "max_violation", "samples", "time_to_own_best_s", "wall_time_s", "time_to_target_s",
     "time_to_gap_0.1pct_s", "time_to_gap_1pct_s", "time_to_gap_5pct_s", "mvm_to_target", "primal_gap_pct", "primal_integral_mvm", "primal_integral_s", "reached_best_known", "time_limit_s",

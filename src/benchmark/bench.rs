@@ -4,16 +4,11 @@
 //! `--shard` only the shard's units run; under `--resume` only the units not yet complete.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-
-use anyhow::Context;
+use std::path::PathBuf;
 
 use super::aocdt::solve_instance;
-use super::results::{aocbench_version, best_point, InstanceFacts, RawRun, ReferenceSetup, ResultRow, RunMetadata, SolverName};
-use super::results_file::BenchResults;
-use super::recorded::recorded_table;
-use super::summary::{aggregate_table, censored_ratios, comparison_table, gap_table, notices, pair_table};
-use crate::cluster::{product_size, run_differences, CostModel, InstanceCost, RecordedRun, RunPlan, Shard, WorkUnit};
+use super::recorded_run::{run_differences, RecordedRun};
+use crate::cluster::{product_size, CostModel, InstanceCost, RunPlan, Shard, WorkUnit};
 use crate::engine::{create_engine, EngineChoice, Precision};
 use crate::hardware::HardwareModel;
 use crate::interrupt;
@@ -21,13 +16,15 @@ use crate::metrics::{projected_found, Found};
 use crate::export::{csv, json, markdown, svg};
 use crate::model::Instance;
 use crate::output::atomic::write_atomically;
-use crate::output::lock::{FolderLock, LOCK_FILE};
+use crate::output::lock::FolderLock;
+use crate::output::results_folder::{prepare_output, OutputFiles, OutputMode};
 use crate::machine;
 use crate::table::{count, number};
 use crate::output::warnings::{self, Warning};
 use crate::instances;
 use crate::qplib::Catalog;
 use crate::reference::recorded::{RecordedOutcome, RecordedSource};
+use crate::results::{aggregate_table, aocbench_version, best_point, censored_ratios, comparison_table, gap_table, notices, pair_table, recorded_table, BenchResults, InstanceFacts, RawRun, ReferenceSetup, ResultRow, RunMetadata, SolverName};
 use crate::reference::{ensure_environment, solve_with, ReferenceOptions};
 use crate::sweep::{Budget, SweepObserver, SweepOptions};
 
@@ -75,75 +72,6 @@ pub trait BenchObserver {
     fn instance_finished(&mut self, _rows: &[ResultRow]) {}
     /// Something the user should read (an unavailable reference, a failed run).
     fn note(&mut self, _message: &str) {}
-}
-
-/// The files of a bench run, all in its output folder.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutputFiles {
-    pub results_csv: PathBuf,
-    pub results_json: PathBuf,
-    pub comparison_csv: PathBuf,
-    pub comparison_md: PathBuf,
-    pub profile_svg: PathBuf,
-    pub gap_over_time_svg: PathBuf,
-}
-
-impl OutputFiles {
-    /// The files of a run in `dir`.
-    pub fn in_dir(dir: &Path) -> Self {
-        OutputFiles {
-            results_csv: dir.join("results.csv"),
-            results_json: dir.join("results.json"),
-            comparison_csv: dir.join("comparison.csv"),
-            comparison_md: dir.join("comparison.md"),
-            profile_svg: dir.join("profile.svg"),
-            gap_over_time_svg: dir.join("gap_over_time.svg"),
-        }
-    }
-
-    /// Every file, in the order docs/metrics.md lists them.
-    pub fn all(&self) -> [&Path; 6] {
-        [&self.results_csv, &self.results_json, &self.comparison_csv, &self.comparison_md, &self.profile_svg, &self.gap_over_time_svg]
-    }
-}
-
-/// What to do with an output folder that already holds files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputMode {
-    /// Refuse a folder that holds anything, so that no previous run is overwritten.
-    Fresh,
-    /// Delete the folder's bench files first (other files stay).
-    Force,
-    /// Continue the run recorded there: only the units not complete in it run, its finished
-    /// rows stay as they are. A folder without a results.json starts from nothing.
-    Resume,
-}
-
-/// Creates the output folder for a run from nothing: refuses one that holds anything (but a
-/// lock file, [`LOCK_FILE`]) under [`OutputMode::Fresh`]; otherwise deletes the bench files
-/// there first.
-pub fn prepare_output(dir: &Path, files: &OutputFiles, mode: OutputMode) -> anyhow::Result<()> {
-    let mut existing: Vec<String> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries
-            .filter(|e| e.as_ref().is_ok_and(|e| e.file_name() != LOCK_FILE))
-            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
-            .collect::<Result<_, _>>()
-            .with_context(|| format!("reading {}", dir.display()))?,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(error) => return Err(error).with_context(|| format!("reading {}", dir.display())),
-    };
-    if !existing.is_empty() && mode == OutputMode::Fresh {
-        existing.sort();
-        anyhow::bail!(
-            "{} is not empty (it holds {}): a previous run there would be overwritten. Choose another folder, pass --resume to continue the run there, or --force to replace its bench files",
-            dir.display(),
-            existing.join(", ")
-        );
-    }
-    for file in files.all().into_iter().filter(|f| f.exists()) {
-        std::fs::remove_file(file).with_context(|| format!("removing {}", file.display()))?;
-    }
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
 }
 
 /// Reads every instance once for its name and size, and deals the units to the shards.

@@ -1,19 +1,19 @@
 //! Benchmarks: one AOC-DT solve (`aocdt`, shared by `solve` and `bench`), the `bench` loop over
-//! instances against a reference solver (`bench`), the one results schema (`results`), what the
-//! rows add up to (`summary`) and the named instance sets (`sets`).
+//! instances against a reference solver (`bench`), the named instance sets (`sets`), results
+//! folders read back for `bench --resume` and `merge` (`recorded_run`), each row checked
+//! against its raw run (`verify`), and the shard folders of one run put back together
+//! (`merge`). The rows they write follow the results schema of [`crate::results`].
 
 mod aocdt;
 mod bench;
-mod recorded;
-mod results;
-mod results_file;
+mod merge;
+mod recorded_run;
 mod sets;
-mod summary;
+mod verify;
 
 pub use aocdt::{solve_instance, SolveOutcome};
-pub use bench::{prepare_output, run_bench, write_reports, BenchConfig, BenchObserver, OutputFiles, OutputMode};
-pub use results::{RawRun, ReferenceSetup, ResultRow, RunCurve, RunMetadata, SolverName, TargetSource};
-pub use results_file::BenchResults;
-pub use recorded::recorded_table;
+pub use bench::{run_bench, BenchConfig, BenchObserver};
+pub use merge::{merge_runs, Duplicate, Merged};
+pub use recorded_run::{expected_solvers, run_differences, RawResults, RecordedRun};
 pub use sets::{BenchSet, SMOKE};
-pub use summary::{solvers_of, aggregate_table, comparison_table, gap_table, notices, time_ratio_column, pair_table, GapAggregate, InstanceComparison, PairComparison, SolverAggregate, SolverResult, Speedup, Table, TimeToTarget};
+pub use verify::{check_against_raw_runs, ResultFiles};

@@ -4,7 +4,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::{EngineArgs, HardwareArgs, SweepArgs, DEFAULT_TIME_LIMIT_S};
-use crate::benchmark::{run_bench, BenchConfig, BenchResults, BenchSet, OutputFiles, OutputMode, SolverName};
+use crate::benchmark::{run_bench, BenchConfig, BenchSet};
+use crate::output::results_folder::{OutputFiles, OutputMode};
+use crate::results::{BenchResults, SolverName};
 use crate::cluster::ShardSpec;
 use crate::machine::available_cores;
 use super::progress_bar::InstanceProgress;

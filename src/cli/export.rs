@@ -4,8 +4,8 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
 
-use crate::benchmark::SolverName;
-use crate::cluster::RecordedRun;
+use crate::results::SolverName;
+use crate::benchmark::RecordedRun;
 use crate::export::qoblib::{write_submission, ExportedRun, SolutionFormat, SubmissionFacts};
 use crate::output::destination::Destination;
 use crate::instances::{self, InstanceDirs};
@@ -54,7 +54,7 @@ pub fn run(dir: &InstanceDirs, args: ExportArgs) -> anyhow::Result<()> {
     let instance = instances::read_instance(&path)?;
     let mut text = Vec::new();
     match to {
-        ExportFormat::Lp => crate::export::lp::write_lp(&instance, &mut text)?,
+        ExportFormat::Lp => crate::reference::lp::write_lp(&instance, &mut text)?,
     }
     match out {
         Some(out) => out.write(&text)?,
@@ -93,7 +93,7 @@ fn export_qoblib(results: &Path, out: &Path, submitter: &str) -> anyhow::Result<
             .map(|row| {
                 let raw = recorded.runs.iter().find(|run| run.key() == Some((instance.name.as_str(), SolverName::Aocdt, row.repeat)));
                 let value = match raw {
-                    Some(crate::benchmark::RawRun::Recorded(value)) => value.clone(),
+                    Some(crate::results::RawRun::Recorded(value)) => value.clone(),
                     _ => serde_json::Value::Null,
                 };
                 let improvements = Vec::<Improvement>::deserialize(&value["improvements"]).unwrap_or_default();

@@ -5,7 +5,7 @@ use clap::Args;
 use std::process::ExitCode;
 
 use super::bench::{print_summary, shortfalls, verdict};
-use crate::cluster::merge_runs;
+use crate::benchmark::merge_runs;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Exit status: 0 the merged folder holds the whole run; 1 it was written but is not the run asked for: units missing \

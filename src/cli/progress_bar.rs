@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
-use crate::benchmark::{BenchObserver, ResultRow};
+use crate::benchmark::BenchObserver;
+use crate::results::ResultRow;
 use crate::sweep::{Candidate, PenaltyChange, Phase, PhaseStats, SweepObserver};
 use crate::table::{count, counter, number, seconds, significant, violation};
 

@@ -22,8 +22,8 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::benchmark::{ResultRow, SolverName};
-use crate::cluster::{check_against_raw_runs, RawResults, ResultFiles};
+use crate::results::{ResultRow, SolverName};
+use crate::benchmark::{check_against_raw_runs, RawResults, ResultFiles};
 use crate::export::csv::read_results;
 use crate::metrics::reaches_target;
 use crate::table::{number, objective, render, significant};

@@ -3,7 +3,7 @@
 //! unit; notes wrapped. What does not fit (primal integrals, time ratios, the pairwise table)
 //! stays in comparison.md and comparison.csv, which the summary names.
 
-use crate::benchmark::{aggregate_table, comparison_table, gap_table, notices, recorded_table, solvers_of, BenchResults, Table};
+use crate::results::{aggregate_table, comparison_table, gap_table, notices, recorded_table, solvers_of, BenchResults, Table};
 use crate::table::{render, wrap};
 
 /// The terminal width the summary fits.

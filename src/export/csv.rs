@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::benchmark::{ResultRow, Table};
+use crate::results::{ResultRow, Table};
 use crate::output::atomic::write_atomically;
 
 /// Appends [`ResultRow`]s to a new CSV file: the header with the first row, then each row

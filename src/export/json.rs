@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::benchmark::BenchResults;
+use crate::results::BenchResults;
 use crate::output::atomic::write_atomically;
 
 pub fn write_results(path: &Path, results: &BenchResults) -> anyhow::Result<()> {

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::benchmark::Table;
+use crate::results::Table;
 
 /// A GitHub-flavoured markdown table.
 pub fn table(table: &Table) -> String {

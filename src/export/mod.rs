@@ -1,7 +1,6 @@
-//! Writers that turn instances and results into files for other tools and for people, one
-//! module per format.
+//! Writers that turn results into files for other tools and for people, one module per format
+//! (the instance's LP file, the reference solvers' input, is `reference::lp`).
 //!
-//! `lp`: the exact instance in CPLEX LP format, the input of the reference solvers.
 //! `csv`: results.csv row by row (and read back), the comparison table.
 //! `json`: results.json. `markdown`: the comparison report. `svg`: the performance profile.
 //! `qoblib`: AOC-DT's runs on a QOBLIB instance as a QOBLIB submission folder.
@@ -10,7 +9,6 @@
 pub mod console;
 pub mod csv;
 pub mod json;
-pub mod lp;
 pub mod markdown;
 pub mod qoblib;
 pub mod svg;

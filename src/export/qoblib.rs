@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde_json::json;
 
-use crate::benchmark::ResultRow;
+use crate::results::ResultRow;
 use crate::model::{feasibility, objective, Instance, Sense};
 use crate::output::atomic::write_atomically;
 use crate::reference::recorded::{labs_assignment, NOT_AVAILABLE, SUMMARY_HEADER};

@@ -18,7 +18,7 @@ use std::path::Path;
 use plotters::coord::combinators::{BindKeyPoints, LogCoord, WithKeyPoints};
 use plotters::prelude::*;
 
-use crate::benchmark::{solvers_of, InstanceComparison, RunCurve, SolverName, SolverResult};
+use crate::results::{solvers_of, InstanceComparison, RunCurve, SolverName, SolverResult};
 use crate::metrics::GAP_LEVELS;
 use crate::output::atomic::write_atomically;
 use crate::table::significant;

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::export::lp::var_name;
+use super::lp::var_name;
 use crate::model::{Instance, Sense};
 use crate::qumo::QumoModel;
 use crate::sweep::{starting_weights, SweepOptions};

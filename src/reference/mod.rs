@@ -2,7 +2,7 @@
 //! heuristic peers simulated annealing and tabu search (D-Wave's `dwave-samplers`) and ballistic
 //! and discrete simulated bifurcation (the `simulated-bifurcation` package on PyTorch).
 //!
-//! SCIP and Gurobi get the instance as an LP file ([`crate::export::lp`]); the binary-only peers
+//! SCIP and Gurobi get the instance as an LP file ([`lp`]); the binary-only peers
 //! get it as a binary model with AOC-DT's starting row weights ([`binary_model`]), whose rows the
 //! driver turns into penalties with dimod. Both are solved by `scripts/reference_solver.py`
 //! (compiled into the binary with `scripts/reference_heuristics.py`) in a private Python venv
@@ -13,6 +13,7 @@
 //! [`crate::model::objective`] and [`crate::model::feasibility`] (see [`ReferenceRun`]).
 
 pub mod binary_model;
+pub mod lp;
 pub mod recorded;
 mod runner;
 mod venv;

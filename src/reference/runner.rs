@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::binary_model::BinaryModel;
 use super::{ReferenceOptions, ReferenceSolver};
-use crate::export::lp::{var_name, write_lp};
+use super::lp::{var_name, write_lp};
 use crate::interrupt::{self, ScratchGuard};
 use crate::metrics::Found;
 use crate::model::{self, FEASIBILITY_TOLERANCE, Feasibility, Instance, VarType};

@@ -1,9 +1,9 @@
-//! The whole of results.json: the rows, raw runs and curves of [`super::results`] with the
+//! The whole of results.json: the rows, raw runs and curves of [`super::schema`] with the
 //! comparison and aggregates that [`super::summary`] computes from them.
 
 use serde::Serialize;
 
-use super::results::{ResultRow, RawRun, RunCurve, RunMetadata, SolverName};
+use super::schema::{ResultRow, RawRun, RunCurve, RunMetadata, SolverName};
 use super::summary::{aggregate, compare_instances, InstanceComparison, SolverAggregate};
 
 /// The whole of results.json.

@@ -5,7 +5,7 @@
 use crate::model::Sense;
 use crate::table::number;
 
-use super::results::{ResultRow, RunCurve, SolverName};
+use super::schema::{ResultRow, RunCurve, SolverName};
 use super::summary::Table;
 
 /// The objective `curve` held at `time_s` (its last improvement by then); None before its first.

@@ -5,28 +5,13 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
-use super::plan::{PlannedUnit, WorkUnit};
-use super::recorded::{run_differences, RecordedRun};
-use super::shard::Shard;
-use crate::benchmark::{prepare_output, write_reports, BenchResults, OutputFiles, OutputMode};
+use super::bench::write_reports;
+use super::recorded_run::{run_differences, RecordedRun};
+use crate::cluster::{PlannedUnit, WorkUnit};
 use crate::export::csv::ResultsWriter;
+use crate::output::results_folder::{prepare_output, OutputFiles, OutputMode};
+use crate::results::{BenchResults, MergedShard};
 use crate::output::lock::FolderLock;
-
-/// Where a merged run's rows came from: one input folder.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MergedShard {
-    pub dir: String,
-    pub shard: Option<Shard>,
-    pub started: String,
-    pub finished: Option<String>,
-    pub cpu: String,
-    pub adapter: String,
-    pub command_line: Vec<String>,
-    /// Units whose rows were taken from this folder.
-    pub units_taken: usize,
-}
 
 /// A unit complete in more than one folder: the first folder's rows were kept.
 #[derive(Debug, Clone, PartialEq)]

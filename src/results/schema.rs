@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::{MergedShard, RunPlan, Shard, WorkUnit};
+use crate::cluster::{RunPlan, Shard, WorkUnit};
 use crate::engine::{EngineChoice, Precision};
 use crate::table::number;
 use crate::metrics::{beats_proven_optimum, relative_gap, Found, PrimalCurve, RunMetrics, GAP_LEVELS};
@@ -710,6 +710,20 @@ pub struct RunMetadata {
     pub merged_from: Vec<MergedShard>,
     /// Units without rows: only in a merge with `--allow-partial`, which makes the run partial.
     pub missing_units: Vec<WorkUnit>,
+}
+
+/// Where a merged run's rows came from: one input folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergedShard {
+    pub dir: String,
+    pub shard: Option<Shard>,
+    pub started: String,
+    pub finished: Option<String>,
+    pub cpu: String,
+    pub adapter: String,
+    pub command_line: Vec<String>,
+    /// Units whose rows were taken from this folder.
+    pub units_taken: usize,
 }
 
 /// A list, or one item or none as older versions wrote it.

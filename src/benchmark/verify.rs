@@ -25,7 +25,7 @@ use anyhow::Context;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::benchmark::{RawRun, ResultRow, RunMetadata, SolverName, TargetSource};
+use crate::results::{RawRun, ResultRow, RunMetadata, SolverName, TargetSource};
 use crate::metrics::{Found, PrimalCurve, GAP_LEVELS};
 use crate::model::Sense;
 use crate::sweep::{Budget, Improvement};

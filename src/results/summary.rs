@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::results::{ResultRow, RunCurve, SolverName, TargetSource};
+use super::schema::{ResultRow, RunCurve, SolverName, TargetSource};
 use crate::metrics::{shifted_geometric_mean, time_to_match, EqualQuality, Matching, GAP_LEVELS};
 use crate::model::Sense;
 use crate::table::{number, significant, TIME_DIGITS};

@@ -8,9 +8,10 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::plan::{RunPlan, WorkUnit};
 use super::verify::{check_against_raw_runs, ResultFiles};
-use crate::benchmark::{OutputFiles, RawRun, ResultRow, RunCurve, RunMetadata, SolverName};
+use crate::cluster::{RunPlan, WorkUnit};
+use crate::output::results_folder::OutputFiles;
+use crate::results::{RawRun, ResultRow, RunCurve, RunMetadata, SolverName};
 use crate::engine::EngineChoice;
 use crate::export::csv::read_complete_results;
 use crate::reference::{PenaltyRule, ReferenceSolver};

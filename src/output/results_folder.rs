@@ -1,0 +1,77 @@
+//! The files of a results folder (`bench --out`, `merge --out`) and how a run takes over a
+//! folder that already holds some.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::lock::LOCK_FILE;
+
+/// The files of a bench run, all in its output folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputFiles {
+    pub results_csv: PathBuf,
+    pub results_json: PathBuf,
+    pub comparison_csv: PathBuf,
+    pub comparison_md: PathBuf,
+    pub profile_svg: PathBuf,
+    pub gap_over_time_svg: PathBuf,
+}
+
+impl OutputFiles {
+    /// The files of a run in `dir`.
+    pub fn in_dir(dir: &Path) -> Self {
+        OutputFiles {
+            results_csv: dir.join("results.csv"),
+            results_json: dir.join("results.json"),
+            comparison_csv: dir.join("comparison.csv"),
+            comparison_md: dir.join("comparison.md"),
+            profile_svg: dir.join("profile.svg"),
+            gap_over_time_svg: dir.join("gap_over_time.svg"),
+        }
+    }
+
+    /// Every file, in the order docs/metrics.md lists them.
+    pub fn all(&self) -> [&Path; 6] {
+        [&self.results_csv, &self.results_json, &self.comparison_csv, &self.comparison_md, &self.profile_svg, &self.gap_over_time_svg]
+    }
+}
+
+/// What to do with an output folder that already holds files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputMode {
+    /// Refuse a folder that holds anything, so that no previous run is overwritten.
+    Fresh,
+    /// Delete the folder's bench files first (other files stay).
+    Force,
+    /// Continue the run recorded there: only the units not complete in it run, its finished
+    /// rows stay as they are. A folder without a results.json starts from nothing.
+    Resume,
+}
+
+/// Creates the output folder for a run from nothing: refuses one that holds anything (but a
+/// lock file, [`LOCK_FILE`]) under [`OutputMode::Fresh`]; otherwise deletes the bench files
+/// there first.
+pub fn prepare_output(dir: &Path, files: &OutputFiles, mode: OutputMode) -> anyhow::Result<()> {
+    let mut existing: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter(|e| e.as_ref().is_ok_and(|e| e.file_name() != LOCK_FILE))
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("reading {}", dir.display()))?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(error) => return Err(error).with_context(|| format!("reading {}", dir.display())),
+    };
+    if !existing.is_empty() && mode == OutputMode::Fresh {
+        existing.sort();
+        anyhow::bail!(
+            "{} is not empty (it holds {}): a previous run there would be overwritten. Choose another folder, pass --resume to continue the run there, or --force to replace its bench files",
+            dir.display(),
+            existing.join(", ")
+        );
+    }
+    for file in files.all().into_iter().filter(|f| f.exists()) {
+        std::fs::remove_file(file).with_context(|| format!("removing {}", file.display()))?;
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+}
