@@ -81,6 +81,12 @@ fn a_wrong_qoblib_folder_is_an_error_not_a_fallback() {
     let output = Command::new(env!("CARGO_BIN_EXE_aocbench")).args(["bench", "--set", "independentset", "--reference", "none"]).current_dir(cwd.path()).env("AOCBENCH_QOBLIB_DIR", &missing).output().unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("($AOCBENCH_QOBLIB_DIR): does not exist"));
+    // A QOBLIB folder chosen explicitly that does not hold a name still lets it be a QPLIB
+    // instance (a run may mix both libraries).
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("qoblib/smoke");
+    let field_cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/field-cases");
+    let output = aocbench(cwd.path(), &["--qoblib-dir", shipped.to_str().unwrap(), "--qplib-dir", field_cases.to_str().unwrap(), "info", "fc-01-galahad-layout"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     // A name in neither library says where it looked.
     let output = aocbench(cwd.path(), &["info", "labs999"]);
     let stderr = String::from_utf8_lossy(&output.stderr);

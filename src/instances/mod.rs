@@ -53,12 +53,18 @@ pub fn resolve_instance(dirs: &InstanceDirs, name_or_path: &str) -> anyhow::Resu
     if qplib_name || name_or_path.contains(std::path::MAIN_SEPARATOR) {
         return qplib::resolve_instance(dirs.qplib.as_deref(), name_or_path);
     }
-    let in_qoblib = qoblib::qoblib_dir(dirs.qoblib.as_deref()).map_err(anyhow::Error::from).and_then(|dir| Ok(qoblib::find_instance(&dir, name_or_path)?));
-    match in_qoblib {
-        Ok(path) => Ok(path),
-        Err(error) if qoblib::is_qs_name(path) || qoblib::qoblib_dir_is_explicit(dirs.qoblib.as_deref()) => Err(error),
-        Err(qoblib_error) => qplib::resolve_instance(dirs.qplib.as_deref(), name_or_path).map_err(|qplib_error| anyhow::anyhow!("{qoblib_error}and not in QPLIB either: {qplib_error:#}")),
-    }
+    // A QOBLIB folder chosen by option or environment that does not count is an error; a name
+    // it does not hold may still be a QPLIB instance (a run can mix both libraries).
+    let qoblib_error = match qoblib::qoblib_dir(dirs.qoblib.as_deref()) {
+        Ok(dir) => match qoblib::find_instance(&dir, name_or_path) {
+            Ok(path) => return Ok(path),
+            Err(error) if qoblib::is_qs_name(path) => return Err(error.into()),
+            Err(error) => anyhow::Error::from(error),
+        },
+        Err(error) if qoblib::qoblib_dir_is_explicit(dirs.qoblib.as_deref()) => return Err(error.into()),
+        Err(error) => anyhow::Error::from(error),
+    };
+    qplib::resolve_instance(dirs.qplib.as_deref(), name_or_path).map_err(|qplib_error| anyhow::anyhow!("{qoblib_error}and not in QPLIB either: {qplib_error:#}"))
 }
 
 /// Instances named on the command line, or the files of `set` (one of [`SET_NAMES`]) when none
