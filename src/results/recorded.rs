@@ -13,6 +13,12 @@ fn held_at(curve: &RunCurve, time_s: f64) -> Option<f64> {
     curve.curve.steps.iter().take_while(|s| s.time_s <= time_s).last().map(|s| s.objective)
 }
 
+/// True when `curve` holds only its run's final point, recorded after `time_s` (a submission
+/// without a series): what the run held at `time_s` is not known, which is not "nothing".
+fn final_point_only(curve: &RunCurve, time_s: f64) -> bool {
+    matches!(curve.curve.steps.as_slice(), [only] if only.time_s > time_s)
+}
+
 /// The median of `values` in the order of `sense` (the worse of the two middle values).
 fn median(sense: Sense, mut values: Vec<f64>) -> Option<f64> {
     values.sort_by(|a, b| (sense.sign() * a).total_cmp(&(sense.sign() * b)));
@@ -55,7 +61,11 @@ pub fn recorded_table(rows: &[ResultRow], curves: &[RunCurve]) -> Table {
             number(Some(recorded.wall_time_s)),
             number(recorded.best_objective.filter(|_| recorded.feasible)),
             number(limit_s),
-            number(recorded_curve.zip(limit_s).and_then(|(c, t)| held_at(c, t))),
+            match recorded_curve.zip(limit_s) {
+                Some((curve, limit)) if final_point_only(curve, limit) => "unknown (no series)".to_string(),
+                Some((curve, limit)) => number(held_at(curve, limit)),
+                None => number(None),
+            },
             number(limit_s.and_then(aocdt_at)),
             number(aocdt_at(recorded.wall_time_s)),
             if recorded.time_to_target_s.is_some() { "yes" } else { "no" }.to_string(),
@@ -63,4 +73,26 @@ pub fn recorded_table(rows: &[ResultRow], curves: &[RunCurve]) -> Table {
         ]);
     }
     Table { header, rows: table_rows }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::{Found, PrimalCurve};
+
+    fn curve(points: &[(f64, f64)]) -> RunCurve {
+        let found = points.iter().map(|&(time_s, objective)| Found { time_s, mvm: None, objective });
+        RunCurve { instance: "i".into(), solver: SolverName::Abs2Recorded, repeat: 0, horizon_s: 10.0, curve: PrimalCurve::new(Sense::Minimize, 0.0, found) }
+    }
+
+    #[test]
+    fn a_run_with_only_its_final_point_is_unknown_before_it_not_empty() {
+        let final_only = curve(&[(5.0, 3.0)]);
+        assert!(final_point_only(&final_only, 2.0));
+        assert!(!final_point_only(&final_only, 5.0), "at its end the final point is what it held");
+        let series = curve(&[(1.0, 9.0), (5.0, 3.0)]);
+        assert!(!final_point_only(&series, 2.0));
+        assert_eq!(held_at(&series, 2.0), Some(9.0));
+        assert_eq!(held_at(&series, 0.5), None, "before its first point a run with a series held nothing");
+    }
 }
