@@ -13,6 +13,7 @@
 //! the model's objective. The normalised final incumbent must equal the summary's best, else the
 //! submission is refused ([`RecordedSubmission::read`]).
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
@@ -20,7 +21,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::metrics::Found;
-use crate::output::results_folder::read_text;
 use crate::model::{feasibility, objective, Instance, Sense};
 use crate::qoblib::QoblibClass;
 
@@ -144,7 +144,10 @@ pub struct RecordedIncumbent {
 /// objects, a `Time` or `Incumbent` that is missing or not a finite number, a negative time, or a
 /// time earlier than the entry before it.
 pub fn read_series(path: &Path) -> anyhow::Result<Vec<RecordedIncumbent>> {
-    let text = read_text(path)?;
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut text = String::new();
+    let read = if path.extension().is_some_and(|e| e == "gz") { flate2::read::GzDecoder::new(file).read_to_string(&mut text) } else { std::io::BufReader::new(file).read_to_string(&mut text) };
+    read.with_context(|| format!("reading {}", path.display()))?;
     parse_series(&text).with_context(|| format!("{}: not a QOBLIB objective time series", path.display()))
 }
 
