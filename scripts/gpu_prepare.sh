@@ -3,8 +3,9 @@
 # target/gpu-carry/ (ignored by git), for the remote runner's `carry`. That machine has no network
 # and no Rust, may lack the Vulkan loader, and receives neither the instance folder nor target/ unless
 # carried; the carry and the working tree travel together within 64 MiB, and this script keeps
-# both together under 48 MiB (the tracked tree is about 31 MiB, mostly results/), hence gzipped
-# binaries and only the instances the check runs:
+# both together under 40 MiB (the tracked tree is about 22 MiB, mostly results/, whose finished
+# folders keep results.json gzipped: scripts/archive_results.sh), hence gzipped binaries and only
+# the instances the check runs:
 #
 #   bin/aocbench.gz    release build, stripped and gzipped (gpu_check.sh unpacks it)
 #   bin/engine_gpu.gz  the release build of tests/engine_gpu.rs (CPU/GPU agreement), the same
@@ -17,7 +18,7 @@
 #   MANIFEST           commit, build date and host, sizes
 #
 #   scripts/gpu_prepare.sh                # run in the checkout the remote runner sends
-#   scripts/gpu_prepare.sh --check-size   # only checks the carry and the tree against 48 MiB
+#   scripts/gpu_prepare.sh --check-size   # only checks the carry and the tree against 40 MiB
 #
 # Honours CARGO_TARGET_DIR (the builds may live elsewhere; the carry folder is always here) and
 # AOCBENCH_QPLIB_DIR (else qplib/, as aocbench looks).
@@ -26,8 +27,8 @@ cd "$(dirname "$0")/.."
 
 carry=target/gpu-carry
 # What the carry and the working tree that travels with it may take together: the remote runner's
-# 64 MiB less a quarter, a margin for what results/ may still gain in git.
-limit_mib=48
+# 64 MiB less 24 MiB, a margin for what results/ may still gain in git.
+limit_mib=40
 # Debian packages holding the runtime libraries, and the sonames taken from them.
 runtime_packages=(libvulkan1 libegl1 libglvnd0)
 runtime_libraries=(libvulkan.so.1 libEGL.so.1 libGLdispatch.so.0)

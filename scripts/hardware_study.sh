@@ -17,6 +17,7 @@ run() {
     shift
     "${CARGO_TARGET_DIR:-target}"/release/aocbench bench --set smoke --work 1000000 --seed 1 --reference none \
         --engine cpu --threads 2 --force --out "$out/$name" "$@"
+    bash scripts/archive_results.sh "$out/$name"
 }
 run ideal --hardware ideal
 for one in none quantization noise offsets tanh all; do

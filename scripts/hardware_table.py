@@ -6,9 +6,10 @@ on the CPU engine (measured) and on the machine (projected from the same work).
   hardware_table.py STUDY_DIR
 """
 import csv
-import json
 import sys
 from pathlib import Path
+
+from results_folder import load_results_json
 
 CONFIGURATIONS = ["ideal", "aoc16-none", "aoc16-none-greedy", "aoc16-quantization", "aoc16-noise", "aoc16-offsets", "aoc16-tanh", "aoc16-all", "aoc16-all-greedy", "aoc48-all", "aoc16-all-random-10x", "aoc16-all-greedy-10x"]
 
@@ -19,7 +20,7 @@ def rows(folder):
 
 
 def projected(folder):
-    runs = json.loads((folder / "results.json").read_text())["runs"]
+    runs = load_results_json(folder)["runs"]
     return {r["instance"]: r["metrics"]["projected"] for r in runs if r.get("kind") == "aocdt"}
 
 

@@ -29,8 +29,8 @@ mkdir -p "$out"
 
 for set in qbl qbn; do
     dir="$out/$set-${seconds}s-seed$seed"
-    # merge writes a folder only when no unit is missing.
-    if [[ -f "$dir/results.json" ]]; then
+    # merge writes a folder only when no unit is missing (archived: results.json.gz).
+    if [[ -f "$dir/results.json" || -f "$dir/results.json.gz" ]]; then
         echo "peers_study.sh: $dir is complete; kept" >&2
         continue
     fi
@@ -46,6 +46,7 @@ for set in qbl qbn; do
     for pid in "${pids[@]}"; do wait "$pid"; done
     rm -rf "$dir"
     "$aocbench" merge "$dir.shard1" "$dir.shard2" --out "$dir"
+    bash scripts/archive_results.sh "$dir"
     echo "peers_study.sh: $set took $(( $(date +%s) - start )) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
 

@@ -19,12 +19,12 @@ folder. Prints markdown:
 Families as scripts/quality_summary.py defines them.
 """
 import csv
-import json
 import math
 import os
 import sys
 
 from quality_summary import family
+from results_folder import load_results_json
 
 SHIFT_S = 1.0
 
@@ -50,8 +50,7 @@ def main(argv):
     for folder in argv[2:]:
         with open(os.path.join(folder, "results.csv"), newline="") as f:
             rows += list(csv.DictReader(f))
-        with open(os.path.join(folder, "results.json")) as f:
-            results = json.load(f)
+        results = load_results_json(folder)
         for comparison in results["comparison"]:
             pairs += [(comparison, pair) for pair in comparison["pairs"]]
     names = {"aocdt": "AOC-DT", "scip": "SCIP", "gurobi": "Gurobi", "sa": "SA", "tabu": "Tabu", "bsb": "bSB", "dsb": "dSB"}

@@ -35,6 +35,7 @@ for rule in adaptive dimod-default; do
     pids+=($!)
 done
 for pid in "${pids[@]}"; do wait "$pid"; done
+bash scripts/archive_results.sh "$out"/penalty-{adaptive,dimod-default}-"${seconds}s"
 echo "penalty_rule_study.sh: took $(( $(date +%s) - start )) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 for rule in adaptive dimod-default; do

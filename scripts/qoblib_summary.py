@@ -17,11 +17,12 @@ QOBLIB's: marketsplit, labs, independentset). Prints markdown:
   its final point, past that time), and how many each reached the target by then. Elapsed times on different machines: quality at equal time, never a speed-up.
 """
 import csv
-import json
 import math
 import os
 import sys
 from collections import defaultdict
+
+from results_folder import load_results_json
 
 SHIFT_S = 1.0
 SOLVERS = ["aocdt", "aocdt_polish", "sa", "tabu"]
@@ -63,10 +64,9 @@ def main(argv):
             for row in csv.DictReader(f):
                 row["class"] = klass
                 per_class[klass].append(row)
-        with open(os.path.join(folder, "results.json")) as f:
-            for curve in json.load(f)["curves"]:
-                if curve["repeat"] == 0:
-                    curves[curve["instance"]][curve["solver"]] = curve
+        for curve in load_results_json(folder)["curves"]:
+            if curve["repeat"] == 0:
+                curves[curve["instance"]][curve["solver"]] = curve
 
     print("| class | solver | instances | feasible | optimum or best-known reached | mean primal gap (%) | SGM time to target (s) |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")

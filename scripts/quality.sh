@@ -57,6 +57,7 @@ for seed in "${seed_list[@]}"; do
     start=$(date +%s)
     "$aocbench" bench "${selection[@]}" --time-limit "$seconds" --seed "$seed" --reference none \
         --engine cpu "${extra[@]}" --out "$dir"
+    bash scripts/archive_results.sh "$dir"
     # The machine's load says how far a time-limited run's figures can be compared.
     echo "seed $seed: $(( $(date +%s) - start )) s wall; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" > "$dir/STUDY.txt"
 done

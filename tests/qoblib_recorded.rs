@@ -179,4 +179,19 @@ fn bench_with_recorded_rows_and_the_export_round_trip() {
         assert!(aocbench::model::feasibility(&instance, &x).feasible);
         assert_eq!(aocbench::model::objective(&instance, &x), best);
     }
+
+    // The folder with its results.json archived (gzipped) exports the same files.
+    let json = std::fs::read(run.join("results.json")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gz, &json).unwrap();
+    std::fs::write(run.join("results.json.gz"), gz.finish().unwrap()).unwrap();
+    std::fs::remove_file(run.join("results.json")).unwrap();
+    let from_archive = tmp.path().join("submission-from-archive");
+    aocbench(&["export", "--qoblib", run_s, "--output", from_archive.to_str().unwrap(), "--submitter", "A. Tester"]);
+    for name in ["C125-9", "labs005"] {
+        for entry in std::fs::read_dir(export.join(name)).unwrap() {
+            let file = entry.unwrap().file_name();
+            assert_eq!(std::fs::read(export.join(name).join(&file)).unwrap(), std::fs::read(from_archive.join(name).join(&file)).unwrap(), "{name}/{file:?} differs");
+        }
+    }
 }

@@ -17,7 +17,7 @@ use crate::export::{csv, json, markdown, svg};
 use crate::model::Instance;
 use crate::output::atomic::write_atomically;
 use crate::output::lock::FolderLock;
-use crate::output::results_folder::{prepare_output, OutputFiles, OutputMode};
+use crate::output::results_folder::{prepare_output, unarchive_json, OutputFiles, OutputMode};
 use crate::machine;
 use crate::table::{count, number};
 use crate::output::warnings::{self, Warning};
@@ -101,7 +101,8 @@ fn recorded_run(config: &BenchConfig, files: &OutputFiles) -> anyhow::Result<(Fo
     }
     // Locked before anything is read or deleted.
     let lock = FolderLock::acquire(&config.out)?;
-    if config.output == OutputMode::Resume && files.results_json.exists() {
+    if config.output == OutputMode::Resume && files.recorded_json()?.exists() {
+        unarchive_json(files)?;
         return Ok((lock, Some(RecordedRun::read(&config.out)?)));
     }
     prepare_output(&config.out, files, config.output)?;

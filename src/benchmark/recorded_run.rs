@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::verify::{check_against_raw_runs, ResultFiles};
 use crate::cluster::{RunPlan, WorkUnit};
-use crate::output::results_folder::OutputFiles;
+use crate::output::results_folder::{read_text, OutputFiles};
 use crate::results::{RawRun, ResultRow, RunCurve, RunMetadata, SolverName};
 use crate::engine::EngineChoice;
 use crate::export::csv::read_complete_results;
@@ -34,14 +34,15 @@ pub struct RecordedRun {
 }
 
 impl RecordedRun {
-    /// Reads `dir`'s results.json and results.csv.
+    /// Reads `dir`'s results.json (or results.json.gz, [`OutputFiles::recorded_json`]) and
+    /// results.csv.
     ///
-    /// Errors: no results.json there, or one this version of aocbench cannot read (another
+    /// Errors: no results.json there, both it and results.json.gz, or one this version of aocbench cannot read (another
     /// version's schema), a results.csv row that is unreadable before the last line, or a row
     /// of a complete unit that its raw run contradicts ([`check_against_raw_runs`]).
     pub fn read(dir: &Path) -> anyhow::Result<RecordedRun> {
         let files = OutputFiles::in_dir(dir);
-        let path = &files.results_json;
+        let path = &files.recorded_json()?;
         let RawResults { json, metadata, runs } = RawResults::read(path)?;
         let rows = read_complete_results(&files.results_csv)?;
         let complete = complete_units(&metadata, &rows, &runs);
@@ -85,10 +86,10 @@ pub struct RawResults {
 }
 
 impl RawResults {
-    /// Reads `path`. Errors, naming it: no such file, not JSON, or metadata this version of
+    /// Reads `path` (gzip when it ends in `.gz`). Errors, naming it: no such file, not JSON, or metadata this version of
     /// aocbench cannot read (another version's schema).
     pub fn read(path: &Path) -> anyhow::Result<RawResults> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {} (not a bench results folder?)", path.display()))?;
+        let text = read_text(path).context("not a bench results folder?")?;
         let json: Value = serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
         let metadata = RunMetadata::deserialize(&json["metadata"])
             .with_context(|| format!("{}: metadata this version of aocbench cannot read (written by another version?)", path.display()))?;

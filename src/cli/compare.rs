@@ -8,10 +8,12 @@ use crate::compare::{compare, read_run, Report, Side, Tolerances};
 #[derive(Debug, Args)]
 #[command(after_help = "Exit status: 0 no regression; 1 a regression (the report lists it); 2 input that cannot be judged, with an error naming the file: \
 a missing folder or file, an unreadable row, a missing column the gate reads, a value no run can have (not finite, negative, a u64::MAX sentinel, \
-a skipped AOC-DT run), a baseline that is empty or holds failed runs, a row that the results.json beside it contradicts, or an invalid option.")]
+a skipped AOC-DT run), a baseline that is empty or holds failed runs, a row that the results.json beside it contradicts, \
+both results.json and results.json.gz beside it, or an invalid option.")]
 pub struct CompareArgs {
-    /// Baseline results: a bench output folder or its results.csv. When a results.json lies
-    /// beside the results.csv, every row is checked against its raw run there.
+    /// Baseline results: a bench output folder or its results.csv. When a results.json (or,
+    /// archived, only results.json.gz) lies beside the results.csv, every row is checked
+    /// against its raw run there.
     pub baseline: PathBuf,
     /// Results to check against the baseline (folder or results.csv), checked the same way.
     pub current: PathBuf,

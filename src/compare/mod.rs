@@ -26,6 +26,7 @@ use crate::results::{ResultRow, SolverName};
 use crate::benchmark::{check_against_raw_runs, RawResults, ResultFiles};
 use crate::export::csv::read_results;
 use crate::metrics::reaches_target;
+use crate::output::results_folder::OutputFiles;
 use crate::table::{number, objective, render, significant};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -121,8 +122,8 @@ const GATED_COLUMNS: [&str; 9] = ["best_known", "target", "engine", "work_mvm", 
 
 /// Reads one side's results.csv and refuses what the gate cannot judge. Errors, naming the
 /// file (and the row, run and column): no such file, an unreadable row, a missing gated
-/// column, what [`check_side`] refuses, and — when a results.json lies beside it — a row its
-/// raw run contradicts ([`check_against_raw_runs`]).
+/// column, what [`check_side`] refuses, and — when a results.json (or only results.json.gz) lies
+/// beside it — a row its raw run contradicts ([`check_against_raw_runs`]), or both lie there.
 pub fn read_run(path: &Path, side: Side) -> anyhow::Result<Vec<ResultRow>> {
     let mut reader = csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
     let header = reader.headers().with_context(|| format!("{}: header", path.display()))?.clone();
@@ -131,7 +132,7 @@ pub fn read_run(path: &Path, side: Side) -> anyhow::Result<Vec<ResultRow>> {
     anyhow::ensure!(missing.is_empty(), "{}: no column {} (the gate reads it; a file of another version, or cut)", path.display(), missing.join(", "));
     let rows = read_results(path)?;
     check_side(&rows, side).with_context(|| path.display().to_string())?;
-    let json = path.with_file_name("results.json");
+    let json = OutputFiles::in_dir(path.parent().unwrap_or(Path::new(""))).recorded_json()?;
     if json.exists() {
         let raw = RawResults::read(&json)?;
         check_against_raw_runs(&rows, &raw.runs, &raw.metadata, &ResultFiles { csv: path, json: &json })?;

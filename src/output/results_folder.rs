@@ -1,6 +1,8 @@
 //! The files of a results folder (`bench --out`, `merge --out`) and how a run takes over a
-//! folder that already holds some.
+//! folder that already holds some. A finished folder may keep its results.json gzipped
+//! (results.json.gz, `scripts/archive_results.sh`): everything that reads one reads that too.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -29,6 +31,28 @@ impl OutputFiles {
             profile_svg: dir.join("profile.svg"),
             gap_over_time_svg: dir.join("gap_over_time.svg"),
         }
+    }
+
+    /// The results.json to read: results.json, or its archive `results.json.gz` when only that
+    /// is there; results.json when neither is (reading it then fails naming it).
+    ///
+    /// Errors: both are there (which one is current?), naming both.
+    pub fn recorded_json(&self) -> anyhow::Result<PathBuf> {
+        let archive = self.archived_json();
+        match (self.results_json.exists(), archive.exists()) {
+            (true, true) => anyhow::bail!(
+                "{} and {} are both there: which one is current? Delete the one that is not (bench writes results.json; scripts/archive_results.sh gzips it into results.json.gz)",
+                self.results_json.display(),
+                archive.display()
+            ),
+            (false, true) => Ok(archive),
+            _ => Ok(self.results_json.clone()),
+        }
+    }
+
+    /// `results.json.gz`, results.json as a finished folder may keep it (gzip).
+    pub fn archived_json(&self) -> PathBuf {
+        self.results_json.with_file_name("results.json.gz")
     }
 
     /// Every file, in the order docs/metrics.md lists them.
@@ -70,8 +94,32 @@ pub fn prepare_output(dir: &Path, files: &OutputFiles, mode: OutputMode) -> anyh
             existing.join(", ")
         );
     }
-    for file in files.all().into_iter().filter(|f| f.exists()) {
+    let archive = files.archived_json();
+    for file in files.all().into_iter().chain([archive.as_path()]).filter(|f| f.exists()) {
         std::fs::remove_file(file).with_context(|| format!("removing {}", file.display()))?;
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+}
+
+/// Gunzips a folder's archived results.json (results.json.gz) back into results.json, so that a
+/// resumed run, which rewrites results.json after every instance, leaves one current file. The
+/// plain file is written whole (atomically) before the archive is deleted. Nothing to do for a
+/// folder without an archive. Errors name the file; both files there is [`OutputFiles::recorded_json`]'s error.
+pub fn unarchive_json(files: &OutputFiles) -> anyhow::Result<()> {
+    let path = files.recorded_json()?;
+    if path == files.results_json {
+        return Ok(());
+    }
+    super::atomic::write_atomically(&files.results_json, read_text(&path)?.as_bytes())?;
+    std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))
+}
+
+/// Reads the text file at `path`, gunzipping it when its name ends in `.gz`. Errors name the
+/// file: unreadable, not gzip, or not UTF-8.
+pub fn read_text(path: &Path) -> anyhow::Result<String> {
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut text = String::new();
+    let read = if path.extension().is_some_and(|e| e == "gz") { flate2::read::MultiGzDecoder::new(file).read_to_string(&mut text) } else { std::io::BufReader::new(file).read_to_string(&mut text) };
+    read.with_context(|| format!("reading {}", path.display()))?;
+    Ok(text)
 }
