@@ -86,8 +86,13 @@ def main(argv):
                     times.append(float(r["time_limit_s"] or r["wall_time_s"]))
                     censored = True
             time_cell = "-" if not times else ("≥" if censored else "") + f"{sgm(times):.3g}"
+            if solver in RECORDED and times:
+                time_cell += " †"
             print(f"| {klass} | {LABELS[solver]} | {len(mine)} | {feasible} | {reached} | {sum(gaps) / len(gaps):.2f} | {time_cell} |")
 
+    print()
+    print("† on the submitter's machine, over the recorded runs that reached the target (they ran until"
+          " they stopped, not to this study's limits): not comparable with the times above.")
     print()
     print("AOC-DT beside the recorded runs at AOC-DT's time limit (the recorded runs are on other machines):")
     print()
