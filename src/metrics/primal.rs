@@ -62,7 +62,8 @@ pub struct GapStep {
 pub struct PrimalCurve {
     /// The objective the gaps are measured against (the instance's target).
     pub reference: f64,
-    /// Where p(t) drops, in time order with strictly decreasing gaps; p = 1 before the first.
+    /// Every improvement of the run's best objective, in time order (gaps never increase; a
+    /// step may keep the gap of the one before); p = 1 before the first.
     pub steps: Vec<GapStep>,
 }
 
@@ -78,11 +79,11 @@ impl PrimalCurve {
                 continue;
             }
             best = Some(point.objective);
+            // Every improvement is a step, even one whose gap stays the same (a target of 0, or
+            // objectives on the other side of it, put every miss at gap 1): the curve is also
+            // where tables read the incumbent a run held at a time.
             let gap = primal_gap(sense, point.objective, reference);
-            // A better objective with the same gap (both beyond the reference) adds no step.
-            if steps.last().is_none_or(|last| gap < last.gap) {
-                steps.push(GapStep { time_s: point.time_s, mvm: point.mvm, objective: point.objective, gap });
-            }
+            steps.push(GapStep { time_s: point.time_s, mvm: point.mvm, objective: point.objective, gap });
         }
         PrimalCurve { reference, steps }
     }
@@ -195,9 +196,14 @@ mod tests {
         let first = |level: f64| curve.first_within(level).map(|s| s.time_s);
         assert_eq!(GAP_LEVELS.map(first), [Some(0.6), Some(0.5), Some(0.4), Some(0.4)]);
         assert_eq!(curve.final_gap(), 0.0);
-        // Two points beyond the reference: one step at gap 0.
+        // Two points beyond the reference: two steps, both at gap 0, each holding its objective.
         let beyond = PrimalCurve::new(Sense::Minimize, -10.0, [at(1.0, -11.0), at(2.0, -12.0)]);
-        assert_eq!(beyond.steps.len(), 1);
+        assert_eq!(beyond.steps.iter().map(|s| (s.objective, s.gap)).collect::<Vec<_>>(), [(-11.0, 0.0), (-12.0, 0.0)]);
+        // A target of 0 (market split): every miss is at gap 1, yet each improvement is a step,
+        // so the incumbent held at a time is read from the curve (it once kept only the first).
+        let zero = PrimalCurve::new(Sense::Minimize, 0.0, [at(0.1, 2277.0), at(0.5, 15.0), at(0.9, 7.0)]);
+        assert_eq!(zero.steps.iter().map(|s| (s.time_s, s.objective, s.gap)).collect::<Vec<_>>(), [(0.1, 2277.0, 1.0), (0.5, 15.0, 1.0), (0.9, 7.0, 1.0)]);
+        assert_eq!(zero.integral_s(1.0), 1.0);
     }
 
     #[test]
