@@ -49,7 +49,7 @@ PY
         (( ${#names[@]} > 0 )) || continue
         dir="$out/$class-${seconds}s-seed$seed"
         dirs+=("$dir")
-        if [[ -f "$dir/results.json" ]]; then
+        if [[ -f "$dir/results.json" || -f "$dir/results.json.gz" ]]; then
             echo "qoblib_study.sh: $dir is complete; kept" >&2
             continue
         fi
@@ -65,6 +65,7 @@ PY
         for pid in "${pids[@]}"; do wait "$pid" || true; done
         rm -rf "$dir"
         "$aocbench" merge "$dir.shard1" "$dir.shard2" --out "$dir"
+        bash scripts/archive_results.sh "$dir"
         echo "qoblib_study.sh: $class at ${seconds} s took $(( $(date +%s) - start )) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
     done
 done

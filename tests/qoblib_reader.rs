@@ -304,3 +304,21 @@ fn a_class_lists_an_instance_given_plain_and_compressed_once() {
     assert_eq!(qoblib::find_instance(dir.path(), "labs005").unwrap(), folder.join("labs005.qs"));
     assert!(qoblib::class_set(dir.path(), QoblibClass::MarketSplit).unwrap_err().to_string().contains("01-marketsplit"));
 }
+
+/// A `.qs` file in another compression is refused by name (it once reached the `.qplib` reader,
+/// which complained about a missing problem type); an upper-case `.QS` reads as `.qs`.
+#[test]
+fn other_compressions_of_a_qs_file_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "# maximize obj: x\n2 2\n1 1 -1\n1 2 1\n";
+    for name in ["a.qs.gz", "a.qs.bz2", "a.qs.zst"] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let error = aocbench::instances::read_instance(&path).unwrap_err().to_string();
+        assert!(error.contains(name) && error.contains("read plain or xz-compressed"), "{error}");
+    }
+    let upper = dir.path().join("A.QS");
+    std::fs::write(&upper, text).unwrap();
+    let instance = aocbench::instances::read_instance(&upper).unwrap();
+    assert_eq!(instance.sense, Sense::Maximize);
+}

@@ -23,13 +23,19 @@ pub enum InstanceError {
     Qplib(#[from] qplib::QplibError),
     #[error(transparent)]
     Qs(#[from] qoblib::QsError),
+    /// A `.qs` file compressed other than by xz (`.qs.gz`, `.qs.bz2`, …), which neither reader takes.
+    #[error("{}: a QOBLIB .qs file is read plain or xz-compressed (.qs, .qs.xz); decompress it first", .0.display())]
+    QsCompression(PathBuf),
 }
 
 /// Reads an instance file: QOBLIB's `.qs` / `.qs.xz` by the `.qs` reader, anything else by the
 /// `.qplib` reader (plain, gzip or zip). Errors name the file, and the line for a parse error.
 pub fn read_instance(path: &Path) -> Result<Instance, InstanceError> {
-    if qoblib::is_qs_name(path) {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_ascii_lowercase();
+    if qoblib::is_qs_name(path) || name.ends_with(".qs") || name.ends_with(".qs.xz") {
         Ok(qoblib::read_instance(path)?)
+    } else if name.contains(".qs.") {
+        Err(InstanceError::QsCompression(path.to_path_buf()))
     } else {
         Ok(qplib::read_instance(path)?)
     }
