@@ -152,6 +152,10 @@ fn bench_with_recorded_rows_and_the_export_round_trip() {
 
     let export = tmp.path().join("submission");
     aocbench(&["export", "--qoblib", run_s, "--output", export.to_str().unwrap(), "--submitter", "A. Tester"]);
+    // A second export into the same folder is refused unless asked for.
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_aocbench")).args(["export", "--qoblib", run_s, "--output", export.to_str().unwrap()]).output().unwrap();
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("already holds files"), "{}", String::from_utf8_lossy(&again.stderr));
+    aocbench(&["export", "--qoblib", run_s, "--output", export.to_str().unwrap(), "--submitter", "A. Tester", "--force"]);
     for (name, class) in [("C125-9", "07-independentset"), ("labs005", "02-labs")] {
         let dir = export.join(name);
         let summary = SubmissionSummary::read(&dir.join(format!("{name}_summary.csv"))).unwrap();

@@ -41,11 +41,19 @@ pub struct ExportArgs {
     /// With --qoblib: the Submitter column.
     #[arg(long, value_name = "NAME", requires = "qoblib", default_value = "N/A")]
     pub submitter: String,
+    /// With --qoblib: write into an --output folder that already holds files (the files of the
+    /// run's instances are replaced; without it a non-empty folder is refused).
+    #[arg(long, requires = "qoblib")]
+    pub force: bool,
 }
 
 pub fn run(dir: &InstanceDirs, args: ExportArgs) -> anyhow::Result<()> {
     if let Some(results) = &args.qoblib {
         let out = args.output.as_deref().context("--qoblib needs --output DIR")?;
+        let holds_files = std::fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_some());
+        if holds_files && !args.force {
+            anyhow::bail!("{}: the folder already holds files (an earlier export?); choose a new folder, or --force to replace the run's instances there", out.display());
+        }
         return export_qoblib(results, out, &args.submitter);
     }
     let (Some(file), Some(to)) = (&args.file, args.to) else { anyhow::bail!("give an instance and --to, or --qoblib RESULTS_DIR") };
