@@ -245,7 +245,7 @@ fn configure(dir: &InstanceDirs, args: BenchArgs) -> anyhow::Result<BenchConfig>
         threads,
         repeats: args.repeats,
         references,
-        recorded: recorded_checkout(args.recorded),
+        recorded: recorded_checkout(args.recorded)?,
         out,
         output,
         shard,
@@ -293,12 +293,13 @@ fn with_targets(mut catalog: Catalog, instances: &[PathBuf], best_known: Option<
 }
 
 /// Where `--recorded` reads submissions: DIR, nowhere (`none`), else each instance's checkout.
-fn recorded_checkout(given: Option<PathBuf>) -> RecordedSource {
-    match given {
+/// Errors: DIR is not a QOBLIB checkout.
+fn recorded_checkout(given: Option<PathBuf>) -> anyhow::Result<RecordedSource> {
+    Ok(match given {
         Some(dir) if dir.as_os_str() == "none" => RecordedSource::Nowhere,
-        Some(dir) => RecordedSource::Checkout(dir),
+        Some(dir) => RecordedSource::checkout(dir)?,
         None => RecordedSource::InstanceCheckout,
-    }
+    })
 }
 
 /// The summary for the terminal ([`console::summary`]) on standard output, then the files

@@ -4,7 +4,8 @@
 //!   to each gap level, one panel per level: for each solver, the fraction of instances it
 //!   brings within the gap within a factor τ of the fastest solver on that instance. Unreached
 //!   levels never count; ρ(1) is the share of instances a solver is fastest on, the right end
-//!   the share it reaches at all.
+//!   the share it reaches at all. Recorded runs (QOBLIB submissions, other machines) are not
+//!   in it: their times make no ratio with this machine's.
 //! * `gap_over_time.svg`: every run's primal gap over time (log time axis), one panel per
 //!   instance — who got closer, and when. A run's line starts at its first feasible point
 //!   (a dot), so that "no feasible point yet" is no line rather than a 100 % gap; a run
@@ -38,12 +39,14 @@ const FRACTION_AXIS: Range<f64> = -0.04..1.05;
 const COLUMNS: usize = 3;
 
 /// Each side's ratios to the best time per instance (∞ when it did not reach `level_index`
-/// of [`GAP_LEVELS`]), over the instances with a target; labelled by solver.
+/// of [`GAP_LEVELS`]), over the instances with a target; labelled by solver. Recorded runs
+/// are left out: their times are other machines', so a ratio with them is no speed-up.
 fn ratios(comparisons: &[InstanceComparison], level_index: usize) -> Vec<(SolverName, Vec<f64>)> {
-    let reached = |r: Option<&SolverResult>| r.and_then(|r| r.time_to_gap).and_then(|t| t[level_index].reached()).map(|t| t.max(MIN_TIME_S));
+    let reached = |r: Option<&SolverResult>| r.filter(|r| !r.solver.is_recorded()).and_then(|r| r.time_to_gap).and_then(|t| t[level_index].reached()).map(|t| t.max(MIN_TIME_S));
     let with_target: Vec<&InstanceComparison> = comparisons.iter().filter(|c| c.target.is_some()).collect();
     solvers_of(&with_target)
         .into_iter()
+        .filter(|solver| !solver.is_recorded())
         .map(|solver| {
             let values = with_target
                 .iter()
