@@ -14,6 +14,7 @@ use crate::export::console;
 use crate::table::{count, number};
 use crate::output::warnings::Warning;
 use crate::instances::{self, InstanceDirs};
+use crate::qoblib::{self, QoblibClass};
 use crate::qplib::{Catalog, CatalogEntry};
 use crate::reference::recorded::RecordedSource;
 use crate::reference::{PenaltyRule, ReferenceOptions, ReferenceSolver};
@@ -198,6 +199,10 @@ fn configure(dir: &InstanceDirs, args: BenchArgs) -> anyhow::Result<BenchConfig>
     let (instances, catalog, selection) = if args.instances.is_empty() {
         let set = args.set.unwrap_or(BenchSet::Smoke);
         let (paths, catalog) = set.select(dir)?;
+        // A QOBLIB class read from the shipped smoke files is a few instances, not the class.
+        if QoblibClass::from_name(set.name()).is_some() && paths.iter().all(|p| p.starts_with(qoblib::shipped_dir())) {
+            eprintln!("{}", Warning::shipped_qoblib_subset(set.name(), paths.len()).line());
+        }
         (paths, catalog, set.name().to_string())
     } else {
         let (paths, catalog) = instances::select_instances(dir, &args.instances, "")?;

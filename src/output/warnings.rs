@@ -58,6 +58,9 @@ pub enum Warning {
     /// Submissions for an instance whose solver aocbench does not read (another submitter's,
     /// or aocbench's own export placed in a checkout): skipped, the others read.
     RecordedSolverUnread { instance: String, folders: Vec<String> },
+    /// A QOBLIB class set (`--set labs`) with no checkout configured: the run uses the few
+    /// smoke files shipped with aocbench, not the class.
+    ShippedQoblibSubset { set: String, files: usize },
     /// The GPU engine runs on a software adapter (a CPU emulating a GPU, such as llvmpipe or
     /// lavapipe): its results are right, but its times measure that emulation, far slower
     /// than the native CPU engine, not a GPU.
@@ -126,6 +129,11 @@ impl Warning {
     /// name a solver aocbench does not read.
     pub fn recorded_solver_unread(instance: &str, folders: &[std::path::PathBuf]) -> Option<Warning> {
         (!folders.is_empty()).then(|| Warning::RecordedSolverUnread { instance: instance.to_string(), folders: folders.iter().map(|f| f.display().to_string()).collect() })
+    }
+
+    /// The shipped-subset warning for `--set SET`, read from the `files` shipped smoke files.
+    pub fn shipped_qoblib_subset(set: &str, files: usize) -> Warning {
+        Warning::ShippedQoblibSubset { set: set.to_string(), files }
     }
 
     /// The software-adapter warning, when the engine `info` describes a wgpu adapter that is a
@@ -205,6 +213,11 @@ impl fmt::Display for Warning {
                 f,
                 "{instance}: skipped the QOBLIB submission(s) {}: their solver is not one aocbench reads (Abs2, Gurobi); the others are read",
                 folders.join(", ")
+            ),
+            Warning::ShippedQoblibSubset { set, files } => write!(
+                f,
+                "--set {set}: no QOBLIB checkout is configured, so the run uses the {} shipped with aocbench, a smoke subset, not the class; point --qoblib-dir or $AOCBENCH_QOBLIB_DIR at a QOBLIB checkout (scripts/download_qoblib.sh fetches the QUBO classes)",
+                count(*files, "smoke file")
             ),
             Warning::SoftwareAdapter { adapter } => write!(
                 f,
