@@ -225,7 +225,7 @@ fn recorded_runs_stay_out_of_time_comparisons_and_unknown_solvers_are_skipped() 
 
     let profile = std::fs::read_to_string(run.join("profile.svg")).unwrap();
     assert!(profile.contains("AOC-DT") && !profile.contains("(recorded)"), "profile.svg plots a recorded run");
-    assert!(std::fs::read_to_string(run.join("gap_over_time.svg")).unwrap().contains("Abs2 (recorded)"));
+    assert!(std::fs::read_to_string(run.join("gap_over_time.svg")).unwrap().contains("Abs2 (recorded, other machine)"));
 
     // The console's aggregate and time-to-gap rows of a recorded solver: counts, no mean time.
     let recorded_lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("Abs2 (recorded)") || l.starts_with("Gurobi (recorded)")).collect();

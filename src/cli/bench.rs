@@ -70,7 +70,8 @@ pub struct BenchArgs {
     /// `gurobi_recorded` with its solution judged here, its incumbent series as its curve and its
     /// hardware as its device. These runs happened on other machines: no time ratio is formed
     /// with them. A malformed submission, or one whose series ends elsewhere than its summary's
-    /// best, is refused before the run starts. `none` leaves them out. Default: for each QOBLIB
+    /// best, is refused before the run starts; another solver's submission is skipped with a
+    /// warning. DIR must be the checkout (the folder of the class folders). `none` leaves them out. Default: for each QOBLIB
     /// instance, the checkout its file was read from (none for QPLIB instances).
     #[arg(long, value_name = "DIR|none")]
     pub recorded: Option<PathBuf>,

@@ -9,7 +9,8 @@
 //! * `gap_over_time.svg`: every run's primal gap over time (log time axis), one panel per
 //!   instance — who got closer, and when. A run's line starts at its first feasible point
 //!   (a dot), so that "no feasible point yet" is no line rather than a 100 % gap; a run
-//!   that found none is a cross at 100 % at its end, and its legend entry says so.
+//!   that found none is a cross at 100 % at its end, and its legend entry says so. Recorded runs
+//!   are labelled "(recorded, other machine)".
 //!
 //! Both take an optional note (a partial run says so) under their title.
 
@@ -235,7 +236,9 @@ pub fn write_gap_over_time(path: &Path, instances: &[&str], curves: &[RunCurve],
                 if !labelled.contains(&run.solver) {
                     labelled.push(run.solver);
                     let found_none = runs.iter().filter(|r| r.solver == run.solver).all(|r| gap_line(r, x_min).is_none());
-                    let label = if found_none { format!("{} (no feasible point)", run.solver.label()) } else { run.solver.label().to_string() };
+                    // A recorded run's seconds are another machine's: its legend says so.
+                    let name = if run.solver.is_recorded() { run.solver.label().replace("(recorded)", "(recorded, other machine)") } else { run.solver.label().to_string() };
+                    let label = if found_none { format!("{name} (no feasible point)") } else { name };
                     series.label(label).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
                 }
             }
