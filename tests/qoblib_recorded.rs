@@ -199,3 +199,70 @@ fn bench_with_recorded_rows_and_the_export_round_trip() {
         }
     }
 }
+
+/// Copies the folder `from` into `to`, recursively.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() { copy_tree(&path, &target) } else { std::fs::copy(&path, &target).map(drop).unwrap() }
+    }
+}
+
+/// Recorded runs are no speed-ups: they are left out of profile.svg, of the mean times of the
+/// aggregate and time-to-gap tables and of the primal integral; a submission of a solver
+/// aocbench does not read is skipped with a warning; `--recorded` that is no checkout fails.
+#[test]
+fn recorded_runs_stay_out_of_time_comparisons_and_unknown_solvers_are_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let checkout = tmp.path().join("qoblib");
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/qoblib-recorded"), &checkout);
+    let submissions = checkout.join("07-independentset/submissions");
+    copy_tree(&submissions.join("20250715_Abs2_Schicker/C125-9"), &submissions.join("20261207_AOCDT_Test/C125-9"));
+    let run = tmp.path().join("run");
+    let (checkout_s, run_s) = (checkout.to_str().unwrap(), run.to_str().unwrap());
+    let bench = ["--qoblib-dir", checkout_s, "bench", "C125-9", "--reference", "none", "--time-limit", "1", "--seed", "3"];
+    let out = aocbench(&[&bench[..], &["--out", run_s]].concat());
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(stderr.contains("warning: C125-9: skipped the QOBLIB submission(s)") && stderr.contains("20261207_AOCDT_Test"), "{stderr}");
+
+    let profile = std::fs::read_to_string(run.join("profile.svg")).unwrap();
+    assert!(profile.contains("AOC-DT") && !profile.contains("(recorded)"), "profile.svg plots a recorded run");
+    assert!(std::fs::read_to_string(run.join("gap_over_time.svg")).unwrap().contains("Abs2 (recorded, other machine)"));
+
+    // The console's aggregate and time-to-gap rows of a recorded solver: counts, no mean time.
+    let recorded_lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("Abs2 (recorded)") || l.starts_with("Gurobi (recorded)")).collect();
+    let aggregate_lines: Vec<&&str> = recorded_lines.iter().filter(|l| l.contains("1/1")).collect();
+    assert!(aggregate_lines.len() >= 2 * (1 + 4), "{stdout}");
+    let markdown = std::fs::read_to_string(run.join("comparison.md")).unwrap();
+    for solver in ["Abs2 (recorded)", "Gurobi (recorded)"] {
+        let aggregate = markdown.lines().find(|l| l.starts_with(&format!("| {solver} | 1 |"))).unwrap_or_else(|| panic!("{markdown}"));
+        let cells: Vec<&str> = aggregate.split('|').map(str::trim).collect();
+        assert_eq!((cells[5], cells[7]), ("-", "-"), "mean time and primal integral: {aggregate}");
+        let gaps: Vec<&str> = markdown.lines().filter(|l| l.starts_with(&format!("| {solver} | ")) && l.split('|').count() == 6).collect();
+        assert_eq!(gaps.len(), 4, "{markdown}");
+        assert!(gaps.iter().all(|l| l.trim_end().ends_with("| 1/1 | - |")), "{gaps:?}");
+    }
+    let aocdt = markdown.lines().find(|l| l.starts_with("| AOC-DT | 1 |")).unwrap();
+    assert_ne!(aocdt.split('|').map(str::trim).nth(5), Some("-"), "{aocdt}");
+    let mut csv = csv::Reader::from_path(run.join("results.csv")).unwrap();
+    let header = csv.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for row in csv.records().map(Result::unwrap) {
+        let integral = (row.get(at("primal_integral_s")).unwrap().to_string(), row.get(at("primal_integral_horizon_s")).unwrap().to_string());
+        assert_eq!(integral.0.is_empty() && integral.1.is_empty(), row.get(at("solver")).unwrap().ends_with("_recorded"), "{row:?}");
+    }
+
+    // --recorded must name a checkout: a class folder or an empty folder is an error naming it.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let refused = tmp.path().join("refused");
+    for dir in [checkout.join("07-independentset"), empty] {
+        let args = [&bench[..], &["--out", refused.to_str().unwrap(), "--recorded", dir.to_str().unwrap()]].concat();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_aocbench")).args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "--recorded {}: {stderr}", dir.display());
+        assert!(stderr.contains(&format!("--recorded {}: not a QOBLIB checkout", dir.display())) && stderr.contains("07-independentset/submissions/"), "{stderr}");
+    }
+}

@@ -82,7 +82,10 @@ fn plan_run(config: &BenchConfig) -> anyhow::Result<(RunPlan, Vec<String>)> {
         config.catalog.check(&instance, path)?;
         anyhow::ensure!(!costs.iter().any(|c| c.name == instance.name), "instance {} is listed twice ({})", instance.name, path.display());
         // Refused before anything runs: a submission that is malformed or contradicts itself.
-        config.recorded.submissions(path, &instance)?;
+        let submissions = config.recorded.submissions(path, &instance)?;
+        if let Some(warning) = Warning::recorded_solver_unread(&instance.name, &submissions.unread) {
+            eprintln!("{}", warning.line());
+        }
         costs.push(InstanceCost { product_size: product_size(&instance), has_best_known: config.catalog.best_known(&instance.name).is_some(), name: instance.name });
     }
     let cost = CostModel { budget: config.sweep.budget, reference_s: config.references.iter().map(|r| r.time_limit_s).sum() };
@@ -241,7 +244,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
         let instance = instances::read_instance(path)?;
         observer.instance_started(index, &instance.name);
         // Recorded runs belong to the instance's first unit (repeat 0), as one process has it.
-        let submissions = if repeats.contains(&0) { config.recorded.submissions(path, &instance)? } else { Vec::new() };
+        let submissions = if repeats.contains(&0) { config.recorded.submissions(path, &instance)?.read } else { Vec::new() };
         let best_known = config.catalog.best_known(&instance.name);
 
         let mut aocdt = Vec::new();

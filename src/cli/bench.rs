@@ -14,6 +14,7 @@ use crate::export::console;
 use crate::table::{count, number};
 use crate::output::warnings::Warning;
 use crate::instances::{self, InstanceDirs};
+use crate::qoblib::{self, QoblibClass};
 use crate::qplib::{Catalog, CatalogEntry};
 use crate::reference::recorded::RecordedSource;
 use crate::reference::{PenaltyRule, ReferenceOptions, ReferenceSolver};
@@ -69,7 +70,8 @@ pub struct BenchArgs {
     /// `gurobi_recorded` with its solution judged here, its incumbent series as its curve and its
     /// hardware as its device. These runs happened on other machines: no time ratio is formed
     /// with them. A malformed submission, or one whose series ends elsewhere than its summary's
-    /// best, is refused before the run starts. `none` leaves them out. Default: for each QOBLIB
+    /// best, is refused before the run starts; another solver's submission is skipped with a
+    /// warning. DIR must be the checkout (the folder of the class folders). `none` leaves them out. Default: for each QOBLIB
     /// instance, the checkout its file was read from (none for QPLIB instances).
     #[arg(long, value_name = "DIR|none")]
     pub recorded: Option<PathBuf>,
@@ -198,6 +200,10 @@ fn configure(dir: &InstanceDirs, args: BenchArgs) -> anyhow::Result<BenchConfig>
     let (instances, catalog, selection) = if args.instances.is_empty() {
         let set = args.set.unwrap_or(BenchSet::Smoke);
         let (paths, catalog) = set.select(dir)?;
+        // A QOBLIB class read from the shipped smoke files is a few instances, not the class.
+        if QoblibClass::from_name(set.name()).is_some() && paths.iter().all(|p| p.starts_with(qoblib::shipped_dir())) {
+            eprintln!("{}", Warning::shipped_qoblib_subset(set.name(), paths.len()).line());
+        }
         (paths, catalog, set.name().to_string())
     } else {
         let (paths, catalog) = instances::select_instances(dir, &args.instances, "")?;
@@ -245,7 +251,7 @@ fn configure(dir: &InstanceDirs, args: BenchArgs) -> anyhow::Result<BenchConfig>
         threads,
         repeats: args.repeats,
         references,
-        recorded: recorded_checkout(args.recorded),
+        recorded: recorded_checkout(args.recorded)?,
         out,
         output,
         shard,
@@ -293,12 +299,13 @@ fn with_targets(mut catalog: Catalog, instances: &[PathBuf], best_known: Option<
 }
 
 /// Where `--recorded` reads submissions: DIR, nowhere (`none`), else each instance's checkout.
-fn recorded_checkout(given: Option<PathBuf>) -> RecordedSource {
-    match given {
+/// Errors: DIR is not a QOBLIB checkout.
+fn recorded_checkout(given: Option<PathBuf>) -> anyhow::Result<RecordedSource> {
+    Ok(match given {
         Some(dir) if dir.as_os_str() == "none" => RecordedSource::Nowhere,
-        Some(dir) => RecordedSource::Checkout(dir),
+        Some(dir) => RecordedSource::checkout(dir)?,
         None => RecordedSource::InstanceCheckout,
-    }
+    })
 }
 
 /// The summary for the terminal ([`console::summary`]) on standard output, then the files

@@ -100,8 +100,10 @@ where it has one; AOC-DT's cells are medians over its repeats.";
 
 const AGGREGATES: &str = "`sgm_time_to_target_s`: shifted geometric mean (shift 1 s) of the time-to-target, a failure \
 charged its time limit (so a lower bound when there are failures, marked `≥`). `mean_primal_gap_pct` and \
-`mean_primal_integral_s`: arithmetic means over the instances with a target.";
+`mean_primal_integral_s`: arithmetic means over the instances with a target. A recorded solver's mean times \
+and primal integral are `-`: its seconds are another machine's, a miss there charged its own limit.";
 
 const GAPS: &str = "On how many instances each solver came within the gap (0 % is the target itself), and the \
-shifted geometric mean of the time to get there, a failure charged its time limit. `gap_over_time.svg` \
-plots every run's primal gap over time, `profile.svg` the performance profile at each gap.";
+shifted geometric mean of the time to get there, a failure charged its time limit (`-` for a recorded \
+solver: another machine's seconds). `gap_over_time.svg` plots every run's primal gap over time, `profile.svg` \
+the performance profile at each gap (without recorded runs).";

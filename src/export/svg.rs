@@ -4,11 +4,13 @@
 //!   to each gap level, one panel per level: for each solver, the fraction of instances it
 //!   brings within the gap within a factor τ of the fastest solver on that instance. Unreached
 //!   levels never count; ρ(1) is the share of instances a solver is fastest on, the right end
-//!   the share it reaches at all.
+//!   the share it reaches at all. Recorded runs (QOBLIB submissions, other machines) are not
+//!   in it: their times make no ratio with this machine's.
 //! * `gap_over_time.svg`: every run's primal gap over time (log time axis), one panel per
 //!   instance — who got closer, and when. A run's line starts at its first feasible point
 //!   (a dot), so that "no feasible point yet" is no line rather than a 100 % gap; a run
-//!   that found none is a cross at 100 % at its end, and its legend entry says so.
+//!   that found none is a cross at 100 % at its end, and its legend entry says so. Recorded runs
+//!   are labelled "(recorded, other machine)".
 //!
 //! Both take an optional note (a partial run says so) under their title.
 
@@ -38,12 +40,14 @@ const FRACTION_AXIS: Range<f64> = -0.04..1.05;
 const COLUMNS: usize = 3;
 
 /// Each side's ratios to the best time per instance (∞ when it did not reach `level_index`
-/// of [`GAP_LEVELS`]), over the instances with a target; labelled by solver.
+/// of [`GAP_LEVELS`]), over the instances with a target; labelled by solver. Recorded runs
+/// are left out: their times are other machines', so a ratio with them is no speed-up.
 fn ratios(comparisons: &[InstanceComparison], level_index: usize) -> Vec<(SolverName, Vec<f64>)> {
-    let reached = |r: Option<&SolverResult>| r.and_then(|r| r.time_to_gap).and_then(|t| t[level_index].reached()).map(|t| t.max(MIN_TIME_S));
+    let reached = |r: Option<&SolverResult>| r.filter(|r| !r.solver.is_recorded()).and_then(|r| r.time_to_gap).and_then(|t| t[level_index].reached()).map(|t| t.max(MIN_TIME_S));
     let with_target: Vec<&InstanceComparison> = comparisons.iter().filter(|c| c.target.is_some()).collect();
     solvers_of(&with_target)
         .into_iter()
+        .filter(|solver| !solver.is_recorded())
         .map(|solver| {
             let values = with_target
                 .iter()
@@ -232,7 +236,9 @@ pub fn write_gap_over_time(path: &Path, instances: &[&str], curves: &[RunCurve],
                 if !labelled.contains(&run.solver) {
                     labelled.push(run.solver);
                     let found_none = runs.iter().filter(|r| r.solver == run.solver).all(|r| gap_line(r, x_min).is_none());
-                    let label = if found_none { format!("{} (no feasible point)", run.solver.label()) } else { run.solver.label().to_string() };
+                    // A recorded run's seconds are another machine's: its legend says so.
+                    let name = if run.solver.is_recorded() { run.solver.label().replace("(recorded)", "(recorded, other machine)") } else { run.solver.label().to_string() };
+                    let label = if found_none { format!("{name} (no feasible point)") } else { name };
                     series.label(label).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
                 }
             }

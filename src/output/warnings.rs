@@ -55,6 +55,12 @@ pub enum Warning {
     /// A recorded submission's claim that the judge contradicts (another objective, or an
     /// infeasible point): its row holds the judged values, not the claim.
     RecordedContradicted { instance: String, solver: String, submission: String, note: String },
+    /// Submissions for an instance whose solver aocbench does not read (another submitter's,
+    /// or aocbench's own export placed in a checkout): skipped, the others read.
+    RecordedSolverUnread { instance: String, folders: Vec<String> },
+    /// A QOBLIB class set (`--set labs`) with no checkout configured: the run uses the few
+    /// smoke files shipped with aocbench, not the class.
+    ShippedQoblibSubset { set: String, files: usize },
     /// The GPU engine runs on a software adapter (a CPU emulating a GPU, such as llvmpipe or
     /// lavapipe): its results are right, but its times measure that emulation, far slower
     /// than the native CPU engine, not a GPU.
@@ -117,6 +123,17 @@ impl Warning {
             submission: run.submission.clone(),
             note: run.note.clone().unwrap_or_default(),
         })
+    }
+
+    /// The unread-submissions warning, when some of `instance`'s submission folders (`folders`)
+    /// name a solver aocbench does not read.
+    pub fn recorded_solver_unread(instance: &str, folders: &[std::path::PathBuf]) -> Option<Warning> {
+        (!folders.is_empty()).then(|| Warning::RecordedSolverUnread { instance: instance.to_string(), folders: folders.iter().map(|f| f.display().to_string()).collect() })
+    }
+
+    /// The shipped-subset warning for `--set SET`, read from the `files` shipped smoke files.
+    pub fn shipped_qoblib_subset(set: &str, files: usize) -> Warning {
+        Warning::ShippedQoblibSubset { set: set.to_string(), files }
     }
 
     /// The software-adapter warning, when the engine `info` describes a wgpu adapter that is a
@@ -192,6 +209,16 @@ impl fmt::Display for Warning {
                 f,
                 "{instance}: {solver} in QOBLIB submission {submission}: {note}; its row holds the judged values, do not trust the recorded claim"
             ),
+            Warning::RecordedSolverUnread { instance, folders } => write!(
+                f,
+                "{instance}: skipped the QOBLIB submission(s) {}: their solver is not one aocbench reads (Abs2, Gurobi); the others are read",
+                folders.join(", ")
+            ),
+            Warning::ShippedQoblibSubset { set, files } => write!(
+                f,
+                "--set {set}: no QOBLIB checkout is configured, so the run uses the {} shipped with aocbench, a smoke subset, not the class; point --qoblib-dir or $AOCBENCH_QOBLIB_DIR at a QOBLIB checkout (scripts/download_qoblib.sh fetches the QUBO classes)",
+                count(*files, "smoke file")
+            ),
             Warning::SoftwareAdapter { adapter } => write!(
                 f,
                 "the GPU engine runs on {adapter}, a CPU emulating a GPU in software, not a GPU: its times measure that \
@@ -205,7 +232,7 @@ impl fmt::Display for Warning {
 /// The recorded rows (QOBLIB submissions): where they ran, and what may be compared.
 pub fn recorded_rows(hardware: &[String]) -> String {
     format!(
-        "the (recorded) rows are runs from QOBLIB submissions on other machines ({}), read from their files, not run here: their times are those machines' and no time ratio or speed-up is formed with them; compare quality at equal elapsed time (the recorded runs table) and which instances each reached",
+        "the (recorded) rows are runs from QOBLIB submissions on other machines ({}), read from their files, not run here: their times are those machines' and no time ratio or speed-up is formed with them (no mean time in the aggregate tables, no line in the performance profile, no primal integral); compare quality at equal elapsed time (the recorded runs table) and which instances each reached",
         hardware.join("; ")
     )
 }

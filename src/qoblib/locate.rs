@@ -61,7 +61,7 @@ impl QoblibClass {
     }
 
     /// QOBLIB's top folder of the class (`02-labs`).
-    fn top(self) -> &'static str {
+    pub fn top(self) -> &'static str {
         self.folder().split('/').next().unwrap_or_default()
     }
 }

@@ -265,8 +265,9 @@ pub enum RecordedSolver {
 }
 
 impl RecordedSolver {
-    fn from_folder(solver: &str) -> Option<RecordedSolver> {
-        match solver.to_ascii_lowercase().as_str() {
+    /// The solver a submission folder `<date>_<Solver>_<Submitter>` names, if aocbench reads it.
+    fn of_submission(submission: &str) -> Option<RecordedSolver> {
+        match submission.split('_').nth(1).unwrap_or_default().to_ascii_lowercase().as_str() {
             "abs2" => Some(RecordedSolver::Abs2),
             "gurobi" => Some(RecordedSolver::Gurobi),
             _ => None,
@@ -301,8 +302,7 @@ impl RecordedSubmission {
     pub fn read(dir: &Path, sense: Sense, n_vars: usize) -> anyhow::Result<RecordedSubmission> {
         let instance = file_name(dir)?;
         let submission = dir.parent().map(file_name).transpose()?.unwrap_or_default();
-        let solver_word = submission.split('_').nth(1).unwrap_or_default();
-        let solver = RecordedSolver::from_folder(solver_word).ok_or_else(|| anyhow!("{}: the submission's solver {solver_word:?} is not one aocbench reads (Abs2, Gurobi)", dir.display()))?;
+        let solver = RecordedSolver::of_submission(&submission).ok_or_else(|| anyhow!("{}: the submission {submission:?} names no solver aocbench reads (Abs2, Gurobi)", dir.display()))?;
         let summary_path = dir.join(format!("{instance}_summary.csv"));
         let summary = SubmissionSummary::read(&summary_path)?;
         let claimed_best = summary.best_objective()?;
@@ -458,18 +458,47 @@ pub enum RecordedSource {
 }
 
 impl RecordedSource {
+    /// `--recorded DIR`: the checkout `dir`. Errors: `dir` holds no class folder with
+    /// submissions (`01-marketsplit/submissions/`, …), as a class folder or an empty one does
+    /// not — silently reading nothing would hide the mistake.
+    pub fn checkout(dir: PathBuf) -> anyhow::Result<RecordedSource> {
+        let classes = QoblibClass::ALL.map(|c| format!("{}/submissions/", c.top()));
+        anyhow::ensure!(
+            QoblibClass::ALL.iter().any(|c| dir.join(c.top()).join("submissions").is_dir()),
+            "--recorded {}: not a QOBLIB checkout; a checkout holds class folders with their submissions ({}), and --recorded takes the folder that holds them",
+            dir.display(),
+            classes.join(", ")
+        );
+        Ok(RecordedSource::Checkout(dir))
+    }
+
     /// The recorded submissions for `instance`, read from `path`, checked and normalised.
-    pub fn submissions(&self, path: &Path, instance: &Instance) -> anyhow::Result<Vec<RecordedSubmission>> {
+    pub fn submissions(&self, path: &Path, instance: &Instance) -> anyhow::Result<Submissions> {
         let root = match self {
-            RecordedSource::Nowhere => return Ok(Vec::new()),
+            RecordedSource::Nowhere => return Ok(Submissions::default()),
             RecordedSource::Checkout(root) => root.clone(),
             RecordedSource::InstanceCheckout => match checkout_of(path) {
                 Some((root, _)) => root,
-                None => return Ok(Vec::new()),
+                None => return Ok(Submissions::default()),
             },
         };
-        submission_dirs(&root, &instance.name)?.iter().map(|dir| RecordedSubmission::read(dir, instance.sense, instance.n_vars())).collect()
+        let (known, unread): (Vec<PathBuf>, Vec<PathBuf>) = submission_dirs(&root, &instance.name)?.into_iter().partition(|dir| {
+            let submission = dir.parent().and_then(Path::file_name).unwrap_or_default();
+            RecordedSolver::of_submission(&submission.to_string_lossy()).is_some()
+        });
+        let read = known.iter().map(|dir| RecordedSubmission::read(dir, instance.sense, instance.n_vars())).collect::<anyhow::Result<_>>()?;
+        Ok(Submissions { read, unread })
     }
+}
+
+/// The submissions for one instance.
+#[derive(Debug, Default)]
+pub struct Submissions {
+    /// Those of solvers aocbench reads, read and checked.
+    pub read: Vec<RecordedSubmission>,
+    /// The instance folders of the others (another submitter's solver, or aocbench's own
+    /// export placed in a checkout): skipped, with a warning.
+    pub unread: Vec<PathBuf>,
 }
 
 /// The instance folders of every submission for `instance` under a QOBLIB checkout `root`

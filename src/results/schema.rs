@@ -183,7 +183,8 @@ pub struct ResultRow {
     /// (0 to 100; 100 without a feasible point).
     pub primal_gap_pct: Option<f64>,
     /// The primal integral: ∫ primal gap (as a fraction) dt over [0, `primal_integral_horizon_s`],
-    /// in seconds. Lower is better; divided by the horizon it is the run's mean gap.
+    /// in seconds. Lower is better; divided by the horizon it is the run's mean gap. None (and
+    /// no horizon) for a recorded row: its run had another machine and limit.
     pub primal_integral_s: Option<f64>,
     /// The horizon of the integral, the same for every run of the instance: the longest time
     /// limit among them (for AOC-DT under a work budget, its longest wall time). A run that
@@ -337,8 +338,11 @@ impl Anytime {
         }
     }
 
-    /// Fills the columns of `row`.
+    /// Fills the columns of `row`; a recorded row has no primal integral (its run was on
+    /// another machine and had its own limit, so an integral over this run's horizon means
+    /// nothing).
     fn fill(self, row: ResultRow, horizon_s: f64) -> ResultRow {
+        let integrated = !row.solver.is_recorded();
         let [time_to_target_s, time_to_gap_0_1pct_s, time_to_gap_1pct_s, time_to_gap_5pct_s] = self.time_to_gap_s;
         ResultRow {
             time_to_target_s,
@@ -347,8 +351,8 @@ impl Anytime {
             time_to_gap_5pct_s,
             mvm_to_target: self.mvm_to_target,
             primal_gap_pct: Some(self.primal_gap_pct),
-            primal_integral_s: Some(self.primal_integral_s),
-            primal_integral_horizon_s: Some(horizon_s),
+            primal_integral_s: Some(self.primal_integral_s).filter(|_| integrated),
+            primal_integral_horizon_s: Some(horizon_s).filter(|_| integrated),
             primal_integral_mvm: self.primal_integral_mvm,
             ..row
         }

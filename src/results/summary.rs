@@ -317,7 +317,8 @@ pub struct GapAggregate {
     pub reached: usize,
     pub with_target: usize,
     /// Shifted geometric mean (shift `SGM_SHIFT_S`, 1 s) of the median time to the level, a
-    /// failure charged its time limit (so a lower bound whenever there are failures).
+    /// failure charged its time limit (so a lower bound whenever there are failures); None for
+    /// a recorded solver, whose times are another machine's.
     pub sgm_time_s: Option<f64>,
 }
 
@@ -330,6 +331,9 @@ impl GapAggregate {
     }
 }
 
+/// One aggregate per solver of `comparisons`. A recorded solver (a QOBLIB submission) keeps its
+/// counts but has no mean time: its times are another machine's, and beside AOC-DT's (a miss
+/// charged the submitter's limit, hours, against AOC-DT's seconds) they would read as a speed-up.
 pub fn aggregate(comparisons: &[InstanceComparison]) -> Vec<SolverAggregate> {
     solvers_of(&comparisons.iter().collect::<Vec<_>>())
         .into_iter()
@@ -345,7 +349,7 @@ pub fn aggregate(comparisons: &[InstanceComparison]) -> Vec<SolverAggregate> {
                         level,
                         reached: timed.iter().filter(|t| t[level_index].reached().is_some()).count(),
                         with_target: timed.len(),
-                        sgm_time_s: (!times.is_empty()).then(|| shifted_geometric_mean(&times, SGM_SHIFT_S)),
+                        sgm_time_s: (!times.is_empty() && !solver.is_recorded()).then(|| shifted_geometric_mean(&times, SGM_SHIFT_S)),
                     }
                 })
                 .collect();
