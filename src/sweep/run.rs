@@ -481,7 +481,7 @@ impl Run<'_> {
             Budget::TimeLimit(limit_s) => self.overran.map(|replica_s| Ending::LimitCannotHold { limit_s, setup_s, replica_s, elapsed_s }),
             Budget::Work(work) => {
                 let least = self.options.ranges.deep_iterations.0.min(iterations2).max(1);
-                (self.mvm < work).then_some(Ending::WorkUnspent { work, unspent: work - self.mvm, least })
+                (self.mvm < work).then(|| Ending::WorkUnspent { work, unspent: work - self.mvm, least })
             }
         }
     }
