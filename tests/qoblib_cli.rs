@@ -89,6 +89,12 @@ fn a_wrong_qoblib_folder_is_an_error_not_a_fallback() {
     let field_cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/field-cases");
     let output = aocbench(cwd.path(), &["--qoblib-dir", shipped.to_str().unwrap(), "--qplib-dir", field_cases.to_str().unwrap(), "info", "fc-01-galahad-layout"]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    // A file named as a catalogued instance but with other couplings does not take its target.
+    let edited = cwd.path().join("labs005.qs");
+    std::fs::write(&edited, "15 1\n1 1 -24\n").unwrap();
+    let output = aocbench(cwd.path(), &["solve", edited.to_str().unwrap(), "--work", "1000"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success() && stderr.contains("does not describe") && stderr.contains("n_nonzeros_quadratic"), "{stderr}");
     // A name in neither library says where it looked.
     let output = aocbench(cwd.path(), &["info", "labs999"]);
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -190,6 +190,8 @@ impl Catalog {
             ("n_vars", entry.n_vars.to_string(), instance.n_vars().to_string()),
             ("n_binary", entry.n_binary.to_string(), instance.n_binary().to_string()),
             ("n_constraints", entry.n_constraints.to_string(), instance.n_constraints().to_string()),
+            // A file of the same size but other couplings (an edited copy) must not take the row's target.
+            ("n_nonzeros_quadratic", entry.n_nonzeros_quadratic.to_string(), instance.objective_quadratic.len().to_string()),
         ];
         let differences: Vec<String> = facts.iter().filter(|(_, listed, read)| listed != read).map(|(column, listed, read)| format!("{column} {listed} against {read}")).collect();
         anyhow::ensure!(
