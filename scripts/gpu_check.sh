@@ -91,7 +91,7 @@ if (( small )); then
     perf_cpu_options=(--replicas 128 --iterations 5 --repeats 1)
     anchor_iterations=5
     # One agreement test per dense kernel: scripts/test.sh runs the whole file on every CI run anyway.
-    test_filter=(dense_gpu_matches_cpu dense_vec4_gpu_matches_cpu)
+    test_filter=(dense_gpu_matches_cpu dense_block8_gpu_matches_cpu)
     adapter=${GPU_CHECK_ADAPTER:-llvmpipe}
     vulkan_driver=libvulkan_lvp.so vulkan_manifest_glob='lvp_icd*.json'
     egl_driver=libEGL_mesa.so.0 egl_manifest_glob='*mesa*.json'
@@ -399,7 +399,7 @@ step anchor_torch bash scripts/gpu_peers.sh anchor "$results" "$anchor_iteration
 # Both dense kernels side by side: the second one, at the same (n, B).
 for slot in 1 2 3 4; do
     n=${dense_sizes[slot - 1]}
-    step "perf_gpu_vec4_$slot" env AOCBENCH_DENSE_KERNEL=vec4 "${gpu_perf[@]}" --sizes "$n" --instances --out "$results/perf/gpu-dense-vec4-$n.csv"
+    step "perf_gpu_block8_$slot" env AOCBENCH_DENSE_KERNEL=block8 "${gpu_perf[@]}" --sizes "$n" --instances --out "$results/perf/gpu-dense-block8-$n.csv"
 done
 # 2. The instance workloads: the cost model's product, then the factored one.
 for slot in 1 2 3 4; do

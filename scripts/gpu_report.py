@@ -101,7 +101,7 @@ def perf_section(results, peak):
     rows = {}
     # anchor-torch.csv, also there, is PyTorch's (the headline).
     for path in sorted(p for p in (results / "perf").glob("*.csv") if p.name.startswith(("gpu-", "cpu-"))):
-        product = lambda r: r["product"] + (" (vec4 kernel)" if path.name.startswith("gpu-dense-vec4-") else "")
+        product = lambda r: r["product"] + (" (block8 kernel)" if path.name.startswith("gpu-dense-block8-") else "")
         for r in read_rows(path):
             rows.setdefault((r["workload"] != "dense", int(r["n"]), r["workload"], product(r)), {})[r["engine"]] = r
     out = [f"## Throughput (`aocbench perf`); fraction of an fp32 peak of {peak:g} GFLOP/s", ""]
@@ -127,10 +127,10 @@ def perf_section(results, peak):
 
 
 def dense_gpu_rows(results):
-    """The dense GPU perf rows, each with its kernel: gpu-dense-vec4-N.csv is the second kernel's."""
+    """The dense GPU perf rows, each with its kernel: gpu-dense-block8-N.csv is the second kernel's."""
     rows = []
     for path in sorted((results / "perf").glob("gpu-dense-*.csv")):
-        kernel = "vec4" if path.name.startswith("gpu-dense-vec4-") else "tiled"
+        kernel = "block8" if path.name.startswith("gpu-dense-block8-") else "tiled"
         rows += [dict(r, kernel=kernel) for r in read_rows(path) if r["workload"] == "dense"]
     return sorted(rows, key=lambda r: (int(r["n"]), r["kernel"] != "tiled"))
 
@@ -165,7 +165,7 @@ def headline_section(results, peak):
     out.append(table(["n", "B", "kernel", "aocbench GFLOP/s", "of peak", "aocbench replica-it/s", "PyTorch AOC-DT GFLOP/s",
                       "PyTorch sgemm GFLOP/s", "aocbench/PyTorch (replica-it/s)", "aocbench/sgemm (GFLOP/s)"], body))
     out += ["", f"fp32 peak {peak:g} GFLOP/s; PyTorch: {torch_device or 'not run (see the step anchor_torch)'}. "
-            "Kernels: tiled (shaders/dense.wgsl, the default), vec4 (shaders/dense_vec4.wgsl, AOCBENCH_DENSE_KERNEL=vec4). "
+            "Kernels: tiled (shaders/dense.wgsl, the default), block8 (shaders/dense_block8.wgsl, AOCBENCH_DENSE_KERNEL=block8). "
             "Goals: aocbench/PyTorch >= 1, aocbench/sgemm >= 0.5 for n >= 1024."]
     return out
 

@@ -63,10 +63,14 @@ impl ProductPipelines {
 
 fn module(gpu: &Gpu, kernel: Kernel) -> anyhow::Result<wgpu::ShaderModule> {
     gpu.checked(&format!("compiling shaders/{}", kernel.file()), || {
-        gpu.device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some(kernel.file()),
-            source: wgpu::ShaderSource::Wgsl(kernel.source().into()),
-        })
+        let descriptor = wgpu::ShaderModuleDescriptor { label: Some(kernel.file()), source: wgpu::ShaderSource::Wgsl(kernel.source().into()) };
+        if kernel.trusted() {
+            // SAFETY: a trusted kernel indexes only within its bindings and workgroup arrays for
+            // every plan (`Kernel::trusted`), and its loops are bounded by the uniform j_stride.
+            unsafe { gpu.device.create_shader_module_trusted(descriptor, wgpu::ShaderRuntimeChecks::unchecked()) }
+        } else {
+            gpu.device.create_shader_module(descriptor)
+        }
     })
 }
 
