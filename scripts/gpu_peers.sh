@@ -8,9 +8,11 @@
 #       `aocbench perf --reference-csv` reads, and that gpu_report.py divides by.
 #   gpu_peers.sh dsb VENV COMMAND...
 #       COMMAND (an `aocbench bench --reference dsb`) with AOCBENCH_VENV=VENV, a venv made over the
-#       machine's PyTorch with the carried wheels (target/gpu-carry/wheels); only when the pinned
-#       versions of scripts/requirements-reference.txt import there, as aocbench would otherwise
-#       call pip, which cannot work without a network.
+#       machine's PyTorch with the carried wheels (target/gpu-carry/wheels: simulated-bifurcation,
+#       dimod); only when simulated-bifurcation and dimod import there at the versions of
+#       scripts/requirements-reference.txt, as aocbench would otherwise call pip, which cannot work
+#       without a network. PyTorch is taken at the machine's version, as aocbench takes it (and
+#       names it in the results and a warning).
 #
 # PyTorch is the image's own: none can be carried (a CUDA build is gigabytes). Set
 # GPU_CHECK_ANY_TORCH=1 to accept one without CUDA (the small run on lavapipe).
@@ -60,7 +62,7 @@ case ${1:-} in
         wrong=$("$venv/bin/python" - scripts/requirements-reference.txt <<'PY'
 import importlib.metadata, sys
 pins = dict(line.strip().split("==") for line in open(sys.argv[1]) if "==" in line and not line.startswith("#"))
-for package in ["simulated-bifurcation", "torch", "dimod"]:
+for package in ["simulated-bifurcation", "dimod"]:
     try:
         have = importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:

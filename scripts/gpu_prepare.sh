@@ -13,8 +13,9 @@
 #                      gpu_check.sh puts them on LD_LIBRARY_PATH where the machine lacks its own
 #   qplib/             the instances of scripts/gpu_plan.tsv's `instances` line and the smoke set
 #                      (qbl/, gzipped) with catalog.csv
-#   wheels/            simulated-bifurcation's pure-Python wheels, when pip could fetch them here
-#                      (the machine's own PyTorch runs them; gpu_peers.sh checks the pins)
+#   wheels/            simulated-bifurcation's pure-Python wheels and dimod's for CPython 3.12 and
+#                      later (abi3), when pip could fetch them here (the machine's own PyTorch runs
+#                      them; gpu_peers.sh checks the pins)
 #   MANIFEST           commit, build date and host, sizes
 #
 #   scripts/gpu_prepare.sh                # run in the checkout the remote runner sends
@@ -116,13 +117,18 @@ for name in "${wanted[@]}"; do
     gzip -9 -c "$file" >"$carry/qplib/qbl/$name.qplib.gz"
 done
 
-# simulated-bifurcation (pure Python) and tqdm, its one dependency PyTorch does not bring, for the
-# dSB step; it is skipped there without them, so a failed download here is only a note.
-pin=$(grep '^simulated-bifurcation==' scripts/requirements-reference.txt)
-if ! compgen -G "$carry/wheels/simulated_bifurcation-${pin#*==}-*.whl" >/dev/null; then
+# simulated-bifurcation (pure Python) and tqdm, its one dependency a PyTorch image may lack, and
+# dimod (the peers' binary model; compiled, so one wheel per CPython: the abi3 one, 3.12 and
+# later, which a current PyTorch image has), for the dSB step; it is skipped there without them,
+# so a failed download here is only a note.
+sb_pin=$(grep '^simulated-bifurcation==' scripts/requirements-reference.txt)
+dimod_pin=$(grep '^dimod==' scripts/requirements-reference.txt)
+if ! compgen -G "$carry/wheels/simulated_bifurcation-${sb_pin#*==}-*.whl" >/dev/null ||
+   ! compgen -G "$carry/wheels/dimod-${dimod_pin#*==}-*.whl" >/dev/null; then
     rm -rf "$carry/wheels"
-    python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: --dest "$carry/wheels" "$pin" tqdm >&2 ||
-        say "could not fetch the $pin wheel: the check's dSB step will be skipped"
+    fetch() { python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: --dest "$carry/wheels" "$@" >&2; }
+    fetch "$sb_pin" tqdm && fetch --python-version 3.12 --implementation cp --platform manylinux_2_28_x86_64 "$dimod_pin" ||
+        say "could not fetch the $sb_pin and $dimod_pin wheels: the check's dSB step will be skipped"
 fi
 
 size_mib=$(du -sm "$carry" | cut -f1)

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Instant;
 
+use aocbench::output::warnings::Warning;
 use aocbench::model::random::brute_force_optimum;
 use aocbench::model::{self, Constraint, Instance, QuadTerm, Sense};
 use aocbench::metrics::PrimalCurve;
@@ -75,7 +76,7 @@ fn python_for(solver: ReferenceSolver) -> PathBuf {
         _ => Path::new(env!("CARGO_TARGET_TMPDIR")).join("reference-venv"),
     };
     let started = Instant::now();
-    let python = ensure_environment(&opts, true, &mut |step| eprintln!("{step}")).unwrap_or_else(|e| panic!("the {solver} environment must build here: {e}"));
+    let python = ensure_environment(&opts, true, &mut |step| eprintln!("{step}")).unwrap_or_else(|e| panic!("the {solver} environment must build here: {e}")).python;
     eprintln!("{solver} environment ready in {:.1} s", started.elapsed().as_secs_f64());
     python
 }
@@ -432,7 +433,7 @@ fn first_use_installs_the_samplers_but_not_pytorch_unasked() {
     let mut opts = ReferenceOptions::new(ReferenceSolver::Tabu);
     opts.venv_dir = dir.path().join("venv");
     let mut steps = Vec::new();
-    let python = ensure_environment(&opts, false, &mut |step| steps.push(step.to_string())).unwrap_or_else(|e| panic!("{e}"));
+    let python = ensure_environment(&opts, false, &mut |step| steps.push(step.to_string())).unwrap_or_else(|e| panic!("{e}")).python;
     assert!(steps.iter().any(|s| s.contains("first use of tabu") && s.contains("dwave-samplers==1.8.0")), "{steps:?}");
     assert!(python.exists());
     let run = solve_with(&python, &six_variable_qbl(Sense::Minimize), &ReferenceOptions { time_limit_s: 0.5, ..opts.clone() }).expect("tabu runs");
@@ -453,4 +454,52 @@ fn a_peer_skips_an_instance_with_non_binary_variables() {
     let run = solve_with(Path::new("python3"), &instance, &ReferenceOptions::new(ReferenceSolver::Sa)).expect("no process needed");
     assert_eq!(run.status, RunStatus::Skipped, "{run:?}");
     assert!(run.message.contains("sa takes binary models only"), "{}", run.message);
+}
+
+/// The version `package` is pinned at in scripts/requirements-reference.txt.
+fn pin_of(package: &str) -> String {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/requirements-reference.txt")).unwrap();
+    text.lines().find_map(|l| l.strip_prefix(&format!("{package}=="))).unwrap_or_else(|| panic!("{package} is not pinned")).trim().to_string()
+}
+
+/// A venv whose PyTorch is the machine's own build at another version than the pin (a GPU
+/// image's) is used as it is, with that version named for the warning, and nothing is
+/// downloaded; without PyTorch, bsb and dsb are still refused unasked. The venv is a stand-in:
+/// its python is the system's over a folder of package metadata and an importable module.
+#[test]
+fn the_machines_own_pytorch_is_used_at_its_version() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let venv = dir.path().join("venv");
+    let distribution = |name: &str, version: &str| {
+        let info = site.join(format!("{}-{version}.dist-info", name.replace('-', "_")));
+        std::fs::create_dir_all(&info).unwrap();
+        std::fs::write(info.join("METADATA"), format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")).unwrap();
+        info
+    };
+    distribution("simulated-bifurcation", &pin_of("simulated-bifurcation"));
+    distribution("dimod", &pin_of("dimod"));
+    let torch = distribution("torch", "9.9.0");
+    std::fs::create_dir_all(site.join("simulated_bifurcation")).unwrap();
+    std::fs::write(site.join("simulated_bifurcation/__init__.py"), "").unwrap();
+    std::fs::create_dir_all(venv.join("bin")).unwrap();
+    let python = venv.join("bin/python");
+    std::fs::write(&python, format!("#!/bin/sh\nPYTHONPATH='{}' exec python3 \"$@\"\n", site.display())).unwrap();
+    std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let opts = ReferenceOptions { venv_dir: venv.clone(), ..ReferenceOptions::new(ReferenceSolver::Dsb) };
+    let mut steps = Vec::new();
+    let environment = ensure_environment(&opts, false, &mut |step| steps.push(step.to_string())).unwrap_or_else(|e| panic!("{e}"));
+    assert!(steps.is_empty(), "nothing to install: {steps:?}");
+    assert_eq!(environment.python, python);
+    let unpinned = environment.unpinned.clone().expect("the machine's PyTorch is named");
+    assert_eq!((unpinned.package, unpinned.installed.as_str(), unpinned.pinned), ("torch", "9.9.0", pin_of("torch").as_str()));
+    let warning = Warning::unpinned_package(ReferenceSolver::Dsb, &environment).unwrap().line();
+    assert!(warning.contains("torch 9.9.0") && warning.contains(&pin_of("torch")), "{warning}");
+
+    std::fs::remove_dir_all(torch).unwrap();
+    let err = ensure_environment(&opts, false, &mut |_| {}).unwrap_err();
+    assert!(err.missing.contains("only when asked") && err.fix.starts_with("aocbench setup --reference dsb"), "{err}");
 }

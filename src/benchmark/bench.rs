@@ -157,8 +157,13 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
     let mut references = Vec::new();
     for opts in &config.references {
         let ready = ensure_environment(opts, false, &mut |step| observer.note(step));
-        if let Err(missing) = &ready {
-            observer.note(&format!("{missing}\nbenchmarking without {}", SolverName::from(opts.solver).label()));
+        match &ready {
+            Err(missing) => observer.note(&format!("{missing}\nbenchmarking without {}", SolverName::from(opts.solver).label())),
+            Ok(environment) => {
+                if let Some(warning) = Warning::unpinned_package(opts.solver, environment) {
+                    observer.note(&warning.line());
+                }
+            }
         }
         reference_setups.push(ReferenceSetup {
             solver: opts.solver,
@@ -169,8 +174,8 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
             venv: opts.venv_dir.display().to_string(),
             unavailable: ready.as_ref().err().map(ToString::to_string),
         });
-        if let Ok(python) = ready {
-            references.push((opts, python));
+        if let Ok(environment) = ready {
+            references.push((opts, environment.python));
         }
     }
 

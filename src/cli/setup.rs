@@ -1,5 +1,6 @@
 use clap::Args;
 
+use crate::output::warnings::Warning;
 use crate::reference::{ensure_environment, ReferenceOptions, ReferenceSolver, VENV_ENV};
 
 #[derive(Debug, Args)]
@@ -19,8 +20,11 @@ pub fn run(args: SetupArgs) -> anyhow::Result<()> {
         if let Some(size) = solver.large_download() {
             eprintln!("setup: {solver} needs {size}");
         }
-        let python = ensure_environment(&options, true, &mut |step| eprintln!("setup: {step}"))?;
-        println!("{} ({solver}) is ready in {} ({})", solver.python_packages().join(", "), options.venv_dir.display(), python.display());
+        let environment = ensure_environment(&options, true, &mut |step| eprintln!("setup: {step}"))?;
+        if let Some(warning) = Warning::unpinned_package(solver, &environment) {
+            eprintln!("{}", warning.line());
+        }
+        println!("{} ({solver}) is ready in {} ({})", solver.python_packages().join(", "), options.venv_dir.display(), environment.python.display());
         if std::env::var_os(VENV_ENV).is_none() {
             println!("point every task at it with: export {VENV_ENV}={}", options.venv_dir.display());
         }

@@ -17,6 +17,7 @@ use crate::model::Sense;
 use crate::table::{count, number};
 use crate::qumo::CoefficientRange;
 use crate::reference::recorded::{RecordedOutcome, STATUS_CONTRADICTED};
+use crate::reference::{ReadyEnvironment, ReferenceSolver};
 use crate::sweep::{Ending, DEEP_CONFIGURATIONS};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -65,6 +66,9 @@ pub enum Warning {
     /// lavapipe): its results are right, but its times measure that emulation, far slower
     /// than the native CPU engine, not a GPU.
     SoftwareAdapter { adapter: String },
+    /// A reference solver runs on the machine's own build of a package (PyTorch) at another
+    /// version than aocbench's pin: its results are that version's, which the results name.
+    UnpinnedPackage { solver: String, package: String, installed: String, pinned: String },
 }
 
 impl Warning {
@@ -140,6 +144,16 @@ impl Warning {
     /// CPU ([`EngineInfo::software_adapter`]).
     pub fn software_adapter(info: &EngineInfo) -> Option<Warning> {
         info.software_adapter.then(|| Warning::SoftwareAdapter { adapter: info.device.clone() })
+    }
+
+    /// The unpinned-package warning, when `environment` runs `solver` on an unpinned package.
+    pub fn unpinned_package(solver: ReferenceSolver, environment: &ReadyEnvironment) -> Option<Warning> {
+        environment.unpinned.as_ref().map(|u| Warning::UnpinnedPackage {
+            solver: solver.to_string(),
+            package: u.package.to_string(),
+            installed: u.installed.clone(),
+            pinned: u.pinned.to_string(),
+        })
     }
 
     /// The line to print.
@@ -224,6 +238,10 @@ impl fmt::Display for Warning {
                 "the GPU engine runs on {adapter}, a CPU emulating a GPU in software, not a GPU: its times measure that \
                  emulation, about two orders of magnitude slower than the native CPU engine (--engine cpu); \
                  `aocbench devices` lists the adapters"
+            ),
+            Warning::UnpinnedPackage { solver, package, installed, pinned } => write!(
+                f,
+                "{solver} runs on this machine's {package} {installed}, not the {pinned} aocbench pins (a build of it must fit the                  machine's CUDA driver, so an installed one is used as it is): its results are that version's, as the results'                  solver version says"
             ),
         }
     }

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 pub use runner::{
     Incumbent, ReferenceRun, RunStatus, parse_result, solve_with,
 };
-pub use venv::{ReferenceUnavailable, ensure_environment};
+pub use venv::{ReadyEnvironment, ReferenceUnavailable, UnpinnedPackage, ensure_environment};
 
 /// Environment variable that overrides the venv location.
 pub const VENV_ENV: &str = "AOCBENCH_VENV";
@@ -95,6 +95,17 @@ impl ReferenceSolver {
     /// bifurcation through PyTorch); the others solve on one.
     pub fn uses_threads(self) -> bool {
         matches!(self, ReferenceSolver::Gurobi | ReferenceSolver::Bsb | ReferenceSolver::Dsb)
+    }
+
+    /// The package of [`Self::python_packages`] whose build belongs to the machine rather than
+    /// to the pin: PyTorch, built for one CUDA version, which a GPU machine brings its own of.
+    /// [`ensure_environment`] takes it at any version the venv can import (the results name
+    /// the one used, and bench warns) and installs the pin only where it is absent.
+    pub fn machine_package(self) -> Option<&'static str> {
+        match self {
+            ReferenceSolver::Bsb | ReferenceSolver::Dsb => Some("torch"),
+            _ => None,
+        }
     }
 
     /// What a first use would download, when it is too large to install unasked: PyTorch for

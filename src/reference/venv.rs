@@ -41,32 +41,73 @@ fn venv_python(venv: &Path) -> PathBuf {
     if cfg!(windows) { venv.join("Scripts").join("python.exe") } else { venv.join("bin").join("python") }
 }
 
-/// The installed versions of `packages` (pip distributions) once `module` imports, else why not.
-fn installed_versions(python: &Path, module: &str, packages: &[&str], scratch: &Path) -> Result<Vec<String>, String> {
+/// What a venv holds of a solver's packages: each one's installed version (None: absent), and
+/// whether the solver's module imports (else why not).
+struct Installed {
+    versions: Vec<Option<String>>,
+    import: Result<(), String>,
+}
+
+/// Reads [`Installed`] with one Python process (importlib.metadata, then the import).
+fn installed(python: &Path, module: &str, packages: &[&str], scratch: &Path) -> Result<Installed, String> {
     let probe = format!(
-        "import importlib.metadata, {module}\nfor p in {packages:?}: print(importlib.metadata.version(p))"
+        "import importlib.metadata\n\
+         for p in {packages:?}:\n    \
+             try: print(importlib.metadata.version(p))\n    \
+             except importlib.metadata.PackageNotFoundError: print()\n\
+         try: import {module}\n\
+         except Exception as e: print('import failed:', repr(e))\n\
+         else: print('import ok')"
     );
     let mut cmd = Command::new(python);
     cmd.args(["-c", &probe]);
-    run_checked(&mut cmd, CHECK_LIMIT, scratch).map(|done| done.stdout.lines().map(|l| l.trim().to_string()).collect())
+    let done = run_checked(&mut cmd, CHECK_LIMIT, scratch)?;
+    let mut lines: Vec<&str> = done.stdout.lines().map(str::trim).collect();
+    let import = match lines.pop() {
+        Some("import ok") => Ok(()),
+        Some(failed) if failed.starts_with("import failed:") && lines.len() == packages.len() => Err(failed.to_string()),
+        _ => return Err(format!("unexpected answer from {}: {:?}", python.display(), done.stdout)),
+    };
+    let versions = lines.iter().map(|v| (!v.is_empty()).then(|| v.to_string())).collect();
+    Ok(Installed { versions, import })
+}
+
+/// A venv ready for a solver: its interpreter, and the machine's own build of a package where
+/// its version is not the pinned one ([`ReferenceSolver::machine_package`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadyEnvironment {
+    pub python: PathBuf,
+    pub unpinned: Option<UnpinnedPackage>,
+}
+
+/// A package used at the version the machine has, not the pinned one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnpinnedPackage {
+    pub package: &'static str,
+    pub installed: String,
+    pub pinned: &'static str,
 }
 
 /// Makes sure `opts.venv_dir` holds a venv where the pinned packages of `opts.solver` import,
-/// creating the venv and installing only those packages when needed; returns the venv's python.
-/// `announce` hears what is about to happen before each slow step (creating the venv,
-/// downloading the packages), so that the user knows why nothing else happens meanwhile.
+/// creating the venv and installing only the packages that are missing or at another version;
+/// returns the venv's python. `announce` hears what is about to happen before each slow step
+/// (creating the venv, downloading the packages), so that the user knows why nothing else
+/// happens meanwhile.
 ///
-/// A solver with a [`ReferenceSolver::large_download`] (PyTorch) is installed only when
-/// `install_large` is set (`aocbench setup --reference`); otherwise its absence is reported with
-/// that command as the fix.
+/// A solver's [`ReferenceSolver::machine_package`] (PyTorch, whose build must fit the machine's
+/// CUDA driver) is taken at whatever version the venv already has (a venv made with
+/// `--system-site-packages` sees the machine's); it is installed at its pin only when absent,
+/// and, being a [`ReferenceSolver::large_download`], only when `install_large` is set
+/// (`aocbench setup --reference`); otherwise its absence is reported with that command as the
+/// fix. The results name the version a run used.
 ///
-/// A venv that already has the pinned versions is used as it is (one import check, well under a
+/// A venv that already has the packages is used as it is (one import check, well under a
 /// second for SCIP). Setting one up happens under an exclusive lock on `<venv>/.aocbench.lock` inside it,
 /// so many processes pointed at one venv (the tasks of a cluster job array on a shared file
 /// system) do not install into it at once: one sets it up, the others wait and then use it.
-pub fn ensure_environment(opts: &ReferenceOptions, install_large: bool, announce: &mut dyn FnMut(&str)) -> Result<PathBuf, ReferenceUnavailable> {
+pub fn ensure_environment(opts: &ReferenceOptions, install_large: bool, announce: &mut dyn FnMut(&str)) -> Result<ReadyEnvironment, ReferenceUnavailable> {
     let packages = opts.solver.python_packages();
-    let requirements: Vec<&str> = packages.iter().map(|p| pinned(p)).collect();
+    let requirements: Vec<&'static str> = packages.iter().map(|p| pinned(p)).collect();
     let versions: Vec<&str> = requirements.iter().map(|r| r.split_once("==").expect("pins have the form name==version").1).collect();
     let python = venv_python(&opts.venv_dir);
     let quoted: Vec<String> = requirements.iter().map(|r| format!("'{r}'")).collect();
@@ -80,21 +121,51 @@ pub fn ensure_environment(opts: &ReferenceOptions, install_large: bool, announce
     };
     let scratch = ScratchDir::new("aocbench-venv").map_err(|e| unavailable(format!("no scratch directory: {e}")))?;
     let module = opts.solver.import_module();
-    let ready = |python: &Path| python.exists() && installed_versions(python, module, packages, scratch.path()).is_ok_and(|v| v == versions);
-    if ready(&python) {
-        return Ok(python);
+    let machine_package = opts.solver.machine_package();
+    // The requirements a venv still lacks (absent, or another version than the pin), and the
+    // machine package where it is at another version.
+    let lacking = |installed: &Installed| -> (Vec<&'static str>, Option<UnpinnedPackage>) {
+        let mut lacking = Vec::new();
+        let mut unpinned = None;
+        for ((&package, &requirement), (have, want)) in packages.iter().zip(&requirements).zip(installed.versions.iter().zip(&versions)) {
+            match have {
+                Some(have) if have == want => {}
+                Some(have) if Some(package) == machine_package => {
+                    unpinned = Some(UnpinnedPackage { package, installed: have.clone(), pinned: requirement.split_once("==").map_or(requirement, |(_, v)| v) })
+                }
+                _ => lacking.push(requirement),
+            }
+        }
+        (lacking, unpinned)
+    };
+    let ready = |python: &Path| -> Option<ReadyEnvironment> {
+        let installed = python.exists().then(|| installed(python, module, packages, scratch.path()).ok()).flatten()?;
+        let (lacking, unpinned) = lacking(&installed);
+        (lacking.is_empty() && installed.import.is_ok()).then(|| ReadyEnvironment { python: python.to_path_buf(), unpinned })
+    };
+    if let Some(environment) = ready(&python) {
+        return Ok(environment);
     }
-    if let Some(size) = opts.solver.large_download().filter(|_| !install_large) {
+    // Everything, where there is no venv yet or it cannot answer.
+    let to_install = |python: &Path| -> Vec<&'static str> {
+        match python.exists().then(|| installed(python, module, packages, scratch.path())) {
+            Some(Ok(installed)) => lacking(&installed).0,
+            _ => requirements.clone(),
+        }
+    };
+    let large_missing = machine_package.is_some_and(|large| to_install(&python).iter().any(|r| r.split_once("==").is_some_and(|(name, _)| name == large)));
+    if let Some(size) = opts.solver.large_download().filter(|_| !install_large && large_missing) {
         return Err(unavailable(format!("{} is not installed in {}; it needs {size}, so it is installed only when asked", requirements[0], opts.venv_dir.display())));
     }
 
     let _lock = lock_inside(&opts.venv_dir).map_err(|e| unavailable(format!("could not lock the venv {} for setting it up: {e}", opts.venv_dir.display())))?;
     // Whoever held the lock before may have set it up meanwhile.
-    if ready(&python) {
-        return Ok(python);
+    if let Some(environment) = ready(&python) {
+        return Ok(environment);
     }
     let size = opts.solver.large_download().map_or("about 10 s on a fast link".to_string(), str::to_string);
-    if !python.exists() {
+    let created = !python.exists();
+    if created {
         announce(&format!(
             "first use of {}: creating a Python venv in {} and installing {} from PyPI (once; {size})",
             opts.solver,
@@ -105,17 +176,23 @@ pub fn ensure_environment(opts: &ReferenceOptions, install_large: bool, announce
         cmd.args(["-m", "venv"]).arg(&opts.venv_dir);
         run_checked(&mut cmd, SETUP_LIMIT, scratch.path())
             .map_err(|e| unavailable(format!("could not create the venv {}: {e}", opts.venv_dir.display())))?;
-    } else {
-        announce(&format!("installing {} into {} from PyPI (once; {size})", requirements.join(" "), opts.venv_dir.display()));
     }
-    let mut pip = Command::new(&python);
-    pip.args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet"]).args(&requirements);
-    run_checked(&mut pip, SETUP_LIMIT, scratch.path())
-        .map_err(|e| unavailable(format!("pip could not install {}: {e}", requirements.join(" "))))?;
-    match installed_versions(&python, module, packages, scratch.path()) {
-        Ok(v) if v == versions => Ok(python),
-        Ok(v) => Err(unavailable(format!("{packages:?} {v:?} are installed where {versions:?} were asked for"))),
-        Err(e) => Err(unavailable(format!("{module} does not import after installing {}: {e}", requirements.join(" ")))),
+    let wanted = to_install(&python);
+    if !wanted.is_empty() {
+        if !created {
+            announce(&format!("installing {} into {} from PyPI (once; {size})", wanted.join(" "), opts.venv_dir.display()));
+        }
+        let mut pip = Command::new(&python);
+        pip.args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet"]).args(&wanted);
+        run_checked(&mut pip, SETUP_LIMIT, scratch.path()).map_err(|e| unavailable(format!("pip could not install {}: {e}", wanted.join(" "))))?;
+    }
+    match installed(&python, module, packages, scratch.path()) {
+        Err(e) => Err(unavailable(format!("{} cannot be asked what it holds after installing {}: {e}", python.display(), wanted.join(" ")))),
+        Ok(installed) => match (lacking(&installed), installed.import) {
+            ((lacking, unpinned), Ok(())) if lacking.is_empty() => Ok(ReadyEnvironment { python, unpinned }),
+            ((lacking, _), Ok(())) => Err(unavailable(format!("{} are still not installed after installing {}", lacking.join(" "), wanted.join(" ")))),
+            (_, Err(e)) => Err(unavailable(format!("{module} does not import after installing {}: {e}", wanted.join(" ")))),
+        },
     }
 }
 
