@@ -27,7 +27,8 @@
 # Environment: GPU_CHECK_SMALL=1, GPU_CHECK_PLAN_ONLY=1, GPU_CHECK_STEPS (step-name prefixes to
 # run, space-separated, e.g. "perf_gpu anchor" for a partial rerun), GPU_CHECK_ADAPTER (the adapter
 # name to require; default NVIDIA, small: llvmpipe), GPU_CHECK_PEAK_GFLOPS (fp32 peak without
-# tensor cores; default 67000, an H100 SXM or H200; an H100 PCIe has about 51000).
+# tensor cores; default: from nvidia-smi's name and highest SM clock on a Hopper card, else 67000,
+# an H100 SXM or H200; an H100 PCIe has about 51000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -125,6 +126,25 @@ else
 fi
 (( plan_only )) && mode="plan only (GPU_CHECK_PLAN_ONLY=1): the full-size plan, simulated"
 peak_gflops=${GPU_CHECK_PEAK_GFLOPS:-67000}
+peak_source=${GPU_CHECK_PEAK_GFLOPS:+GPU_CHECK_PEAK_GFLOPS}
+peak_source=${peak_source:-"the default, an H100 SXM or H200"}
+
+# Sets peak_gflops from nvidia-smi on a Hopper card: SMs (by the card's name; nvidia-smi does not
+# report them) x 128 fp32 lanes x 2 flops x the highest SM clock. Leaves it as it is elsewhere.
+peak_from_nvidia_smi() {
+    [[ -z ${GPU_CHECK_PEAK_GFLOPS:-} ]] || return 0
+    local name clock sms
+    IFS=, read -r name clock < <(nvidia-smi --query-gpu=name,clocks.max.sm --format=csv,noheader,nounits 2>/dev/null | head -n 1) || return 0
+    clock=${clock// /}
+    case $name in
+        *H100*PCIe*) sms=114 ;;
+        *H100*|*H200*) sms=132 ;;
+        *) return 0 ;;
+    esac
+    [[ $clock =~ ^[0-9]+$ ]] || return 0
+    peak_gflops=$(( sms * 128 * 2 * clock / 1000 ))
+    peak_source="$name: $sms SMs x 128 lanes x 2 x $clock MHz"
+}
 # The summary and the last packing get the table's summary_s after the deadline.
 deadline=$(( started + total_s - summary_s ))
 
@@ -168,7 +188,7 @@ record() {
 # cut short still brings back what it measured.
 pack() {
     (( ! plan_only )) || return 0
-    python3 scripts/gpu_report.py summary "$results" --peak-gflops "$peak_gflops" --elapsed "$(( $(date +%s) - started ))" \
+    python3 scripts/gpu_report.py summary "$results" --peak-gflops "$peak_gflops" --peak-source "$peak_source" --elapsed "$(( $(date +%s) - started ))" \
         --mode "$mode, adapter *$adapter* on ${backend:-?}" >"$results/summary.md.new" 2>"$results/logs/summary.err" &&
         mv -f "$results/summary.md.new" "$results/summary.md"
     [[ -n $publish ]] || return 0
@@ -353,6 +373,7 @@ else
     machine_facts >"$results/logs/machine.out" 2>&1 || true
     if command -v nvidia-smi >/dev/null; then
         step nvidia_smi sh -c 'nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem,power.limit --format=csv && nvidia-smi'
+        peak_from_nvidia_smi
     else
         record nvidia_smi absent 0 "nvidia-smi not found"
     fi

@@ -6,7 +6,7 @@
       ending in _s): the determinism check of a run repeated under --work.
   gpu_report.py pairs RESULTS_DIR
       The (n, B) of the dense GPU perf rows, as scripts/torch_aocdt.py's --pairs (n:B words).
-  gpu_report.py summary RESULTS_DIR --peak-gflops G --elapsed S --mode TEXT
+  gpu_report.py summary RESULTS_DIR --peak-gflops G --peak-source TEXT --elapsed S --mode TEXT
       summary.md of a gpu_check.sh results folder, on standard output, the headline first: dense
       GFLOP/s on the GPU beside PyTorch's AOC-DT batch and sgemm at the same (n, B)
       (perf/anchor-torch.csv). Tolerates missing and partial files: a step that failed or was
@@ -203,7 +203,7 @@ def bench_section(results, title, runs):
     return out + [table(header, body)]
 
 
-def summary(results, peak, elapsed, mode):
+def summary(results, peak, peak_source, elapsed, mode):
     facts = read_text(results / "logs" / "machine.out")
     machine = facts.splitlines()
     # machine.out ends with the carried build's MANIFEST: commit, then build date and host.
@@ -216,6 +216,7 @@ def summary(results, peak, elapsed, mode):
            f"- elapsed: {elapsed} s",
            f"- machine: {cpu}, {cores} cores",
            f"- GPU (nvidia-smi): {' / '.join(gpu.splitlines())}",
+           f"- fp32 peak (no tensor cores): {peak:g} GFLOP/s, {peak_source}",
            f"- build: {' / '.join(build)}",
            ""]
     out += headline_section(results, peak) + [""]
@@ -243,6 +244,7 @@ def main():
     report = commands.add_parser("summary")
     report.add_argument("results", type=Path)
     report.add_argument("--peak-gflops", type=float, required=True)
+    report.add_argument("--peak-source", required=True, help="where the peak comes from, for the summary")
     report.add_argument("--elapsed", type=int, required=True)
     report.add_argument("--mode", required=True)
     args = parser.parse_args()
@@ -250,7 +252,7 @@ def main():
         return same_results(args.a, args.b)
     if args.command == "pairs":
         return pairs(args.results)
-    return summary(args.results, args.peak_gflops, args.elapsed, args.mode)
+    return summary(args.results, args.peak_gflops, args.peak_source, args.elapsed, args.mode)
 
 
 if __name__ == "__main__":
