@@ -27,7 +27,9 @@ pub enum SolutionFormat {
     Digits,
     /// The 1-based indices of the variables at 1, one a line, after comment lines (independent set).
     NodeList,
-    /// `# Energy: E`, then the spins x₁…xₙ one a line, the auxiliary variables left out (LABS).
+    /// `# Energy: E`, `# Consecutive entries: R` (the lengths of the runs of equal spins, in
+    /// decimal, written one after another), then the spins x₁…xₙ one a line, the auxiliary
+    /// variables left out (LABS).
     LabsSpins,
 }
 
@@ -188,7 +190,26 @@ fn solution_text(instance: &Instance, format: SolutionFormat, x: &[f64], objecti
             let spins = &x[..n];
             anyhow::ensure!(labs_assignment(spins, x.len()).is_ok_and(|full| full == x), "{}: the best point's auxiliary variables are not its spins' products", instance.name);
             let lines: String = spins.iter().map(|v| if one(v) { "1\n" } else { "0\n" }).collect();
-            format!("# Energy: {}\n{lines}", energy(instance.sense, objective))
+            format!("# Energy: {}\n# Consecutive entries: {}\n{lines}", energy(instance.sense, objective), run_lengths(spins))
         }
     })
+}
+
+/// The lengths of the runs of equal values in `spins`, written one after another in decimal, as
+/// QOBLIB's LABS solutions give them: `1 0 1 0 1 1 0 0 0 0` → `111124` (a run of 10 writes `10`).
+fn run_lengths(spins: &[f64]) -> String {
+    spins.chunk_by(|a, b| a == b).map(|run| run.len().to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run_lengths;
+
+    #[test]
+    fn run_lengths_are_written_in_decimal_one_after_another() {
+        assert_eq!(run_lengths(&[1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0]), "111124");
+        // QOBLIB's labs052.bst.sol ends "…22101": runs of 10 and 1.
+        assert_eq!(run_lengths(&[[0.0; 2], [1.0; 2]].concat().into_iter().chain([0.0; 10]).chain([1.0]).collect::<Vec<_>>()), "22101");
+        assert_eq!(run_lengths(&[]), "");
+    }
 }
