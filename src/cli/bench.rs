@@ -1,6 +1,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::LazyLock;
 
+use clap::builder::PossibleValue;
 use clap::{Args, ValueEnum};
 
 use super::failure::{Failure, Stage};
@@ -105,26 +107,31 @@ pub struct BenchArgs {
     pub shard: Option<ShardSpec>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// A value of `--reference`: a reference solver by its own name, or `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReferenceArg {
-    Scip,
-    Gurobi,
-    Sa,
-    Tabu,
-    Bsb,
-    Dsb,
+    Solver(ReferenceSolver),
     None,
+}
+
+impl ValueEnum for ReferenceArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        static VARIANTS: LazyLock<Vec<ReferenceArg>> = LazyLock::new(|| ReferenceSolver::value_variants().iter().map(|&solver| ReferenceArg::Solver(solver)).chain([ReferenceArg::None]).collect());
+        &VARIANTS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        match self {
+            ReferenceArg::Solver(solver) => solver.to_possible_value(),
+            ReferenceArg::None => Some(PossibleValue::new("none").help("No reference: AOC-DT alone")),
+        }
+    }
 }
 
 impl ReferenceArg {
     fn solver(self) -> Option<ReferenceSolver> {
         match self {
-            ReferenceArg::Scip => Some(ReferenceSolver::Scip),
-            ReferenceArg::Gurobi => Some(ReferenceSolver::Gurobi),
-            ReferenceArg::Sa => Some(ReferenceSolver::Sa),
-            ReferenceArg::Tabu => Some(ReferenceSolver::Tabu),
-            ReferenceArg::Bsb => Some(ReferenceSolver::Bsb),
-            ReferenceArg::Dsb => Some(ReferenceSolver::Dsb),
+            ReferenceArg::Solver(solver) => Some(solver),
             ReferenceArg::None => None,
         }
     }
