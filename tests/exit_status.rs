@@ -61,12 +61,15 @@ fn a_malformed_instance_or_option_value_is_an_input_error_in_every_command_that_
     std::fs::write(root.join("bad.qplib"), "BAD\nXYZ\n").unwrap();
     let bad = "bad.qplib:2";
     let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/qplib/smoke/QPLIB_0067.qplib");
-    let cases: [(Vec<&str>, &str); 8] = [
+    let empty = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/field-cases/fz-01-zero-variables.qplib");
+    let cases: [(Vec<&str>, &str); 9] = [
         (vec!["info", "bad.qplib"], bad),
         (vec!["export", "bad.qplib", "--to", "lp"], bad),
         (vec!["solve", "bad.qplib", "--work", "1000"], bad),
         (vec!["bench", "bad.qplib", "--reference", "none", "--work", "1000"], bad),
         (vec!["perf", "--sizes", "--instances", "bad.qplib"], bad),
+        // An instance that reads but has no QUMO form.
+        (vec!["perf", "--sizes", "--instances", empty, "--engine", "cpu"], "fz-01-zero-variables.qplib: EMPTY: nothing to solve"),
         // Values clap takes and aocbench refuses before any work.
         (vec!["solve", shipped, "--phase1-fraction", "2"], "phase"),
         (vec!["export", shipped, "--to", "lp", "-o", "/proc/aocbench.lp"], "/proc/aocbench.lp"),

@@ -6,7 +6,7 @@ use clap::Args;
 use super::failure::{Failure, Stage};
 use super::EngineArgs;
 use crate::engine::create_engine;
-use crate::model::Instance;
+use crate::qumo::QumoModel;
 use crate::output::destination::Destination;
 use crate::table::render;
 use crate::perf::{measure, AnchorTable, PerfRow, Provenance, Reference, Replicas, Settings, Workload};
@@ -60,7 +60,7 @@ pub struct PerfArgs {
 /// of the measurements or the write.
 pub fn run(dir: &InstanceDirs, args: PerfArgs) -> Result<(), Failure> {
     let instances: Vec<PathBuf> = args.instances.iter().filter(|name| !name.is_empty()).map(|name| instances::resolve_instance(dir, name)).collect::<anyhow::Result<_>>().before_work()?;
-    let models: Vec<Instance> = instances.iter().map(|path| instances::read_instance(path)).collect::<Result<_, _>>().before_work()?;
+    let models: Vec<(String, QumoModel)> = instances.iter().map(|path| qumo_model(path)).collect::<anyhow::Result<_>>().before_work()?;
     let mut engine = create_engine(args.engine.engine, args.engine.threads(), args.engine.precision).before_work()?;
     let info = engine.info();
     let out = args.out.unwrap_or_else(|| {
@@ -80,7 +80,7 @@ pub fn run(dir: &InstanceDirs, args: PerfArgs) -> Result<(), Failure> {
         ensure_fits(needed, || format!("--sizes {n} (a dense {n} × {n} J in f32)"))?;
         Ok(Workload::dense(n, args.seed ^ n as u64))
     });
-    let sparse = models.iter().map(|instance| Workload::qplib(instance, args.engine.product));
+    let sparse = models.iter().map(|(name, model)| anyhow::Ok(Workload::qplib(name, model, args.engine.product)));
     let rows = dense
         .chain(sparse)
         .map(|workload| {
@@ -96,6 +96,14 @@ pub fn run(dir: &InstanceDirs, args: PerfArgs) -> Result<(), Failure> {
     write_csv(&rows, &out).context("the table printed above was not saved").during_work()?;
     println!("wrote {}", out.path().display());
     Ok(())
+}
+
+/// The name and QUMO model of the instance in `path`. Errors: the file does not read, or the
+/// instance has no QUMO form.
+fn qumo_model(path: &Path) -> anyhow::Result<(String, QumoModel)> {
+    let instance = instances::read_instance(path)?;
+    let model = QumoModel::new(&instance).with_context(|| path.display().to_string())?;
+    Ok((instance.name, model))
 }
 
 /// The rows as CSV into `out`.

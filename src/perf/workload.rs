@@ -7,7 +7,6 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::engine::{Couplings, DynamicsProblem, ProductForm, ReplicaParams};
-use crate::model::Instance;
 use crate::qumo::QumoModel;
 use crate::spectrum::{extreme_eigenvalues, normalisation_lambda, LambdaRule};
 use crate::sweep::{Configuration, ParameterRanges};
@@ -39,11 +38,10 @@ impl Workload {
         Workload { name: "dense".into(), problem, lambda: 1.0 }
     }
 
-    /// The instance's QUMO at the starting penalty weights, J in `product` (`None`: as `solve`
-    /// chooses it), with the spectral-radius λ. Reports the set-up times on stderr. Errors: an
-    /// instance without a QUMO form.
-    pub fn qplib(instance: &Instance, product: Option<ProductForm>) -> anyhow::Result<Workload> {
-        let model = QumoModel::new(instance)?;
+    /// The QUMO `model` of the instance `name` at the starting penalty weights, J in `product`
+    /// (`None`: as `solve` chooses it), with the spectral-radius λ. Reports the set-up times on
+    /// stderr.
+    pub fn qplib(name: &str, model: &QumoModel, product: Option<ProductForm>) -> Workload {
         let started = Instant::now();
         let qumo = model.build(&model.initial_weights(1.0));
         let build_s = started.elapsed().as_secs_f64();
@@ -53,7 +51,7 @@ impl Workload {
         let problem = DynamicsProblem::from_qumo(&qumo, product);
         eprintln!(
             "{}: QUMO n = {} ({} slacks), nnz(J) = {} (density {:.4}), {} rows with {} entries, nnz(J_obj + D) = {}; {} product of {} entries; build {build_s:.2} s, λ {lambda_s:.2} s",
-            instance.name,
+            name,
             qumo.n,
             qumo.n_slack(),
             qumo.j.nnz(),
@@ -64,7 +62,7 @@ impl Workload {
             problem.couplings.form().name(),
             problem.product_nonzeros(),
         );
-        Ok(Workload { name: instance.name.clone(), problem, lambda: normalisation_lambda(eigenvalues, LambdaRule::SpectralRadius) })
+        Workload { name: name.to_string(), problem, lambda: normalisation_lambda(eigenvalues, LambdaRule::SpectralRadius) }
     }
 
     /// Replica parameters drawn uniformly from the sweep's default ranges, and initial states
