@@ -27,6 +27,7 @@ read -ra extra <<< "${QOBLIB_ARGS:-}"
 read -ra tiers <<< "${QOBLIB_TIERS:-200:2 1000:5 inf:10}"
 
 source scripts/private_aocbench.sh
+source scripts/bench_shards.sh
 mkdir -p "$out"
 
 dirs=()
@@ -49,24 +50,8 @@ PY
         (( ${#names[@]} > 0 )) || continue
         dir="$out/$class-${seconds}s-seed$seed"
         dirs+=("$dir")
-        if [[ -f "$dir/results.json" || -f "$dir/results.json.gz" ]]; then
-            echo "qoblib_study.sh: $dir is complete; kept" >&2
-            continue
-        fi
-        echo "qoblib_study.sh: $class, ${#names[@]} instances, ${seconds} s per solver, seed $seed, references $references -> $dir" >&2
-        start=$(date +%s)
-        pids=()
-        for shard in 1 2; do
-            "$aocbench" bench "${names[@]}" --time-limit "$seconds" --seed "$seed" --threads 1 --engine cpu --polish \
-                --reference "$references" --shard "$shard/2" --resume "$dir.shard$shard" "${extra[@]}" \
-                > "$dir.shard$shard.log" 2>&1 &
-            pids+=($!)
-        done
-        for pid in "${pids[@]}"; do wait "$pid" || true; done
-        rm -rf "$dir"
-        "$aocbench" merge "$dir.shard1" "$dir.shard2" --out "$dir"
-        bash scripts/archive_results.sh "$dir"
-        echo "qoblib_study.sh: $class at ${seconds} s took $(( $(date +%s) - start )) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+        bench_in_two_shards qoblib_study.sh "$dir" "$class at ${seconds} s" "$class, ${#names[@]} instances, ${seconds} s per solver, seed $seed, references $references" \
+            "${names[@]}" --time-limit "$seconds" --seed "$seed" --threads 1 --engine cpu --polish --reference "$references" "${extra[@]}"
     done
 done
 

@@ -11,13 +11,5 @@ fn main() -> ExitCode {
     if let Err(error) = interrupt::install() {
         eprintln!("warning: Ctrl-C will not clean up the reference solver's scratch folder: {error:#}");
     }
-    match aocbench::cli::run(cli) {
-        Ok(code) => code,
-        // The error of a run stopped by Ctrl-C is the stop itself.
-        Err(_) if interrupt::requested() => ExitCode::from(interrupt::EXIT_STATUS),
-        Err(error) => {
-            aocbench::cli::print_error(&error);
-            ExitCode::FAILURE
-        }
-    }
+    aocbench::cli::run(cli)
 }

@@ -16,6 +16,7 @@ use aocbench::compare::{compare, Check, Tolerances};
 use aocbench::export::csv::{read_results, ResultsWriter};
 
 use aocbench::qplib::read_instance;
+use aocbench::reference::ReferenceSolver;
 use qplib_common::{catalog_csv, generate, Kind};
 use tempfile::TempDir;
 
@@ -394,7 +395,7 @@ fn bench_with_scip_as_reference() {
 
     let rows = read_results(&out.join("results.csv")).unwrap();
     assert_eq!(rows.len(), 2, "{rows:?}");
-    let scip = find(&rows, "TINY_A", SolverName::Scip);
+    let scip = find(&rows, "TINY_A", SolverName::Reference(ReferenceSolver::Scip));
     assert_eq!(scip.status, "optimal", "{scip:?}");
     assert!(scip.feasible && scip.reached_best_known, "{scip:?}");
     assert_eq!(scip.best_objective, Some(fx.best_known_a));
@@ -437,8 +438,8 @@ fn bench_with_heuristic_peers_beside_scip() {
 
     let rows = read_results(&out.join("results.csv")).unwrap();
     let solvers: Vec<SolverName> = rows.iter().map(|r| r.solver).collect();
-    assert_eq!(solvers, [SolverName::Aocdt, SolverName::Scip, SolverName::Sa, SolverName::Tabu], "{rows:?}");
-    for solver in [SolverName::Sa, SolverName::Tabu] {
+    assert_eq!(solvers, [SolverName::Aocdt, SolverName::Reference(ReferenceSolver::Scip), SolverName::Reference(ReferenceSolver::Sa), SolverName::Reference(ReferenceSolver::Tabu)], "{rows:?}");
+    for solver in [SolverName::Reference(ReferenceSolver::Sa), SolverName::Reference(ReferenceSolver::Tabu)] {
         let row = find(&rows, "TINY_A", solver);
         assert!(row.feasible && row.reached_best_known && row.best_objective == Some(fx.best_known_a), "{row:?}");
         assert!(row.version.starts_with("dwave-samplers 1.8.0"), "{}", row.version);

@@ -228,11 +228,23 @@ fn harmless_differences_read_the_same() {
         // CRLF, blank lines, comments between entries, a missing offset, an entry below the diagonal.
         "# minimize e\r\n\r\n3 3\r\n1 2 1.5\r\n# a comment\r\n\r\n3 2 -2\r\n3 3 4\r\n",
         "# minimize e\n   \n3 3\n  1   2   1.5  \n2\t3\t-2e0\n3 3 4\n\n",
+        // A UTF-8 byte-order mark before the first line, a comment or the count line.
+        "\u{feff}# minimize e\n3 3\n1 2 1.5\n2 3 -2\n3 3 4\n",
+        "\u{feff}3 3\n1 2 1.5\n2 3 -2\n3 3 4\n",
     ];
     for text in variants {
         let read = parse_qs("a.qs", "a", text.as_bytes()).unwrap().instance;
         assert_eq!(read, reference, "{text:?}");
     }
+}
+
+#[test]
+fn a_byte_order_mark_never_shows_in_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("marked.qs");
+    std::fs::write(&file, "\u{feff}3 x\n").unwrap();
+    let message = read_qs(&file).unwrap_err().to_string();
+    assert!(message.starts_with(&format!("{}:1: ", file.display())) && message.contains("found \"x\"") && !message.contains('\u{feff}'), "{message}");
 }
 
 #[test]

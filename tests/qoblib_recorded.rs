@@ -182,6 +182,15 @@ fn bench_with_recorded_rows_and_the_export_round_trip() {
         let x = aocbench::reference::recorded::read_solution(&dir.join(format!("{name}_solution.sol")), instance.n_vars()).unwrap();
         assert!(aocbench::model::feasibility(&instance, &x).feasible);
         assert_eq!(aocbench::model::objective(&instance, &x), best);
+        if class == "02-labs" {
+            // Line for line the structure of QOBLIB's LABS solutions (here Abs2's), header included.
+            let exported = std::fs::read_to_string(dir.join(format!("{name}_solution.sol"))).unwrap();
+            let real = std::fs::read_to_string(fixture.join(class).join("submissions/20250221_Abs2_Schicker").join(name).join(format!("{name}_solution.sol"))).unwrap();
+            assert_eq!(solution_structure(&exported), solution_structure(&real), "{exported}");
+            let spins: Vec<&str> = exported.lines().filter(|l| !l.starts_with('#')).collect();
+            let runs: String = spins.chunk_by(|a, b| a == b).map(|run| run.len().to_string()).collect();
+            assert!(exported.lines().any(|l| l == format!("# Consecutive entries: {runs}")), "{exported}");
+        }
     }
 
     // The folder with its results.json archived (gzipped) exports the same files.
@@ -198,6 +207,12 @@ fn bench_with_recorded_rows_and_the_export_round_trip() {
             assert_eq!(std::fs::read(export.join(name).join(&file)).unwrap(), std::fs::read(from_archive.join(name).join(&file)).unwrap(), "{name}/{file:?} differs");
         }
     }
+}
+
+/// A solution file line by line: a comment line as its key (`# Energy`), any other line as
+/// `value`.
+fn solution_structure(text: &str) -> Vec<String> {
+    text.lines().map(|line| if line.starts_with('#') { line.split(':').next().unwrap().to_string() } else { "value".to_string() }).collect()
 }
 
 /// Copies the folder `from` into `to`, recursively.

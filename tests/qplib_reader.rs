@@ -769,6 +769,10 @@ fn bytes_that_are_not_utf8_count_in_a_value_only() {
     let mut marked = b"\xef\xbb\xbf! caf\xe9\n".to_vec();
     marked.extend_from_slice(GOLDEN.as_bytes());
     assert_eq!(parse_instance(FILE, &marked).unwrap(), golden);
+    // Before the name line: the mark is no part of the name, nor of an error's text.
+    assert_eq!(parse_instance(FILE, format!("\u{feff}{GOLDEN}").as_bytes()).unwrap(), golden);
+    let message = parse_instance(FILE, "\u{feff}x y\n".as_bytes()).unwrap_err().to_string();
+    assert!(message.starts_with(&format!("{FILE}:")) && !message.contains('\u{feff}'), "{message}");
 }
 
 #[test]

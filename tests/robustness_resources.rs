@@ -186,7 +186,7 @@ fn calibration_files_too_large_or_nested_too_deep_are_refused_by_name() {
     for (file, problem) in cases {
         let args = ["solve", tiny.as_str(), "--hardware", "aoc16", "--calibration", file.to_str().unwrap(), "--work", "1000"];
         let run = aocbench(&args, dir.path());
-        assert_eq!(run.code, Some(1), "{}", run.context(&args));
+        assert_eq!(run.code, Some(2), "an input error: {}", run.context(&args));
         assert!(run.stderr.contains(&format!("calibration file {}: {problem}", file.display())), "{}", run.context(&args));
     }
 }

@@ -41,10 +41,11 @@ fn perf_to(out: &Path) -> Output {
     aocbench(&["perf", "--engine", "cpu", "--sizes", "8", "--instances", "--iterations", "10", "--repeats", "1", "--out", text(out)])
 }
 
-/// Refused before any work, naming `path` and `what` it is: nothing on standard output.
+/// Refused before any work (an input error, exit status 2), naming `path` and `what` it is:
+/// nothing on standard output.
 fn assert_refused(out: &Output, path: &Path, what: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains(&format!("cannot write {}", path.display())) && stderr.contains(what), "{what:?} for {}: {stderr}", path.display());
     assert!(out.stdout.is_empty(), "refused before the work: {}", String::from_utf8_lossy(&out.stdout));
 }

@@ -1,8 +1,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::LazyLock;
 
+use clap::builder::PossibleValue;
 use clap::{Args, ValueEnum};
 
+use super::failure::{Failure, Stage};
 use super::{EngineArgs, HardwareArgs, SweepArgs, DEFAULT_TIME_LIMIT_S};
 use crate::benchmark::{run_bench, BenchConfig, BenchSet};
 use crate::output::results_folder::{OutputFiles, OutputMode};
@@ -104,26 +107,31 @@ pub struct BenchArgs {
     pub shard: Option<ShardSpec>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// A value of `--reference`: a reference solver by its own name, or `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReferenceArg {
-    Scip,
-    Gurobi,
-    Sa,
-    Tabu,
-    Bsb,
-    Dsb,
+    Solver(ReferenceSolver),
     None,
+}
+
+impl ValueEnum for ReferenceArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        static VARIANTS: LazyLock<Vec<ReferenceArg>> = LazyLock::new(|| ReferenceSolver::value_variants().iter().map(|&solver| ReferenceArg::Solver(solver)).chain([ReferenceArg::None]).collect());
+        &VARIANTS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        match self {
+            ReferenceArg::Solver(solver) => solver.to_possible_value(),
+            ReferenceArg::None => Some(PossibleValue::new("none").help("No reference: AOC-DT alone")),
+        }
+    }
 }
 
 impl ReferenceArg {
     fn solver(self) -> Option<ReferenceSolver> {
         match self {
-            ReferenceArg::Scip => Some(ReferenceSolver::Scip),
-            ReferenceArg::Gurobi => Some(ReferenceSolver::Gurobi),
-            ReferenceArg::Sa => Some(ReferenceSolver::Sa),
-            ReferenceArg::Tabu => Some(ReferenceSolver::Tabu),
-            ReferenceArg::Bsb => Some(ReferenceSolver::Bsb),
-            ReferenceArg::Dsb => Some(ReferenceSolver::Dsb),
+            ReferenceArg::Solver(solver) => Some(solver),
             ReferenceArg::None => None,
         }
     }
@@ -143,25 +151,17 @@ fn reference_solvers(args: &[ReferenceArg]) -> anyhow::Result<Vec<ReferenceSolve
     Ok(solvers)
 }
 
-/// Runs the bench and returns its exit status: 2 (after the error) for usage or input errors
-/// found before any instance ran, 1 for a run that ended but not as asked ([`shortfalls`], or an
-/// error once instances ran), 0 otherwise.
-pub fn run(dir: &InstanceDirs, args: BenchArgs) -> ExitCode {
-    let config = match configure(dir, args) {
-        Ok(config) => config,
-        Err(error) => return super::input_error(&error),
-    };
+/// Runs the bench and returns its exit status: 1 for a run that ended but not as asked
+/// ([`shortfalls`]), 0 otherwise. Errors: usage or input errors found before any instance ran
+/// (the output folder's checks included), errors once instances ran.
+pub fn run(dir: &InstanceDirs, args: BenchArgs) -> Result<ExitCode, Failure> {
+    let config = configure(dir, args).before_work()?;
     let mut progress = InstanceProgress::new(config.instances.len());
     let outcome = run_bench(&config, &mut progress);
     progress.finish();
-    match outcome {
-        Err(error) if !progress.started() => super::input_error(&error),
-        Err(error) => super::not_as_asked(&error),
-        Ok(results) => {
-            print_summary(&results, &config.out);
-            verdict("bench", &shortfalls(&results))
-        }
-    }
+    let results = if progress.started() { outcome.during_work() } else { outcome.before_work() }?;
+    print_summary(&results, &config.out);
+    Ok(verdict("bench", &shortfalls(&results)))
 }
 
 /// Exit status 1 with the shortfalls named on standard error; 0 when there are none.

@@ -3,6 +3,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use super::failure::{Failure, Stage};
 use crate::compare::{compare, read_run, Report, Side, Tolerances};
 
 #[derive(Debug, Args)]
@@ -32,18 +33,14 @@ fn results_csv(path: &Path) -> PathBuf {
     if path.is_dir() { path.join("results.csv") } else { path.to_path_buf() }
 }
 
-/// Prints the report; the exit status is 0 for a pass, 1 for a regression, and 2 (after the
-/// error) for input that cannot be judged.
-pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
+/// Prints the report; the exit status is 0 for a pass, 1 for a regression. Errors: input that
+/// cannot be judged (an input error).
+pub fn run(args: CompareArgs) -> Result<ExitCode, Failure> {
     let (baseline, current) = (results_csv(&args.baseline), results_csv(&args.current));
-    match judge(&args, &baseline, &current) {
-        Ok(report) => {
-            println!("compare: baseline {} against {}", baseline.display(), current.display());
-            print!("{report}");
-            Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-        }
-        Err(error) => Ok(super::input_error(&error)),
-    }
+    let report = judge(&args, &baseline, &current).before_work()?;
+    println!("compare: baseline {} against {}", baseline.display(), current.display());
+    print!("{report}");
+    Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 fn judge(args: &CompareArgs, baseline: &Path, current: &Path) -> anyhow::Result<Report> {

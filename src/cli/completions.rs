@@ -1,6 +1,7 @@
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
+use super::failure::Failure;
 use super::Cli;
 
 #[derive(Debug, Args)]
@@ -11,7 +12,7 @@ pub struct CompletionsArgs {
 }
 
 /// Writes the completion script for `args.shell` to standard output.
-pub fn run(args: CompletionsArgs) -> anyhow::Result<()> {
+pub fn run(args: CompletionsArgs) -> Result<(), Failure> {
     let mut command = Cli::command();
     let name = command.get_name().to_string();
     clap_complete::generate(args.shell, &mut command, name, &mut std::io::stdout());

@@ -1,5 +1,6 @@
 use clap::Args;
 
+use super::failure::{Failure, Stage};
 use super::OutputFormat;
 use crate::engine::gpu::list_adapters;
 use crate::table::render;
@@ -11,8 +12,12 @@ pub struct DevicesArgs {
 }
 
 /// Lists the wgpu adapters with backend, type, driver and the limits the GPU engine sizes its
-/// work by; says how to get a CPU adapter when there is none.
-pub fn run(args: DevicesArgs) -> anyhow::Result<()> {
+/// work by; says how to get a CPU adapter when there is none. Errors: standard output fails.
+pub fn run(args: DevicesArgs) -> Result<(), Failure> {
+    list(args).during_work()
+}
+
+fn list(args: DevicesArgs) -> anyhow::Result<()> {
     let adapters = list_adapters();
     match args.format {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&adapters)?),

@@ -6,7 +6,8 @@ use serde::Deserialize;
 
 use crate::results::SolverName;
 use crate::benchmark::RecordedRun;
-use crate::export::qoblib::{write_submission, ExportedRun, SolutionFormat, SubmissionFacts};
+use super::failure::{Failure, Stage};
+use crate::export::qoblib::{ExportedRun, SolutionFormat, Submission, SubmissionFacts};
 use crate::output::destination::Destination;
 use crate::instances::{self, InstanceDirs};
 use crate::qoblib::QoblibClass;
@@ -47,28 +48,38 @@ pub struct ExportArgs {
     pub force: bool,
 }
 
-pub fn run(dir: &InstanceDirs, args: ExportArgs) -> anyhow::Result<()> {
+/// Writes the instance in the format asked for, or the QOBLIB submission. Errors: input errors
+/// (an instance, results folder or output path that is refused, a file that cannot be
+/// expressed in the format) before anything is written, and errors writing.
+pub fn run(dir: &InstanceDirs, args: ExportArgs) -> Result<(), Failure> {
     if let Some(results) = &args.qoblib {
-        let out = args.output.as_deref().context("--qoblib needs --output DIR")?;
+        let out = args.output.as_deref().context("--qoblib needs --output DIR").before_work()?;
         let holds_files = std::fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_some());
         if holds_files && !args.force {
-            anyhow::bail!("{}: the folder already holds files (an earlier export?); choose a new folder, or --force to replace the run's instances there", out.display());
+            return Err(Failure::Input(anyhow::anyhow!("{}: the folder already holds files (an earlier export?); choose a new folder, or --force to replace the run's instances there", out.display())));
         }
         return export_qoblib(results, out, &args.submitter);
     }
-    let (Some(file), Some(to)) = (&args.file, args.to) else { anyhow::bail!("give an instance and --to, or --qoblib RESULTS_DIR") };
+    let (Some(file), Some(to)) = (&args.file, args.to) else { return Err(Failure::Input(anyhow::anyhow!("give an instance and --to, or --qoblib RESULTS_DIR"))) };
+    let (out, text) = instance_text(dir, file, to, args.output.as_deref()).before_work()?;
+    match out {
+        Some(out) => out.write(&text),
+        None => std::io::Write::write_all(&mut std::io::stdout(), &text).map_err(anyhow::Error::from),
+    }
+    .during_work()
+}
+
+/// The instance `file` in the format `to`, and where it goes (the checked `output`; None:
+/// standard output).
+fn instance_text(dir: &InstanceDirs, file: &str, to: ExportFormat, output: Option<&Path>) -> anyhow::Result<(Option<Destination>, Vec<u8>)> {
     let path = instances::resolve_instance(dir, file)?;
-    let out = args.output.as_deref().map(|out| Destination::check(out, &[&path])).transpose()?;
+    let out = output.map(|out| Destination::check(out, &[&path])).transpose()?;
     let instance = instances::read_instance(&path)?;
     let mut text = Vec::new();
     match to {
         ExportFormat::Lp => crate::reference::lp::write_lp(&instance, &mut text)?,
     }
-    match out {
-        Some(out) => out.write(&text)?,
-        None => std::io::Write::write_all(&mut std::io::stdout(), &text)?,
-    }
-    Ok(())
+    Ok((out, text))
 }
 
 /// The solution format of the QOBLIB class whose checkout holds `path`; None outside QOBLIB.
@@ -81,12 +92,26 @@ fn solution_format(path: &Path) -> Option<SolutionFormat> {
 }
 
 /// `aocbench export --qoblib`: every QOBLIB instance of the results folder `results` as a
-/// submission folder under `out`.
-fn export_qoblib(results: &Path, out: &Path, submitter: &str) -> anyhow::Result<()> {
+/// submission folder under `out`; every submission is made and checked before the first is
+/// written.
+fn export_qoblib(results: &Path, out: &Path, submitter: &str) -> Result<(), Failure> {
+    let submissions = submissions(results, submitter).before_work()?;
+    for (name, submission) in submissions {
+        for file in submission.write(&out.join(name)).during_work()? {
+            println!("wrote {}", file.display());
+        }
+    }
+    Ok(())
+}
+
+/// The submission of every QOBLIB instance with AOC-DT runs in the results folder `results`,
+/// with the instance's name. Errors: a folder that does not read, an instance of it that does
+/// not, a run that cannot be exported ([`Submission::new`]), no QOBLIB instance with runs.
+fn submissions(results: &Path, submitter: &str) -> anyhow::Result<Vec<(String, Submission)>> {
     let recorded = RecordedRun::read(results)?;
     let date = recorded.metadata.started.get(..10).unwrap_or(&recorded.metadata.started).to_string();
     let facts = SubmissionFacts { submitter, date: &date, version: &recorded.metadata.version };
-    let mut written = 0;
+    let mut submissions = Vec::new();
     for listed in &recorded.metadata.instances {
         let path = PathBuf::from(listed);
         let Some(format) = solution_format(&path) else {
@@ -113,12 +138,8 @@ fn export_qoblib(results: &Path, out: &Path, submitter: &str) -> anyhow::Result<
             eprintln!("note: {} has no complete AOC-DT run in {}: not exported", instance.name, results.display());
             continue;
         }
-        let files = write_submission(&out.join(&instance.name), &instance, format, &runs, &facts)?;
-        for file in files {
-            println!("wrote {}", file.display());
-        }
-        written += 1;
+        submissions.push((instance.name.clone(), Submission::new(&instance, format, &runs, &facts)?));
     }
-    anyhow::ensure!(written > 0, "{}: no QOBLIB instance with AOC-DT runs to export", results.display());
-    Ok(())
+    anyhow::ensure!(!submissions.is_empty(), "{}: no QOBLIB instance with AOC-DT runs to export", results.display());
+    Ok(submissions)
 }

@@ -1,14 +1,15 @@
-
+use std::path::PathBuf;
 
 use clap::Args;
 
+use super::failure::{Failure, Stage};
 use super::OutputFormat;
 use crate::engine::ProductForm;
 use crate::table::{number, render};
 use crate::instances::{self, InstanceDirs};
 use crate::model::Sense;
 use crate::qoblib;
-use crate::qplib::CatalogEntry;
+use crate::qplib::{Catalog, CatalogEntry};
 use crate::qumo::QumoModel;
 
 #[derive(Debug, Args)]
@@ -52,25 +53,33 @@ struct InfoRow {
 
 const HEADER: [&str; 14] = ["name", "type", "vars", "binaries", "constraints", "q_density", "sense", "best_known", "qumo_vars", "slacks", "equality_rows", "j_density", "product", "note"];
 
-pub fn run(dir: &InstanceDirs, args: InfoArgs) -> anyhow::Result<()> {
-    let (paths, catalog) = instances::select_instances(dir, &args.files, args.set.as_deref().unwrap_or("qbl"))?;
+/// Prints the rows (or, under --catalog-rows, the catalog rows). Errors: an instance or catalog
+/// that cannot be read or does not match (input errors, before anything is printed), or
+/// standard output failing.
+pub fn run(dir: &InstanceDirs, args: InfoArgs) -> Result<(), Failure> {
+    let (paths, catalog) = instances::select_instances(dir, &args.files, args.set.as_deref().unwrap_or("qbl")).before_work()?;
     if args.catalog_rows {
-        let mut writer = csv::Writer::from_writer(std::io::stdout());
-        for path in paths {
-            let instance = instances::read_instance(&path)?;
-            writer.serialize(catalog.get(&instance.name).cloned().unwrap_or_else(|| CatalogEntry::describing(&instance, None)))?;
-        }
-        writer.flush()?;
-        return Ok(());
+        let entries: Vec<CatalogEntry> = paths
+            .iter()
+            .map(|path| instances::read_instance(path).map(|instance| catalog.get(&instance.name).cloned().unwrap_or_else(|| CatalogEntry::describing(&instance, None))))
+            .collect::<Result<_, _>>()
+            .before_work()?;
+        return write_csv(&entries).during_work();
     }
+    let (rows, qs_files) = describe(&paths, &catalog).before_work()?;
+    print(args.format, &rows, &qs_files).during_work()
+}
+
+/// The table's row of every instance and the extra line of every `.qs` file among them.
+fn describe(paths: &[PathBuf], catalog: &Catalog) -> anyhow::Result<(Vec<InfoRow>, Vec<String>)> {
     let mut rows = Vec::new();
     let mut qs_files = Vec::new();
     for path in paths {
-        if qoblib::is_qs_name(&path) {
-            qs_files.push(qs_description(&qoblib::read_qs(&path)?));
+        if qoblib::is_qs_name(path) {
+            qs_files.push(qs_description(&qoblib::read_qs(path)?));
         }
-        let instance = instances::read_instance(&path)?;
-        catalog.check(&instance, &path)?;
+        let instance = instances::read_instance(path)?;
+        catalog.check(&instance, path)?;
         let (qumo_vars, qumo_slacks, equality_rows, j_density, product, note) = match QumoModel::new(&instance) {
             Ok(model) => {
                 let qumo = model.build(&model.initial_weights(1.0));
@@ -96,15 +105,13 @@ pub fn run(dir: &InstanceDirs, args: InfoArgs) -> anyhow::Result<()> {
             note,
         });
     }
-    match args.format {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
-        OutputFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(std::io::stdout());
-            for row in &rows {
-                writer.serialize(row)?;
-            }
-            writer.flush()?;
-        }
+    Ok((rows, qs_files))
+}
+
+fn print(format: OutputFormat, rows: &[InfoRow], qs_files: &[String]) -> anyhow::Result<()> {
+    match format {
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(rows)?),
+        OutputFormat::Csv => write_csv(rows)?,
         OutputFormat::Table => {
             let cells: Vec<Vec<String>> = rows
                 .iter()
@@ -134,6 +141,15 @@ pub fn run(dir: &InstanceDirs, args: InfoArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `items` as CSV records, with their header, on standard output.
+fn write_csv<T: serde::Serialize>(items: &[T]) -> anyhow::Result<()> {
+    let mut writer = csv::Writer::from_writer(std::io::stdout());
+    for item in items {
+        writer.serialize(item)?;
+    }
+    Ok(writer.flush()?)
 }
 
 /// One line on a QOBLIB `.qs` file beyond the table: what the file lists, its offset and where

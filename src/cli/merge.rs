@@ -4,6 +4,7 @@ use clap::Args;
 
 use std::process::ExitCode;
 
+use super::failure::{Failure, Stage};
 use super::bench::{print_summary, shortfalls, verdict};
 use crate::benchmark::merge_runs;
 
@@ -25,14 +26,11 @@ pub struct MergeArgs {
     pub allow_partial: bool,
 }
 
-/// Merges and returns the exit status: 2 (after the error) when the folders cannot be merged
-/// (nothing is written), 1 when the merged run is not the run asked for (units missing under
-/// --allow-partial, failed runs: [`shortfalls`]), 0 otherwise.
-pub fn run(args: MergeArgs) -> ExitCode {
-    let merged = match merge_runs(&args.dirs, &args.out, args.allow_partial, std::env::args().collect()) {
-        Ok(merged) => merged,
-        Err(error) => return super::input_error(&error),
-    };
+/// Merges and returns the exit status: 1 when the merged run is not the run asked for (units
+/// missing under --allow-partial, failed runs: [`shortfalls`]), 0 otherwise. Errors: the
+/// folders cannot be merged (an input error: nothing is written).
+pub fn run(args: MergeArgs) -> Result<ExitCode, Failure> {
+    let merged = merge_runs(&args.dirs, &args.out, args.allow_partial, std::env::args().collect()).before_work()?;
     for duplicate in &merged.duplicates {
         eprintln!("merge: {} is complete in {} and in {}: kept the first", duplicate.unit, duplicate.kept.display(), duplicate.dropped.display());
     }
@@ -43,5 +41,5 @@ pub fn run(args: MergeArgs) -> ExitCode {
     }
     eprintln!("merge: {} units from {} folders into {}", units - metadata.missing_units.len(), args.dirs.len(), args.out.display());
     print_summary(&merged.results, &args.out);
-    verdict("merge", &shortfalls(&merged.results))
+    Ok(verdict("merge", &shortfalls(&merged.results)))
 }

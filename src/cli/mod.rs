@@ -5,6 +5,7 @@ mod compare;
 mod completions;
 mod devices;
 mod export;
+mod failure;
 mod info;
 mod man;
 mod merge;
@@ -19,6 +20,7 @@ use std::process::ExitCode;
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use self::failure::Failure;
 use crate::engine::{EngineChoice, Precision, ProductForm};
 use crate::decompose::{BcdOptions, Blocks, Decomposition};
 use crate::hardware::{parse_non_idealities, Calibration, HardwareModel, Machine, NonIdeality};
@@ -31,6 +33,9 @@ use crate::sweep::{Budget, ParameterRanges, PenaltyBasis, SweepOptions};
 
 #[derive(Debug, Parser)]
 #[command(name = "aocbench", version, about = "Benchmark the AOC-DT optimizer on QPLIB and QOBLIB instances (CPU and wgpu/WGSL engines)")]
+#[command(after_help = "Exit status, every command: 0 done as asked; 1 the work started but did not end as asked (an error during it, a failed \
+or skipped run, a regression); 2 a usage or input error before any work (an invalid option, a missing, unreadable or malformed file, an output \
+refused); 130 stopped by Ctrl-C.")]
 pub struct Cli {
     /// Folder holding the QPLIB instances (qbl/, qbn/, catalog.csv). Default: $AOCBENCH_QPLIB_DIR,
     /// then qplib/, then the smoke instances shipped in qplib/smoke.
@@ -82,49 +87,25 @@ pub enum Command {
     Man(man::ManArgs),
 }
 
-/// Runs the command; the exit code is the command's verdict (`compare` fails on a regression, `bench`
-/// and `merge` on a run that is not the one asked for, all three with 2 on bad input).
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+/// Runs the command and returns its exit status, by one rule for every command
+/// (src/cli/failure.rs): 0 done, 1 the work did not end as asked, 2 a usage or input error, 130 Ctrl-C.
+pub fn run(cli: Cli) -> ExitCode {
     let dir = &crate::instances::InstanceDirs { qplib: cli.qplib_dir, qoblib: cli.qoblib_dir };
     let done = |()| ExitCode::SUCCESS;
-    match cli.command {
+    let outcome = match cli.command {
         Command::Info(args) => info::run(dir, args).map(done),
         Command::Export(args) => export::run(dir, args).map(done),
         Command::Solve(args) => solve::run(dir, args).map(done),
-        Command::Bench(args) => Ok(bench::run(dir, args)),
-        Command::Merge(args) => Ok(merge::run(args)),
+        Command::Bench(args) => bench::run(dir, args),
+        Command::Merge(args) => merge::run(args),
         Command::Setup(args) => setup::run(args).map(done),
         Command::Compare(args) => compare::run(args),
         Command::Devices(args) => devices::run(args).map(done),
         Command::Perf(args) => perf::run(dir, args).map(done),
         Command::Completions(args) => completions::run(args).map(done),
         Command::Man(args) => man::run(args).map(done),
-    }
-}
-
-/// Prints a command's error on standard error, with its causes.
-pub fn print_error(error: &anyhow::Error) {
-    eprintln!("error: {error:#}");
-}
-
-/// The exit status of `bench`, `merge` and `compare` for a usage or input error (a missing,
-/// unreadable or damaged file or folder) found before anything ran; 1 is theirs for a run
-/// that went wrong or a regression.
-const EXIT_INPUT_ERROR: u8 = 2;
-
-/// Prints `error` and returns [`EXIT_INPUT_ERROR`].
-fn input_error(error: &anyhow::Error) -> ExitCode {
-    print_error(error);
-    ExitCode::from(EXIT_INPUT_ERROR)
-}
-
-/// Prints `error` of a run under way and returns 1 (130 when Ctrl-C stopped it).
-fn not_as_asked(error: &anyhow::Error) -> ExitCode {
-    if crate::interrupt::requested() {
-        return ExitCode::from(crate::interrupt::EXIT_STATUS);
-    }
-    print_error(error);
-    ExitCode::FAILURE
+    };
+    outcome.unwrap_or_else(Failure::exit)
 }
 
 /// The wall-clock budget of a solve when neither --time-limit nor --work is given.

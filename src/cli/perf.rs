@@ -3,8 +3,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 
+use super::failure::{Failure, Stage};
 use super::EngineArgs;
 use crate::engine::create_engine;
+use crate::qumo::QumoModel;
 use crate::output::destination::Destination;
 use crate::table::render;
 use crate::perf::{measure, AnchorTable, PerfRow, Provenance, Reference, Replicas, Settings, Workload};
@@ -53,18 +55,22 @@ pub struct PerfArgs {
     pub out: Option<PathBuf>,
 }
 
-pub fn run(dir: &InstanceDirs, args: PerfArgs) -> anyhow::Result<()> {
-    let instances: Vec<PathBuf> = args.instances.iter().filter(|name| !name.is_empty()).map(|name| instances::resolve_instance(dir, name)).collect::<anyhow::Result<_>>()?;
-    let mut engine = create_engine(args.engine.engine, args.engine.threads(), args.engine.precision)?;
+/// Measures every workload, prints the table and writes the CSV. Errors: input errors (an
+/// instance, the engine, --reference-csv or the --out path) before any measurement, and errors
+/// of the measurements or the write.
+pub fn run(dir: &InstanceDirs, args: PerfArgs) -> Result<(), Failure> {
+    let instances: Vec<PathBuf> = args.instances.iter().filter(|name| !name.is_empty()).map(|name| instances::resolve_instance(dir, name)).collect::<anyhow::Result<_>>().before_work()?;
+    let models: Vec<(String, QumoModel)> = instances.iter().map(|path| qumo_model(path)).collect::<anyhow::Result<_>>().before_work()?;
+    let mut engine = create_engine(args.engine.engine, args.engine.threads(), args.engine.precision).before_work()?;
     let info = engine.info();
     let out = args.out.unwrap_or_else(|| {
         let date = chrono::Local::now().format("%Y%m%d-%H%M%S");
         PathBuf::from(format!("results/perf/{}-{date}.csv", info.kind))
     });
     let inputs: Vec<&Path> = instances.iter().map(PathBuf::as_path).chain(args.reference_csv.as_deref()).collect();
-    let out = Destination::check(&out, &inputs)?;
-    let anchor = args.reference_csv.as_deref().map(AnchorTable::read).transpose()?;
-    let reference = Reference::for_engine(&info, anchor)?;
+    let out = Destination::check(&out, &inputs).before_work()?;
+    let anchor = args.reference_csv.as_deref().map(AnchorTable::read).transpose().before_work()?;
+    let reference = Reference::for_engine(&info, anchor).before_work()?;
     let settings = Settings { replicas: args.replicas, iterations: args.iterations, repeats: args.repeats, seed: args.seed };
     let provenance = Provenance::here();
 
@@ -74,25 +80,39 @@ pub fn run(dir: &InstanceDirs, args: PerfArgs) -> anyhow::Result<()> {
         ensure_fits(needed, || format!("--sizes {n} (a dense {n} × {n} J in f32)"))?;
         Ok(Workload::dense(n, args.seed ^ n as u64))
     });
-    let sparse = instances.iter().map(|path| Workload::qplib(path, args.engine.product));
-    let mut rows: Vec<PerfRow> = Vec::new();
-    for workload in dense.chain(sparse) {
-        let workload = workload?;
-        let row = measure(engine.as_mut(), &reference, &workload, settings, &provenance)?;
-        eprintln!("{} n = {}: {:.1} GFLOP/s, reference {}", row.workload, row.n, row.gflops, row.reference_gflops.map_or("-".into(), |g| format!("{g:.1} GFLOP/s")));
-        rows.push(row);
-    }
-
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    for row in &rows {
-        writer.serialize(row)?;
-    }
+    let sparse = models.iter().map(|(name, model)| anyhow::Ok(Workload::qplib(name, model, args.engine.product)));
+    let rows = dense
+        .chain(sparse)
+        .map(|workload| {
+            let row = measure(engine.as_mut(), &reference, &workload?, settings, &provenance)?;
+            eprintln!("{} n = {}: {:.1} GFLOP/s, reference {}", row.workload, row.n, row.gflops, row.reference_gflops.map_or("-".into(), |g| format!("{g:.1} GFLOP/s")));
+            Ok(row)
+        })
+        .collect::<anyhow::Result<Vec<PerfRow>>>()
+        .during_work()?;
     println!("{} engine on {} ({} threads); reference: {}", info.kind, info.device, info.threads, reference.name());
     print!("{}", render(&HEADER, &rows.iter().map(table_row).collect::<Vec<_>>()));
     // After the table, so that an error here loses no measurement.
-    out.write(&writer.into_inner()?).context("the table printed above was not saved")?;
+    write_csv(&rows, &out).context("the table printed above was not saved").during_work()?;
     println!("wrote {}", out.path().display());
     Ok(())
+}
+
+/// The name and QUMO model of the instance in `path`. Errors: the file does not read, or the
+/// instance has no QUMO form.
+fn qumo_model(path: &Path) -> anyhow::Result<(String, QumoModel)> {
+    let instance = instances::read_instance(path)?;
+    let model = QumoModel::new(&instance).with_context(|| path.display().to_string())?;
+    Ok((instance.name, model))
+}
+
+/// The rows as CSV into `out`.
+fn write_csv(rows: &[PerfRow], out: &Destination) -> anyhow::Result<()> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer.serialize(row)?;
+    }
+    out.write(&writer.into_inner()?)
 }
 
 const HEADER: [&str; 12] = ["workload", "product", "n", "nnz", "B", "iterations", "GFLOP/s", "replica-it/s", "ref n", "ref GFLOP/s", "ratio", "KiB/replica"];

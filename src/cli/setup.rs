@@ -1,5 +1,6 @@
 use clap::Args;
 
+use super::failure::{Failure, Stage};
 use crate::output::warnings::Warning;
 use crate::reference::{ensure_environment, ReferenceOptions, ReferenceSolver, VENV_ENV};
 
@@ -14,7 +15,11 @@ pub struct SetupArgs {
 
 /// Creates the reference solvers' venv ($AOCBENCH_VENV, else .venv here) once, for example
 /// on a cluster's login node before submitting an array whose tasks all point at it.
-pub fn run(args: SetupArgs) -> anyhow::Result<()> {
+pub fn run(args: SetupArgs) -> Result<(), Failure> {
+    install(args).during_work()
+}
+
+fn install(args: SetupArgs) -> anyhow::Result<()> {
     for solver in args.reference {
         let options = ReferenceOptions::new(solver);
         if let Some(size) = solver.large_download() {

@@ -4,11 +4,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 
+use super::failure::{Failure, Stage};
 use super::{EngineArgs, HardwareArgs, SweepArgs};
 use crate::benchmark::{solve_instance, SolveOutcome};
 use crate::engine::create_engine;
 use crate::hardware::HardwareModel;
 use crate::model::Instance;
+use crate::qplib::Catalog;
 use crate::output::destination::Destination;
 use super::progress_bar::{penalty_change, SweepProgress};
 use crate::table::{count, counter, number, render, seconds, significant, violation, TIME_DIGITS};
@@ -43,34 +45,42 @@ pub struct SolveArgs {
     pub best_known: Option<f64>,
 }
 
-pub fn run(dir: &InstanceDirs, args: SolveArgs) -> anyhow::Result<()> {
-    let path = instances::resolve_instance(dir, &args.file)?;
-    let catalog = instances::catalog_for(dir, std::slice::from_ref(&path))?;
-    // Checked before the solve: a long run must not end in an error about where to save it.
-    let inputs: Vec<&Path> = [Some(path.as_path()), args.hardware.calibration.as_deref(), catalog.source()].into_iter().flatten().collect();
-    let save = args.save_solution.as_deref().map(|out| SolutionFiles::check(out, args.sweep.polish, &inputs)).transpose()?;
-    let instance = instances::read_instance(&path)?;
-    catalog.check(&instance, &path)?;
+/// Solves and prints the report. Errors: a usage or input error before the solve (the instance,
+/// catalog, options, engine, or the --save-solution path), or one of the solve or the save.
+pub fn run(dir: &InstanceDirs, args: SolveArgs) -> Result<(), Failure> {
+    let (instance, path, catalog, save) = read_inputs(dir, &args).before_work()?;
     let best_known = args.best_known.or_else(|| catalog.best_known(&instance.name));
-    let hardware = args.hardware.model()?;
-    let options = args.sweep.options(args.engine.product, hardware.as_ref())?;
-    let mut engine = create_engine(args.engine.engine, args.engine.threads(), args.engine.precision)?;
+    let hardware = args.hardware.model().before_work()?;
+    let options = args.sweep.options(args.engine.product, hardware.as_ref()).before_work()?;
+    let mut engine = create_engine(args.engine.engine, args.engine.threads(), args.engine.precision).before_work()?;
     engine.set_hardware(hardware);
-    let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, &mut SweepProgress::new()).map_err(|error| name_the_file(error, &path))?;
+    let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, &mut SweepProgress::new()).map_err(|error| name_the_file(error, &path)).during_work()?;
     let warnings: Vec<Warning> = Warning::software_adapter(&engine.info()).into_iter().chain(warnings(&instance, &outcome, catalog.proven_optimum(&instance.name))).collect();
     for warning in &warnings {
         eprintln!("{}", warning.line());
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&json_report(&instance, &options, engine.hardware(), &outcome, &warnings))?);
+        println!("{}", serde_json::to_string_pretty(&json_report(&instance, &options, engine.hardware(), &outcome, &warnings)).during_work()?);
     } else {
         print!("{}", text_report(&instance, engine.hardware(), &outcome));
     }
     // After the report, so that an error here (a disk filled during the run) loses no result.
     match &save {
-        Some(files) => files.save(&instance, &outcome).context("the result printed above was not saved"),
+        Some(files) => files.save(&instance, &outcome).context("the result printed above was not saved").during_work(),
         None => Ok(()),
     }
+}
+
+/// The instance, its path, its catalog (checked against it) and where --save-solution writes,
+/// that path checked before the solve: a long run must not end in an error about where to save it.
+fn read_inputs(dir: &InstanceDirs, args: &SolveArgs) -> anyhow::Result<(Instance, PathBuf, Catalog, Option<SolutionFiles>)> {
+    let path = instances::resolve_instance(dir, &args.file)?;
+    let catalog = instances::catalog_for(dir, std::slice::from_ref(&path))?;
+    let inputs: Vec<&Path> = [Some(path.as_path()), args.hardware.calibration.as_deref(), catalog.source()].into_iter().flatten().collect();
+    let save = args.save_solution.as_deref().map(|out| SolutionFiles::check(out, args.sweep.polish, &inputs)).transpose()?;
+    let instance = instances::read_instance(&path)?;
+    catalog.check(&instance, &path)?;
+    Ok((instance, path, catalog, save))
 }
 
 /// An error of the QUMO conversion names the instance (its first line); the user named a file.

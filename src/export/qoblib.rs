@@ -27,7 +27,9 @@ pub enum SolutionFormat {
     Digits,
     /// The 1-based indices of the variables at 1, one a line, after comment lines (independent set).
     NodeList,
-    /// `# Energy: E`, then the spins x₁…xₙ one a line, the auxiliary variables left out (LABS).
+    /// `# Energy: E`, `# Consecutive entries: R` (the lengths of the runs of equal spins, in
+    /// decimal, written one after another), then the spins x₁…xₙ one a line, the auxiliary
+    /// variables left out (LABS).
     LabsSpins,
 }
 
@@ -47,37 +49,52 @@ pub struct SubmissionFacts<'a> {
     pub version: &'a str,
 }
 
-/// Writes the submission of `runs` (AOC-DT's runs of `instance`, in repeat order) into `dir`
-/// (created) and returns the three files. The best run is the one with the best feasible
-/// objective (the earliest repeat among equals); its list comes last in the series, so the
-/// series ends at the summary's best.
-///
-/// Errors: no run with a feasible point and its assignment (results written before the best
-/// point was kept), a best point the judge scores other than its row's objective, LABS spins
-/// whose products are not the point's auxiliary values, or a file that cannot be written.
-pub fn write_submission(dir: &Path, instance: &Instance, format: SolutionFormat, runs: &[ExportedRun], facts: &SubmissionFacts) -> anyhow::Result<[PathBuf; 3]> {
-    let name = &instance.name;
-    let sense = instance.sense;
-    let with_point = runs.iter().filter(|r| r.row.feasible && r.best_point.is_some());
-    let best = with_point
-        .filter_map(|r| r.row.best_objective.map(|f| (r, f)))
-        .reduce(|a, b| if sense.better(b.1, a.1) { b } else { a })
-        .map(|(r, _)| r)
-        .with_context(|| format!("{name}: no AOC-DT run with a feasible point kept in results.json (results written by an older aocbench keep none: run bench again)"))?;
-    let x = best.best_point.as_deref().expect("filtered on a point");
-    let judged = objective(instance, x);
-    anyhow::ensure!(feasibility(instance, x).feasible && Some(judged) == best.row.best_objective, "{name}: the kept best point of repeat {} scores {judged}, its row says {:?}", best.row.repeat, best.row.best_objective);
+/// The three files of one instance's submission, made and checked, not yet written.
+pub struct Submission {
+    name: String,
+    summary: Vec<u8>,
+    series: Vec<u8>,
+    solution: String,
+}
 
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let summary = dir.join(format!("{name}_summary.csv"));
-    let series = dir.join(format!("{name}_objective_time_series.json.gz"));
-    let solution = dir.join(format!("{name}_solution.sol"));
-    write_atomically(&summary, &summary_csv(instance, runs, judged, facts)?)?;
-    let mut ordered: Vec<&ExportedRun> = runs.iter().filter(|r| !std::ptr::eq(*r, best)).collect();
-    ordered.push(best);
-    write_atomically(&series, &series_gz(sense, &ordered)?)?;
-    write_atomically(&solution, solution_text(instance, format, x, judged)?.as_bytes())?;
-    Ok([summary, series, solution])
+impl Submission {
+    /// The submission of `runs` (AOC-DT's runs of `instance`, in repeat order). The best run is
+    /// the one with the best feasible objective (the earliest repeat among equals); its list
+    /// comes last in the series, so the series ends at the summary's best.
+    ///
+    /// Errors: no run with a feasible point and its assignment (results written before the best
+    /// point was kept), a best point the judge scores other than its row's objective, LABS spins
+    /// whose products are not the point's auxiliary values.
+    pub fn new(instance: &Instance, format: SolutionFormat, runs: &[ExportedRun], facts: &SubmissionFacts) -> anyhow::Result<Submission> {
+        let name = &instance.name;
+        let sense = instance.sense;
+        let with_point = runs.iter().filter(|r| r.row.feasible && r.best_point.is_some());
+        let best = with_point
+            .filter_map(|r| r.row.best_objective.map(|f| (r, f)))
+            .reduce(|a, b| if sense.better(b.1, a.1) { b } else { a })
+            .map(|(r, _)| r)
+            .with_context(|| format!("{name}: no AOC-DT run with a feasible point kept in results.json (results written by an older aocbench keep none: run bench again)"))?;
+        let x = best.best_point.as_deref().expect("filtered on a point");
+        let judged = objective(instance, x);
+        anyhow::ensure!(feasibility(instance, x).feasible && Some(judged) == best.row.best_objective, "{name}: the kept best point of repeat {} scores {judged}, its row says {:?}", best.row.repeat, best.row.best_objective);
+        let mut ordered: Vec<&ExportedRun> = runs.iter().filter(|r| !std::ptr::eq(*r, best)).collect();
+        ordered.push(best);
+        Ok(Submission { name: name.clone(), summary: summary_csv(instance, runs, judged, facts)?, series: series_gz(sense, &ordered)?, solution: solution_text(instance, format, x, judged)? })
+    }
+
+    /// Writes the files into `dir` (created) and returns them. Errors: a file that cannot be
+    /// written.
+    pub fn write(&self, dir: &Path) -> anyhow::Result<[PathBuf; 3]> {
+        let name = &self.name;
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let summary = dir.join(format!("{name}_summary.csv"));
+        let series = dir.join(format!("{name}_objective_time_series.json.gz"));
+        let solution = dir.join(format!("{name}_solution.sol"));
+        write_atomically(&summary, &self.summary)?;
+        write_atomically(&series, &self.series)?;
+        write_atomically(&solution, self.solution.as_bytes())?;
+        Ok([summary, series, solution])
+    }
 }
 
 /// The energy of the `.qs` model for an objective of the model (see the module's doc).
@@ -188,7 +205,26 @@ fn solution_text(instance: &Instance, format: SolutionFormat, x: &[f64], objecti
             let spins = &x[..n];
             anyhow::ensure!(labs_assignment(spins, x.len()).is_ok_and(|full| full == x), "{}: the best point's auxiliary variables are not its spins' products", instance.name);
             let lines: String = spins.iter().map(|v| if one(v) { "1\n" } else { "0\n" }).collect();
-            format!("# Energy: {}\n{lines}", energy(instance.sense, objective))
+            format!("# Energy: {}\n# Consecutive entries: {}\n{lines}", energy(instance.sense, objective), run_lengths(spins))
         }
     })
+}
+
+/// The lengths of the runs of equal values in `spins`, written one after another in decimal, as
+/// QOBLIB's LABS solutions give them: `1 0 1 0 1 1 0 0 0 0` → `111124` (a run of 10 writes `10`).
+fn run_lengths(spins: &[f64]) -> String {
+    spins.chunk_by(|a, b| a == b).map(|run| run.len().to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run_lengths;
+
+    #[test]
+    fn run_lengths_are_written_in_decimal_one_after_another() {
+        assert_eq!(run_lengths(&[1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0]), "111124");
+        // QOBLIB's labs052.bst.sol ends "…22101": runs of 10 and 1.
+        assert_eq!(run_lengths(&[[0.0; 2], [1.0; 2]].concat().into_iter().chain([0.0; 10]).chain([1.0]).collect::<Vec<_>>()), "22101");
+        assert_eq!(run_lengths(&[]), "");
+    }
 }

@@ -23,6 +23,7 @@ use plotters::prelude::*;
 use crate::results::{solvers_of, InstanceComparison, RunCurve, SolverName, SolverResult};
 use crate::metrics::GAP_LEVELS;
 use crate::output::atomic::write_atomically;
+use crate::reference::ReferenceSolver;
 use crate::table::significant;
 
 /// Times below this count as this, so that a ratio to the best time is always defined and a
@@ -113,13 +114,13 @@ fn caption(title: &str, note: Option<&str>) -> String {
 fn colour(solver: SolverName) -> PaletteColor<Palette99> {
     Palette99::pick(match solver {
         SolverName::Aocdt => 0,
-        SolverName::Scip | SolverName::Gurobi => 1,
+        SolverName::Reference(ReferenceSolver::Scip | ReferenceSolver::Gurobi) => 1,
         SolverName::AocProjected => 2,
         SolverName::AocdtPolish => 3,
-        SolverName::Sa => 4,
-        SolverName::Tabu => 5,
-        SolverName::Bsb => 6,
-        SolverName::Dsb => 7,
+        SolverName::Reference(ReferenceSolver::Sa) => 4,
+        SolverName::Reference(ReferenceSolver::Tabu) => 5,
+        SolverName::Reference(ReferenceSolver::Bsb) => 6,
+        SolverName::Reference(ReferenceSolver::Dsb) => 7,
         SolverName::Abs2Recorded => 8,
         SolverName::GurobiRecorded => 9,
     })
@@ -287,7 +288,7 @@ mod tests {
         use crate::metrics::{Found, PrimalCurve};
         use crate::model::Sense;
         let found = [Found { time_s: 0.5, mvm: None, objective: -90.0 }, Found { time_s: 2.0, mvm: None, objective: -100.0 }];
-        let run = RunCurve { instance: "X".into(), solver: SolverName::Scip, repeat: 0, horizon_s: 10.0, curve: PrimalCurve::new(Sense::Minimize, -100.0, found) };
+        let run = RunCurve { instance: "X".into(), solver: SolverName::Reference(ReferenceSolver::Scip), repeat: 0, horizon_s: 10.0, curve: PrimalCurve::new(Sense::Minimize, -100.0, found) };
         assert_eq!(gap_line(&run, 0.01).unwrap(), [(0.5, 10.0), (2.0, 10.0), (2.0, GAP_FLOOR_PCT), (10.0, GAP_FLOOR_PCT)], "no line before the first feasible point");
     }
 
@@ -301,7 +302,7 @@ mod tests {
     #[test]
     fn no_feasible_point_is_drawn_unlike_a_full_gap() {
         // SCIP's first feasible point has a real 100 % gap (objective 0 against -100); SA finds none.
-        let (scip, sa) = (run_of(SolverName::Scip, &[(0.5, 0.0), (2.0, -100.0)]), run_of(SolverName::Sa, &[]));
+        let (scip, sa) = (run_of(SolverName::Reference(ReferenceSolver::Scip), &[(0.5, 0.0), (2.0, -100.0)]), run_of(SolverName::Reference(ReferenceSolver::Sa), &[]));
         assert_eq!(gap_line(&scip, 0.01).unwrap()[0], (0.5, 100.0));
         assert_eq!(gap_line(&sa, 0.01), None);
         let dir = tempfile::tempdir().unwrap();
@@ -318,7 +319,7 @@ mod tests {
             let count = |element: &str| svg.lines().filter(|l| l.starts_with(element) && l.contains(&stroke)).count();
             (count("<polyline"), count("<line"))
         };
-        assert_eq!((drawn(SolverName::Scip), drawn(SolverName::Sa)), ((2, 0), (1, 2)), "{svg}");
+        assert_eq!((drawn(SolverName::Reference(ReferenceSolver::Scip)), drawn(SolverName::Reference(ReferenceSolver::Sa))), ((2, 0), (1, 2)), "{svg}");
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! The problems `aocbench perf` runs: random dense couplings of a given size, and QPLIB
 //! instances converted exactly as `solve` converts them.
 
-use std::path::Path;
 use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
@@ -39,13 +38,10 @@ impl Workload {
         Workload { name: "dense".into(), problem, lambda: 1.0 }
     }
 
-    /// The instance's QUMO at the starting penalty weights, J in `product` (`None`: as `solve`
-    /// chooses it), with the spectral-radius λ. Reports the set-up times on stderr.
-    pub fn qplib(path: &Path, product: Option<ProductForm>) -> anyhow::Result<Workload> {
-        let started = Instant::now();
-        let instance = crate::instances::read_instance(path)?;
-        let read_s = started.elapsed().as_secs_f64();
-        let model = QumoModel::new(&instance)?;
+    /// The QUMO `model` of the instance `name` at the starting penalty weights, J in `product`
+    /// (`None`: as `solve` chooses it), with the spectral-radius λ. Reports the set-up times on
+    /// stderr.
+    pub fn qplib(name: &str, model: &QumoModel, product: Option<ProductForm>) -> Workload {
         let started = Instant::now();
         let qumo = model.build(&model.initial_weights(1.0));
         let build_s = started.elapsed().as_secs_f64();
@@ -54,8 +50,8 @@ impl Workload {
         let lambda_s = started.elapsed().as_secs_f64();
         let problem = DynamicsProblem::from_qumo(&qumo, product);
         eprintln!(
-            "{}: QUMO n = {} ({} slacks), nnz(J) = {} (density {:.4}), {} rows with {} entries, nnz(J_obj + D) = {}; {} product of {} entries; read {read_s:.2} s, build {build_s:.2} s, λ {lambda_s:.2} s",
-            instance.name,
+            "{}: QUMO n = {} ({} slacks), nnz(J) = {} (density {:.4}), {} rows with {} entries, nnz(J_obj + D) = {}; {} product of {} entries; build {build_s:.2} s, λ {lambda_s:.2} s",
+            name,
             qumo.n,
             qumo.n_slack(),
             qumo.j.nnz(),
@@ -66,7 +62,7 @@ impl Workload {
             problem.couplings.form().name(),
             problem.product_nonzeros(),
         );
-        Ok(Workload { name: instance.name, problem, lambda: normalisation_lambda(eigenvalues, LambdaRule::SpectralRadius) })
+        Workload { name: name.to_string(), problem, lambda: normalisation_lambda(eigenvalues, LambdaRule::SpectralRadius) }
     }
 
     /// Replica parameters drawn uniformly from the sweep's default ranges, and initial states

@@ -75,9 +75,10 @@ pub fn instance_name(path: &Path) -> String {
 
 /// Parses the bytes of a `.qs` file into the instance `name`; `source` names the file in
 /// errors. Bytes that are not UTF-8 become U+FFFD (harmless in a comment, "not a number" in a
-/// value).
+/// value). A leading byte-order mark (as Windows editors save UTF-8) is dropped.
 pub fn parse_qs(source: &str, name: &str, text: &[u8]) -> Result<QsFile, QsError> {
     let text = String::from_utf8_lossy(text);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let error = |line: usize, problem: String| QsError::Parse { file: source.to_string(), line, problem };
     let mut offset: Option<(f64, usize)> = None;
     let mut sense: Option<(Sense, usize)> = None;

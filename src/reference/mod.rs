@@ -64,6 +64,18 @@ impl ReferenceSolver {
         }
     }
 
+    /// The name reports and tables show.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReferenceSolver::Scip => "SCIP",
+            ReferenceSolver::Gurobi => "Gurobi",
+            ReferenceSolver::Sa => "SA",
+            ReferenceSolver::Tabu => "Tabu",
+            ReferenceSolver::Bsb => "bSB",
+            ReferenceSolver::Dsb => "dSB",
+        }
+    }
+
     /// The pip distributions the solver needs, each pinned in `scripts/requirements-reference.txt`;
     /// the first is the solver's own.
     pub fn python_packages(self) -> &'static [&'static str] {

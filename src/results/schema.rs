@@ -13,67 +13,52 @@ use crate::reference::recorded::{RecordedOutcome, RecordedSolver};
 use crate::reference::{PenaltyRule, ReferenceRun, ReferenceSolver};
 use crate::sweep::{Budget, Improvement, SweepOptions, SweepResult};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// Who made a row: AOC-DT (and its polished and projected tracks), a reference solver run here,
+/// or a run recorded in a QOBLIB submission. Written as its [`SolverName::key`] in every file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SolverName {
     Aocdt,
     /// AOC-DT's runs under `--polish`: the incumbents of its batches' best feasible points after
     /// the local search (`crate::sweep::PolishedTrack`), a hybrid beside AOC-DT, not AOC-DT.
-    #[serde(rename = "aocdt_polish")]
     AocdtPolish,
     /// The modelled machine's projected times for AOC-DT's runs under `--hardware`
     /// (`crate::hardware::time`): the same runs on another clock, not another solver.
-    #[serde(rename = "aoc_projected")]
     AocProjected,
-    Scip,
-    Gurobi,
-    /// Simulated annealing (`dwave-samplers`).
-    Sa,
-    /// Tabu search (`dwave-samplers`).
-    Tabu,
-    /// Ballistic simulated bifurcation (`simulated-bifurcation`).
-    Bsb,
-    /// Discrete simulated bifurcation (`simulated-bifurcation`).
-    Dsb,
+    /// A reference solver run here (`bench --reference`), named as [`ReferenceSolver`] names it.
+    Reference(ReferenceSolver),
     /// Abs2's run recorded in a QOBLIB submission (`crate::reference::recorded`): another
     /// machine's run, read, not re-run.
-    #[serde(rename = "abs2_recorded")]
     Abs2Recorded,
     /// Gurobi's run recorded in a QOBLIB submission, on the submitter's machine.
-    #[serde(rename = "gurobi_recorded")]
     GurobiRecorded,
 }
 
 impl SolverName {
+    /// Every solver name, in the order of the variants.
+    pub fn all() -> impl Iterator<Item = SolverName> {
+        let references = <ReferenceSolver as clap::ValueEnum>::value_variants().iter().map(|&solver| SolverName::Reference(solver));
+        [SolverName::Aocdt, SolverName::AocdtPolish, SolverName::AocProjected].into_iter().chain(references).chain([SolverName::Abs2Recorded, SolverName::GurobiRecorded])
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             SolverName::Aocdt => "AOC-DT",
             SolverName::AocdtPolish => "AOC-DT + polish",
             SolverName::AocProjected => "AOC (projected)",
-            SolverName::Scip => "SCIP",
-            SolverName::Gurobi => "Gurobi",
-            SolverName::Sa => "SA",
-            SolverName::Tabu => "Tabu",
-            SolverName::Bsb => "bSB",
-            SolverName::Dsb => "dSB",
+            SolverName::Reference(solver) => solver.label(),
             SolverName::Abs2Recorded => "Abs2 (recorded)",
             SolverName::GurobiRecorded => "Gurobi (recorded)",
         }
     }
 
-    /// The lower-case name used in file columns (`aocdt`, `aocdt_polish`, `aoc_projected`,
-    /// `scip`, `gurobi`, `sa`, `tabu`, `bsb`, `dsb`, `abs2_recorded`, `gurobi_recorded`).
+    /// The lower-case name used in file columns (`aocdt`, `aocdt_polish`, `aoc_projected`, a
+    /// reference's own name such as `scip`, `abs2_recorded`, `gurobi_recorded`).
     pub fn key(self) -> &'static str {
         match self {
             SolverName::Aocdt => "aocdt",
             SolverName::AocdtPolish => "aocdt_polish",
             SolverName::AocProjected => "aoc_projected",
-            SolverName::Scip => "scip",
-            SolverName::Gurobi => "gurobi",
-            SolverName::Sa => "sa",
-            SolverName::Tabu => "tabu",
-            SolverName::Bsb => "bsb",
-            SolverName::Dsb => "dsb",
+            SolverName::Reference(solver) => solver.as_str(),
             SolverName::Abs2Recorded => "abs2_recorded",
             SolverName::GurobiRecorded => "gurobi_recorded",
         }
@@ -91,16 +76,26 @@ impl SolverName {
     }
 }
 
+impl Serialize for SolverName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.key())
+    }
+}
+
+impl<'de> Deserialize<'de> for SolverName {
+    /// Errors: a name that is no solver's key.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        SolverName::all().find(|solver| solver.key() == name).ok_or_else(|| {
+            let known: Vec<&str> = SolverName::all().map(SolverName::key).collect();
+            serde::de::Error::custom(format!("unknown solver `{name}`, expected one of {}", known.join(", ")))
+        })
+    }
+}
+
 impl From<ReferenceSolver> for SolverName {
     fn from(solver: ReferenceSolver) -> Self {
-        match solver {
-            ReferenceSolver::Scip => SolverName::Scip,
-            ReferenceSolver::Gurobi => SolverName::Gurobi,
-            ReferenceSolver::Sa => SolverName::Sa,
-            ReferenceSolver::Tabu => SolverName::Tabu,
-            ReferenceSolver::Bsb => SolverName::Bsb,
-            ReferenceSolver::Dsb => SolverName::Dsb,
-        }
+        SolverName::Reference(solver)
     }
 }
 
@@ -754,4 +749,33 @@ pub struct RunCurve {
     pub horizon_s: f64,
     #[serde(flatten)]
     pub curve: PrimalCurve,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ReferenceSolver, SolverName};
+
+    #[test]
+    fn every_solver_name_round_trips_through_its_key_and_the_references_are_reference_solvers_own() {
+        let all: Vec<SolverName> = SolverName::all().collect();
+        for solver in &all {
+            let written = serde_json::to_string(solver).unwrap();
+            assert_eq!(written, format!("\"{}\"", solver.key()));
+            assert_eq!(serde_json::from_str::<SolverName>(&written).unwrap(), *solver);
+        }
+        let mut keys: Vec<&str> = all.iter().map(|s| s.key()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), all.len(), "keys are distinct: {keys:?}");
+        // The order of the variants, as sorted rows and tables have it.
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "{all:?}");
+        let references: Vec<ReferenceSolver> = all.iter().filter_map(|s| match s {
+            SolverName::Reference(solver) => Some(*solver),
+            _ => None,
+        }).collect();
+        assert_eq!(references, <ReferenceSolver as clap::ValueEnum>::value_variants());
+        assert_eq!(SolverName::from(ReferenceSolver::Bsb).key(), "bsb");
+        let unknown = serde_json::from_str::<SolverName>("\"cplex\"").unwrap_err().to_string();
+        assert!(unknown.contains("unknown solver `cplex`, expected one of aocdt, aocdt_polish"), "{unknown}");
+    }
 }
