@@ -53,7 +53,7 @@ fn a_rest_no_sample_can_spend_is_reported_with_its_size() {
     assert_eq!(outcome.sweep.ending, Some(Ending::WorkUnspent { work, unspent: 150, least: 200 }));
     let warning = outcome.warnings.iter().find(|w| matches!(w, Warning::WorkUnspent { .. })).expect("the unspent rest is a warning");
     let line = warning.line();
-    assert!(line.contains("--work 12950 spent 12800") && line.contains("the last 150 replica-iterations"), "{line}");
+    assert!(line.contains("--work 12950 spent 12,800") && line.contains("the last 150 replica-iterations"), "{line}");
 }
 
 #[test]
@@ -91,5 +91,5 @@ fn a_time_limit_the_setup_already_exceeds_runs_one_replica_and_says_it_cannot_ho
     let Some(Ending::LimitCannotHold { limit_s, .. }) = sweep.ending else { panic!("{:?}", sweep.ending) };
     assert_eq!(limit_s, 1e-9);
     let line = outcome.warnings.iter().find(|w| matches!(w, Warning::TimeLimitCannotHold { .. })).expect("a warning").line();
-    assert!(line.contains("cannot hold") && line.contains("the run did that one replica"), "{line}");
+    assert!(line.contains("cannot hold") && line.contains("the run does that one replica"), "{line}");
 }

@@ -260,7 +260,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
         }
         // Every repeat warns alike (the warnings depend on the instance and the engine).
         if let Some(outcome) = aocdt.iter().find_map(|(_, _, outcome)| outcome.as_ref().ok()) {
-            for warning in &outcome.warnings {
+            for warning in outcome.warnings.iter().filter(|w| !w.said_when_known()) {
                 observer.note(&warning.line());
             }
         }

@@ -11,7 +11,8 @@ use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 use crate::benchmark::BenchObserver;
 use crate::results::ResultRow;
-use crate::sweep::{Candidate, PenaltyChange, Phase, PhaseStats, SweepObserver};
+use crate::output::warnings::Warning;
+use crate::sweep::{Candidate, Ending, PenaltyChange, Phase, PhaseStats, SweepObserver};
 use crate::table::{count, counter, number, seconds, significant, violation};
 
 const STEPS: u64 = 1000;
@@ -102,6 +103,10 @@ impl SweepObserver for SweepProgress {
     fn penalties_changed(&mut self, change: &PenaltyChange) {
         say(self.bar.as_ref(), &penalty_change(change));
     }
+
+    fn ending_known(&mut self, instance: &str, ending: &Ending) {
+        say(self.bar.as_ref(), &Warning::ending(instance, ending).line());
+    }
 }
 
 /// Progress of a bench run: on a terminal one bar over the instances whose message follows the
@@ -189,6 +194,10 @@ impl SweepObserver for InstanceProgress {
             let percent = (100.0 * fraction.clamp(0.0, 1.0)).round();
             bar.set_message(format!("{}: {} {} {percent} %, {}", self.current, self.stage, phase.label(), describe(best)));
         }
+    }
+
+    fn ending_known(&mut self, instance: &str, ending: &Ending) {
+        say(self.bar.as_ref(), &Warning::ending(instance, ending).line());
     }
 }
 

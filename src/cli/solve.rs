@@ -58,7 +58,7 @@ pub fn run(dir: &InstanceDirs, args: SolveArgs) -> anyhow::Result<()> {
     engine.set_hardware(hardware);
     let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, &mut SweepProgress::new()).map_err(|error| name_the_file(error, &path))?;
     let warnings: Vec<Warning> = Warning::software_adapter(&engine.info()).into_iter().chain(warnings(&instance, &outcome, catalog.proven_optimum(&instance.name))).collect();
-    for warning in &warnings {
+    for warning in warnings.iter().filter(|w| !w.said_when_known()) {
         eprintln!("{}", warning.line());
     }
     if args.json {

@@ -4,10 +4,7 @@
 //! stays in comparison.md and comparison.csv, which the summary names.
 
 use crate::results::{aggregate_table, comparison_table, gap_table, notices, recorded_table, solvers_of, BenchResults, Table};
-use crate::table::{render, wrap};
-
-/// The terminal width the summary fits.
-pub const WIDTH: usize = 120;
+use crate::table::{render, wrap, WIDTH};
 
 /// The summary as printed: per instance and solver, per solver, per solver and gap level, then
 /// the notes. Lines are at most [`WIDTH`] characters unless a single cell (an instance's name)

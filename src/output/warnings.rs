@@ -1,8 +1,9 @@
 //! Warnings and notices, worded only here.
 //!
 //! Warnings: what a user must not miss although the run goes on and its numbers look
-//! plausible. One variant per kind; commands print them on standard error as `warning: …`
-//! (through the progress bar when one is drawn) and JSON reports list them.
+//! plausible. One variant per kind; commands print them on standard error as `warning: …`,
+//! wrapped to the console width (through the progress bar when one is drawn), and JSON reports
+//! list them.
 //!
 //! Notices: the texts a user reads in the console, comparison.md and the plots, one function
 //! per kind, so that they say the same thing in the same words. Each returns the sentence
@@ -14,7 +15,7 @@ use crate::engine::{EngineInfo, Precision, F32_RESOLUTION};
 use crate::hardware::HardwareModel;
 use crate::metrics::beats_proven_optimum;
 use crate::model::Sense;
-use crate::table::{count, number};
+use crate::table::{count, number, whole, wrap, WIDTH};
 use crate::qumo::CoefficientRange;
 use crate::reference::recorded::{RecordedOutcome, STATUS_CONTRADICTED};
 use crate::sweep::{Ending, DEEP_CONFIGURATIONS};
@@ -43,9 +44,10 @@ pub enum Warning {
     StoppedAtProvenOptimum { instance: String, optimum: f64, points: u64, elapsed_s: f64, mvm: u64 },
     /// `--work` left replica-iterations no honest sample could spend ([`Ending::WorkUnspent`]).
     WorkUnspent { instance: String, work: u64, unspent: u64, least: u32 },
-    /// The time limit could not hold: the setup and one replica of phase 1 exceed it
-    /// ([`Ending::LimitCannotHold`]).
-    TimeLimitCannotHold { instance: String, limit_s: f64, setup_s: f64, replica_s: f64, elapsed_s: f64 },
+    /// The time limit cannot hold: the setup and one replica of phase 1 exceed it
+    /// ([`Ending::LimitCannotHold`]). Known before the run's work and said then
+    /// ([`Warning::said_when_known`]).
+    TimeLimitCannotHold { instance: String, limit_s: f64, setup_s: f64, replica_s: f64 },
     /// Instances of a bench run without a best-known objective: their target will be AOC-DT's
     /// own best, so "reached" there only means matching AOC-DT.
     NoTarget { instances: Vec<String> },
@@ -101,7 +103,7 @@ impl Warning {
         match *ending {
             Ending::ProvenOptimum { optimum, points, elapsed_s, mvm } => Warning::StoppedAtProvenOptimum { instance, optimum, points, elapsed_s, mvm },
             Ending::WorkUnspent { work, unspent, least } => Warning::WorkUnspent { instance, work, unspent, least },
-            Ending::LimitCannotHold { limit_s, setup_s, replica_s, elapsed_s } => Warning::TimeLimitCannotHold { instance, limit_s, setup_s, replica_s, elapsed_s },
+            Ending::LimitCannotHold { limit_s, setup_s, replica_s } => Warning::TimeLimitCannotHold { instance, limit_s, setup_s, replica_s },
         }
     }
 
@@ -142,9 +144,17 @@ impl Warning {
         info.software_adapter.then(|| Warning::SoftwareAdapter { adapter: info.device.clone() })
     }
 
-    /// The line to print.
+    /// True for a warning the run says as soon as it knows it, before its work
+    /// ([`crate::sweep::SweepObserver::ending_known`]): commands that print a run's warnings
+    /// after it leave it out there (it was said), while JSON reports still list it.
+    pub fn said_when_known(&self) -> bool {
+        matches!(self, Warning::TimeLimitCannotHold { .. })
+    }
+
+    /// The warning as printed on standard error: `warning: …` wrapped to the console's
+    /// [`WIDTH`], later lines indented under the text (a hanging indent).
     pub fn line(&self) -> String {
-        format!("warning: {self}")
+        wrap("warning: ", &self.to_string(), WIDTH)
     }
 }
 
@@ -177,21 +187,26 @@ impl fmt::Display for Warning {
             Warning::TooManyThreads { asked, cores } => write!(f, "--threads {asked}: this process has {} available, so it runs {} (more threads only contend for the same cores)", count(*cores, "core"), count(*cores, "thread")),
             Warning::ClampedToWork { instance, option, asked, used, work } => write!(
                 f,
-                "{instance}: {option} {asked} would spend more than the whole --work budget ({work} replica-iterations) in one batch: it ran with {used}"
+                "{instance}: {option} {asked} would spend more than the whole --work budget ({} replica-iterations) in one batch: it ran with {used}",
+                whole(*work)
             ),
             Warning::StoppedAtProvenOptimum { instance, optimum, points, elapsed_s, mvm } => write!(
                 f,
-                "{instance}: stopped before its budget, at {elapsed_s:.3} s and {mvm} replica-iterations: judging all {points} points proved the optimum {}, and AOC-DT reached it; phases 1 and 2 ended once the deep search's {DEEP_CONFIGURATIONS} configurations had completed (or at their share of the budget, if sooner) and the deep search after the first full round in which a sample reached it, so TTS99 counts samples of as many deep configurations as a full run",
+                "{instance}: stopped before its budget, at {elapsed_s:.3} s and {} replica-iterations: judging all {} points proved the optimum {}, and AOC-DT reached it; phases 1 and 2 ended once the deep search's {DEEP_CONFIGURATIONS} configurations had completed (or at their share of the budget, if sooner) and the deep search after the first full round in which a sample reached it, so TTS99 counts samples of as many deep configurations as a full run",
+                whole(*mvm),
+                whole(*points),
                 number(Some(*optimum))
             ),
             Warning::WorkUnspent { instance, work, unspent, least } => write!(
                 f,
-                "{instance}: --work {work} spent {}: the last {unspent} replica-iterations are fewer than the {least} iterations of the shortest deep-search sample, so no sample could spend them",
-                work - unspent
+                "{instance}: --work {work} spent {}: the last {} replica-iterations are fewer than the {} iterations of the shortest deep-search sample, so no sample could spend them",
+                whole(work - unspent),
+                whole(*unspent),
+                whole(*least)
             ),
-            Warning::TimeLimitCannotHold { instance, limit_s, setup_s, replica_s, elapsed_s } => write!(
+            Warning::TimeLimitCannotHold { instance, limit_s, setup_s, replica_s } => write!(
                 f,
-                "{instance}: the time limit of {limit_s} s cannot hold: the setup (QUMO, λ, loading J, measuring the batch pace) took {setup_s:.2} s and one replica of phase 1 takes about {replica_s:.2} s more; the run did that one replica and ended at {elapsed_s:.2} s (a limit of {:.0} s or more lets a replica end within it)",
+                "{instance}: the time limit of {limit_s} s cannot hold: the setup (QUMO, λ, loading J, measuring the batch pace) took {setup_s:.2} s and one replica of phase 1 takes about {replica_s:.2} s more; the run does that one replica and ends, past the limit (a limit of {:.0} s or more lets a replica end within it)",
                 (setup_s + replica_s).ceil()
             ),
             Warning::NoTarget { instances } => write!(
