@@ -84,8 +84,9 @@ pub fn counter(value: Option<f64>) -> String {
 /// A whole number with commas between thousands (`1,234,567`): every count a person reads
 /// (replica-iterations, samples, non-zeros, variables), in tables, notes and warnings alike;
 /// CSV and JSON keep the raw number.
-pub fn whole(n: impl Into<u64>) -> String {
-    let digits = n.into().to_string();
+pub fn whole(n: impl TryInto<u64>) -> String {
+    // Every usize fits a u64 on the platforms Rust supports; the bound lets callers pass one.
+    let digits = n.try_into().unwrap_or(u64::MAX).to_string();
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -144,7 +145,7 @@ pub fn count(n: usize, noun: &str) -> String {
         return format!("1 {noun}");
     }
     let consonant_y = noun.strip_suffix('y').filter(|stem| !stem.ends_with(['a', 'e', 'i', 'o', 'u']));
-    let n = whole(n as u64);
+    let n = whole(n);
     match consonant_y {
         Some(stem) => format!("{n} {stem}ies"),
         None => format!("{n} {noun}s"),
@@ -164,7 +165,7 @@ mod tests {
         assert_eq!(count(80, "binary"), "80 binaries");
         assert_eq!(count(2, "day"), "2 days");
         assert_eq!(count(10_600, "mutant"), "10,600 mutants");
-        assert_eq!(whole(0u64), "0");
+        assert_eq!(whole(0usize), "0");
         assert_eq!(whole(999u32), "999");
         assert_eq!(whole(1_000u64), "1,000");
         assert_eq!(whole(u64::MAX), "18,446,744,073,709,551,615");

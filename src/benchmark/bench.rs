@@ -19,7 +19,7 @@ use crate::output::atomic::write_atomically;
 use crate::output::lock::FolderLock;
 use crate::output::results_folder::{prepare_output, unarchive_json, OutputFiles, OutputMode};
 use crate::machine;
-use crate::table::{count, number};
+use crate::table::{count, number, whole};
 use crate::output::warnings::{self, Warning};
 use crate::instances;
 use crate::qplib::Catalog;
@@ -436,7 +436,7 @@ fn describe_reference(r: &ReferenceSetup) -> String {
 fn describe(m: &RunMetadata) -> String {
     let budget = match m.sweep.budget {
         Budget::TimeLimit(t) => format!("time limit {} s per solve", number(Some(t))),
-        Budget::Work(w) => format!("work budget {w} replica-iterations per solve"),
+        Budget::Work(w) => format!("work budget {} replica-iterations per solve", whole(w)),
     };
     let reference = if m.references.is_empty() {
         "no reference solver".to_string()

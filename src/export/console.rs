@@ -6,17 +6,23 @@
 use crate::results::{aggregate_table, comparison_table, gap_table, notices, recorded_table, solvers_of, BenchResults, Table};
 use crate::table::{render, wrap, WIDTH};
 
-/// The summary as printed: per instance and solver, per solver, per solver and gap level, then
-/// the notes. Lines are at most [`WIDTH`] characters unless a single cell (an instance's name)
+/// The summary as printed: per instance and solver, per solver, per solver and gap level, what
+/// "-" means in them when one shows, then the notes. Lines are at most [`WIDTH`] characters unless a single cell (an instance's name)
 /// is wider.
 pub fn summary(results: &BenchResults) -> String {
     let mut out = String::new();
     let recorded = recorded_table(&results.rows, &results.curves);
     let recorded = (!recorded.rows.is_empty()).then(|| recorded_runs(&recorded));
     let tables = [Some(per_solver_rows(&comparison_table(&results.comparison), results)), recorded, Some(aggregates(&aggregate_table(&results.aggregates))), Some(gaps(&gap_table(&results.aggregates)))];
+    let mut dashes = false;
     for table in tables.into_iter().flatten() {
         let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
         out.push_str(&render(&header, &table.rows));
+        out.push('\n');
+        dashes |= table.rows.iter().flatten().any(|cell| cell == "-");
+    }
+    if dashes {
+        out.push_str(&wrap("dashes: ", DASHES, WIDTH));
         out.push('\n');
     }
     let pointer = "primal integrals, time ratios and each pair of solvers at equal quality: comparison.md (all columns in comparison.csv)";
@@ -28,6 +34,12 @@ pub fn summary(results: &BenchResults) -> String {
     }
     out
 }
+
+/// What "-" means in each column of the summary's tables where it can occur.
+const DASHES: &str = "\"-\" is no value. best: no feasible point; reached target: the solver did not run on the instance (it failed); \
+time to target and primal gap: no target or no run; TTS99: AOC-DT's alone; recorded runs: nothing held yet at that time, \
+or AOC-DT did not run; SGM times: a recorded solver (another machine's seconds) or no instance with a target; mean \
+primal gap: no instance with a target.";
 
 /// The index of the column `name` of `table` (one of the columns its builder always writes).
 fn column(table: &Table, name: &str) -> usize {

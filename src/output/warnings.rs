@@ -15,7 +15,7 @@ use crate::engine::{EngineInfo, Precision, F32_RESOLUTION};
 use crate::hardware::HardwareModel;
 use crate::metrics::beats_proven_optimum;
 use crate::model::Sense;
-use crate::table::{count, number, whole, wrap, WIDTH};
+use crate::table::{count, number, seconds, whole, wrap, WIDTH};
 use crate::qumo::CoefficientRange;
 use crate::reference::recorded::{RecordedOutcome, STATUS_CONTRADICTED};
 use crate::sweep::{Ending, DEEP_CONFIGURATIONS};
@@ -206,7 +206,10 @@ impl fmt::Display for Warning {
             ),
             Warning::TimeLimitCannotHold { instance, limit_s, setup_s, replica_s } => write!(
                 f,
-                "{instance}: the time limit of {limit_s} s cannot hold: the setup (QUMO, λ, loading J, measuring the batch pace) took {setup_s:.2} s and one replica of phase 1 takes about {replica_s:.2} s more; the run does that one replica and ends, past the limit (a limit of {:.0} s or more lets a replica end within it)",
+                "{instance}: the time limit of {} cannot hold: the setup (QUMO, λ, loading J, measuring the batch pace) took {} and one replica of phase 1 takes about {} more; the run does that one replica and ends, past the limit (a limit of {:.0} s or more lets a replica end within it)",
+                seconds(Some(*limit_s)),
+                seconds(Some(*setup_s)),
+                seconds(Some(*replica_s)),
                 (setup_s + replica_s).ceil()
             ),
             Warning::NoTarget { instances } => write!(
