@@ -139,12 +139,27 @@ fn bench_with_recorded_rows_and_the_export_round_trip() {
     assert!(recorded.iter().filter(|r| r.3 == "recorded").count() == 3 && recorded.iter().any(|r| r.1 == "gurobi_recorded" && r.3 == "unjudged"), "{recorded:?}");
     let comparison = std::fs::read_to_string(run.join("comparison.md")).unwrap();
     assert!(comparison.contains("## Recorded runs, at equal elapsed time"));
-    // No time ratio with another machine's run.
+    // No time ratio or primal integral with another machine's run: no column that could only
+    // hold "-", and no time-to-match row (here no reference ran, so no such table at all).
     let comparison_csv = std::fs::read_to_string(run.join("comparison.csv")).unwrap();
-    let mut lines = comparison_csv.lines();
-    let columns: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let ratio = columns.iter().position(|c| *c == "time_ratio_abs2_recorded_over_aocdt").unwrap();
-    assert!(lines.all(|l| l.split(',').nth(ratio) == Some("-")), "{comparison_csv}");
+    let columns: Vec<&str> = comparison_csv.lines().next().unwrap().split(',').collect();
+    for solver in ["abs2_recorded", "gurobi_recorded"] {
+        assert!(columns.contains(&format!("{solver}_best").as_str()), "{columns:?}");
+        for placeholder in [format!("time_ratio_{solver}_over_aocdt"), format!("{solver}_primal_integral_s")] {
+            assert!(!columns.contains(&placeholder.as_str()), "{placeholder} in {columns:?}");
+        }
+    }
+    assert!(!comparison.contains("## AOC-DT against each reference"), "{comparison}");
+    // Every table that shows a "-" says what it means, in comparison.md and on the console.
+    let tables = markdown_tables(&comparison);
+    assert!(tables.len() >= 4, "{comparison}");
+    for (header, rows, legend) in &tables {
+        if rows.iter().flatten().any(|cell| cell == "-") {
+            assert!(legend.contains("`-` marks no value"), "the table {header:?} shows \"-\" but its legend does not say what it means: {legend}");
+        }
+    }
+    assert!(tables.iter().any(|(_, rows, _)| rows.iter().flatten().any(|cell| cell == "-")), "{comparison}");
+    assert!(stdout.contains("dashes: \"-\" is no value"), "{stdout}");
 
     // The folder with recorded rows resumes as complete.
     let resumed = aocbench(&[&bench[..], &["--resume", run_s]].concat());
@@ -198,6 +213,34 @@ fn bench_with_recorded_rows_and_the_export_round_trip() {
             assert_eq!(std::fs::read(export.join(name).join(&file)).unwrap(), std::fs::read(from_archive.join(name).join(&file)).unwrap(), "{name}/{file:?} differs");
         }
     }
+}
+
+/// The tables of a markdown report, each as its header, its rows (cells unescaped) and the
+/// paragraph after it (its legend).
+fn markdown_tables(text: &str) -> Vec<(Vec<String>, Vec<Vec<String>>, String)> {
+    let cells = |line: &str| -> Vec<String> {
+        let inner = line.trim().trim_start_matches('|').trim_end_matches('|');
+        inner.replace("\\|", "\u{0}").split('|').map(|c| c.trim().replace('\u{0}', "|")).collect()
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let mut tables = Vec::new();
+    let mut i = 0;
+    while i + 1 < lines.len() {
+        if lines[i].starts_with('|') && lines[i + 1].starts_with("| ---") {
+            let header = cells(lines[i]);
+            let mut end = i + 2;
+            while end < lines.len() && lines[end].starts_with('|') {
+                end += 1;
+            }
+            let rows = lines[i + 2..end].iter().map(|l| cells(l)).collect();
+            let legend = lines[end..].iter().find(|l| !l.trim().is_empty()).map_or(String::new(), |l| l.to_string());
+            tables.push((header, rows, legend));
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    tables
 }
 
 /// Copies the folder `from` into `to`, recursively.

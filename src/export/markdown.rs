@@ -112,11 +112,11 @@ held no feasible point by then.";
 
 const AGGREGATES: &str = "`sgm_time_to_target_s`: shifted geometric mean (shift 1 s) of the time-to-target, a failure \
 charged its time limit (so a lower bound when there are failures, marked `≥`). `mean_primal_gap_pct` and \
-`mean_primal_integral_s`: arithmetic means over the instances with a target. A recorded solver's mean times \
-and primal integral are `-`: its seconds are another machine's, a miss there charged its own limit. For any \
-solver, `-` in the means says no instance had a target.";
+`mean_primal_integral_s`: arithmetic means over the instances with a target. `-` marks no value: in \
+`sgm_time_to_target_s` and `mean_primal_integral_s`, a recorded solver (its seconds are another machine's, a miss \
+there charged its own limit) or no instance with a target; in `mean_primal_gap_pct`, no instance with a target.";
 
 const GAPS: &str = "On how many instances each solver came within the gap (0 % is the target itself), and the \
-shifted geometric mean of the time to get there, a failure charged its time limit (`-` for a recorded \
-solver, whose seconds are another machine's, and for a solver on no instance with a target). `gap_over_time.svg` plots every run's primal gap over time, `profile.svg` \
+shifted geometric mean of the time to get there, a failure charged its time limit. `-` marks no value: in \
+`sgm_time_to_gap_s`, a recorded solver (its seconds are another machine's) or no instance with a target. `gap_over_time.svg` plots every run's primal gap over time, `profile.svg` \
 the performance profile at each gap (without recorded runs).";
