@@ -236,7 +236,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
         .collect();
     if !complete.is_empty() {
         let remaining: usize = todo.iter().map(|(_, repeats)| repeats.len()).sum();
-        observer.note(&format!("resuming {}: {} units complete, {remaining} to run", config.out.display(), complete.len()));
+        observer.note(&format!("resuming {}: {} complete, {} to run", config.out.display(), count(complete.len(), "unit"), whole(remaining)));
     }
     observer.planned(todo.len());
 

@@ -27,7 +27,7 @@ use crate::benchmark::{check_against_raw_runs, RawResults, ResultFiles};
 use crate::export::csv::read_results;
 use crate::metrics::reaches_target;
 use crate::output::results_folder::OutputFiles;
-use crate::table::{counter, number, objective, render, significant, whole};
+use crate::table::{count, counter, number, objective, render, significant, whole};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Tolerances {
@@ -299,7 +299,7 @@ fn change(a: String, b: String) -> String {
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let gate = self.tolerances.wall_time_ratio.map_or("off (reported only)".into(), |r| format!("×{}", short(r)));
-        writeln!(f, "{} matched runs; counter tolerance {}; wall-time gate {gate}\n", self.pairs.len(), percent(self.tolerances.counter_growth))?;
+        writeln!(f, "{}; counter tolerance {}; wall-time gate {gate}\n", count(self.pairs.len(), "matched run"), percent(self.tolerances.counter_growth))?;
         let rows: Vec<Vec<String>> = self
             .pairs
             .iter()
@@ -333,7 +333,7 @@ impl fmt::Display for Report {
         }
         match self.regressions().count() {
             0 => writeln!(f, "\nOK: no regression"),
-            n => writeln!(f, "\nFAIL: {n} failure{}", if n == 1 { "" } else { "s" }),
+            n => writeln!(f, "\nFAIL: {}", count(n, "failure")),
         }
     }
 }
