@@ -309,3 +309,25 @@ fn recorded_runs_stay_out_of_time_comparisons_and_unknown_solvers_are_skipped() 
         assert!(stderr.contains(&format!("--recorded {}: not a QOBLIB checkout", dir.display())) && stderr.contains("07-independentset/submissions/"), "{stderr}");
     }
 }
+
+/// A run of a QOBLIB instance beside a QPLIB one: the recorded solvers have no row of dashes on
+/// the console for the QPLIB instance (no submission covers it), and comparison.md says what
+/// their empty cells there mean.
+#[test]
+fn an_instance_no_submission_covers_gets_no_recorded_placeholder_row() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/qoblib-recorded");
+    let qplib = Path::new(env!("CARGO_MANIFEST_DIR")).join("qplib/smoke/QPLIB_3714.qplib");
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    let args = ["--qoblib-dir", fixture.to_str().unwrap(), "bench", "labs005", qplib.to_str().unwrap(), "--reference", "none", "--work", "200000", "--engine", "cpu", "--out", run.to_str().unwrap()];
+    let out = aocbench(&args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let rows = |instance: &str| stdout.lines().filter(|l| l.starts_with(instance) && l.contains("(recorded)")).count();
+    assert_eq!((rows("labs005"), rows("QPLIB_3714")), (2 + 2, 0), "two per-solver rows and two recorded-run rows for labs005, none for QPLIB_3714:\n{stdout}");
+    let comparison = std::fs::read_to_string(run.join("comparison.md")).unwrap();
+    let per_instance = markdown_tables(&comparison).into_iter().find(|(header, _, _)| header[0] == "instance" && header.contains(&"target_source".to_string())).unwrap();
+    let column = per_instance.0.iter().position(|c| c == "abs2_recorded_reached").unwrap();
+    let qplib_row = per_instance.1.iter().find(|r| r[0] == "QPLIB_3714").unwrap();
+    assert_eq!(qplib_row[column], "-");
+    assert!(per_instance.2.contains("a recorded solver has no submission for it"), "{}", per_instance.2);
+}

@@ -36,7 +36,7 @@ pub fn summary(results: &BenchResults) -> String {
 }
 
 /// What "-" means in each column of the summary's tables where it can occur.
-const DASHES: &str = "\"-\" is no value. best: no feasible point; reached target: the solver did not run on the instance (it failed); \
+const DASHES: &str = "\"-\" is no value. best: no feasible point; reached target: no run of the solver on the instance (it failed, or no submission recorded it); \
 time to target and primal gap: no target or no run; TTS99: AOC-DT's alone; recorded runs: nothing held yet at that time, \
 or AOC-DT did not run; SGM times: a recorded solver (another machine's seconds) or no instance with a target; mean \
 primal gap: no instance with a target.";
@@ -74,15 +74,20 @@ fn recorded_runs(table: &Table) -> Table {
 }
 
 /// The per-instance comparison, one row per solver instead of one column group per solver, so
-/// that its width does not grow with the number of solvers.
+/// that its width does not grow with the number of solvers; a recorded solver only on the
+/// instances its submissions cover.
 fn per_solver_rows(comparison: &Table, results: &BenchResults) -> Table {
     let header = ["instance", "solver", "target", "best", "reached target", "time to target (s)", "primal gap (%)", "TTS99 (s)"];
     let solvers = solvers_of(&results.comparison.iter().collect::<Vec<_>>());
     let (instance, target) = (column(comparison, "instance"), column(comparison, "target"));
     let tts99 = column(comparison, "aocdt_tts99_s");
     let mut rows = Vec::new();
-    for row in &comparison.rows {
+    for (row, compared) in comparison.rows.iter().zip(&results.comparison) {
         for solver in &solvers {
+            // No row of dashes for an instance no recorded submission covers.
+            if solver.is_recorded() && compared.result(*solver).is_none() {
+                continue;
+            }
             let key = solver.key();
             let best = column(comparison, &format!("{key}_best"));
             let tts = if key == "aocdt" { row[tts99].clone() } else { "-".into() };

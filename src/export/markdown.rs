@@ -93,8 +93,8 @@ deep search's samples alone (the settings the tuning chose taken as given); `aoc
 the wall time of phases 1 and 2 that chose them, the figure to set beside peers that tune nothing or tune \
 themselves. With repeats, each cell is the median. `-` marks no value: in `target` and `target_source`, an \
 instance with neither a best-known objective nor a feasible point of AOC-DT; in `<solver>_best`, no feasible point; \
-in `<solver>_reached`, no run of that solver on the instance (it failed); in the time, gap, integral and TTS99 columns, \
-no target or no run; in a time ratio, neither side reached the target (or one had no run). A recorded solver \
+in `<solver>_reached`, no run of that solver on the instance (it failed, or a recorded solver has no submission for \
+it); in the time, gap, integral and TTS99 columns, no target or no run; in a time ratio, neither side reached the target (or one had no run). A recorded solver \
 (`<solver>_recorded`, a QOBLIB submission) has no primal integral and no time ratio columns, as its seconds are another \
 machine's; its `time_to_target_s` is that machine's time, to be read beside its hardware, not against AOC-DT's.";
 

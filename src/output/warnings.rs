@@ -67,6 +67,9 @@ pub enum Warning {
     /// lavapipe): its results are right, but its times measure that emulation, far slower
     /// than the native CPU engine, not a GPU.
     SoftwareAdapter { adapter: String },
+    /// The Ctrl-C handler could not be installed (`error`): an interrupted reference solver
+    /// leaves its scratch folder behind.
+    InterruptUnhandled { error: String },
 }
 
 impl Warning {
@@ -142,6 +145,11 @@ impl Warning {
     /// CPU ([`EngineInfo::software_adapter`]).
     pub fn software_adapter(info: &EngineInfo) -> Option<Warning> {
         info.software_adapter.then(|| Warning::SoftwareAdapter { adapter: info.device.clone() })
+    }
+
+    /// The warning that Ctrl-C will not clean up, when its handler could not be installed.
+    pub fn interrupt_unhandled(error: &anyhow::Error) -> Warning {
+        Warning::InterruptUnhandled { error: format!("{error:#}") }
     }
 
     /// True for a warning the run says as soon as it knows it, before its work
@@ -243,6 +251,7 @@ impl fmt::Display for Warning {
                  emulation, about two orders of magnitude slower than the native CPU engine (--engine cpu); \
                  `aocbench devices` lists the adapters"
             ),
+            Warning::InterruptUnhandled { error } => write!(f, "Ctrl-C will not clean up the reference solver's scratch folder: {error}"),
         }
     }
 }
