@@ -466,7 +466,7 @@ fn describe(m: &RunMetadata) -> String {
         text += &format!(" Shard {shard} of the run: {} of its {units} units.", m.plan.shard_units(shard.index).count());
     }
     if !m.merged_from.is_empty() {
-        text += &format!(" Merged from {} folders.", m.merged_from.len());
+        text += &format!(" Merged from {}.", count(m.merged_from.len(), "folder"));
     }
     if !m.missing_units.is_empty() {
         let names: Vec<String> = m.missing_units.iter().map(ToString::to_string).collect();
