@@ -7,8 +7,8 @@ use crate::results::{aggregate_table, comparison_table, gap_table, notices, reco
 use crate::table::{render, wrap, WIDTH};
 
 /// The summary as printed: per instance and solver, per solver, per solver and gap level, what
-/// "-" means in them when one shows, then the notes. Lines are at most [`WIDTH`] characters unless a single cell (an instance's name)
-/// is wider.
+/// "-" means in them when one shows, then the notes. Lines are at most [`WIDTH`] characters
+/// unless a single cell (an instance's name) is wider.
 pub fn summary(results: &BenchResults) -> String {
     let mut out = String::new();
     let recorded = recorded_table(&results.rows, &results.curves);
@@ -36,10 +36,10 @@ pub fn summary(results: &BenchResults) -> String {
 }
 
 /// What "-" means in each column of the summary's tables where it can occur.
-const DASHES: &str = "\"-\" is no value. best: no feasible point; reached target: no run of the solver on the instance (it failed, or no submission recorded it); \
-time to target and primal gap: no target or no run; TTS99: AOC-DT's alone; recorded runs: nothing held yet at that time, \
-or AOC-DT did not run; SGM times: a recorded solver (another machine's seconds) or no instance with a target; mean \
-primal gap: no instance with a target.";
+const DASHES: &str = "\"-\" is no value. best: no feasible point; reached target: no run of the solver on the \
+instance (it failed, or no submission recorded it); time to target and primal gap: no target or no run; TTS99: AOC-DT's \
+alone; recorded runs: nothing held yet at that time, or AOC-DT did not run; SGM times: a recorded solver (another \
+machine's seconds) or no instance with a target; mean primal gap: no instance with a target.";
 
 /// The index of the column `name` of `table` (one of the columns its builder always writes).
 fn column(table: &Table, name: &str) -> usize {

@@ -350,6 +350,17 @@ mod tests {
     }
 
     #[test]
+    fn a_long_warning_wraps_to_the_console_width_under_a_hanging_indent() {
+        let warning = Warning::WorkUnspent { instance: "QPLIB_0067".into(), work: 12_950, unspent: 150, least: 200 };
+        let line = warning.line();
+        let lines: Vec<&str> = line.lines().collect();
+        assert!(lines.len() >= 2 && lines.iter().all(|l| l.chars().count() <= WIDTH), "{line}");
+        assert!(lines[0].starts_with("warning: QPLIB_0067: --work 12950 spent 12,800:"), "{line}");
+        assert!(lines[1..].iter().all(|l| l.starts_with("         ") && !l.starts_with("          ")), "{line}");
+        assert_eq!(line.split_whitespace().skip(1).collect::<Vec<_>>().join(" "), warning.to_string());
+    }
+
+    #[test]
     fn a_software_adapter_is_named_and_a_hardware_one_is_not() {
         let info = |software_adapter| EngineInfo { kind: "gpu".into(), device: "llvmpipe (LLVM 15.0.7, 256 bits) (Vulkan, Cpu)".into(), threads: 1, software_adapter };
         let line = Warning::software_adapter(&info(true)).expect("a CPU adapter is warned about").line();
