@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     unsafe { aocbench::engine::gpu::quiet_display_probe() };
     let cli = aocbench::cli::Cli::parse();
     if let Err(error) = interrupt::install() {
-        eprintln!("warning: Ctrl-C will not clean up the reference solver's scratch folder: {error:#}");
+        eprintln!("{}", aocbench::output::warnings::Warning::interrupt_unhandled(&error).line());
     }
     aocbench::cli::run(cli)
 }

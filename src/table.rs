@@ -41,7 +41,7 @@ fn is_number(cell: &str) -> bool {
 // One format per quantity, used by solve, bench's console, comparison.md and compare:
 // objectives [`number`] (or [`objective`] beside a feasibility), times [`seconds`] (or
 // [`significant`] with [`TIME_DIGITS`] under a header that names the unit), operation counts
-// [`counter`], constraint violations [`violation`].
+// [`counter`] (exact integers [`whole`]), constraint violations [`violation`].
 
 /// Significant digits of times (seconds) and time ratios, wherever one is shown.
 pub const TIME_DIGITS: usize = 4;
@@ -75,17 +75,26 @@ pub fn counter(value: Option<f64>) -> String {
         None => "-".into(),
         Some(v) if !v.is_finite() => significant(Some(v), 1),
         Some(v) => {
-            let digits = format!("{:.0}", v.abs().round());
-            let mut grouped = String::new();
-            for (i, digit) in digits.chars().enumerate() {
-                if i > 0 && (digits.len() - i) % 3 == 0 {
-                    grouped.push(',');
-                }
-                grouped.push(digit);
-            }
+            let grouped = whole(v.abs().round() as u64);
             if v.round() < 0.0 { format!("-{grouped}") } else { grouped }
         }
     }
+}
+
+/// A whole number with commas between thousands (`1,234,567`): every count a person reads
+/// (replica-iterations, samples, non-zeros, variables), in tables, notes and warnings alike;
+/// CSV and JSON keep the raw number.
+pub fn whole(n: impl TryInto<u64>) -> String {
+    // Every usize fits a u64 on the platforms Rust supports; the bound lets callers pass one.
+    let digits = n.try_into().unwrap_or(u64::MAX).to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
 }
 
 /// A constraint violation, in exponent notation with two significant digits (`1.2e-9`):
@@ -94,25 +103,21 @@ pub fn violation(value: f64) -> String {
     format!("{value:.1e}")
 }
 
-/// `text` wrapped at word boundaries into lines of at most `width` characters, the first
-/// starting with `prefix`, the others indented by as many spaces (a word longer than a line
-/// stands alone on its line).
+/// The console width in columns: the bench summary's tables, its notes and every warning on
+/// standard error fit it.
+pub const WIDTH: usize = 120;
+
+/// `text` wrapped at spaces into lines of at most `width` columns, the first starting with
+/// `prefix`, the others indented by as many spaces (a hanging indent); a word longer than a
+/// line (a path) stands alone on its line, unbroken, and no word is split at its hyphens.
 pub fn wrap(prefix: &str, text: &str, width: usize) -> String {
     let indent = " ".repeat(prefix.chars().count());
-    let mut lines = vec![prefix.to_string()];
-    for word in text.split_whitespace() {
-        let last = lines.last_mut().expect("one line at least");
-        let fresh = last.chars().count() == indent.len();
-        if fresh || last.chars().count() + 1 + word.chars().count() <= width {
-            if !fresh {
-                last.push(' ');
-            }
-            last.push_str(word);
-        } else {
-            lines.push(format!("{indent}{word}"));
-        }
-    }
-    lines.join("\n")
+    let options = textwrap::Options::new(width)
+        .initial_indent(prefix)
+        .subsequent_indent(&indent)
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    textwrap::fill(text, options)
 }
 
 /// A float with at most `digits` significant digits (integers in full), no trailing zeros;
@@ -132,13 +137,15 @@ pub fn significant(value: Option<f64>, digits: usize) -> String {
     }
 }
 
-/// `n` and the noun in the number `n` asks for: `1 instance`, `2 instances`, `0 binaries`.
+/// `n` ([`whole`]) and the noun in the number `n` asks for: `1 instance`, `2 instances`,
+/// `0 binaries`, `10,600 mutants`.
 /// Regular English plurals only (a consonant before a final `y` becomes `ies`).
 pub fn count(n: usize, noun: &str) -> String {
     if n == 1 {
         return format!("1 {noun}");
     }
     let consonant_y = noun.strip_suffix('y').filter(|stem| !stem.ends_with(['a', 'e', 'i', 'o', 'u']));
+    let n = whole(n);
     match consonant_y {
         Some(stem) => format!("{n} {stem}ies"),
         None => format!("{n} {noun}s"),
@@ -157,6 +164,11 @@ mod tests {
         assert_eq!(count(1, "binary"), "1 binary");
         assert_eq!(count(80, "binary"), "80 binaries");
         assert_eq!(count(2, "day"), "2 days");
+        assert_eq!(count(10_600, "mutant"), "10,600 mutants");
+        assert_eq!(whole(0usize), "0");
+        assert_eq!(whole(999u32), "999");
+        assert_eq!(whole(1_000u64), "1,000");
+        assert_eq!(whole(u64::MAX), "18,446,744,073,709,551,615");
     }
 
     #[test]
@@ -226,5 +238,6 @@ mod tests {
         assert_eq!(wrapped.split_whitespace().skip(1).collect::<Vec<_>>(), text.split_whitespace().collect::<Vec<_>>());
         let long = "x".repeat(50);
         assert_eq!(wrap("> ", &format!("{long} y"), 20), format!("> {long}\n  y"));
+        assert_eq!(wrap("> ", "two A100-SXM4-80GB GPUs", 12), "> two\n  A100-SXM4-80GB\n  GPUs", "names stay whole");
     }
 }

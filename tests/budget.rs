@@ -8,7 +8,7 @@ use aocbench::engine::{CpuEngine, Precision};
 use aocbench::model::random::{brute_force_optimum, random_instance, RandomSpec};
 use aocbench::model::{Instance, Sense};
 use aocbench::output::warnings::Warning;
-use aocbench::sweep::{Budget, Ending, Phase, Silent, SweepOptions, DEEP_CONFIGURATIONS, PROVEN_VARIABLES};
+use aocbench::sweep::{Budget, Candidate, Ending, Phase, Silent, SweepObserver, SweepOptions, DEEP_CONFIGURATIONS, PROVEN_VARIABLES};
 
 fn solve(instance: &Instance, budget: Budget, seed: u64) -> SolveOutcome {
     solve_towards(instance, budget, seed, None)
@@ -53,7 +53,7 @@ fn a_rest_no_sample_can_spend_is_reported_with_its_size() {
     assert_eq!(outcome.sweep.ending, Some(Ending::WorkUnspent { work, unspent: 150, least: 200 }));
     let warning = outcome.warnings.iter().find(|w| matches!(w, Warning::WorkUnspent { .. })).expect("the unspent rest is a warning");
     let line = warning.line();
-    assert!(line.contains("--work 12950 spent 12800") && line.contains("the last 150 replica-iterations"), "{line}");
+    assert!(line.contains("--work 12950 spent 12,800") && line.contains("the last 150 replica-iterations"), "{line}");
 }
 
 #[test]
@@ -83,13 +83,33 @@ fn a_run_on_an_instance_with_an_enumerated_optimum_stops_once_it_holds_it_with_i
     assert!(matches!(timed.sweep.ending, Some(Ending::ProvenOptimum { .. })), "{:?}", timed.sweep.ending);
 }
 
+/// What a sweep told its observer, in order.
+#[derive(Default)]
+struct Told(Vec<String>);
+
+impl SweepObserver for Told {
+    fn batch_finished(&mut self, phase: Phase, _fraction: f64, _best: Option<&Candidate>) {
+        self.0.push(format!("batch of {}", phase.label()));
+    }
+
+    fn ending_known(&mut self, instance: &str, ending: &Ending) {
+        self.0.push(format!("{instance}: {ending:?}"));
+    }
+}
+
 #[test]
 fn a_time_limit_the_setup_already_exceeds_runs_one_replica_and_says_it_cannot_hold() {
-    let outcome = solve(&unproven(6), Budget::TimeLimit(1e-9), 6);
+    let instance = unproven(6);
+    let mut engine = CpuEngine::new(Some(2), Precision::F32).unwrap();
+    let options = SweepOptions { budget: Budget::TimeLimit(1e-9), seed: 6, ..SweepOptions::default() };
+    let mut told = Told::default();
+    let outcome = solve_instance(&instance, &mut engine, &options, None, &mut told).unwrap();
     let sweep = &outcome.sweep;
     assert_eq!((sweep.phases[0].samples, sweep.total_mvm), (1, 100), "one replica of phase 1, then nothing");
     let Some(Ending::LimitCannotHold { limit_s, .. }) = sweep.ending else { panic!("{:?}", sweep.ending) };
     assert_eq!(limit_s, 1e-9);
-    let line = outcome.warnings.iter().find(|w| matches!(w, Warning::TimeLimitCannotHold { .. })).expect("a warning").line();
-    assert!(line.contains("cannot hold") && line.contains("the run did that one replica"), "{line}");
+    // Told before the one batch ran, once, and kept in the result and its warnings.
+    assert_eq!(told.0, [format!("{}: {:?}", instance.name, sweep.ending.as_ref().unwrap()), "batch of phase 1".to_string()]);
+    let text = outcome.warnings.iter().find(|w| matches!(w, Warning::TimeLimitCannotHold { .. })).expect("a warning").to_string();
+    assert!(text.contains("cannot hold") && text.contains("the run does that one replica"), "{text}");
 }

@@ -139,12 +139,27 @@ fn bench_with_recorded_rows_and_the_export_round_trip() {
     assert!(recorded.iter().filter(|r| r.3 == "recorded").count() == 3 && recorded.iter().any(|r| r.1 == "gurobi_recorded" && r.3 == "unjudged"), "{recorded:?}");
     let comparison = std::fs::read_to_string(run.join("comparison.md")).unwrap();
     assert!(comparison.contains("## Recorded runs, at equal elapsed time"));
-    // No time ratio with another machine's run.
+    // No time ratio or primal integral with another machine's run: no column that could only
+    // hold "-", and no time-to-match row (here no reference ran, so no such table at all).
     let comparison_csv = std::fs::read_to_string(run.join("comparison.csv")).unwrap();
-    let mut lines = comparison_csv.lines();
-    let columns: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let ratio = columns.iter().position(|c| *c == "time_ratio_abs2_recorded_over_aocdt").unwrap();
-    assert!(lines.all(|l| l.split(',').nth(ratio) == Some("-")), "{comparison_csv}");
+    let columns: Vec<&str> = comparison_csv.lines().next().unwrap().split(',').collect();
+    for solver in ["abs2_recorded", "gurobi_recorded"] {
+        assert!(columns.contains(&format!("{solver}_best").as_str()), "{columns:?}");
+        for placeholder in [format!("time_ratio_{solver}_over_aocdt"), format!("{solver}_primal_integral_s")] {
+            assert!(!columns.contains(&placeholder.as_str()), "{placeholder} in {columns:?}");
+        }
+    }
+    assert!(!comparison.contains("## AOC-DT against each reference"), "{comparison}");
+    // Every table that shows a "-" says what it means, in comparison.md and on the console.
+    let tables = markdown_tables(&comparison);
+    assert!(tables.len() >= 4, "{comparison}");
+    for (header, rows, legend) in &tables {
+        if rows.iter().flatten().any(|cell| cell == "-") {
+            assert!(legend.contains("`-` marks no value"), "the table {header:?} shows \"-\" but its legend does not say what it means: {legend}");
+        }
+    }
+    assert!(tables.iter().any(|(_, rows, _)| rows.iter().flatten().any(|cell| cell == "-")), "{comparison}");
+    assert!(stdout.contains("dashes: \"-\" is no value"), "{stdout}");
 
     // The folder with recorded rows resumes as complete.
     let resumed = aocbench(&[&bench[..], &["--resume", run_s]].concat());
@@ -215,6 +230,34 @@ fn solution_structure(text: &str) -> Vec<String> {
     text.lines().map(|line| if line.starts_with('#') { line.split(':').next().unwrap().to_string() } else { "value".to_string() }).collect()
 }
 
+/// The tables of a markdown report, each as its header, its rows (cells unescaped) and the
+/// paragraph after it (its legend).
+fn markdown_tables(text: &str) -> Vec<(Vec<String>, Vec<Vec<String>>, String)> {
+    let cells = |line: &str| -> Vec<String> {
+        let inner = line.trim().trim_start_matches('|').trim_end_matches('|');
+        inner.replace("\\|", "\u{0}").split('|').map(|c| c.trim().replace('\u{0}', "|")).collect()
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let mut tables = Vec::new();
+    let mut i = 0;
+    while i + 1 < lines.len() {
+        if lines[i].starts_with('|') && lines[i + 1].starts_with("| ---") {
+            let header = cells(lines[i]);
+            let mut end = i + 2;
+            while end < lines.len() && lines[end].starts_with('|') {
+                end += 1;
+            }
+            let rows = lines[i + 2..end].iter().map(|l| cells(l)).collect();
+            let legend = lines[end..].iter().find(|l| !l.trim().is_empty()).map_or(String::new(), |l| l.to_string());
+            tables.push((header, rows, legend));
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    tables
+}
+
 /// Copies the folder `from` into `to`, recursively.
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -280,4 +323,26 @@ fn recorded_runs_stay_out_of_time_comparisons_and_unknown_solvers_are_skipped() 
         assert!(!out.status.success(), "--recorded {}: {stderr}", dir.display());
         assert!(stderr.contains(&format!("--recorded {}: not a QOBLIB checkout", dir.display())) && stderr.contains("07-independentset/submissions/"), "{stderr}");
     }
+}
+
+/// A run of a QOBLIB instance beside a QPLIB one: the recorded solvers have no row of dashes on
+/// the console for the QPLIB instance (no submission covers it), and comparison.md says what
+/// their empty cells there mean.
+#[test]
+fn an_instance_no_submission_covers_gets_no_recorded_placeholder_row() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/qoblib-recorded");
+    let qplib = Path::new(env!("CARGO_MANIFEST_DIR")).join("qplib/smoke/QPLIB_3714.qplib");
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    let args = ["--qoblib-dir", fixture.to_str().unwrap(), "bench", "labs005", qplib.to_str().unwrap(), "--reference", "none", "--work", "200000", "--engine", "cpu", "--out", run.to_str().unwrap()];
+    let out = aocbench(&args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let rows = |instance: &str| stdout.lines().filter(|l| l.starts_with(instance) && l.contains("(recorded)")).count();
+    assert_eq!((rows("labs005"), rows("QPLIB_3714")), (2 + 2, 0), "two per-solver rows and two recorded-run rows for labs005, none for QPLIB_3714:\n{stdout}");
+    let comparison = std::fs::read_to_string(run.join("comparison.md")).unwrap();
+    let per_instance = markdown_tables(&comparison).into_iter().find(|(header, _, _)| header[0] == "instance" && header.contains(&"target_source".to_string())).unwrap();
+    let column = per_instance.0.iter().position(|c| c == "abs2_recorded_reached").unwrap();
+    let qplib_row = per_instance.1.iter().find(|r| r[0] == "QPLIB_3714").unwrap();
+    assert_eq!(qplib_row[column], "-");
+    assert!(per_instance.2.contains("a recorded solver has no submission for it"), "{}", per_instance.2);
 }

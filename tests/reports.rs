@@ -23,6 +23,18 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// `text` with every run of whitespace one space: warnings are wrapped to the console width.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// True for a count as people read it: digits in groups of three after the first, joined by
+/// commas (`12,800`, `999`).
+fn grouped(value: &str) -> bool {
+    let groups: Vec<&str> = value.split(',').collect();
+    groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3) && groups.iter().all(|g| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit()))
+}
+
 /// `text` without ANSI escape sequences (`ESC [ … letter`).
 fn without_ansi(text: &str) -> String {
     let mut out = String::new();
@@ -104,9 +116,7 @@ fn solve_writes_each_quantity_in_one_format() {
         }
         if unit == "mvm" {
             counts += 1;
-            let groups: Vec<&str> = value.split(',').collect();
-            let whole = groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3) && groups.iter().all(|g| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit()));
-            assert!(whole, "a count as {value:?} in\n{text}");
+            assert!(grouped(value), "a count as {value:?} in\n{text}");
         }
     }
     assert!(seconds >= 5 && counts >= 2, "{seconds} times and {counts} counts in\n{text}");
@@ -127,7 +137,7 @@ fn gpu_engine_on_a_software_adapter_says_so() {
     // This machine's adapter is a CPU in software: Mesa's lavapipe reports itself as llvmpipe.
     assert!(device.contains("llvmpipe") && device.contains("Cpu"), "{device}");
     let line = format!("warning: the GPU engine runs on {device}, a CPU emulating a GPU in software");
-    assert!(stderr(&output).contains(&line), "{line} not in:\n{}", stderr(&output));
+    assert!(one_line(&stderr(&output)).contains(&line), "{line} not in:\n{}", stderr(&output));
     assert!(report["warnings"].as_array().unwrap().iter().any(|w| w["kind"] == "software_adapter"), "{}", report["warnings"]);
 }
 
@@ -214,4 +224,61 @@ fn compare_marks_the_objective_of_an_infeasible_point() {
     let objective: f64 = marked.unwrap().parse().unwrap();
     let shown = aocbench::table::number(Some(objective));
     assert!(stdout(&output).contains(&format!("{shown} → {shown} (infeasible)")), "{}", stdout(&output));
+}
+
+/// A time limit that the setup and one replica already exceed: the warning comes before the
+/// work (before phase 1 ends in solve, before the instance's results in bench), once, wrapped
+/// to 120 columns with a hanging indent, and the run's recorded warnings keep it.
+#[test]
+fn a_time_limit_that_cannot_hold_is_said_before_the_work_wrapped_and_kept() {
+    let smoke = smoke_dir();
+    let qplib = ["--qplib-dir", smoke.to_str().unwrap()];
+    let output = aocbench(&[&qplib[..], &["solve", "QPLIB_3714", "--time-limit", "0.000001", "--engine", "cpu", "--json"]].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let err = stderr(&output);
+    let lines: Vec<&str> = err.lines().collect();
+    let warned = lines.iter().position(|l| l.starts_with("warning: QPLIB_3714: the time limit of")).unwrap_or_else(|| panic!("no warning in:\n{err}"));
+    let phase_done = lines.iter().position(|l| l.starts_with("phase 1: done")).unwrap_or_else(|| panic!("no phase 1 in:\n{err}"));
+    assert!(warned < phase_done, "said after the work:\n{err}");
+    assert_eq!(one_line(&err).matches("cannot hold").count(), 1, "said once:\n{err}");
+    // Wrapped: the warning's lines fit 120 columns, the later ones indented under its text.
+    let indent = " ".repeat("warning: ".len());
+    let continued = lines[warned + 1..].iter().take_while(|l| l.starts_with(&indent)).count();
+    assert!(continued >= 1, "a warning this long is wrapped:\n{err}");
+    for line in &lines[warned..=warned + continued] {
+        assert!(line.chars().count() <= 120, "{} columns: {line}", line.chars().count());
+    }
+    assert!(lines[warned + 1..=warned + continued].iter().all(|l| !l[indent.len()..].starts_with(' ')), "a hanging indent of {} columns:\n{err}", indent.len());
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(report["warnings"].as_array().unwrap().iter().any(|w| w["kind"] == "time_limit_cannot_hold"), "{}", report["warnings"]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let args = [&qplib[..], &["bench", "QPLIB_3714", "--reference", "none", "--time-limit", "0.000001", "--engine", "cpu", "--out", out.to_str().unwrap()]].concat();
+    let output = aocbench(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let err = stderr(&output);
+    let warned = err.find("warning: QPLIB_3714: the time limit of").unwrap_or_else(|| panic!("no warning in:\n{err}"));
+    let finished = err.find("QPLIB_3714: AOC-DT").unwrap_or_else(|| panic!("no result line in:\n{err}"));
+    assert!(warned < finished, "said after the instance's work:\n{err}");
+    assert_eq!(one_line(&err).matches("cannot hold").count(), 1, "said once:\n{err}");
+}
+
+/// Counts that people read carry thousands separators: the run's work budget in comparison.md,
+/// replica-iterations in compare's table.
+#[test]
+fn counts_are_written_with_thousands_separators() {
+    let fx = fixture();
+    let base = fx.path("base");
+    fx.bench_ok(&["--out", base.to_str().unwrap()]);
+    let report = std::fs::read_to_string(base.join("comparison.md")).unwrap();
+    assert!(report.contains("work budget 200,000 replica-iterations per solve"), "{report}");
+    let output = aocbench(&["compare", base.to_str().unwrap(), base.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let header = text.lines().find(|l| l.starts_with("instance")).unwrap_or_else(|| panic!("{text}"));
+    let column = header.split_whitespace().position(|c| c == "mvm_to_target").unwrap();
+    let counts: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("instance")).skip(1).take_while(|l| l.starts_with("TINY")).filter_map(|l| l.split_whitespace().nth(column)).filter(|c| *c != "-").collect();
+    // A hit needs at least the first batch, 128 replicas × 100 iterations.
+    assert!(!counts.is_empty() && counts.iter().all(|c| grouped(c) && c.contains(',')), "{counts:?} in\n{text}");
 }

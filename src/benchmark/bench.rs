@@ -19,7 +19,7 @@ use crate::output::atomic::write_atomically;
 use crate::output::lock::FolderLock;
 use crate::output::results_folder::{prepare_output, unarchive_json, OutputFiles, OutputMode};
 use crate::machine;
-use crate::table::{count, number};
+use crate::table::{count, number, whole};
 use crate::output::warnings::{self, Warning};
 use crate::instances;
 use crate::qplib::Catalog;
@@ -241,7 +241,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
         .collect();
     if !complete.is_empty() {
         let remaining: usize = todo.iter().map(|(_, repeats)| repeats.len()).sum();
-        observer.note(&format!("resuming {}: {} units complete, {remaining} to run", config.out.display(), complete.len()));
+        observer.note(&format!("resuming {}: {} complete, {} to run", config.out.display(), count(complete.len(), "unit"), whole(remaining)));
     }
     observer.planned(todo.len());
 
@@ -265,7 +265,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
         }
         // Every repeat warns alike (the warnings depend on the instance and the engine).
         if let Some(outcome) = aocdt.iter().find_map(|(_, _, outcome)| outcome.as_ref().ok()) {
-            for warning in &outcome.warnings {
+            for warning in outcome.warnings.iter().filter(|w| !w.said_when_known()) {
                 observer.note(&warning.line());
             }
         }
@@ -441,7 +441,7 @@ fn describe_reference(r: &ReferenceSetup) -> String {
 fn describe(m: &RunMetadata) -> String {
     let budget = match m.sweep.budget {
         Budget::TimeLimit(t) => format!("time limit {} s per solve", number(Some(t))),
-        Budget::Work(w) => format!("work budget {w} replica-iterations per solve"),
+        Budget::Work(w) => format!("work budget {} replica-iterations per solve", whole(w)),
     };
     let reference = if m.references.is_empty() {
         "no reference solver".to_string()
@@ -471,7 +471,7 @@ fn describe(m: &RunMetadata) -> String {
         text += &format!(" Shard {shard} of the run: {} of its {units} units.", m.plan.shard_units(shard.index).count());
     }
     if !m.merged_from.is_empty() {
-        text += &format!(" Merged from {} folders.", m.merged_from.len());
+        text += &format!(" Merged from {}.", count(m.merged_from.len(), "folder"));
     }
     if !m.missing_units.is_empty() {
         let names: Vec<String> = m.missing_units.iter().map(ToString::to_string).collect();

@@ -5,7 +5,7 @@ use clap::Args;
 use super::failure::{Failure, Stage};
 use super::OutputFormat;
 use crate::engine::ProductForm;
-use crate::table::{number, render};
+use crate::table::{number, render, whole};
 use crate::instances::{self, InstanceDirs};
 use crate::model::Sense;
 use crate::qoblib;
@@ -119,15 +119,15 @@ fn print(format: OutputFormat, rows: &[InfoRow], qs_files: &[String]) -> anyhow:
                     vec![
                         r.name.clone(),
                         r.type_code.clone(),
-                        r.n_vars.to_string(),
-                        r.n_binary.to_string(),
-                        r.n_constraints.to_string(),
+                        whole(r.n_vars),
+                        whole(r.n_binary),
+                        whole(r.n_constraints),
                         format!("{:.4}", r.q_density),
                         r.sense.to_string(),
                         number(r.best_known),
-                        r.qumo_vars.map_or("-".into(), |v| v.to_string()),
-                        r.qumo_slacks.map_or("-".into(), |v| v.to_string()),
-                        r.equality_rows.map_or("-".into(), |v| v.to_string()),
+                        r.qumo_vars.map_or("-".into(), whole),
+                        r.qumo_slacks.map_or("-".into(), whole),
+                        r.equality_rows.map_or("-".into(), whole),
                         r.j_density.map_or("-".into(), |v| format!("{v:.4}")),
                         r.product.map_or("-", ProductForm::name).to_string(),
                         r.note.clone(),
@@ -164,8 +164,8 @@ fn qs_description(file: &qoblib::QsFile) -> String {
     format!(
         "{}: n {}, nnz {} (upper triangle of Q), density {:.4}, |Q_ij| {range}, ObjectiveOffset {}, sense {sense}",
         instance.name,
-        instance.n_vars(),
-        file.nnz,
+        whole(instance.n_vars()),
+        whole(file.nnz),
         instance.q_density(),
         number(Some(file.offset)),
     )

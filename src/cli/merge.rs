@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use super::failure::{Failure, Stage};
 use super::bench::{print_summary, shortfalls, verdict};
 use crate::benchmark::merge_runs;
+use crate::table::count;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Exit status: 0 the merged folder holds the whole run; 1 it was written but is not the run asked for: units missing \
@@ -39,7 +40,7 @@ pub fn run(args: MergeArgs) -> Result<ExitCode, Failure> {
     if !metadata.missing_units.is_empty() {
         eprintln!("merge: PARTIAL: {} of {units} units missing (--allow-partial)", metadata.missing_units.len());
     }
-    eprintln!("merge: {} units from {} folders into {}", units - metadata.missing_units.len(), args.dirs.len(), args.out.display());
+    eprintln!("merge: {} from {} into {}", count(units - metadata.missing_units.len(), "unit"), count(args.dirs.len(), "folder"), args.out.display());
     print_summary(&merged.results, &args.out);
     Ok(verdict("merge", &shortfalls(&merged.results)))
 }

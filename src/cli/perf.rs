@@ -8,7 +8,7 @@ use super::EngineArgs;
 use crate::engine::create_engine;
 use crate::qumo::QumoModel;
 use crate::output::destination::Destination;
-use crate::table::render;
+use crate::table::{render, whole};
 use crate::perf::{measure, AnchorTable, PerfRow, Provenance, Reference, Replicas, Settings, Workload};
 use crate::instances::{self, InstanceDirs};
 use crate::resources::ensure_fits;
@@ -122,13 +122,13 @@ fn table_row(row: &PerfRow) -> Vec<String> {
     vec![
         row.workload.clone(),
         row.product.clone(),
-        row.n.to_string(),
-        row.nnz.to_string(),
-        row.replicas.to_string(),
-        row.iterations.to_string(),
+        whole(row.n),
+        whole(row.nnz),
+        whole(row.replicas),
+        whole(row.iterations),
         format!("{:.1}", row.gflops),
         format!("{:.3e}", row.replica_iterations_per_s),
-        row.reference_n.to_string(),
+        whole(row.reference_n),
         optional(row.reference_gflops, 1),
         optional(row.ratio, 3),
         optional(row.memory_bytes_per_replica.map(|b| b / 1024.0), 1),

@@ -11,8 +11,9 @@ use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 use crate::benchmark::BenchObserver;
 use crate::results::ResultRow;
-use crate::sweep::{Candidate, PenaltyChange, Phase, PhaseStats, SweepObserver};
-use crate::table::{count, counter, number, seconds, significant, violation};
+use crate::output::warnings::Warning;
+use crate::sweep::{Candidate, Ending, PenaltyChange, Phase, PhaseStats, SweepObserver};
+use crate::table::{count, number, seconds, significant, violation, whole};
 
 const STEPS: u64 = 1000;
 
@@ -58,13 +59,12 @@ pub fn penalty_change(change: &PenaltyChange) -> String {
 
 impl SweepObserver for SweepProgress {
     fn phase_started(&mut self, phase: Phase, configurations: usize, repetitions: u32, iterations: u32) {
-        let whole = |n: u64| counter(Some(n as f64));
         let what = format!(
             "{}: {} × {}, {} iterations",
             phase.label(),
             count(configurations, "configuration"),
             count(repetitions as usize, "repetition"),
-            whole(u64::from(iterations))
+            whole(iterations)
         );
         if self.interactive {
             let bar = ProgressBar::new(STEPS);
@@ -89,11 +89,11 @@ impl SweepObserver for SweepProgress {
             bar.finish_and_clear();
         }
         say(self.bar.as_ref(), &format!(
-            "{}: done in {}, {} samples ({} feasible), {}, best feasible {}",
+            "{}: done in {}, {} ({} feasible), {}, best feasible {}",
             stats.phase.label(),
             seconds(Some(stats.duration_s)),
-            counter(Some(stats.samples as f64)),
-            counter(Some(stats.feasible_samples as f64)),
+            count(stats.samples, "sample"),
+            whole(stats.feasible_samples),
             count(stats.configurations, "configuration"),
             number(stats.best_objective)
         ));
@@ -101,6 +101,10 @@ impl SweepObserver for SweepProgress {
 
     fn penalties_changed(&mut self, change: &PenaltyChange) {
         say(self.bar.as_ref(), &penalty_change(change));
+    }
+
+    fn ending_known(&mut self, instance: &str, ending: &Ending) {
+        say(self.bar.as_ref(), &Warning::ending(instance, ending).line());
     }
 }
 
@@ -189,6 +193,10 @@ impl SweepObserver for InstanceProgress {
             let percent = (100.0 * fraction.clamp(0.0, 1.0)).round();
             bar.set_message(format!("{}: {} {} {percent} %, {}", self.current, self.stage, phase.label(), describe(best)));
         }
+    }
+
+    fn ending_known(&mut self, instance: &str, ending: &Ending) {
+        say(self.bar.as_ref(), &Warning::ending(instance, ending).line());
     }
 }
 

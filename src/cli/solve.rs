@@ -13,7 +13,7 @@ use crate::model::Instance;
 use crate::qplib::Catalog;
 use crate::output::destination::Destination;
 use super::progress_bar::{penalty_change, SweepProgress};
-use crate::table::{count, counter, number, render, seconds, significant, violation, TIME_DIGITS};
+use crate::table::{count, counter, number, render, seconds, significant, violation, whole, TIME_DIGITS};
 use crate::output::warnings::Warning;
 use crate::instances::{self, InstanceDirs};
 use crate::qumo::ConversionError;
@@ -56,7 +56,7 @@ pub fn run(dir: &InstanceDirs, args: SolveArgs) -> Result<(), Failure> {
     engine.set_hardware(hardware);
     let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, &mut SweepProgress::new()).map_err(|error| name_the_file(error, &path)).during_work()?;
     let warnings: Vec<Warning> = Warning::software_adapter(&engine.info()).into_iter().chain(warnings(&instance, &outcome, catalog.proven_optimum(&instance.name))).collect();
-    for warning in &warnings {
+    for warning in warnings.iter().filter(|w| !w.said_when_known()) {
         eprintln!("{}", warning.line());
     }
     if args.json {
@@ -161,12 +161,12 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
                 "block coordinate descent: {} blocks of {} and the extra binary, {} replicas × {} iterations per sub-solve; {} steps ({} accepted), {} chains finished ({} converged)",
                 d.blocks.name(),
                 count(d.block_size, "variable"),
-                d.replicas,
-                d.iterations,
-                d.steps,
-                d.accepted_steps,
-                d.chains_finished,
-                d.chains_converged
+                whole(d.replicas),
+                whole(d.iterations),
+                whole(d.steps),
+                whole(d.accepted_steps),
+                whole(d.chains_finished),
+                whole(d.chains_converged)
             ),
         );
     }
@@ -184,7 +184,7 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
         (Some(b), None) => number(Some(b)),
         (None, _) => "unknown (target = this run's best)".into(),
     });
-    let mvm = |n: Option<u64>| counter(Some(n.unwrap_or(0) as f64));
+    let mvm = |n: Option<u64>| whole(n.unwrap_or(0));
     line("time to own best", m.time_to_own_best_s.map_or("-".into(), |t| format!("{} ({} mvm)", seconds(Some(t)), mvm(m.mvm_to_own_best))));
     line("time to best known", match (m.best_known, m.time_to_best_known_s) {
         (None, _) => "-".into(),
@@ -193,7 +193,7 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
     });
     let (lo, hi) = m.success_probability_95;
     let per_sample = seconds(Some(m.time_per_sample_s).filter(|t| t.is_finite()));
-    line("TTS99", format!("{} (p = {}/{} = {:.4}, 95% CI [{lo:.4}, {hi:.4}], {per_sample} per sample)", seconds(Some(m.tts99_s)), counter(Some(m.successes as f64)), counter(Some(m.samples as f64)), m.success_probability));
+    line("TTS99", format!("{} (p = {}/{} = {:.4}, 95% CI [{lo:.4}, {hi:.4}], {per_sample} per sample)", seconds(Some(m.tts99_s)), whole(m.successes), whole(m.samples), m.success_probability));
     line("mvm to target (99%)", counter(Some(m.mvm99)));
     let p = &m.projected;
     line(
@@ -222,15 +222,14 @@ fn text_report(instance: &Instance, hardware: Option<&HardwareModel>, outcome: &
             _ => String::new(),
         };
         let skipped = if report.skipped > 0 { format!(", {} batches skipped at the time share", report.skipped) } else { String::new() };
-        line("AOC-DT + polish", format!("{best}{gap}{reached} ({} polished, {} improved, {}{skipped})", count(report.calls, "point"), counter(Some(report.improved as f64)), seconds(Some(report.seconds))));
+        line("AOC-DT + polish", format!("{best}{gap}{reached} ({} polished, {} improved, {}{skipped})", count(report.calls, "point"), whole(report.improved), seconds(Some(report.seconds))));
     }
-    line("total", format!("{}, {} mvm (setup {})", seconds(Some(sweep.elapsed_s)), counter(Some(sweep.total_mvm as f64)), seconds(Some(sweep.setup_s))));
+    line("total", format!("{}, {} mvm (setup {})", seconds(Some(sweep.elapsed_s)), whole(sweep.total_mvm), seconds(Some(sweep.setup_s))));
     let rows: Vec<Vec<String>> = sweep
         .phases
         .iter()
         .map(|p| {
-            let whole = |n: u64| counter(Some(n as f64));
-            vec![p.phase.label().into(), whole(p.configurations as u64), whole(u64::from(p.repetitions)), format!("{}..{}", whole(u64::from(p.iterations_min)), whole(u64::from(p.iterations_max))), whole(p.samples as u64), whole(p.feasible_samples as u64), whole(p.mvm), significant(Some(p.duration_s), TIME_DIGITS), number(p.best_objective)]
+            vec![p.phase.label().into(), whole(p.configurations), whole(p.repetitions), format!("{}..{}", whole(p.iterations_min), whole(p.iterations_max)), whole(p.samples), whole(p.feasible_samples), whole(p.mvm), significant(Some(p.duration_s), TIME_DIGITS), number(p.best_objective)]
         })
         .collect();
     out.push('\n');

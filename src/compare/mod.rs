@@ -27,7 +27,7 @@ use crate::benchmark::{check_against_raw_runs, RawResults, ResultFiles};
 use crate::export::csv::read_results;
 use crate::metrics::reaches_target;
 use crate::output::results_folder::OutputFiles;
-use crate::table::{number, objective, render, significant};
+use crate::table::{count, counter, number, objective, render, significant, whole};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Tolerances {
@@ -274,17 +274,12 @@ fn check_pair(base: &ResultRow, cur: &ResultRow, tolerances: Tolerances, finding
 /// noted when it shrank.
 fn growth(check: Check, name: &str, base: f64, current: f64, tolerance: f64, add: &mut impl FnMut(Check, bool, String)) {
     let growth = current / base.max(1.0) - 1.0;
-    let (b, c) = (short_counter(base), short_counter(current));
+    let (b, c) = (counter(Some(base)), counter(Some(current)));
     if growth > tolerance {
         add(check, true, format!("{name} grew {b} → {c} ({}, tolerance {})", percent(growth), percent(tolerance)));
     } else if current < base {
         add(check, false, format!("{name} shrank {b} → {c} ({})", percent(growth)));
     }
-}
-
-/// A counter in full when it is whole (replica-iterations), else to 6 significant digits.
-fn short_counter(value: f64) -> String {
-    significant(Some(value), 6)
 }
 
 fn percent(fraction: f64) -> String {
@@ -304,21 +299,21 @@ fn change(a: String, b: String) -> String {
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let gate = self.tolerances.wall_time_ratio.map_or("off (reported only)".into(), |r| format!("×{}", short(r)));
-        writeln!(f, "{} matched runs; counter tolerance {}; wall-time gate {gate}\n", self.pairs.len(), percent(self.tolerances.counter_growth))?;
+        writeln!(f, "{}; counter tolerance {}; wall-time gate {gate}\n", count(self.pairs.len(), "matched run"), percent(self.tolerances.counter_growth))?;
         let rows: Vec<Vec<String>> = self
             .pairs
             .iter()
             .map(|(b, c)| {
                 let reached = |r: &ResultRow| if r.reached_best_known { "yes" } else { "no" }.to_string();
-                let counter = |r: &ResultRow| r.mvm_to_target.map_or("-".into(), |m| m.to_string());
-                let integral = |r: &ResultRow| r.primal_integral_mvm.map_or("-".into(), short_counter);
+                let mvm = |r: &ResultRow| r.mvm_to_target.map_or("-".into(), whole);
+                let integral = |r: &ResultRow| counter(r.primal_integral_mvm);
                 vec![
                     b.instance.clone(),
                     b.solver.key().into(),
                     b.repeat.to_string(),
                     change(objective(b.best_objective, b.feasible), objective(c.best_objective, c.feasible)),
                     change(reached(b), reached(c)),
-                    change(counter(b), counter(c)),
+                    change(mvm(b), mvm(c)),
                     change(integral(b), integral(c)),
                     format!("{} → {}", short(b.wall_time_s), short(c.wall_time_s)),
                     format!("×{}", short(c.wall_time_s / b.wall_time_s)),
@@ -338,7 +333,7 @@ impl fmt::Display for Report {
         }
         match self.regressions().count() {
             0 => writeln!(f, "\nOK: no regression"),
-            n => writeln!(f, "\nFAIL: {n} failure{}", if n == 1 { "" } else { "s" }),
+            n => writeln!(f, "\nFAIL: {}", count(n, "failure")),
         }
     }
 }

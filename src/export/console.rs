@@ -4,22 +4,25 @@
 //! stays in comparison.md and comparison.csv, which the summary names.
 
 use crate::results::{aggregate_table, comparison_table, gap_table, notices, recorded_table, solvers_of, BenchResults, Table};
-use crate::table::{render, wrap};
+use crate::table::{render, wrap, WIDTH};
 
-/// The terminal width the summary fits.
-pub const WIDTH: usize = 120;
-
-/// The summary as printed: per instance and solver, per solver, per solver and gap level, then
-/// the notes. Lines are at most [`WIDTH`] characters unless a single cell (an instance's name)
-/// is wider.
+/// The summary as printed: per instance and solver, per solver, per solver and gap level, what
+/// "-" means in them when one shows, then the notes. Lines are at most [`WIDTH`] characters
+/// unless a single cell (an instance's name) is wider.
 pub fn summary(results: &BenchResults) -> String {
     let mut out = String::new();
     let recorded = recorded_table(&results.rows, &results.curves);
     let recorded = (!recorded.rows.is_empty()).then(|| recorded_runs(&recorded));
     let tables = [Some(per_solver_rows(&comparison_table(&results.comparison), results)), recorded, Some(aggregates(&aggregate_table(&results.aggregates))), Some(gaps(&gap_table(&results.aggregates)))];
+    let mut dashes = false;
     for table in tables.into_iter().flatten() {
         let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
         out.push_str(&render(&header, &table.rows));
+        out.push('\n');
+        dashes |= table.rows.iter().flatten().any(|cell| cell == "-");
+    }
+    if dashes {
+        out.push_str(&wrap("dashes: ", DASHES, WIDTH));
         out.push('\n');
     }
     let pointer = "primal integrals, time ratios and each pair of solvers at equal quality: comparison.md (all columns in comparison.csv)";
@@ -31,6 +34,12 @@ pub fn summary(results: &BenchResults) -> String {
     }
     out
 }
+
+/// What "-" means in each column of the summary's tables where it can occur.
+const DASHES: &str = "\"-\" is no value. best: no feasible point; reached target: no run of the solver on the \
+instance (it failed, or no submission recorded it); time to target and primal gap: no target or no run; TTS99: AOC-DT's \
+alone; recorded runs: nothing held yet at that time, or AOC-DT did not run; SGM times: a recorded solver (another \
+machine's seconds) or no instance with a target; mean primal gap: no instance with a target.";
 
 /// The index of the column `name` of `table` (one of the columns its builder always writes).
 fn column(table: &Table, name: &str) -> usize {
@@ -65,15 +74,20 @@ fn recorded_runs(table: &Table) -> Table {
 }
 
 /// The per-instance comparison, one row per solver instead of one column group per solver, so
-/// that its width does not grow with the number of solvers.
+/// that its width does not grow with the number of solvers; a recorded solver only on the
+/// instances its submissions cover.
 fn per_solver_rows(comparison: &Table, results: &BenchResults) -> Table {
     let header = ["instance", "solver", "target", "best", "reached target", "time to target (s)", "primal gap (%)", "TTS99 (s)"];
     let solvers = solvers_of(&results.comparison.iter().collect::<Vec<_>>());
     let (instance, target) = (column(comparison, "instance"), column(comparison, "target"));
     let tts99 = column(comparison, "aocdt_tts99_s");
     let mut rows = Vec::new();
-    for row in &comparison.rows {
+    for (row, compared) in comparison.rows.iter().zip(&results.comparison) {
         for solver in &solvers {
+            // No row of dashes for an instance no recorded submission covers.
+            if solver.is_recorded() && compared.result(*solver).is_none() {
+                continue;
+            }
             let key = solver.key();
             let best = column(comparison, &format!("{key}_best"));
             let tts = if key == "aocdt" { row[tts99].clone() } else { "-".into() };

@@ -72,7 +72,10 @@ const PAIRS: &str = "How to read it: times-to-match in the sense of King et al. 
 `equal_quality_objective` is the best objective both reached (the worse of the two bests), and \
 `equal_quality_time_ratio` the reference's time to it divided by AOC-DT's: above 1 AOC-DT got there sooner. \
 Both times are measured, so the ratio is never a bound; it compares speed at the quality both reached, not \
-which reached more. With repeats, each cell is the median over the repeats both ran.";
+which reached more. With repeats, each cell is the median over the repeats both ran. `-` marks no value: in \
+`aocdt_best` and `reference_best` that side found no feasible point; in the two times, the equal-quality objective and \
+ratio, one side found no feasible point (or the instance has no target), so there is nothing to match. Recorded runs (QOBLIB submissions) have no \
+row here: their times are another machine's (see the recorded runs table).";
 
 const PER_INSTANCE: &str = "How to read it: times are in seconds. `target` is the catalog's best-known objective \
 (`target_source` best_known) or, for an instance without one, the best feasible objective AOC-DT found \
@@ -88,7 +91,12 @@ it; a bound says how long the limit was, not how long the censored side would ha
 lower is better, and it credits finding good points early. `aocdt_tts99_s` is AOC-DT's TTS99 over its \
 deep search's samples alone (the settings the tuning chose taken as given); `aocdt_tts99_with_tuning_s` adds \
 the wall time of phases 1 and 2 that chose them, the figure to set beside peers that tune nothing or tune \
-themselves. With repeats, each cell is the median.";
+themselves. With repeats, each cell is the median. `-` marks no value: in `target` and `target_source`, an \
+instance with neither a best-known objective nor a feasible point of AOC-DT; in `<solver>_best`, no feasible point; \
+in `<solver>_reached`, no run of that solver on the instance (it failed, or a recorded solver has no submission for \
+it); in the time, gap, integral and TTS99 columns, no target or no run; in a time ratio, neither side reached the target (or one had no run). A recorded solver \
+(`<solver>_recorded`, a QOBLIB submission) has no primal integral and no time ratio columns, as its seconds are another \
+machine's; its `time_to_target_s` is that machine's time, to be read beside its hardware, not against AOC-DT's.";
 
 const RECORDED: &str = "How to read it: runs recorded in QOBLIB submissions, on the hardware named, not on this \
 machine: their seconds are that machine's, so no time ratio is formed with them. What compares is the quality \
@@ -96,14 +104,19 @@ each side held at the same elapsed time: `recorded_at_aocdt_limit` is the record
 limit `aocdt_limit_s` ran out (beside `aocdt_at_aocdt_limit`, AOC-DT's best then), `aocdt_at_recorded_end` \
 AOC-DT's incumbent when the recorded run ended (`recorded_end_s`; AOC-DT's final when it stopped sooner), and \
 which of them reached the target. The recorded objectives are judged here from the submission's solution \
-where it has one; AOC-DT's cells are medians over its repeats.";
+where it has one; AOC-DT's cells are medians over its repeats. `-` marks no value: in `recorded_best`, the \
+submission has no feasible point (the judge found its solution infeasible, or it claims none); in \
+`recorded_at_aocdt_limit`, the recorded run held no point yet at that time (`unknown (no series)` instead: it \
+recorded only its final point, after that time); in `aocdt_limit_s` and the `aocdt_` cells, AOC-DT did not run or \
+held no feasible point by then.";
 
 const AGGREGATES: &str = "`sgm_time_to_target_s`: shifted geometric mean (shift 1 s) of the time-to-target, a failure \
 charged its time limit (so a lower bound when there are failures, marked `≥`). `mean_primal_gap_pct` and \
-`mean_primal_integral_s`: arithmetic means over the instances with a target. A recorded solver's mean times \
-and primal integral are `-`: its seconds are another machine's, a miss there charged its own limit.";
+`mean_primal_integral_s`: arithmetic means over the instances with a target. `-` marks no value: in \
+`sgm_time_to_target_s` and `mean_primal_integral_s`, a recorded solver (its seconds are another machine's, a miss \
+there charged its own limit) or no instance with a target; in `mean_primal_gap_pct`, no instance with a target.";
 
 const GAPS: &str = "On how many instances each solver came within the gap (0 % is the target itself), and the \
-shifted geometric mean of the time to get there, a failure charged its time limit (`-` for a recorded \
-solver: another machine's seconds). `gap_over_time.svg` plots every run's primal gap over time, `profile.svg` \
+shifted geometric mean of the time to get there, a failure charged its time limit. `-` marks no value: in \
+`sgm_time_to_gap_s`, a recorded solver (its seconds are another machine's) or no instance with a target. `gap_over_time.svg` plots every run's primal gap over time, `profile.svg` \
 the performance profile at each gap (without recorded runs).";

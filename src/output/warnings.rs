@@ -1,8 +1,9 @@
 //! Warnings and notices, worded only here.
 //!
 //! Warnings: what a user must not miss although the run goes on and its numbers look
-//! plausible. One variant per kind; commands print them on standard error as `warning: …`
-//! (through the progress bar when one is drawn) and JSON reports list them.
+//! plausible. One variant per kind; commands print them on standard error as `warning: …`,
+//! wrapped to the console width (through the progress bar when one is drawn), and JSON reports
+//! list them.
 //!
 //! Notices: the texts a user reads in the console, comparison.md and the plots, one function
 //! per kind, so that they say the same thing in the same words. Each returns the sentence
@@ -14,7 +15,7 @@ use crate::engine::{EngineInfo, Precision, F32_RESOLUTION};
 use crate::hardware::HardwareModel;
 use crate::metrics::beats_proven_optimum;
 use crate::model::Sense;
-use crate::table::{count, number};
+use crate::table::{count, number, seconds, whole, wrap, WIDTH};
 use crate::qumo::CoefficientRange;
 use crate::reference::recorded::{RecordedOutcome, STATUS_CONTRADICTED};
 use crate::reference::{ReadyEnvironment, ReferenceSolver};
@@ -44,9 +45,10 @@ pub enum Warning {
     StoppedAtProvenOptimum { instance: String, optimum: f64, points: u64, elapsed_s: f64, mvm: u64 },
     /// `--work` left replica-iterations no honest sample could spend ([`Ending::WorkUnspent`]).
     WorkUnspent { instance: String, work: u64, unspent: u64, least: u32 },
-    /// The time limit could not hold: the setup and one replica of phase 1 exceed it
-    /// ([`Ending::LimitCannotHold`]).
-    TimeLimitCannotHold { instance: String, limit_s: f64, setup_s: f64, replica_s: f64, elapsed_s: f64 },
+    /// The time limit cannot hold: the setup and one replica of phase 1 exceed it
+    /// ([`Ending::LimitCannotHold`]). Known before the run's work and said then
+    /// ([`Warning::said_when_known`]).
+    TimeLimitCannotHold { instance: String, limit_s: f64, setup_s: f64, replica_s: f64 },
     /// Instances of a bench run without a best-known objective: their target will be AOC-DT's
     /// own best, so "reached" there only means matching AOC-DT.
     NoTarget { instances: Vec<String> },
@@ -69,6 +71,9 @@ pub enum Warning {
     /// A reference solver runs on the machine's own build of a package (PyTorch) at another
     /// version than aocbench's pin: its results are that version's, which the results name.
     UnpinnedPackage { solver: String, package: String, installed: String, pinned: String },
+    /// The Ctrl-C handler could not be installed (`error`): an interrupted reference solver
+    /// leaves its scratch folder behind.
+    InterruptUnhandled { error: String },
 }
 
 impl Warning {
@@ -105,7 +110,7 @@ impl Warning {
         match *ending {
             Ending::ProvenOptimum { optimum, points, elapsed_s, mvm } => Warning::StoppedAtProvenOptimum { instance, optimum, points, elapsed_s, mvm },
             Ending::WorkUnspent { work, unspent, least } => Warning::WorkUnspent { instance, work, unspent, least },
-            Ending::LimitCannotHold { limit_s, setup_s, replica_s, elapsed_s } => Warning::TimeLimitCannotHold { instance, limit_s, setup_s, replica_s, elapsed_s },
+            Ending::LimitCannotHold { limit_s, setup_s, replica_s } => Warning::TimeLimitCannotHold { instance, limit_s, setup_s, replica_s },
         }
     }
 
@@ -156,9 +161,22 @@ impl Warning {
         })
     }
 
-    /// The line to print.
+    /// The warning that Ctrl-C will not clean up, when its handler could not be installed.
+    pub fn interrupt_unhandled(error: &anyhow::Error) -> Warning {
+        Warning::InterruptUnhandled { error: format!("{error:#}") }
+    }
+
+    /// True for a warning the run says as soon as it knows it, before its work
+    /// ([`crate::sweep::SweepObserver::ending_known`]): commands that print a run's warnings
+    /// after it leave it out there (it was said), while JSON reports still list it.
+    pub fn said_when_known(&self) -> bool {
+        matches!(self, Warning::TimeLimitCannotHold { .. })
+    }
+
+    /// The warning as printed on standard error: `warning: …` wrapped to the console's
+    /// [`WIDTH`], later lines indented under the text (a hanging indent).
     pub fn line(&self) -> String {
-        format!("warning: {self}")
+        wrap("warning: ", &self.to_string(), WIDTH)
     }
 }
 
@@ -191,21 +209,29 @@ impl fmt::Display for Warning {
             Warning::TooManyThreads { asked, cores } => write!(f, "--threads {asked}: this process has {} available, so it runs {} (more threads only contend for the same cores)", count(*cores, "core"), count(*cores, "thread")),
             Warning::ClampedToWork { instance, option, asked, used, work } => write!(
                 f,
-                "{instance}: {option} {asked} would spend more than the whole --work budget ({work} replica-iterations) in one batch: it ran with {used}"
+                "{instance}: {option} {asked} would spend more than the whole --work budget ({} replica-iterations) in one batch: it ran with {used}",
+                whole(*work)
             ),
             Warning::StoppedAtProvenOptimum { instance, optimum, points, elapsed_s, mvm } => write!(
                 f,
-                "{instance}: stopped before its budget, at {elapsed_s:.3} s and {mvm} replica-iterations: judging all {points} points proved the optimum {}, and AOC-DT reached it; phases 1 and 2 ended once the deep search's {DEEP_CONFIGURATIONS} configurations had completed (or at their share of the budget, if sooner) and the deep search after the first full round in which a sample reached it, so TTS99 counts samples of as many deep configurations as a full run",
+                "{instance}: stopped before its budget, at {elapsed_s:.3} s and {} replica-iterations: judging all {} points proved the optimum {}, and AOC-DT reached it; phases 1 and 2 ended once the deep search's {DEEP_CONFIGURATIONS} configurations had completed (or at their share of the budget, if sooner) and the deep search after the first full round in which a sample reached it, so TTS99 counts samples of as many deep configurations as a full run",
+                whole(*mvm),
+                whole(*points),
                 number(Some(*optimum))
             ),
             Warning::WorkUnspent { instance, work, unspent, least } => write!(
                 f,
-                "{instance}: --work {work} spent {}: the last {unspent} replica-iterations are fewer than the {least} iterations of the shortest deep-search sample, so no sample could spend them",
-                work - unspent
+                "{instance}: --work {work} spent {}: the last {} replica-iterations are fewer than the {} iterations of the shortest deep-search sample, so no sample could spend them",
+                whole(work - unspent),
+                whole(*unspent),
+                whole(*least)
             ),
-            Warning::TimeLimitCannotHold { instance, limit_s, setup_s, replica_s, elapsed_s } => write!(
+            Warning::TimeLimitCannotHold { instance, limit_s, setup_s, replica_s } => write!(
                 f,
-                "{instance}: the time limit of {limit_s} s cannot hold: the setup (QUMO, λ, loading J, measuring the batch pace) took {setup_s:.2} s and one replica of phase 1 takes about {replica_s:.2} s more; the run did that one replica and ended at {elapsed_s:.2} s (a limit of {:.0} s or more lets a replica end within it)",
+                "{instance}: the time limit of {} cannot hold: the setup (QUMO, λ, loading J, measuring the batch pace) took {} and one replica of phase 1 takes about {} more; the run does that one replica and ends, past the limit (a limit of {:.0} s or more lets a replica end within it)",
+                seconds(Some(*limit_s)),
+                seconds(Some(*setup_s)),
+                seconds(Some(*replica_s)),
                 (setup_s + replica_s).ceil()
             ),
             Warning::NoTarget { instances } => write!(
@@ -241,8 +267,11 @@ impl fmt::Display for Warning {
             ),
             Warning::UnpinnedPackage { solver, package, installed, pinned } => write!(
                 f,
-                "{solver} runs on this machine's {package} {installed}, not the {pinned} aocbench pins (a build of it must fit the                  machine's CUDA driver, so an installed one is used as it is): its results are that version's, as the results'                  solver version says"
+                "{solver} runs on this machine's {package} {installed}, not the {pinned} aocbench pins (a build of it must fit the \
+                 machine's CUDA driver, so an installed one is used as it is): its results are that version's, as the results' \
+                 solver version says"
             ),
+            Warning::InterruptUnhandled { error } => write!(f, "Ctrl-C will not clean up the reference solver's scratch folder: {error}"),
         }
     }
 }
@@ -338,6 +367,17 @@ mod tests {
         assert!(censored.starts_with("4 of 5 time ratios (SCIP time-to-target / AOC-DT") && censored.contains("are bounds: \">x\""), "{censored}");
         assert!(censored_time_ratio("SCIP", 1, 1).starts_with("1 of 1 time ratio (SCIP"), "singular");
         assert_eq!(partial_run(0, 1), "partial: 0 of 1 instance");
+    }
+
+    #[test]
+    fn a_long_warning_wraps_to_the_console_width_under_a_hanging_indent() {
+        let warning = Warning::WorkUnspent { instance: "QPLIB_0067".into(), work: 12_950, unspent: 150, least: 200 };
+        let line = warning.line();
+        let lines: Vec<&str> = line.lines().collect();
+        assert!(lines.len() >= 2 && lines.iter().all(|l| l.chars().count() <= WIDTH), "{line}");
+        assert!(lines[0].starts_with("warning: QPLIB_0067: --work 12950 spent 12,800:"), "{line}");
+        assert!(lines[1..].iter().all(|l| l.starts_with("         ") && !l.starts_with("          ")), "{line}");
+        assert_eq!(line.split_whitespace().skip(1).collect::<Vec<_>>().join(" "), warning.to_string());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::engine::{Couplings, DynamicsProblem, ProductForm, ReplicaParams};
 use crate::qumo::QumoModel;
 use crate::spectrum::{extreme_eigenvalues, normalisation_lambda, LambdaRule};
 use crate::sweep::{Configuration, ParameterRanges};
+use crate::table::whole;
 
 /// A problem to time, with the λ its replica parameters are normalised by.
 pub struct Workload {
@@ -52,15 +53,15 @@ impl Workload {
         eprintln!(
             "{}: QUMO n = {} ({} slacks), nnz(J) = {} (density {:.4}), {} rows with {} entries, nnz(J_obj + D) = {}; {} product of {} entries; build {build_s:.2} s, λ {lambda_s:.2} s",
             name,
-            qumo.n,
-            qumo.n_slack(),
-            qumo.j.nnz(),
+            whole(qumo.n),
+            whole(qumo.n_slack()),
+            whole(qumo.j.nnz()),
             qumo.j.density(),
-            qumo.factored.rows.len(),
-            qumo.factored.row_nonzeros(),
-            qumo.factored.local.nnz(),
+            whole(qumo.factored.rows.len()),
+            whole(qumo.factored.row_nonzeros()),
+            whole(qumo.factored.local.nnz()),
             problem.couplings.form().name(),
-            problem.product_nonzeros(),
+            whole(problem.product_nonzeros()),
         );
         Workload { name: name.to_string(), problem, lambda: normalisation_lambda(eigenvalues, LambdaRule::SpectralRadius) }
     }

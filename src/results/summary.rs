@@ -441,7 +441,7 @@ fn reference_solvers_of(comparisons: &[InstanceComparison]) -> Vec<SolverName> {
 /// the target, the time-to-target (`>limit` when censored), the primal gap and the primal
 /// integral (AOC-DT also its TTS99 with and without the tuning charged, and under `--hardware`
 /// the same on the projected clock), and per reference the ratio of its and AOC-DT's
-/// times-to-target.
+/// times-to-target; a recorded run has neither primal integral nor ratio columns.
 pub fn comparison_table(comparisons: &[InstanceComparison]) -> Table {
     let references = reference_solvers_of(comparisons);
     let polished = comparisons.iter().any(|c| c.polished.is_some());
@@ -458,8 +458,13 @@ pub fn comparison_table(comparisons: &[InstanceComparison]) -> Table {
         header.push("aoc_projected_tts99_s".into());
     }
     for &solver in &references {
-        header.extend(solver_columns(solver.key()));
-        header.push(time_ratio_column(solver));
+        let [best, reached, time, gap, integral] = solver_columns(solver.key());
+        header.extend([best, reached, time, gap]);
+        // A recorded run has no primal integral and no time ratio (another machine's
+        // seconds): no column that could only ever hold "-".
+        if !solver.is_recorded() {
+            header.extend([integral, time_ratio_column(solver)]);
+        }
     }
     let solver_cells = |r: Option<&SolverResult>| {
         [
@@ -485,9 +490,12 @@ pub fn comparison_table(comparisons: &[InstanceComparison]) -> Table {
                 cells.push(significant(c.projected.as_ref().and_then(|a| a.tts99_s), TIME_DIGITS));
             }
             for &solver in &references {
-                cells.extend(solver_cells(c.result(solver)));
-                let pair = c.pairs.iter().find(|p| p.solver == solver);
-                cells.push(pair.and_then(|p| p.time_ratio).map_or("-".into(), Speedup::cell));
+                let [best, reached, time, gap, integral] = solver_cells(c.result(solver));
+                cells.extend([best, reached, time, gap]);
+                if !solver.is_recorded() {
+                    let pair = c.pairs.iter().find(|p| p.solver == solver);
+                    cells.extend([integral, pair.and_then(|p| p.time_ratio).map_or("-".into(), Speedup::cell)]);
+                }
             }
             cells
         })
@@ -495,10 +503,11 @@ pub fn comparison_table(comparisons: &[InstanceComparison]) -> Table {
     Table { header, rows }
 }
 
-/// One row per instance and reference: AOC-DT's and the reference's best objectives, how long
-/// each needed to reach the objective the other ended with, and the ratio of their times to
-/// the best objective both reached — measured on both sides, where a time to the target may be
-/// censored.
+/// One row per instance and reference run here: AOC-DT's and the reference's best objectives,
+/// how long each needed to reach the objective the other ended with, and the ratio of their
+/// times to the best objective both reached — measured on both sides, where a time to the
+/// target may be censored. No row for a recorded run: its times are another machine's (the
+/// recorded runs table compares it at equal elapsed time instead).
 pub fn pair_table(comparisons: &[InstanceComparison]) -> Table {
     let header = [
         "instance",
@@ -516,7 +525,7 @@ pub fn pair_table(comparisons: &[InstanceComparison]) -> Table {
     let rows = comparisons
         .iter()
         .flat_map(|c| {
-            c.pairs.iter().map(move |p| {
+            c.pairs.iter().filter(|p| !p.solver.is_recorded()).map(move |p| {
                 vec![
                     c.instance.clone(),
                     p.solver.label().to_string(),

@@ -171,6 +171,10 @@ pub trait SweepObserver {
     fn batch_finished(&mut self, _phase: Phase, _fraction: f64, _best: Option<&Candidate>) {}
     fn phase_finished(&mut self, _stats: &PhaseStats) {}
     fn penalties_changed(&mut self, _change: &PenaltyChange) {}
+    /// The run of `instance` learned before its work that it cannot keep its budget (a time
+    /// limit that cannot hold, [`Ending::LimitCannotHold`]): told as soon as known, so that the
+    /// user reads it before waiting; the result's `ending` holds it too.
+    fn ending_known(&mut self, _instance: &str, _ending: &Ending) {}
 }
 
 /// An observer that ignores everything.

@@ -147,10 +147,12 @@ pub enum Ending {
     /// `--work W` left `unspent` replica-iterations: fewer than the `least` iterations a
     /// deep-search sample runs, so no honest sample could spend them.
     WorkUnspent { work: u64, unspent: u64, least: u32 },
-    /// Under a time limit of `limit_s`, the setup (QUMO, λ, J loaded, the pace measured) took
-    /// `setup_s` and one replica of phase 1 was predicted to take `replica_s`: the run ran that
-    /// one replica anyway and ended at `elapsed_s`.
-    LimitCannotHold { limit_s: f64, setup_s: f64, replica_s: f64, elapsed_s: f64 },
+    /// Under a time limit of `limit_s`, the setup (QUMO, λ, J loaded, the pace measured: all
+    /// before the first batch) took `setup_s` and one replica of phase 1 was predicted to take
+    /// `replica_s`: the run ran that one replica anyway (its end is the result's `elapsed_s`).
+    /// Known before the first batch, and told the observer then
+    /// ([`super::SweepObserver::ending_known`]).
+    LimitCannotHold { limit_s: f64, setup_s: f64, replica_s: f64 },
 }
 
 impl SweepResult {
@@ -204,8 +206,8 @@ pub(super) struct Run<'a> {
     /// The instance's optimum when enumeration proves it ([`PROVEN_VARIABLES`]), with the
     /// points enumerated.
     pub(super) proven: Option<(f64, u64)>,
-    /// Set when the first batch could not fit the time left (the one replica's predicted seconds).
-    pub(super) overran: Option<f64>,
+    /// Set when the first batch could not fit the time left ([`Ending::LimitCannotHold`]).
+    pub(super) overran: Option<Ending>,
 }
 
 /// All-binary instances of at most this many variables are enumerated before the sweep
@@ -332,7 +334,7 @@ pub fn run_sweep(
     let deep = run.deep_search(&deep_configurations, iterations2, seconds_per_mvm)?;
     phases.push(deep.stats);
     let elapsed_s = start.elapsed().as_secs_f64();
-    let ending = run.ending(elapsed_s, setup_s, iterations2);
+    let ending = run.ending(elapsed_s, iterations2);
     Ok(SweepResult {
         incumbents: run.incumbents,
         lambda_initial,
@@ -461,7 +463,12 @@ impl Run<'_> {
             (Budget::TimeLimit(_), None) => wanted,
         };
         if fit == 0 && self.mvm == 0 {
-            self.overran = self.pace.map(|p| p.seconds(1, iterations));
+            if let (Budget::TimeLimit(limit_s), Some(pace), true) = (self.options.budget, self.pace, self.overran.is_none()) {
+                let ending = Ending::LimitCannotHold { limit_s, setup_s: self.start.elapsed().as_secs_f64(), replica_s: pace.seconds(1, iterations) };
+                // Said now, before the work, not only in the result after it.
+                self.observer.ending_known(&self.instance.name, &ending);
+                self.overran = Some(ending);
+            }
             return 1.min(wanted);
         }
         fit
@@ -469,7 +476,7 @@ impl Run<'_> {
 
     /// Why the run ended before its budget or could not keep it, when so; `iterations2`: phase
     /// 2's iterations, the least a deep sample runs when the deep range starts higher.
-    fn ending(&self, elapsed_s: f64, setup_s: f64, iterations2: u32) -> Option<Ending> {
+    fn ending(&self, elapsed_s: f64, iterations2: u32) -> Option<Ending> {
         if let Some((optimum, points)) = self.proven.filter(|_| self.holds_proven_optimum()) {
             let left = match self.options.budget {
                 Budget::TimeLimit(t) => elapsed_s < t,
@@ -478,7 +485,7 @@ impl Run<'_> {
             return left.then_some(Ending::ProvenOptimum { optimum, points, elapsed_s, mvm: self.mvm });
         }
         match self.options.budget {
-            Budget::TimeLimit(limit_s) => self.overran.map(|replica_s| Ending::LimitCannotHold { limit_s, setup_s, replica_s, elapsed_s }),
+            Budget::TimeLimit(_) => self.overran.clone(),
             Budget::Work(work) => {
                 let least = self.options.ranges.deep_iterations.0.min(iterations2).max(1);
                 (self.mvm < work).then(|| Ending::WorkUnspent { work, unspent: work - self.mvm, least })
