@@ -15,7 +15,7 @@
 # Output: with $OUT set (the remote runner's folder, which brings back at most 8 files) the results
 # folder is built in a temporary place and $OUT receives summary.md, gpu_check.log and
 # gpu-check.tar.gz (the whole folder); both are refreshed after every step, so a run cut short
-# still leaves what it measured. Without $OUT: results/gpu-DATE/ (small: results/tmp/gpu-check-small/).
+# still leaves what it measured. Without $OUT: results/gpu-DATE/ (small: results/tmp/gpu-check-small-DATE/).
 #
 # Bounds: each step runs under `timeout` with its budget from scripts/gpu_plan.tsv, capped by what
 # is left of the run's total (420 s there, leaving the remote runner's 600 s a command room for the
@@ -59,6 +59,13 @@ while IFS=$'\t' read -r key a b _; do
         plan_value[$key]=$a
     fi
 done <"$plan_table"
+# A prefix of GPU_CHECK_STEPS that selects no step is a typo that would spend a machine's start
+# on the device listings alone.
+for prefix in ${GPU_CHECK_STEPS:-}; do
+    matched=0
+    for name in "${table_steps[@]}"; do [[ $name == "$prefix"* ]] && matched=1; done
+    (( matched )) || { echo "gpu_check.sh: GPU_CHECK_STEPS: '$prefix' starts no step's name in $plan_table (${table_steps[*]})" >&2; exit 2; }
+done
 total_s=${plan_value[total_s]:?$plan_table has no total_s}
 summary_s=${plan_value[summary_s]:?$plan_table has no summary_s}
 read -ra carried_instances <<<"${plan_value[instances]:?$plan_table has no instances}"
@@ -98,7 +105,7 @@ if (( small )); then
     egl_driver=libEGL_mesa.so.0 egl_manifest_glob='*mesa*.json'
     force_fallbacks=1
     mode="small run on lavapipe (GPU_CHECK_SMALL=1)"
-    default_results=results/tmp/gpu-check-small
+    default_results=results/tmp/gpu-check-small-$stamp
 else
     dense_sizes=(256 1024 4096 8192)
     # perf's own default sparse set (the table's `instances`): QUMO J from 570 to 8,904 variables.
@@ -125,9 +132,11 @@ else
     default_results=results/gpu-$stamp
 fi
 (( plan_only )) && mode="plan only (GPU_CHECK_PLAN_ONLY=1): the full-size plan, simulated"
+[[ -z ${GPU_CHECK_STEPS:-} ]] || mode="$mode, partial: only the steps GPU_CHECK_STEPS=\"$GPU_CHECK_STEPS\" selects"
 peak_gflops=${GPU_CHECK_PEAK_GFLOPS:-67000}
 peak_source=${GPU_CHECK_PEAK_GFLOPS:+GPU_CHECK_PEAK_GFLOPS}
 peak_source=${peak_source:-"the default, an H100 SXM or H200"}
+(( ! small )) || peak_source="nominal: lavapipe is a CPU, so its fractions of peak mean nothing"
 
 # Sets peak_gflops from nvidia-smi on a Hopper card: SMs (by the card's name; nvidia-smi does not
 # report them) x 128 fp32 lanes x 2 flops x the highest SM clock. Leaves it as it is elsewhere.
@@ -410,18 +419,16 @@ if (( ! plan_only )) && command -v nvidia-smi >/dev/null; then
     dmon_pid=$!
 fi
 
-# 1. The headline: dense throughput on the GPU (today's kernel), PyTorch at the same (n, B).
+# 1. The headline: dense throughput on the GPU, both kernels side by side at each n (one right
+# after the other, so the clocks and temperature they meet are alike), then PyTorch at the same
+# (n, B), which it reads from their rows.
 gpu_perf=("$aocbench" perf --engine gpu "${perf_gpu_options[@]}")
 for slot in 1 2 3 4; do
     n=${dense_sizes[slot - 1]}
     step "perf_gpu_dense_$slot" "${gpu_perf[@]}" --sizes "$n" --instances --out "$results/perf/gpu-dense-$n.csv"
-done
-step anchor_torch bash scripts/gpu_peers.sh anchor "$results" "$anchor_iterations"
-# Both dense kernels side by side: the second one, at the same (n, B).
-for slot in 1 2 3 4; do
-    n=${dense_sizes[slot - 1]}
     step "perf_gpu_block8_$slot" env AOCBENCH_DENSE_KERNEL=block8 "${gpu_perf[@]}" --sizes "$n" --instances --out "$results/perf/gpu-dense-block8-$n.csv"
 done
+step anchor_torch bash scripts/gpu_peers.sh anchor "$results" "$anchor_iterations"
 # 2. The instance workloads: the cost model's product, then the factored one.
 for slot in 1 2 3 4; do
     name=${instances[slot - 1]}
@@ -439,7 +446,7 @@ done
 step determinism_same python3 scripts/gpu_report.py same-results "$results/determinism/run1/results.csv" "$results/determinism/run2/results.csv"
 step bench_smoke_gpu "$aocbench" bench "${smoke_selection[@]}" --reference none --time-limit "$smoke_seconds" --seed 1 \
     --engine gpu "${bench_options[@]}" --out "$results/bench/smoke-gpu"
-step bench_smoke_dsb bash scripts/gpu_peers.sh dsb "$results/venv" "$aocbench" bench "${dsb_selection[@]}" --reference dsb \
+step bench_smoke_dsb bash scripts/gpu_peers.sh dsb "$bin/venv" "$aocbench" bench "${dsb_selection[@]}" --reference dsb \
     --time-limit "$smoke_seconds" --seed 1 --engine gpu --threads "$(nproc)" "${bench_options[@]}" --out "$results/bench/smoke-dsb"
 # 5. The CPU engine on all cores, for the GPU/CPU ratio.
 step perf_cpu_dense_2 "$aocbench" perf --engine cpu --threads "$(nproc)" "${perf_cpu_options[@]}" --sizes "${dense_sizes[1]}" --instances \

@@ -53,11 +53,18 @@ case ${1:-} in
         venv=$2
         shift 2
         find_torch_python
-        "$torch_python" -m venv --system-site-packages "$venv" >&2 || { echo "$torch_python cannot create a venv" >&2; exit 77; }
+        # A venv of its own for the carried wheels, seeing the machine's packages (PyTorch, numpy,
+        # sympy, tqdm) after them through a .pth file: `venv --system-site-packages` would not do,
+        # as a venv made from a venv (a PyTorch image's python often is one) sees only the base
+        # interpreter's packages. No pip in it: the torch Python's pip installs the wheels.
+        rm -rf "$venv"
+        "$torch_python" -m venv --without-pip "$venv" >&2 || { echo "$torch_python cannot create a venv" >&2; exit 77; }
+        site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+        "$torch_python" -c 'import sys; print("\n".join(p for p in sys.path if p.endswith("-packages")))' >"$site/machine-packages.pth"
         wheels=(target/gpu-carry/wheels/*.whl)
         if [[ -f ${wheels[0]} ]]; then
-            "$venv/bin/python" -m pip install --no-index --no-deps --quiet --disable-pip-version-check "${wheels[@]}" >&2 ||
-                { echo "the carried wheels do not install" >&2; exit 77; }
+            "$torch_python" -m pip install --no-index --no-deps --quiet --disable-pip-version-check --target "$site" "${wheels[@]}" >&2 ||
+                { echo "the carried wheels do not install on $torch_python (dimod's is for CPython 3.12 and later)" >&2; exit 77; }
         fi
         wrong=$("$venv/bin/python" - scripts/requirements-reference.txt <<'PY'
 import importlib.metadata, sys

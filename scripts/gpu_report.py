@@ -156,18 +156,40 @@ def headline_section(results, peak):
     rows = dense_gpu_rows(results)
     if not rows:
         return out + ["not run (see the steps perf_gpu_dense_*)"]
+    tiled = {r["n"]: r for r in rows if r["kernel"] == "tiled"}
     body = []
     for r in rows:
         t = anchor.get((int(r["n"]), int(r["replicas"])), {})
+        other = tiled.get(r["n"]) if r["kernel"] != "tiled" else None
         body.append([r["n"], r["replicas"], r["kernel"], number(r["gflops"], 4), f"{float(r['gflops']) / peak:.3f}",
+                     ratio(r["gflops"], other["gflops"]) if other else "-",
                      number(r["replica_iterations_per_s"]), number(t.get("aocdt_gflops"), 4), number(t.get("sgemm_gflops"), 4),
                      ratio(r["replica_iterations_per_s"], t.get("replica_iters_per_s")), ratio(r["gflops"], t.get("sgemm_gflops"))])
-    out.append(table(["n", "B", "kernel", "aocbench GFLOP/s", "of peak", "aocbench replica-it/s", "PyTorch AOC-DT GFLOP/s",
+    out.append(table(["n", "B", "kernel", "aocbench GFLOP/s", "of peak", "vs tiled", "aocbench replica-it/s", "PyTorch AOC-DT GFLOP/s",
                       "PyTorch sgemm GFLOP/s", "aocbench/PyTorch (replica-it/s)", "aocbench/sgemm (GFLOP/s)"], body))
     out += ["", f"fp32 peak {peak:g} GFLOP/s; PyTorch: {torch_device or 'not run (see the step anchor_torch)'}. "
-            "Kernels: tiled (shaders/dense.wgsl, the default), block8 (shaders/dense_block8.wgsl, AOCBENCH_DENSE_KERNEL=block8). "
-            "Goals: aocbench/PyTorch >= 1, aocbench/sgemm >= 0.5 for n >= 1024."]
-    return out
+            "Kernels: tiled (shaders/dense.wgsl, the default), block8 (shaders/dense_block8.wgsl, AOCBENCH_DENSE_KERNEL=block8); "
+            "each n ran both, one right after the other, one timed run each (--repeats 1): the clocks below say how steady the card was. "
+            "\"vs tiled\": block8's GFLOP/s over tiled's at that n. "
+            "Goals, for the kernel that becomes the default: aocbench/PyTorch >= 1, aocbench/sgemm >= 0.5 for n >= 1024."]
+    return out + [""] + clocks_section(results)
+
+
+def clocks_section(results):
+    """The SM clock, power and SM use nvidia-smi dmon sampled every 5 s during the steps."""
+    lines = read_text(results / "logs" / "dmon.out").splitlines()
+    header = next((l[1:].split() for l in lines if l.startswith("#")), [])
+    samples = [l.split() for l in lines if l.strip() and not l.startswith("#")]
+    if not header or not samples:
+        return ["Clocks: not sampled (nvidia-smi dmon absent)."]
+    out = []
+    for name, unit in [("pclk", "MHz SM clock"), ("pwr", "W"), ("sm", "% SM use")]:
+        if name not in header:
+            continue
+        values = sorted(float(s[header.index(name)]) for s in samples if len(s) == len(header) and s[header.index(name)].replace(".", "", 1).isdigit())
+        if values:
+            out.append(f"{unit} {values[0]:g}–{values[-1]:g} (median {values[len(values) // 2]:g})")
+    return [f"Clocks over {len(samples)} samples (logs/dmon.out): " + "; ".join(out) + "."]
 
 
 def tests_section(results):
