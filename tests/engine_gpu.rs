@@ -11,6 +11,7 @@ use aocbench::engine::{AdapterChoice, Batch, BatchOutput, Couplings, CpuEngine, 
 use aocbench::hardware::{Calibration, HardwareModel, Machine, NonIdeality};
 use aocbench::model::Sense;
 use aocbench::model::random::{RandomSpec, fresh_seed, random_instance};
+use aocbench::perf::{Provenance, Reference, Replicas, Settings, Workload, measure};
 use aocbench::qumo::{Qumo, QumoModel};
 use aocbench::sweep::{Budget, Silent, SweepOptions};
 use rand::{Rng, SeedableRng};
@@ -416,6 +417,23 @@ fn sub_batches_fit_the_finish_pass_buffers() {
         let out = run(&mut split, &problem, &params, &initial, 20);
         assert_eq!(split.split().unwrap().max_sub_batch, 64, "seed {seed}: {form:?}");
         assert_eq!(out, expected, "seed {seed}: {form:?}");
+    }
+}
+
+/// The engine reports its dense kernel, and `aocbench perf` rows of dense J name it (the rows
+/// of sparse J, whose one kernel it is not, leave it empty).
+#[test]
+fn perf_rows_name_the_dense_kernel_that_ran() {
+    let provenance = Provenance { date: "today".into(), machine: "here".into(), command: "test".into() };
+    let settings = Settings { replicas: Replicas::Fixed(64), iterations: Some(2), repeats: 1, seed: 1 };
+    let sparse = Workload { name: "sparse".into(), problem: random_problem(40, ProductForm::Sparse, &mut Xoshiro256PlusPlus::seed_from_u64(1)), lambda: 1.0 };
+    for (kernel, name) in [(DenseKernel::Tiled, "tiled"), (DenseKernel::Block8, "block8")] {
+        let mut engine = gpu_engine(GpuOptions { dense_kernel: Some(kernel), ..Default::default() });
+        let info = engine.info();
+        assert_eq!((info.dense_kernel, serde_json::to_value(&info).unwrap()["dense_kernel"].as_str()), (Some(kernel), Some(name)));
+        let reference = Reference::for_engine(&info, None).unwrap();
+        assert_eq!(measure(&mut engine, &reference, &Workload::dense(32, 1), settings, &provenance).unwrap().kernel, name);
+        assert_eq!(measure(&mut engine, &reference, &sparse, settings, &provenance).unwrap().kernel, "");
     }
 }
 
