@@ -8,7 +8,8 @@
 //! kept in spare rows of the buffer being written, then over its couplings with the update.
 //! Iterations are recorded back to back, ITERATIONS_PER_SUBMIT per submission; only the final σ
 //! and the f32 energies, computed on the device, come back at the end of the batch. Batches
-//! wider than one sub-batch (the state of every replica must fit one binding) run as several.
+//! wider than one sub-batch (each buffer of every pass, for all its replicas, must fit one
+//! binding) run as several.
 //!
 //! Every product sums each row in column order, unfused, like the CPU engine's CSR products (a
 //! hardware driver may still fuse the multiply-adds); only the CPU's GEMM path sums in another
