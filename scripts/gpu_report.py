@@ -97,11 +97,21 @@ def adapters_section(results):
     return out
 
 
+def kernel(row, path):
+    """The dense kernel of a perf row: its kernel column (empty but on the GPU engine's dense rows);
+    in CSVs from before that column, block8 for gpu-dense-block8-*.csv's GPU dense rows, tiled for the others."""
+    if "kernel" in row:
+        return row["kernel"]
+    if not (row["engine"].startswith("gpu") and row["product"] == "dense"):
+        return ""
+    return "block8" if path.name.startswith("gpu-dense-block8-") else "tiled"
+
+
 def perf_section(results, peak):
     rows = {}
     # anchor-torch.csv, also there, is PyTorch's (the headline).
     for path in sorted(p for p in (results / "perf").glob("*.csv") if p.name.startswith(("gpu-", "cpu-"))):
-        product = lambda r: r["product"] + (" (block8 kernel)" if path.name.startswith("gpu-dense-block8-") else "")
+        product = lambda r: r["product"] + (" (block8 kernel)" if kernel(r, path) == "block8" else "")
         for r in read_rows(path):
             rows.setdefault((r["workload"] != "dense", int(r["n"]), r["workload"], product(r)), {})[r["engine"]] = r
     out = [f"## Throughput (`aocbench perf`); fraction of an fp32 peak of {peak:g} GFLOP/s", ""]
@@ -127,11 +137,10 @@ def perf_section(results, peak):
 
 
 def dense_gpu_rows(results):
-    """The dense GPU perf rows, each with its kernel: gpu-dense-block8-N.csv is the second kernel's."""
+    """The dense GPU perf rows, each with its kernel."""
     rows = []
     for path in sorted((results / "perf").glob("gpu-dense-*.csv")):
-        kernel = "block8" if path.name.startswith("gpu-dense-block8-") else "tiled"
-        rows += [dict(r, kernel=kernel) for r in read_rows(path) if r["workload"] == "dense"]
+        rows += [dict(r, kernel=kernel(r, path)) for r in read_rows(path) if r["workload"] == "dense"]
     return sorted(rows, key=lambda r: (int(r["n"]), r["kernel"] != "tiled"))
 
 

@@ -11,6 +11,7 @@ use aocbench::engine::{AdapterChoice, Batch, BatchOutput, Couplings, CpuEngine, 
 use aocbench::hardware::{Calibration, HardwareModel, Machine, NonIdeality};
 use aocbench::model::Sense;
 use aocbench::model::random::{RandomSpec, fresh_seed, random_instance};
+use aocbench::perf::{Provenance, Reference, Replicas, Settings, Workload, measure};
 use aocbench::qumo::{Qumo, QumoModel};
 use aocbench::sweep::{Budget, Silent, SweepOptions};
 use rand::{Rng, SeedableRng};
@@ -368,10 +369,11 @@ fn split_runs_equal_unsplit_runs() {
         let mut whole = gpu_engine(GpuOptions::default());
         let expected = run(&mut whole, &problem, &params, &initial, 50);
         assert_eq!(whole.split().unwrap().coupling_blocks, 1);
-        // Bindings of ~60 state columns (with the activities of factored J): J in several
-        // blocks, replicas in sub-batches of 64.
+        // Bindings of 64 columns of the widest sub-batch buffer (the finish pass's σ and x out
+        // with their read-back, 2n + 1 words, unless the state of factored J is wider): J in
+        // several blocks, replicas in sub-batches of 64.
         let state_rows = problem.n.next_multiple_of(16) + problem.couplings.activities();
-        let binding = 64 * (state_rows as u64 + 1) * 4 + 64;
+        let binding = 64 * (state_rows.max(2 * problem.n + 1) as u64) * 4 + 64;
         // And at most 2 workgroups per dimension: sub-batches of at most 128 replicas, J rows
         // in blocks of at most 128 (dense) or 8 (sparse, factored).
         // Dense J: with each kernel.
@@ -392,6 +394,46 @@ fn split_runs_equal_unsplit_runs() {
             }
             assert_eq!(out, expected, "seed {seed}: {form:?}, {options:?}");
         }
+    }
+}
+
+/// Sub-batches are as wide as the widest buffer of any pass allows: here the finish pass's σ
+/// and x out (2n words per replica), about twice the state the product kernels bind. Sized by
+/// the state alone they were twice too wide, and a batch past binding/(8n) replicas failed.
+#[test]
+fn sub_batches_fit_the_finish_pass_buffers() {
+    let seed = fresh_seed();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    for form in [ProductForm::Dense, ProductForm::Sparse] {
+        let problem = random_problem(140, form, &mut rng);
+        let replicas = 150;
+        let (params, initial) = sweep_batch(&problem, replicas, &mut rng);
+        let expected = run(&mut gpu_engine(GpuOptions::default()), &problem, &params, &initial, 20);
+        // Room for 128 columns of the state, fewer than 128 of the finish pass's output.
+        let state_rows = if form == ProductForm::Dense { problem.n.next_multiple_of(16) } else { problem.n };
+        let binding = 128 * (state_rows as u64 + 1) * 4;
+        assert!(binding < 128 * (2 * problem.n as u64 + 1) * 4);
+        let mut split = gpu_engine(GpuOptions { max_binding_bytes: Some(binding), ..Default::default() });
+        let out = run(&mut split, &problem, &params, &initial, 20);
+        assert_eq!(split.split().unwrap().max_sub_batch, 64, "seed {seed}: {form:?}");
+        assert_eq!(out, expected, "seed {seed}: {form:?}");
+    }
+}
+
+/// The engine reports its dense kernel, and `aocbench perf` rows of dense J name it (the rows
+/// of sparse J, whose one kernel it is not, leave it empty).
+#[test]
+fn perf_rows_name_the_dense_kernel_that_ran() {
+    let provenance = Provenance { date: "today".into(), machine: "here".into(), command: "test".into() };
+    let settings = Settings { replicas: Replicas::Fixed(64), iterations: Some(2), repeats: 1, seed: 1 };
+    let sparse = Workload { name: "sparse".into(), problem: random_problem(40, ProductForm::Sparse, &mut Xoshiro256PlusPlus::seed_from_u64(1)), lambda: 1.0 };
+    for (kernel, name) in [(DenseKernel::Tiled, "tiled"), (DenseKernel::Block8, "block8")] {
+        let mut engine = gpu_engine(GpuOptions { dense_kernel: Some(kernel), ..Default::default() });
+        let info = engine.info();
+        assert_eq!((info.dense_kernel, serde_json::to_value(&info).unwrap()["dense_kernel"].as_str()), (Some(kernel), Some(name)));
+        let reference = Reference::for_engine(&info, None).unwrap();
+        assert_eq!(measure(&mut engine, &reference, &Workload::dense(32, 1), settings, &provenance).unwrap().kernel, name);
+        assert_eq!(measure(&mut engine, &reference, &sparse, settings, &provenance).unwrap().kernel, "");
     }
 }
 

@@ -25,6 +25,9 @@ fn a_dense_row_is_consistent_with_its_timings() {
     // J (24² floats) and h shared by 8 replicas, plus x, y, σ, F and 5 schedule values each.
     assert_eq!(row.memory_bytes_per_replica, Some(((24 * 24 + 24) * 4 + 8 * (4 * 24 + 5) * 4) as f64 / 8.0));
     assert_eq!(row.anchor_replica_iterations_per_s, None);
+    // One dense product on the CPU: no kernel to name, in the row or the engine's report.
+    assert_eq!(row.kernel, "");
+    assert_eq!(serde_json::to_value(engine.info()).unwrap().get("dense_kernel"), None);
 }
 
 #[test]

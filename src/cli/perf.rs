@@ -8,7 +8,7 @@ use super::EngineArgs;
 use crate::engine::create_engine;
 use crate::qumo::QumoModel;
 use crate::output::destination::Destination;
-use crate::table::{render, whole};
+use crate::table::{count, render, whole};
 use crate::perf::{measure, AnchorTable, PerfRow, Provenance, Reference, Replicas, Settings, Workload};
 use crate::instances::{self, InstanceDirs};
 use crate::resources::ensure_fits;
@@ -50,7 +50,9 @@ pub struct PerfArgs {
     pub seed: u64,
     /// Where to write the CSV (default: results/perf/<engine>-<date>.csv): a regular file
     /// (replaced atomically) or a new path, not an input; a symbolic link is followed. Checked
-    /// before the measurements.
+    /// before the measurements. One row per workload, with the table's figures and the device;
+    /// its `kernel` column names the GPU engine's dense kernel on dense rows (`tiled` or
+    /// `block8`, as AOCBENCH_DENSE_KERNEL chose it) and is empty on the others.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
 }
@@ -90,7 +92,9 @@ pub fn run(dir: &InstanceDirs, args: PerfArgs) -> Result<(), Failure> {
         })
         .collect::<anyhow::Result<Vec<PerfRow>>>()
         .during_work()?;
-    println!("{} engine on {} ({} threads); reference: {}", info.kind, info.device, info.threads, reference.name());
+    // The GPU engine's one host thread says nothing about its speed; its dense kernel does.
+    let how = info.dense_kernel.map_or_else(|| count(info.threads, "thread"), |kernel| format!("dense kernel {}", kernel.name()));
+    println!("{} engine on {} ({how}); reference: {}", info.kind, info.device, reference.name());
     print!("{}", render(&HEADER, &rows.iter().map(table_row).collect::<Vec<_>>()));
     // After the table, so that an error here loses no measurement.
     write_csv(&rows, &out).context("the table printed above was not saved").during_work()?;
@@ -115,13 +119,14 @@ fn write_csv(rows: &[PerfRow], out: &Destination) -> anyhow::Result<()> {
     out.write(&writer.into_inner()?)
 }
 
-const HEADER: [&str; 12] = ["workload", "product", "n", "nnz", "B", "iterations", "GFLOP/s", "replica-it/s", "ref n", "ref GFLOP/s", "ratio", "KiB/replica"];
+const HEADER: [&str; 13] = ["workload", "product", "kernel", "n", "nnz", "B", "iterations", "GFLOP/s", "replica-it/s", "ref n", "ref GFLOP/s", "ratio", "KiB/replica"];
 
 fn table_row(row: &PerfRow) -> Vec<String> {
     let optional = |v: Option<f64>, digits: usize| v.map_or("-".into(), |v| format!("{v:.digits$}"));
     vec![
         row.workload.clone(),
         row.product.clone(),
+        if row.kernel.is_empty() { "-".into() } else { row.kernel.clone() },
         whole(row.n),
         whole(row.nnz),
         whole(row.replicas),

@@ -207,7 +207,7 @@ impl Engine for CpuEngine {
             Some(model) => format!("{kind}+{}", model.machine.name()),
             None => kind.to_string(),
         };
-        EngineInfo { kind, device: crate::machine::cpu_model(), threads: self.threads, software_adapter: false }
+        EngineInfo { kind, device: crate::machine::cpu_model(), threads: self.threads, dense_kernel: None, software_adapter: false }
     }
 
     fn precision(&self) -> Precision {

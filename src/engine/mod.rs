@@ -102,7 +102,11 @@ pub struct EngineInfo {
     pub kind: String,
     /// The device in words (CPU model and threads, or adapter name and backend).
     pub device: String,
+    /// Host threads driving the work (1 for the GPU engine).
     pub threads: usize,
+    /// The GPU engine's kernel for dense J (`tiled` or `block8`); `None` for the CPU engine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dense_kernel: Option<gpu::DenseKernel>,
     /// A wgpu adapter that is a CPU in software (`wgpu::DeviceType::Cpu`: llvmpipe, lavapipe,
     /// WARP), not a GPU; false for the native CPU engine.
     #[serde(skip)]

@@ -382,7 +382,7 @@ mod tests {
 
     #[test]
     fn a_software_adapter_is_named_and_a_hardware_one_is_not() {
-        let info = |software_adapter| EngineInfo { kind: "gpu".into(), device: "llvmpipe (LLVM 15.0.7, 256 bits) (Vulkan, Cpu)".into(), threads: 1, software_adapter };
+        let info = |software_adapter| EngineInfo { kind: "gpu".into(), device: "llvmpipe (LLVM 15.0.7, 256 bits) (Vulkan, Cpu)".into(), threads: 1, dense_kernel: None, software_adapter };
         let line = Warning::software_adapter(&info(true)).expect("a CPU adapter is warned about").line();
         assert!(line.starts_with("warning: the GPU engine runs on llvmpipe (LLVM 15.0.7, 256 bits) (Vulkan, Cpu), a CPU emulating a GPU"), "{line}");
         assert_eq!(Warning::software_adapter(&info(false)), None);

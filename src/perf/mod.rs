@@ -72,6 +72,9 @@ pub struct PerfRow {
     pub workload: String,
     /// How the engine stored and multiplied by J: dense, sparse or factored.
     pub product: String,
+    /// The kernel that ran a dense product on the GPU engine (`tiled` or `block8`); empty for
+    /// sparse and factored J and on the CPU engine, which have one kernel per product.
+    pub kernel: String,
     pub engine: String,
     pub device: String,
     pub threads: usize,
@@ -202,9 +205,11 @@ pub fn measure(engine: &mut dyn Engine, reference: &Reference, workload: &Worklo
         Product::Unknown => None,
     };
     let info = engine.info();
+    let form = problem.couplings.form();
     Ok(PerfRow {
         workload: workload.name.clone(),
-        product: problem.couplings.form().name().into(),
+        product: form.name().into(),
+        kernel: info.dense_kernel.filter(|_| form == ProductForm::Dense).map_or("", |k| k.name()).into(),
         engine: info.kind,
         device: info.device,
         threads: info.threads,

@@ -8,7 +8,8 @@
 //! kept in spare rows of the buffer being written, then over its couplings with the update.
 //! Iterations are recorded back to back, ITERATIONS_PER_SUBMIT per submission; only the final σ
 //! and the f32 energies, computed on the device, come back at the end of the batch. Batches
-//! wider than one sub-batch (the state of every replica must fit one binding) run as several.
+//! wider than one sub-batch (each buffer of every pass, for all its replicas, must fit one
+//! binding) run as several.
 //!
 //! Every product sums each row in column order, unfused, like the CPU engine's CSR products (a
 //! hardware driver may still fuse the multiply-adds); only the CPU's GEMM path sums in another
@@ -63,6 +64,8 @@ pub struct GpuOptions {
 pub struct GpuEngine {
     gpu: Gpu,
     pipelines: Pipelines,
+    /// The kernel the pipelines multiply dense J with.
+    dense_kernel: DenseKernel,
     budget: Budget,
     timeout: Option<Duration>,
     loaded: Option<Loaded>,
@@ -99,7 +102,7 @@ impl GpuEngine {
                 .max_workgroups_per_dimension
                 .map_or(gpu.budget.workgroups_per_dimension, |w| w.min(gpu.budget.workgroups_per_dimension)),
         };
-        Ok(GpuEngine { gpu, pipelines, budget, timeout, loaded: None, hardware: None, machine: None })
+        Ok(GpuEngine { gpu, pipelines, dense_kernel, budget, timeout, loaded: None, hardware: None, machine: None })
     }
 
     /// The adapter the engine runs on.
@@ -158,7 +161,13 @@ impl Engine for GpuEngine {
         let info = &self.gpu.info;
         // Under a hardware model the machine joins the kind (`gpu+aoc16`), as on the CPU.
         let kind = self.hardware.as_ref().map_or("gpu".to_string(), |h| format!("gpu+{}", h.machine.name()));
-        EngineInfo { kind, device: format!("{} ({}, {:?})", info.name, info.backend, info.device_type), threads: 1, software_adapter: info.device_type == wgpu::DeviceType::Cpu }
+        EngineInfo {
+            kind,
+            device: format!("{} ({}, {:?})", info.name, info.backend, info.device_type),
+            threads: 1,
+            dense_kernel: Some(self.dense_kernel),
+            software_adapter: info.device_type == wgpu::DeviceType::Cpu,
+        }
     }
 
     fn precision(&self) -> Precision {

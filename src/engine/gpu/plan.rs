@@ -25,11 +25,10 @@ pub(crate) struct Budget {
 /// The device layout of one problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Plan {
-    /// Rows of the state buffers: n, rounded up to whole J tiles on the dense path; factored, n
-    /// plus a row per activity.
-    pub state_rows: usize,
     /// Dense: words per row of a J block (n rounded up to whole tiles); otherwise 0.
     pub j_stride: usize,
+    /// The sub-batch buffers, per replica column.
+    pub columns: ColumnBuffers,
     /// Row blocks of J (factored: of its `couplings`), each small enough for one binding and one
     /// dispatch (at least one block).
     pub blocks: Vec<Range<usize>>,
@@ -42,29 +41,26 @@ pub(crate) struct Plan {
 impl Plan {
     pub fn new(problem: &DynamicsProblem, budget: Budget) -> anyhow::Result<Plan> {
         let n = problem.n;
-        let (state_rows, j_stride, blocks, activity_blocks) = match &problem.couplings {
+        let (j_stride, blocks, activity_blocks) = match &problem.couplings {
             Couplings::Dense(_) => {
-                let j_stride = n.next_multiple_of(DENSE_TILE_K as usize);
-                (j_stride, j_stride, dense_blocks(n, j_stride, budget)?, Vec::new())
+                let j_stride = dense_j_stride(n);
+                (j_stride, dense_blocks(n, j_stride, budget)?, Vec::new())
             }
-            Couplings::Sparse(matrix) => (n, 0, sparse_blocks(&matrix.row_ptr, budget)?, Vec::new()),
-            Couplings::Factored { rows, couplings } => {
-                (n + rows.rows(), 0, sparse_blocks(&couplings.row_ptr, budget)?, sparse_blocks(&rows.row_ptr, budget)?)
-            }
+            Couplings::Sparse(matrix) => (0, sparse_blocks(&matrix.row_ptr, budget)?, Vec::new()),
+            Couplings::Factored { rows, couplings } => (0, sparse_blocks(&couplings.row_ptr, budget)?, sparse_blocks(&rows.row_ptr, budget)?),
         };
-        // Per replica column: the two x buffers hold state_rows words, the σ output and its
-        // read-back copy n + 1 words (σ and the energy).
-        let column_bytes = (state_rows as u64 + 1) * F32;
-        let fit = budget.binding_bytes / column_bytes;
+        let columns = ColumnBuffers::new(problem);
+        // Every buffer of a sub-batch must fit one binding: the widest per column sets the width.
+        let fit = budget.binding_bytes / columns.widest();
         let dispatchable = budget.workgroups_per_dimension as u64 * COLUMN_ALIGN as u64;
         let max_width = (fit.min(dispatchable) as usize) / COLUMN_ALIGN as usize * COLUMN_ALIGN as usize;
         anyhow::ensure!(
             max_width > 0,
             "GPU engine: the state of {COLUMN_ALIGN} replicas of {n} variables needs {} bytes in one buffer, more than the device binds ({} bytes)",
-            COLUMN_ALIGN as u64 * column_bytes,
+            COLUMN_ALIGN as u64 * columns.widest(),
             budget.binding_bytes
         );
-        Ok(Plan { state_rows, j_stride, blocks, activity_blocks, max_width })
+        Ok(Plan { j_stride, columns, blocks, activity_blocks, max_width })
     }
 
     /// The sub-batch width for a batch of `replicas`: all of them if they fit, else the most that do.
@@ -131,9 +127,58 @@ fn split(n: usize, end_of: impl Fn(usize) -> usize) -> Vec<Range<usize>> {
     blocks
 }
 
+/// Words per row of dense J on the device: n rounded up to whole k-tiles.
+fn dense_j_stride(n: usize) -> usize {
+    n.next_multiple_of(DENSE_TILE_K as usize)
+}
+
+/// The buffers of a sub-batch (state.rs allocates exactly these), in bytes per replica
+/// column: the one list both the sub-batch width and the memory footprint are computed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ColumnBuffers {
+    /// Rows of the state buffers: n, rounded up to whole J tiles on the dense path; factored, n
+    /// plus a row per activity.
+    pub state_rows: usize,
+    /// x[0] and x[1], each: state_rows words (y, and factored J's activities, included).
+    pub x: u64,
+    /// α[0] and α[1], each: α and the noise key (shaders/common.wgsl).
+    pub alpha: u64,
+    /// The replica's parameters (`Replica`).
+    pub replica: u64,
+    /// The finish pass's output: the final σ and x, n words each.
+    pub states: u64,
+    /// The finish pass's energy.
+    pub energies: u64,
+    /// The read-back copy of `states` and `energies`, in one buffer.
+    pub read_back: u64,
+}
+
+impl ColumnBuffers {
+    pub fn new(problem: &DynamicsProblem) -> ColumnBuffers {
+        let n = problem.n;
+        let state_rows = match &problem.couplings {
+            Couplings::Dense(_) => dense_j_stride(n),
+            Couplings::Sparse(_) => n,
+            Couplings::Factored { rows, .. } => n + rows.rows(),
+        };
+        let (states, energies) = (2 * n as u64 * F32, F32);
+        ColumnBuffers { state_rows, x: state_rows as u64 * F32, alpha: 2 * F32, replica: REPLICA_PARAMS, states, energies, read_back: states + energies }
+    }
+
+    /// The widest single buffer, per column: a sub-batch of w replicas needs w times this in
+    /// one binding (or buffer).
+    pub fn widest(&self) -> u64 {
+        [self.x, self.alpha, self.replica, self.states, self.energies, self.read_back].into_iter().max().expect("six buffers")
+    }
+
+    /// Every buffer, per column (x and α twice).
+    pub fn total(&self) -> u64 {
+        2 * self.x + 2 * self.alpha + self.replica + self.states + self.energies + self.read_back
+    }
+}
+
 /// Device memory the GPU engine holds for a problem: J (and h) once, plus per replica of a
-/// sub-batch the two ping-pong x buffers (with the activities of factored J), α twice, the
-/// parameters, the final σ with its energy and their read-back copy.
+/// sub-batch its [`ColumnBuffers`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct MemoryFootprint {
     pub couplings_bytes: u64,
@@ -145,18 +190,12 @@ impl MemoryFootprint {
     /// (under one tile row per block).
     pub fn new(problem: &DynamicsProblem) -> Self {
         let n64 = problem.n as u64;
-        let (couplings, state_rows) = match &problem.couplings {
-            Couplings::Dense(_) => {
-                let j_stride = n64.next_multiple_of(DENSE_TILE_K as u64);
-                (n64.next_multiple_of(DENSE_TILE_ROWS as u64) * j_stride * F32, j_stride)
-            }
-            Couplings::Sparse(matrix) => (csr_bytes(matrix), n64),
-            Couplings::Factored { rows, couplings } => (csr_bytes(rows) + csr_bytes(couplings), n64 + rows.rows() as u64),
+        let couplings = match &problem.couplings {
+            Couplings::Dense(_) => n64.next_multiple_of(DENSE_TILE_ROWS as u64) * dense_j_stride(problem.n) as u64 * F32,
+            Couplings::Sparse(matrix) => csr_bytes(matrix),
+            Couplings::Factored { rows, couplings } => csr_bytes(rows) + csr_bytes(couplings),
         };
-        // x twice, α and the noise key twice (shaders/common.wgsl), the parameters, σ, x and
-        // energy out and their read-back.
-        let per_replica = 2 * state_rows * F32 + 4 * F32 + REPLICA_PARAMS + 2 * (2 * n64 + 1) * F32;
-        MemoryFootprint { couplings_bytes: couplings + n64 * F32, per_replica_bytes: per_replica }
+        MemoryFootprint { couplings_bytes: couplings + n64 * F32, per_replica_bytes: ColumnBuffers::new(problem).total() }
     }
 
     /// Peak bytes for a batch of `replicas` run as one sub-batch (replicas padded to whole
@@ -234,7 +273,7 @@ mod tests {
     #[test]
     fn roomy_device_keeps_one_block_and_pads_dense_rows_to_tiles() {
         let plan = Plan::new(&dense(150), ROOMY).unwrap();
-        assert_eq!((plan.state_rows, plan.j_stride, plan.blocks.clone()), (160, 160, bounds(&[0, 150])));
+        assert_eq!((plan.columns.state_rows, plan.j_stride, plan.blocks.clone()), (160, 160, bounds(&[0, 150])));
         assert_eq!(plan.width_for(37), 64);
         assert_eq!(plan.width_for(0), 64);
     }
@@ -244,7 +283,9 @@ mod tests {
         // One tile of 64 rows × 160 words is 40 960 bytes.
         let plan = Plan::new(&dense(150), Budget { binding_bytes: 90_000, workgroups_per_dimension: 65535 }).unwrap();
         assert_eq!(plan.blocks, bounds(&[0, 128, 150]));
-        assert_eq!(plan.max_width, 128); // 90 000 / (161·4) = 139 columns
+        // The finish pass's σ and x out (2·150 words) and their read-back copy with the energy
+        // are wider than x (160 words): 90 000 / (301·4) = 74 columns.
+        assert_eq!(plan.max_width, 64);
         let too_small = Plan::new(&dense(150), Budget { binding_bytes: 40_000, workgroups_per_dimension: 65535 });
         assert!(too_small.unwrap_err().to_string().contains("use sparse couplings"));
     }
@@ -262,11 +303,28 @@ mod tests {
     fn factored_state_holds_the_activities_and_both_matrices_split() {
         let problem = factored(&[3; 20], &[5; 12]);
         let plan = Plan::new(&problem, ROOMY).unwrap();
-        assert_eq!((plan.state_rows, plan.blocks.clone(), plan.activity_blocks.clone()), (32, bounds(&[0, 20]), bounds(&[0, 12])));
+        assert_eq!((plan.columns.state_rows, plan.blocks.clone(), plan.activity_blocks.clone()), (32, bounds(&[0, 20]), bounds(&[0, 12])));
         let plan = Plan::new(&problem, Budget { binding_bytes: 1 << 30, workgroups_per_dimension: 2 }).unwrap();
         assert_eq!((plan.blocks, plan.activity_blocks), (bounds(&[0, 8, 16, 20]), bounds(&[0, 8, 12])));
         let f = MemoryFootprint::new(&problem);
         assert_eq!((f.couplings_bytes, f.per_replica_bytes), (21 * 4 + 60 * 8 + 13 * 4 + 60 * 8 + 80, 2 * 32 * 4 + 16 + 16 + 2 * 41 * 4));
+    }
+
+    #[test]
+    fn the_widest_buffer_of_a_sub_batch_sets_its_width() {
+        let budget = |bytes| Budget { binding_bytes: bytes, workgroups_per_dimension: 65535 };
+        // Sparse, n = 100: x 100 words, the read-back of σ, x and the energy 201 words.
+        let columns = ColumnBuffers::new(&sparse(&[1; 100]));
+        assert_eq!((columns.x, columns.states, columns.read_back, columns.widest()), (400, 800, 804, 804));
+        // 191 columns of 804 bytes fit (x alone would allow 383).
+        assert_eq!(Plan::new(&sparse(&[1; 100]), budget(804 * 191)).unwrap().max_width, 128);
+        // Factored with 300 activities: x (400 words) is the widest.
+        let problem = factored(&[1; 100], &[1; 300]);
+        assert_eq!(ColumnBuffers::new(&problem).widest(), 1600);
+        assert_eq!(Plan::new(&problem, budget(1600 * 191)).unwrap().max_width, 128);
+        assert_eq!(Plan::new(&problem, budget(1600 * 127)).unwrap().max_width, 64);
+        let too_small = Plan::new(&problem, budget(1600 * 63)).unwrap_err().to_string();
+        assert!(too_small.contains(&format!("needs {} bytes", 1600 * 64)), "{too_small}");
     }
 
     #[test]

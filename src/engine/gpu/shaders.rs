@@ -79,10 +79,20 @@ impl DenseKernel {
     /// The kernel `$AOCBENCH_DENSE_KERNEL` names, the default when it is unset or empty.
     /// Errors: any other value than `tiled` or `block8`.
     pub fn from_env() -> anyhow::Result<DenseKernel> {
-        match std::env::var(DENSE_KERNEL_ENV).unwrap_or_default().as_str() {
-            "" | "tiled" => Ok(DenseKernel::Tiled),
-            "block8" => Ok(DenseKernel::Block8),
-            other => anyhow::bail!("{DENSE_KERNEL_ENV}={other:?}: the dense kernels are `tiled` (shaders/dense.wgsl) and `block8` (shaders/dense_block8.wgsl)"),
+        let value = std::env::var(DENSE_KERNEL_ENV).unwrap_or_default();
+        if value.is_empty() {
+            return Ok(DenseKernel::default());
+        }
+        [DenseKernel::Tiled, DenseKernel::Block8].into_iter().find(|kernel| kernel.name() == value).ok_or_else(|| {
+            anyhow::anyhow!("{DENSE_KERNEL_ENV}={value:?}: the dense kernels are `tiled` (shaders/dense.wgsl) and `block8` (shaders/dense_block8.wgsl)")
+        })
+    }
+
+    /// The name `$AOCBENCH_DENSE_KERNEL`, reports and perf's `kernel` column give it.
+    pub fn name(self) -> &'static str {
+        match self {
+            DenseKernel::Tiled => "tiled",
+            DenseKernel::Block8 => "block8",
         }
     }
 
@@ -91,6 +101,13 @@ impl DenseKernel {
             DenseKernel::Tiled => Kernel::Dense,
             DenseKernel::Block8 => Kernel::DenseBlock8,
         }
+    }
+}
+
+/// As its [`DenseKernel::name`].
+impl serde::Serialize for DenseKernel {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
     }
 }
 

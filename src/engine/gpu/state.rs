@@ -66,18 +66,21 @@ impl States {
 
     fn allocate(gpu: &Gpu, pipelines: &Pipelines, problem: &LoadedProblem, width: usize) -> Self {
         use wgpu::BufferUsages as U;
-        let f32s = |count: usize| (count.max(4) * 4) as u64;
+        // The plan's per-column sizes (never empty: a binding needs a size).
+        let columns = &problem.plan.columns;
+        let bytes = |per_column: u64| (per_column * width as u64).max(16);
         let buffer = |label: &str, size: u64, usage: U| {
             gpu.device.create_buffer(&wgpu::BufferDescriptor { label: Some(label), size, usage, mapped_at_creation: false })
         };
         let state = U::STORAGE | U::COPY_DST;
-        let x = ["x 0", "x 1"].map(|label| buffer(label, f32s(problem.plan.state_rows * width), state));
+        let x = ["x 0", "x 1"].map(|label| buffer(label, bytes(columns.x), state));
         // α of every replica, then their noise keys.
-        let alpha = ["alpha 0", "alpha 1"].map(|label| buffer(label, f32s(2 * width), state));
-        let replicas = buffer("replicas", (width * size_of::<Replica>()) as u64, state);
+        let alpha = ["alpha 0", "alpha 1"].map(|label| buffer(label, bytes(columns.alpha), state));
+        let replicas = buffer("replicas", bytes(columns.replica), state);
         // σ of every replica, then its x (the amplitudes), both replica-major.
-        let states = buffer("states", f32s(2 * problem.n * width), U::STORAGE | U::COPY_SRC);
-        let energies = buffer("energies", f32s(width), U::STORAGE | U::COPY_SRC);
+        let states = buffer("states", bytes(columns.states), U::STORAGE | U::COPY_SRC);
+        let energies = buffer("energies", bytes(columns.energies), U::STORAGE | U::COPY_SRC);
+        // columns.read_back per column, here with the floors of both.
         let read_back = buffer("read-back", states.size() + energies.size(), U::MAP_READ | U::COPY_DST);
         let machine = problem.machine;
         let (soft, range) = machine.soft_threshold.unwrap_or_default();
@@ -143,7 +146,7 @@ impl States {
     pub fn run(&self, gpu: &Gpu, pipelines: &Pipelines, problem: &LoadedProblem, batch: &Batch, first_replica: usize, timeout: std::time::Duration) -> anyhow::Result<SubBatchOutput> {
         let (n, replicas, width) = (problem.n, batch.replicas(), self.width);
         debug_assert!(replicas <= width);
-        let mut x = vec![0.0f32; problem.plan.state_rows * width];
+        let mut x = vec![0.0f32; problem.plan.columns.state_rows * width];
         to_variable_major(batch.initial, n, width, &mut x);
         // α as bits, then the noise keys (shaders/common.wgsl).
         let mut alpha = vec![0u32; 2 * width];
