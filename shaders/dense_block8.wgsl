@@ -35,13 +35,11 @@ var<workgroup> j_tiles: array<vec4<f32>, 2 * BLOCK8_TILE>;
 var<workgroup> sigma_tiles: array<vec4<f32>, 2 * BLOCK8_TILE>;
 
 @compute @workgroup_size(DENSE_BLOCK8_WG, DENSE_BLOCK8_WG)
-fn main(
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(local_invocation_id) local: vec3<u32>,
-    @builtin(local_invocation_index) lane: u32,
-) {
-    let row0 = group.y * DENSE_TILE_ROWS;
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+    // This invocation's block column and row within the tile.
+    let local = vec2<u32>(lane % DENSE_BLOCK8_WG, lane / DENSE_BLOCK8_WG);
     let col0 = group.x * DENSE_TILE_COLS;
+    let row0 = group.y * DENSE_TILE_ROWS;
     // Staging J: this invocation reads the vec4 at row j_load_row + 16·q, words 4·j_load_quad..
     // of the k-step, and stores its components c at k = 4·j_load_quad + c.
     let j_row_quads = info.j_stride / 4u;
