@@ -206,12 +206,12 @@ pack() {
         mv -f "$publish/.gpu-check.tar.gz.partial" "$publish/gpu-check.tar.gz"
 }
 
-# wanted NAME: whether GPU_CHECK_STEPS (unset: all) selects the step; the adapter listings
-# always run, as the choice of backend depends on them.
+# wanted NAME: whether GPU_CHECK_STEPS (unset: all) selects the step; the adapter listings and
+# probes always run, as the choice of backend depends on them.
 wanted() {
     [[ -z ${GPU_CHECK_STEPS:-} ]] || (( plan_only )) && return 0
     local prefix
-    for prefix in devices_ $GPU_CHECK_STEPS; do [[ $1 == "$prefix"* ]] && return 0; done
+    for prefix in devices_ probe_ $GPU_CHECK_STEPS; do [[ $1 == "$prefix"* ]] && return 0; done
     return 1
 }
 
@@ -371,13 +371,26 @@ adapter_listed() {
     grep -q "\"name\": \"[^\"]*$adapter" "$1" 2>/dev/null
 }
 
+# usable BACKEND: lists the adapters on BACKEND (vulkan, gl) and, when the adapter under test is
+# among them, runs one tiny batch on it: a listed adapter whose device cannot be made (a driver
+# without what wgpu needs) must not cost every later step. Fails unless the batch ran there.
+usable() {
+    local env=(env WGPU_BACKEND="$1")
+    step "devices_$1" "${env[@]}" "$aocbench" devices --format json
+    (( plan_only )) || adapter_listed "$results/logs/devices_$1.out" || return 1
+    step "probe_$1" "${env[@]}" "$aocbench" perf --engine gpu --sizes 64 --instances --replicas 64 --iterations 1 --repeats 1 \
+        --out "$results/logs/probe_$1.csv"
+    (( plan_only )) || { [[ $(awk -F'\t' -v s="probe_$1" '$1 == s { status = $2 } END { print status }' "$results/steps.tsv") == ok ]] &&
+        grep -q "$adapter" "$results/logs/probe_$1.csv"; }
+}
+
 say "gpu_check.sh: $mode, ${total_s} s at most, results in $results"
 if (( plan_only )); then
-    # The worst case that still runs every step: Vulkan without the adapter, GL with it.
+    # The worst case that still runs every step: Vulkan lists the adapter but cannot use it, GL can.
     backend=gl
     step nvidia_smi nvidia-smi
-    step devices_vulkan "$aocbench" devices --format json
-    step devices_gl env WGPU_BACKEND=gl "$aocbench" devices --format json
+    usable vulkan
+    usable gl
 else
     machine_facts >"$results/logs/machine.out" 2>&1 || true
     if command -v nvidia-smi >/dev/null; then
@@ -388,23 +401,19 @@ else
     fi
     setup_runtime >"$results/logs/runtime.out" 2>&1
     cat "$results/logs/runtime.out"
-    step devices_vulkan "$aocbench" devices --format json
-    if adapter_listed "$results/logs/devices_vulkan.out"; then
+    # wgpu's GL backend (EGL) is the way through when Vulkan fails.
+    if usable vulkan; then
         backend=vulkan
+    elif usable gl; then
+        backend=gl
     else
-        # wgpu's GL backend (EGL) is the way through when Vulkan fails.
-        step devices_gl env WGPU_BACKEND=gl "$aocbench" devices --format json
-        if adapter_listed "$results/logs/devices_gl.out"; then
-            backend=gl
-            export WGPU_BACKEND=gl
-        else
-            backend=none
-        fi
+        backend=none
     fi
+    [[ $backend == none ]] || export WGPU_BACKEND=$backend
 fi
 if [[ $backend == none ]]; then
     # Nothing else can measure the GPU: end now, with what the listings and the runtime say.
-    record adapter FAILED 0 "no adapter named *$adapter* on Vulkan or GL: see logs/runtime.out, logs/devices_*.err and logs/machine.out"
+    record adapter FAILED 0 "no usable adapter named *$adapter* on Vulkan or GL: see logs/runtime.out, logs/devices_*, logs/probe_* and logs/machine.out"
     pack
     cat "$results/summary.md"
     say "no usable *$adapter* adapter: stopped after $(( $(date +%s) - started )) s; results in $results${publish:+ (and $publish)}"
