@@ -60,3 +60,21 @@ fn the_anchor_csv_gives_the_reference_of_matching_shapes_only() {
     }
     assert!(matches!(reference.product(256, 256, 0), aocbench::perf::Product::Unknown));
 }
+
+/// The console table says what its "-" cells mean (a CPU row has no kernel, no memory figure).
+#[test]
+fn the_console_table_explains_its_dashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aocbench"))
+        .args(["perf", "--engine", "cpu", "--sizes", "16", "--instances", "--replicas", "16", "--iterations", "2", "--repeats", "1", "--threads", "1"])
+        .arg("--out")
+        .arg(dir.path().join("perf.csv"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let table_has_dash = stdout.lines().any(|l| l.starts_with("dense") && l.split_whitespace().any(|c| c == "-"));
+    assert!(table_has_dash, "a CPU row has no kernel:\n{stdout}");
+    let flat = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("dashes: \"-\" is no value. kernel: the CPU engine"), "{stdout}");
+}

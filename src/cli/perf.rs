@@ -8,7 +8,7 @@ use super::EngineArgs;
 use crate::engine::create_engine;
 use crate::qumo::QumoModel;
 use crate::output::destination::Destination;
-use crate::table::{count, render, whole};
+use crate::table::{count, render, whole, wrap, WIDTH};
 use crate::perf::{measure, AnchorTable, PerfRow, Provenance, Reference, Replicas, Settings, Workload};
 use crate::instances::{self, InstanceDirs};
 use crate::resources::ensure_fits;
@@ -95,7 +95,11 @@ pub fn run(dir: &InstanceDirs, args: PerfArgs) -> Result<(), Failure> {
     // The GPU engine's one host thread says nothing about its speed; its dense kernel does.
     let how = info.dense_kernel.map_or_else(|| count(info.threads, "thread"), |kernel| format!("dense kernel {}", kernel.name()));
     println!("{} engine on {} ({how}); reference: {}", info.kind, info.device, reference.name());
-    print!("{}", render(&HEADER, &rows.iter().map(table_row).collect::<Vec<_>>()));
+    let cells: Vec<Vec<String>> = rows.iter().map(table_row).collect();
+    print!("{}", render(&HEADER, &cells));
+    if cells.iter().flatten().any(|cell| cell == "-") {
+        println!("{}", wrap("dashes: ", DASHES, WIDTH));
+    }
     // After the table, so that an error here loses no measurement.
     write_csv(&rows, &out).context("the table printed above was not saved").during_work()?;
     println!("wrote {}", out.path().display());
@@ -118,6 +122,11 @@ fn write_csv(rows: &[PerfRow], out: &Destination) -> anyhow::Result<()> {
     }
     out.write(&writer.into_inner()?)
 }
+
+/// What "-" means in each column of the table where it can occur.
+const DASHES: &str = "\"-\" is no value. kernel: the CPU engine, or a sparse or factored product on the GPU (each has one \
+kernel; the GPU engine's dense product has two, AOCBENCH_DENSE_KERNEL); ref GFLOP/s and ratio: no reference product of \
+that shape was measured or given (--reference-csv); KiB/replica: the engine does not report its memory per replica.";
 
 const HEADER: [&str; 13] = ["workload", "product", "kernel", "n", "nnz", "B", "iterations", "GFLOP/s", "replica-it/s", "ref n", "ref GFLOP/s", "ratio", "KiB/replica"];
 
