@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     unsafe { aocbench::engine::gpu::quiet_display_probe() };
     let cli = aocbench::cli::Cli::parse();
     if let Err(error) = interrupt::install() {
-        eprintln!("{}", aocbench::output::warnings::Warning::interrupt_unhandled(&error).line());
+        aocbench::errln!("{}", aocbench::output::warnings::Warning::interrupt_unhandled(&error).line());
     }
     aocbench::cli::run(cli)
 }

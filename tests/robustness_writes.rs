@@ -306,3 +306,37 @@ fn conversion_errors_in_solve_name_the_file() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && stderr.contains(&format!("error: {}: TINY_QBL: constraint 2 can never be satisfied", infeasible.display())), "{stderr}");
 }
+
+/// `aocbench … | head` closes the pipe while the run still has work and files to write: the
+/// run goes on, writes them, and ends as asked (no panic, exit 0). Both streams closed at once,
+/// before the first line, as `2>&1 | head -0` would.
+#[test]
+fn a_closed_pipe_loses_no_result() {
+    use std::process::Stdio;
+
+    let (dir, instance) = workspace();
+    let out = dir.path().join("bench");
+    let runs: [Vec<String>; 3] = [
+        ["bench", instance.to_str().unwrap(), "--reference", "none", "--work", "100000", "--out", out.to_str().unwrap()].map(String::from).to_vec(),
+        ["solve", instance.to_str().unwrap(), "--work", "100000"].map(String::from).to_vec(),
+        ["completions", "bash"].map(String::from).to_vec(),
+    ];
+    for args in runs {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_aocbench"))
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        // Closing the read ends: every write of the child now fails with EPIPE.
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{args:?} on closed pipes: {status}");
+    }
+    for file in ["results.csv", "results.json", "comparison.md", "comparison.csv", "profile.svg", "gap_over_time.svg"] {
+        assert!(out.join(file).is_file(), "{file} was not written");
+    }
+    assert_eq!(fs::read_to_string(out.join("results.csv")).unwrap().lines().count(), 2, "the header and the instance's row");
+}

@@ -84,7 +84,7 @@ fn plan_run(config: &BenchConfig) -> anyhow::Result<(RunPlan, Vec<String>)> {
         // Refused before anything runs: a submission that is malformed or contradicts itself.
         let submissions = config.recorded.submissions(path, &instance)?;
         if let Some(warning) = Warning::recorded_solver_unread(&instance.name, &submissions.unread) {
-            eprintln!("{}", warning.line());
+            crate::errln!("{}", warning.line());
         }
         costs.push(InstanceCost { product_size: product_size(&instance), has_best_known: config.catalog.best_known(&instance.name).is_some(), name: instance.name });
     }

@@ -169,7 +169,7 @@ pub(super) fn verdict(command: &str, shortfalls: &[String]) -> ExitCode {
     if shortfalls.is_empty() {
         return ExitCode::SUCCESS;
     }
-    eprintln!("error: {command} finished, but not as asked (exit status 1): {}", shortfalls.join("; "));
+    crate::errln!("error: {command} finished, but not as asked (exit status 1): {}", shortfalls.join("; "));
     ExitCode::FAILURE
 }
 
@@ -202,7 +202,7 @@ fn configure(dir: &InstanceDirs, args: BenchArgs) -> anyhow::Result<BenchConfig>
         let (paths, catalog) = set.select(dir)?;
         // A QOBLIB class read from the shipped smoke files is a few instances, not the class.
         if QoblibClass::from_name(set.name()).is_some() && paths.iter().all(|p| p.starts_with(qoblib::shipped_dir())) {
-            eprintln!("{}", Warning::shipped_qoblib_subset(set.name(), paths.len()).line());
+            crate::errln!("{}", Warning::shipped_qoblib_subset(set.name(), paths.len()).line());
         }
         (paths, catalog, set.name().to_string())
     } else {
@@ -232,7 +232,7 @@ fn configure(dir: &InstanceDirs, args: BenchArgs) -> anyhow::Result<BenchConfig>
         (false, false) => OutputMode::Fresh,
     };
     let out = args.resume.or(args.out).unwrap_or_else(|| PathBuf::from("results").join(format!("bench-{}", chrono::Local::now().format("%Y%m%d-%H%M%S"))));
-    eprintln!(
+    crate::errln!(
         "bench: {} ({selection}){}, {}, references {}; writing {}",
         count(instances.len(), "instance"),
         shard.as_ref().map_or(String::new(), |s| format!(", shard {s}")),
@@ -289,7 +289,7 @@ fn with_targets(mut catalog: Catalog, instances: &[PathBuf], best_known: Option<
             names.join(", ")
         );
         if let Some(warning) = Warning::catalog_rows_unmatched(file, unmatched.iter().map(|entry| entry.name.clone()).collect()) {
-            eprintln!("{}", warning.line());
+            crate::errln!("{}", warning.line());
         }
         for entry in matched {
             catalog.adopt(&given, &entry.name);
@@ -311,8 +311,8 @@ fn recorded_checkout(given: Option<PathBuf>) -> anyhow::Result<RecordedSource> {
 /// The summary for the terminal ([`console::summary`]) on standard output, then the files
 /// written.
 pub(super) fn print_summary(results: &BenchResults, out: &Path) {
-    print!("{}", console::summary(results));
+    crate::out!("{}", console::summary(results));
     for path in OutputFiles::in_dir(out).all() {
-        println!("wrote {}", path.display());
+        crate::outln!("wrote {}", path.display());
     }
 }

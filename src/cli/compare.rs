@@ -38,8 +38,8 @@ fn results_csv(path: &Path) -> PathBuf {
 pub fn run(args: CompareArgs) -> Result<ExitCode, Failure> {
     let (baseline, current) = (results_csv(&args.baseline), results_csv(&args.current));
     let report = judge(&args, &baseline, &current).before_work()?;
-    println!("compare: baseline {} against {}", baseline.display(), current.display());
-    print!("{report}");
+    crate::outln!("compare: baseline {} against {}", baseline.display(), current.display());
+    crate::out!("{report}");
     Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 

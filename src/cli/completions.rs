@@ -11,10 +11,13 @@ pub struct CompletionsArgs {
     pub shell: Shell,
 }
 
-/// Writes the completion script for `args.shell` to standard output.
+/// Writes the completion script for `args.shell` to standard output (through a buffer:
+/// clap_complete panics on a failed write, such as a closed pipe).
 pub fn run(args: CompletionsArgs) -> Result<(), Failure> {
     let mut command = Cli::command();
     let name = command.get_name().to_string();
-    clap_complete::generate(args.shell, &mut command, name, &mut std::io::stdout());
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, name, &mut script);
+    crate::out!("{}", String::from_utf8_lossy(&script));
     Ok(())
 }

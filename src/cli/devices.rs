@@ -20,7 +20,7 @@ pub fn run(args: DevicesArgs) -> Result<(), Failure> {
 fn list(args: DevicesArgs) -> anyhow::Result<()> {
     let adapters = list_adapters();
     match args.format {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&adapters)?),
+        OutputFormat::Json => crate::outln!("{}", serde_json::to_string_pretty(&adapters)?),
         OutputFormat::Csv => {
             let mut writer = csv::Writer::from_writer(std::io::stdout());
             writer.write_record(["backend", "device_type", "name", "driver", "driver_info", "max_storage_buffer_binding_size_bytes", "max_buffer_size_bytes", "max_compute_workgroups_per_dimension"])?;
@@ -32,7 +32,7 @@ fn list(args: DevicesArgs) -> anyhow::Result<()> {
         }
         OutputFormat::Table => {
             if adapters.is_empty() {
-                println!("no wgpu adapter found: `--engine auto` will use the native CPU engine; on Linux, `apt-get install mesa-vulkan-drivers libvulkan1` provides a CPU (lavapipe) adapter for `--engine gpu`");
+                crate::outln!("no wgpu adapter found: `--engine auto` will use the native CPU engine; on Linux, `apt-get install mesa-vulkan-drivers libvulkan1` provides a CPU (lavapipe) adapter for `--engine gpu`");
                 return Ok(());
             }
             let rows: Vec<Vec<String>> = adapters
@@ -42,7 +42,7 @@ fn list(args: DevicesArgs) -> anyhow::Result<()> {
                     vec![a.name.clone(), a.backend.clone(), a.device_type.clone(), format!("{} {}", a.driver, a.driver_info).trim().to_string(), format!("{} MiB", l.max_storage_buffer_binding_size >> 20), format!("{} MiB", l.max_buffer_size >> 20), l.max_compute_workgroups_per_dimension.to_string()]
                 })
                 .collect();
-            print!("{}", render(&["name", "backend", "type", "driver", "max_binding", "max_buffer", "max_workgroups/dim"], &rows));
+            crate::out!("{}", render(&["name", "backend", "type", "driver", "max_binding", "max_buffer", "max_workgroups/dim"], &rows));
         }
     }
     Ok(())

@@ -98,7 +98,7 @@ fn export_qoblib(results: &Path, out: &Path, submitter: &str) -> Result<(), Fail
     let submissions = submissions(results, submitter).before_work()?;
     for (name, submission) in submissions {
         for file in submission.write(&out.join(name)).during_work()? {
-            println!("wrote {}", file.display());
+            crate::outln!("wrote {}", file.display());
         }
     }
     Ok(())
@@ -115,7 +115,7 @@ fn submissions(results: &Path, submitter: &str) -> anyhow::Result<Vec<(String, S
     for listed in &recorded.metadata.instances {
         let path = PathBuf::from(listed);
         let Some(format) = solution_format(&path) else {
-            eprintln!("note: {listed} is not a QOBLIB instance (not in a QOBLIB class folder): not exported");
+            crate::errln!("note: {listed} is not a QOBLIB instance (not in a QOBLIB class folder): not exported");
             continue;
         };
         let instance = instances::read_instance(&path).with_context(|| format!("reading {listed}, an instance of the run in {}", results.display()))?;
@@ -135,7 +135,7 @@ fn submissions(results: &Path, submitter: &str) -> anyhow::Result<Vec<(String, S
             })
             .collect();
         if runs.is_empty() {
-            eprintln!("note: {} has no complete AOC-DT run in {}: not exported", instance.name, results.display());
+            crate::errln!("note: {} has no complete AOC-DT run in {}: not exported", instance.name, results.display());
             continue;
         }
         submissions.push((instance.name.clone(), Submission::new(&instance, format, &runs, &facts)?));

@@ -36,7 +36,7 @@ impl Failure {
             Failure::Input(error) => (error, EXIT_INPUT_ERROR),
             Failure::Work(error) => (error, 1),
         };
-        eprintln!("error: {error:#}");
+        crate::errln!("error: {error:#}");
         ExitCode::from(status)
     }
 }

@@ -110,7 +110,7 @@ fn describe(paths: &[PathBuf], catalog: &Catalog) -> anyhow::Result<(Vec<InfoRow
 
 fn print(format: OutputFormat, rows: &[InfoRow], qs_files: &[String]) -> anyhow::Result<()> {
     match format {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(rows)?),
+        OutputFormat::Json => crate::outln!("{}", serde_json::to_string_pretty(rows)?),
         OutputFormat::Csv => write_csv(rows)?,
         OutputFormat::Table => {
             let cells: Vec<Vec<String>> = rows
@@ -134,9 +134,9 @@ fn print(format: OutputFormat, rows: &[InfoRow], qs_files: &[String]) -> anyhow:
                     ]
                 })
                 .collect();
-            print!("{}", render(&HEADER, &cells));
+            crate::out!("{}", render(&HEADER, &cells));
             for line in qs_files {
-                println!("{line}");
+                crate::outln!("{line}");
             }
         }
     }

@@ -33,14 +33,14 @@ pub struct MergeArgs {
 pub fn run(args: MergeArgs) -> Result<ExitCode, Failure> {
     let merged = merge_runs(&args.dirs, &args.out, args.allow_partial, std::env::args().collect()).before_work()?;
     for duplicate in &merged.duplicates {
-        eprintln!("merge: {} is complete in {} and in {}: kept the first", duplicate.unit, duplicate.kept.display(), duplicate.dropped.display());
+        crate::errln!("merge: {} is complete in {} and in {}: kept the first", duplicate.unit, duplicate.kept.display(), duplicate.dropped.display());
     }
     let metadata = &merged.results.metadata;
     let units = metadata.plan.units.len();
     if !metadata.missing_units.is_empty() {
-        eprintln!("merge: PARTIAL: {} of {units} units missing (--allow-partial)", metadata.missing_units.len());
+        crate::errln!("merge: PARTIAL: {} of {units} units missing (--allow-partial)", metadata.missing_units.len());
     }
-    eprintln!("merge: {} from {} into {}", count(units - metadata.missing_units.len(), "unit"), count(args.dirs.len(), "folder"), args.out.display());
+    crate::errln!("merge: {} from {} into {}", count(units - metadata.missing_units.len(), "unit"), count(args.dirs.len(), "folder"), args.out.display());
     print_summary(&merged.results, &args.out);
     Ok(verdict("merge", &shortfalls(&merged.results)))
 }

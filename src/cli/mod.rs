@@ -147,7 +147,7 @@ impl EngineArgs {
         let cores = available_cores();
         self.threads.map(|asked| match Warning::too_many_threads(asked, cores) {
             Some(warning) => {
-                eprintln!("{}", warning.line());
+                crate::errln!("{}", warning.line());
                 cores
             }
             None => asked,

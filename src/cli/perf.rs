@@ -87,22 +87,22 @@ pub fn run(dir: &InstanceDirs, args: PerfArgs) -> Result<(), Failure> {
         .chain(sparse)
         .map(|workload| {
             let row = measure(engine.as_mut(), &reference, &workload?, settings, &provenance)?;
-            eprintln!("{} n = {}: {:.1} GFLOP/s, reference {}", row.workload, row.n, row.gflops, row.reference_gflops.map_or("-".into(), |g| format!("{g:.1} GFLOP/s")));
+            crate::errln!("{} n = {}: {:.1} GFLOP/s, reference {}", row.workload, row.n, row.gflops, row.reference_gflops.map_or("-".into(), |g| format!("{g:.1} GFLOP/s")));
             Ok(row)
         })
         .collect::<anyhow::Result<Vec<PerfRow>>>()
         .during_work()?;
     // The GPU engine's one host thread says nothing about its speed; its dense kernel does.
     let how = info.dense_kernel.map_or_else(|| count(info.threads, "thread"), |kernel| format!("dense kernel {}", kernel.name()));
-    println!("{} engine on {} ({how}); reference: {}", info.kind, info.device, reference.name());
+    crate::outln!("{} engine on {} ({how}); reference: {}", info.kind, info.device, reference.name());
     let cells: Vec<Vec<String>> = rows.iter().map(table_row).collect();
-    print!("{}", render(&HEADER, &cells));
+    crate::out!("{}", render(&HEADER, &cells));
     if cells.iter().flatten().any(|cell| cell == "-") {
-        println!("{}", wrap("dashes: ", DASHES, WIDTH));
+        crate::outln!("{}", wrap("dashes: ", DASHES, WIDTH));
     }
     // After the table, so that an error here loses no measurement.
     write_csv(&rows, &out).context("the table printed above was not saved").during_work()?;
-    println!("wrote {}", out.path().display());
+    crate::outln!("wrote {}", out.path().display());
     Ok(())
 }
 

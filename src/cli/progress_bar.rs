@@ -33,7 +33,7 @@ impl SweepProgress {
 fn say(bar: Option<&ProgressBar>, line: &str) {
     match bar {
         Some(bar) => bar.println(line),
-        None => eprintln!("{line}"),
+        None => crate::errln!("{line}"),
     }
 }
 
@@ -73,7 +73,7 @@ impl SweepObserver for SweepProgress {
             bar.println(what);
             self.bar = Some(bar);
         } else {
-            eprintln!("{what}");
+            crate::errln!("{what}");
         }
     }
 
@@ -212,7 +212,7 @@ impl BenchObserver for InstanceProgress {
         self.current = name.to_string();
         match &self.bar {
             Some(bar) => bar.set_position(index as u64),
-            None => eprintln!("[{}/{}] {name}", index + 1, self.total),
+            None => crate::errln!("[{}/{}] {name}", index + 1, self.total),
         }
     }
 

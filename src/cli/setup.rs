@@ -23,15 +23,15 @@ fn install(args: SetupArgs) -> anyhow::Result<()> {
     for solver in args.reference {
         let options = ReferenceOptions::new(solver);
         if let Some(size) = solver.large_download() {
-            eprintln!("setup: {solver} needs {size}");
+            crate::errln!("setup: {solver} needs {size}");
         }
-        let environment = ensure_environment(&options, true, &mut |step| eprintln!("setup: {step}"))?;
+        let environment = ensure_environment(&options, true, &mut |step| crate::errln!("setup: {step}"))?;
         if let Some(warning) = Warning::unpinned_package(solver, &environment) {
-            eprintln!("{}", warning.line());
+            crate::errln!("{}", warning.line());
         }
-        println!("{} ({solver}) is ready in {} ({})", solver.python_packages().join(", "), options.venv_dir.display(), environment.python.display());
+        crate::outln!("{} ({solver}) is ready in {} ({})", solver.python_packages().join(", "), options.venv_dir.display(), environment.python.display());
         if std::env::var_os(VENV_ENV).is_none() {
-            println!("point every task at it with: export {VENV_ENV}={}", options.venv_dir.display());
+            crate::outln!("point every task at it with: export {VENV_ENV}={}", options.venv_dir.display());
         }
     }
     Ok(())

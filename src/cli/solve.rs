@@ -57,12 +57,12 @@ pub fn run(dir: &InstanceDirs, args: SolveArgs) -> Result<(), Failure> {
     let outcome = solve_instance(&instance, engine.as_mut(), &options, best_known, &mut SweepProgress::new()).map_err(|error| name_the_file(error, &path)).during_work()?;
     let warnings: Vec<Warning> = Warning::software_adapter(&engine.info()).into_iter().chain(warnings(&instance, &outcome, catalog.proven_optimum(&instance.name))).collect();
     for warning in warnings.iter().filter(|w| !w.said_when_known()) {
-        eprintln!("{}", warning.line());
+        crate::errln!("{}", warning.line());
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&json_report(&instance, &options, engine.hardware(), &outcome, &warnings)).during_work()?);
+        crate::outln!("{}", serde_json::to_string_pretty(&json_report(&instance, &options, engine.hardware(), &outcome, &warnings)).during_work()?);
     } else {
-        print!("{}", text_report(&instance, engine.hardware(), &outcome));
+        crate::out!("{}", text_report(&instance, engine.hardware(), &outcome));
     }
     // After the report, so that an error here (a disk filled during the run) loses no result.
     match &save {

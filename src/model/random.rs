@@ -12,7 +12,7 @@ pub fn fresh_seed() -> u64 {
     let seed = std::env::var("AOCBENCH_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock after 1970").as_nanos() as u64
     });
-    eprintln!("random seed {seed} (AOCBENCH_TEST_SEED={seed} replays it)");
+    crate::errln!("random seed {seed} (AOCBENCH_TEST_SEED={seed} replays it)");
     seed
 }
 

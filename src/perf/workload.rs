@@ -50,7 +50,7 @@ impl Workload {
         let eigenvalues = extreme_eigenvalues(qumo.n, |v, out| qumo.j.matvec(v, out), 0);
         let lambda_s = started.elapsed().as_secs_f64();
         let problem = DynamicsProblem::from_qumo(&qumo, product);
-        eprintln!(
+        crate::errln!(
             "{}: QUMO n = {} ({} slacks), nnz(J) = {} (density {:.4}), {} rows with {} entries, nnz(J_obj + D) = {}; {} product of {} entries; build {build_s:.2} s, λ {lambda_s:.2} s",
             name,
             whole(qumo.n),

@@ -392,7 +392,7 @@ mod tests {
         let start = Instant::now();
         let e = extreme_eigenvalues(n, sparse, seed);
         let elapsed = start.elapsed();
-        println!("n = {n}, {nonzeros} non-zeros: {e:?} in {elapsed:?} (seed {seed})");
+        crate::outln!("n = {n}, {nonzeros} non-zeros: {e:?} in {elapsed:?} (seed {seed})");
         let again = extreme_eigenvalues(n, sparse, seed.wrapping_add(1));
         assert_close(again.min, e.min, e.max, &format!("min, seed {seed}"));
         assert_close(again.max, e.max, e.max, &format!("max, seed {seed}"));
@@ -400,7 +400,7 @@ mod tests {
         let start = Instant::now();
         let e = extreme_eigenvalues(n, penalised, seed);
         let elapsed = start.elapsed();
-        println!("n = {n}, penalised: {e:?} in {elapsed:?} (seed {seed})");
+        crate::outln!("n = {n}, penalised: {e:?} in {elapsed:?} (seed {seed})");
         let again = extreme_eigenvalues(n, penalised, seed.wrapping_add(1));
         let radius = e.min.abs();
         assert_close(
