@@ -101,7 +101,7 @@ fn json(run: &Run, args: &[&str]) -> serde_json::Value {
 fn absurd_counts_are_refused_at_parse_time_with_their_range() {
     let (dir, tiny) = workspace();
     let tiny = tiny.as_str();
-    let cases: [(&[&str], &str); 12] = [
+    let cases: [(&[&str], &str); 13] = [
         (&["solve", tiny, "--hardware", "aoc16", "--bcd-block-size", "18446744073709551615", "--work", "1000"], "18446744073709551615 is not in 1..=65536"),
         (&["bench", tiny, "--repeats", "4294967295", "--work", "1000"], "'4294967295' for '--repeats <REPEATS>': 4294967295 is not in 1..=10000"),
         (&["bench", tiny, "--shard", "1/4294967295", "--work", "1000"], "'1/4294967295' for '--shard <K/N|slurm>': 4294967295 shards: a run splits into 1..=10000 shards"),
@@ -109,10 +109,11 @@ fn absurd_counts_are_refused_at_parse_time_with_their_range() {
         (&["solve", tiny, "--hardware", "aoc16", "--bcd-iterations", "4000000000", "--work", "1000"], "'4000000000' for '--bcd-iterations <N>': 4000000000 is not in 1..=1000000"),
         (&["solve", tiny, "--batch-size", "100000000", "--work", "200000"], "'100000000' for '--batch-size <BATCH_SIZE>': 100000000 is not in 1..=1048576"),
         (&["solve", tiny, "--batch-size", "0", "--work", "1000"], "'0' for '--batch-size <BATCH_SIZE>': 0 is not in 1..=1048576"),
-        (&["solve", tiny, "--threads", "0", "--work", "1000"], "'0' for '--threads <THREADS>'"),
+        (&["solve", tiny, "--threads", "0", "--work", "1000"], "'0' for '--threads <THREADS>': 0 is not in 1..=1048576"),
         (&["perf", "--replicas", "100000000"], "\"100000000\" is neither a number of replicas in 1..=1048576 nor `auto`"),
         (&["perf", "--iterations", "4000000000"], "'4000000000' for '--iterations <ITERATIONS>': 4000000000 is not in 1..=1000000"),
         (&["perf", "--repeats", "100000000"], "'100000000' for '--repeats <REPEATS>': 100000000 is not in 1..=1000"),
+        (&["perf", "--sizes", "64,0", "--instances"], "'0' for '--sizes [<SIZES>...]': 0 is not in 1..=1048576"),
         (&["bench", tiny, "--repeats", "0", "--work", "1000"], "0 is not in 1..=10000"),
     ];
     for (args, message) in cases {

@@ -74,6 +74,11 @@ pub trait BenchObserver {
     fn note(&mut self, _message: &str) {}
 }
 
+
+/// What bench offers instead of writing over a folder that holds a run.
+const BENCH_REMEDY: &str = "Choose another folder, continue the run there with --resume FOLDER and the run's own options, \
+or replace its bench files with --force.";
+
 /// Reads every instance once for its name and size, and deals the units to the shards.
 fn plan_run(config: &BenchConfig) -> anyhow::Result<(RunPlan, Vec<String>)> {
     let mut costs: Vec<InstanceCost> = Vec::with_capacity(config.instances.len());
@@ -99,7 +104,7 @@ fn plan_run(config: &BenchConfig) -> anyhow::Result<(RunPlan, Vec<String>)> {
 fn recorded_run(config: &BenchConfig, files: &OutputFiles) -> anyhow::Result<(FolderLock, Option<RecordedRun>)> {
     if config.output == OutputMode::Fresh {
         // Refused before the lock, so a folder that is not ours gets no lock file.
-        prepare_output(&config.out, files, config.output)?;
+        prepare_output(&config.out, files, config.output, BENCH_REMEDY)?;
         return Ok((FolderLock::acquire(&config.out)?, None));
     }
     // Locked before anything is read or deleted.
@@ -108,7 +113,7 @@ fn recorded_run(config: &BenchConfig, files: &OutputFiles) -> anyhow::Result<(Fo
         unarchive_json(files)?;
         return Ok((lock, Some(RecordedRun::read(&config.out)?)));
     }
-    prepare_output(&config.out, files, config.output)?;
+    prepare_output(&config.out, files, config.output, BENCH_REMEDY)?;
     Ok((lock, None))
 }
 

@@ -78,7 +78,7 @@ pub fn merge_runs(dirs: &[PathBuf], out: &Path, allow_partial: bool, command_lin
 
     let files = OutputFiles::in_dir(out);
     anyhow::ensure!(!runs.iter().any(|run| same_folder(&run.dir, out)), "--out {} is one of the folders being merged", out.display());
-    prepare_output(out, &files, OutputMode::Fresh)?;
+    prepare_output(out, &files, OutputMode::Fresh, "Merge into another folder: merge never writes over one.")?;
     let _lock = FolderLock::acquire(out)?;
 
     let mut results = BenchResults { metadata: first.metadata.clone(), rows: Vec::new(), comparison: Vec::new(), aggregates: Vec::new(), runs: Vec::new(), curves: Vec::new() };

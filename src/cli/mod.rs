@@ -128,7 +128,7 @@ pub struct EngineArgs {
     /// CPU threads (default: every core available to the process). More than that is clamped
     /// to the cores available, with a warning: extra threads only contend for the same cores
     /// (and a run's results do not depend on the thread count).
-    #[arg(long, value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    #[arg(long, value_parser = RangedU64ValueParser::<usize>::new().range(1..=1_048_576))]
     pub threads: Option<usize>,
     /// Float type of the dynamics: f32 (the GPUs' native precision) or, on the CPU engine, f64
     /// for instances whose coefficients f32 cannot resolve (a warning says when).

@@ -20,7 +20,7 @@ const DEFAULT_INSTANCES: &str = "QPLIB_3762,QPLIB_6757,QPLIB_3841,QPLIB_3380";
 #[derive(Debug, Args)]
 pub struct PerfArgs {
     /// Orders n of the dense workloads (random symmetric J); `--sizes` alone runs none.
-    #[arg(long, value_delimiter = ',', num_args = 0.., default_value = "64,256,1024,4096")]
+    #[arg(long, value_delimiter = ',', num_args = 0.., default_value = "64,256,1024,4096", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_048_576))]
     pub sizes: Vec<usize>,
     /// QPLIB instances (names or files) run as converted by `solve` (J in the form `--product`
     /// names, by default the cost model's); `--instances` alone runs none.

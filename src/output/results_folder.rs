@@ -74,9 +74,9 @@ pub enum OutputMode {
 }
 
 /// Creates the output folder for a run from nothing: refuses one that holds anything (but a
-/// lock file, [`LOCK_FILE`]) under [`OutputMode::Fresh`]; otherwise deletes the bench files
-/// there first.
-pub fn prepare_output(dir: &Path, files: &OutputFiles, mode: OutputMode) -> anyhow::Result<()> {
+/// lock file, [`LOCK_FILE`]) under [`OutputMode::Fresh`], the error ending with `remedy` (what
+/// the calling command offers instead); otherwise deletes the bench files there first.
+pub fn prepare_output(dir: &Path, files: &OutputFiles, mode: OutputMode, remedy: &str) -> anyhow::Result<()> {
     let mut existing: Vec<String> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
             .filter(|e| e.as_ref().is_ok_and(|e| e.file_name() != LOCK_FILE))
@@ -89,7 +89,7 @@ pub fn prepare_output(dir: &Path, files: &OutputFiles, mode: OutputMode) -> anyh
     if !existing.is_empty() && mode == OutputMode::Fresh {
         existing.sort();
         anyhow::bail!(
-            "{} is not empty (it holds {}): a previous run there would be overwritten. Choose another folder, pass --resume to continue the run there, or --force to replace its bench files",
+            "{} is not empty (it holds {}): a previous run there would be overwritten. {remedy}",
             dir.display(),
             existing.join(", ")
         );
