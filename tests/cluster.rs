@@ -137,6 +137,18 @@ fn resume_runs_only_the_missing_units_and_keeps_the_finished_rows() {
     // Another run's options are refused with the difference named.
     let output = fx.bench(&["--resume", dir.to_str().unwrap(), "--seed", "3"]);
     assert!(!output.status.success() && stderr(&output).contains("sweep.seed: 0 ≠ 3"), "{}", stderr(&output));
+
+    // Another run's references too, before any of them is set up (which would download it).
+    let venv = fx.path("venv-never-made");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_aocbench"))
+        .args(["--qplib-dir", fx.qplib.to_str().unwrap(), "bench", "--set", "qbl", "--work", bench_common::WORK, "--repeats", "2"])
+        .args(["--threads", "1", "--engine", "cpu", "--reference", "sa", "--resume", dir.to_str().unwrap()])
+        .env("AOCBENCH_VENV", &venv)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("references: 0 entries ≠ 1 entries"), "{}", stderr(&output));
+    assert!(!venv.exists(), "the venv was set up before the folder was refused");
 }
 
 #[test]

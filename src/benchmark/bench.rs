@@ -117,6 +117,19 @@ fn recorded_run(config: &BenchConfig, files: &OutputFiles) -> anyhow::Result<(Fo
     Ok((lock, None))
 }
 
+/// How `opts` is recorded in a run's metadata; `unavailable`: why it could not run, if so.
+fn reference_setup(opts: &ReferenceOptions, unavailable: Option<String>) -> ReferenceSetup {
+    ReferenceSetup {
+        solver: opts.solver,
+        time_limit_s: opts.time_limit_s,
+        threads: opts.threads,
+        grace_s: opts.grace_s,
+        penalty: opts.solver.is_binary_heuristic().then_some(opts.penalty),
+        venv: opts.venv_dir.display().to_string(),
+        unavailable,
+    }
+}
+
 /// Refuses to resume a merged folder, a folder that holds another run, or another shard of
 /// this one.
 fn check_resumable(config: &BenchConfig, recorded: &RecordedRun, metadata: &RunMetadata) -> anyhow::Result<()> {
@@ -156,34 +169,6 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
     }
     let cpu = machine::cpu_model();
 
-    // Set every reference up once; one that fails is named with what is missing, and the bench
-    // goes on without it.
-    let mut reference_setups = Vec::new();
-    let mut references = Vec::new();
-    for opts in &config.references {
-        let ready = ensure_environment(opts, false, &mut |step| observer.note(step));
-        match &ready {
-            Err(missing) => observer.note(&format!("{missing}\nbenchmarking without {}", SolverName::from(opts.solver).label())),
-            Ok(environment) => {
-                if let Some(warning) = Warning::unpinned_package(opts.solver, environment) {
-                    observer.note(&warning.line());
-                }
-            }
-        }
-        reference_setups.push(ReferenceSetup {
-            solver: opts.solver,
-            time_limit_s: opts.time_limit_s,
-            threads: opts.threads,
-            grace_s: opts.grace_s,
-            penalty: opts.solver.is_binary_heuristic().then_some(opts.penalty),
-            venv: opts.venv_dir.display().to_string(),
-            unavailable: ready.as_ref().err().map(ToString::to_string),
-        });
-        if let Ok(environment) = ready {
-            references.push((opts, environment.python));
-        }
-    }
-
     let info = engine.info();
     let mut results = BenchResults {
         metadata: RunMetadata {
@@ -204,7 +189,7 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
             selection: config.selection.clone(),
             instances: config.instances.iter().map(|p| p.display().to_string()).collect(),
             sweep: config.sweep.clone(),
-            references: reference_setups,
+            references: Vec::new(),
             command_line: config.command_line.clone(),
             shard: config.shard.clone(),
             plan,
@@ -217,6 +202,34 @@ pub fn run_bench(config: &BenchConfig, observer: &mut dyn BenchObserver) -> anyh
         runs: Vec::new(),
         curves: Vec::new(),
     };
+
+    // A folder that cannot be resumed is refused before any reference is set up (which may
+    // download): first with each reference as available as it was in the recorded run.
+    if let Some(recorded) = &recorded {
+        let was_available = |opts: &ReferenceOptions| recorded.metadata.references.iter().find(|r| r.solver == opts.solver).and_then(|r| r.unavailable.clone());
+        results.metadata.references = config.references.iter().map(|opts| reference_setup(opts, was_available(opts))).collect();
+        check_resumable(config, recorded, &results.metadata)?;
+    }
+    // Set every reference up once; one that fails is named with what is missing, and the bench
+    // goes on without it.
+    let mut references = Vec::new();
+    let mut reference_setups = Vec::new();
+    for opts in &config.references {
+        let ready = ensure_environment(opts, false, &mut |step| observer.note(step));
+        match &ready {
+            Err(missing) => observer.note(&format!("{missing}\nbenchmarking without {}", SolverName::from(opts.solver).label())),
+            Ok(environment) => {
+                if let Some(warning) = Warning::unpinned_package(opts.solver, environment) {
+                    observer.note(&warning.line());
+                }
+            }
+        }
+        reference_setups.push(reference_setup(opts, ready.as_ref().err().map(ToString::to_string)));
+        if let Ok(environment) = ready {
+            references.push((opts, environment.python));
+        }
+    }
+    results.metadata.references = reference_setups;
 
     let mut complete: HashSet<WorkUnit> = HashSet::new();
     if let Some(recorded) = recorded {
