@@ -67,7 +67,7 @@ fn solve_prints_the_promised_fields() {
         assert!(text.contains(field), "missing {field:?} in\n{text}");
     }
     assert!(text.contains("(feasible"), "{text}");
-    assert!(text.contains("relative gap 0.0000%"), "{text}");
+    assert!(text.contains("(primal gap 0 %, relative gap 0.0000%)"), "{text}");
 }
 
 #[test]
