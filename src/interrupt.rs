@@ -6,6 +6,7 @@
 //! Work with nothing to clean up ends at once, and a second Ctrl-C always does.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The exit status of a process stopped by SIGINT (128 + 2).
@@ -16,6 +17,14 @@ const CLEANUP_LIMIT: Duration = Duration::from_secs(5);
 
 static REQUESTED: AtomicBool = AtomicBool::new(false);
 static LIVE_SCRATCH: AtomicUsize = AtomicUsize::new(0);
+/// What the user needs to hear when Ctrl-C stops the command (what was kept, how to go on).
+static PARTING_NOTE: Mutex<Option<String>> = Mutex::new(None);
+
+/// Sets what Ctrl-C prints on standard error before the process ends (a command that keeps
+/// its finished work says where it is and how to continue it).
+pub fn on_interrupt_say(note: String) {
+    *PARTING_NOTE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(note);
+}
 
 /// Installs the Ctrl-C handler (once, from `main`). Errors: the OS refused the handler, or one
 /// was already installed.
@@ -28,9 +37,18 @@ pub fn install() -> anyhow::Result<()> {
         while LIVE_SCRATCH.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }
+        say_parting_note();
         std::process::exit(EXIT_STATUS.into());
     })?;
     Ok(())
+}
+
+/// Prints the note set by [`on_interrupt_say`], once: the handler and the main thread, which
+/// ends on its own when the work it was waiting for stops, both call it.
+pub fn say_parting_note() {
+    if let Some(note) = PARTING_NOTE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take() {
+        crate::errln!("\n{note}");
+    }
 }
 
 /// True once Ctrl-C was pressed: whoever waits on a child process stops it and cleans up.

@@ -1,5 +1,6 @@
 //! Ctrl-C during a reference solve: the solver process is stopped, its scratch folder removed,
-//! and aocbench exits with 130 — nothing is left in the temporary directory.
+//! and aocbench exits with 130 — nothing is left in the temporary directory — saying what it
+//! kept and how to continue.
 
 mod reference_venv;
 
@@ -29,7 +30,7 @@ fn ctrl_c_during_the_reference_leaves_no_scratch_folder() {
         // The venv the other SCIP tests use, so SCIP is installed at most once.
         .env("AOCBENCH_VENV", reference_venv::scip_venv())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts");
 
@@ -54,4 +55,10 @@ fn ctrl_c_during_the_reference_leaves_no_scratch_folder() {
     };
     assert_eq!(exit.code(), Some(130), "{exit:?}");
     assert_eq!(leftovers(&scratch_root), Vec::<String>::new(), "scratch folders left behind");
+    // It says what it kept and how to go on.
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    let flat = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    let said = format!("interrupted: every instance finished so far is kept in {} (results.csv, results.json); `aocbench bench --resume {}`", out.display(), out.display());
+    assert!(flat.contains(&said), "{stderr}");
 }

@@ -15,7 +15,7 @@ use crate::machine::available_cores;
 use super::progress_bar::InstanceProgress;
 use crate::export::console;
 use crate::table::{count, number};
-use crate::output::warnings::Warning;
+use crate::output::warnings::{self, Warning};
 use crate::instances::{self, InstanceDirs};
 use crate::qoblib::{self, QoblibClass};
 use crate::qplib::{Catalog, CatalogEntry};
@@ -156,6 +156,7 @@ fn reference_solvers(args: &[ReferenceArg]) -> anyhow::Result<Vec<ReferenceSolve
 /// (the output folder's checks included), errors once instances ran.
 pub fn run(dir: &InstanceDirs, args: BenchArgs) -> Result<ExitCode, Failure> {
     let config = configure(dir, args).before_work()?;
+    crate::interrupt::on_interrupt_say(warnings::interrupted_bench(&config.out));
     let mut progress = InstanceProgress::new(config.instances.len());
     let outcome = run_bench(&config, &mut progress);
     progress.finish();

@@ -27,9 +27,10 @@ pub enum Failure {
 
 impl Failure {
     /// Prints the error with its causes on standard error and returns the exit status; after
-    /// Ctrl-C the stop is the error: 130, nothing printed.
+    /// Ctrl-C the stop is the error: 130, and only what the command left to say then.
     pub fn exit(self) -> ExitCode {
         if crate::interrupt::requested() {
+            crate::interrupt::say_parting_note();
             return ExitCode::from(crate::interrupt::EXIT_STATUS);
         }
         let (error, status) = match self {

@@ -276,6 +276,19 @@ impl fmt::Display for Warning {
     }
 }
 
+/// What Ctrl-C leaves of a bench writing into `dir`, and how to continue it.
+pub fn interrupted_bench(dir: &std::path::Path) -> String {
+    let dir = dir.display();
+    wrap(
+        "interrupted: ",
+        &format!(
+            "every instance finished so far is kept in {dir} (results.csv, results.json); `aocbench bench --resume {dir}` with \
+             the run's other options runs the rest and writes the reports"
+        ),
+        WIDTH,
+    )
+}
+
 /// The recorded rows (QOBLIB submissions): where they ran, and what may be compared.
 pub fn recorded_rows(hardware: &[String]) -> String {
     format!(
