@@ -107,20 +107,39 @@ fn merge_refuses_other_runs_and_names_the_missing_units_and_their_shard() {
     assert!(fs::read_to_string(partial.join("comparison.md")).unwrap().contains("PARTIAL"));
 }
 
+/// `full`'s run as if interrupted, in `dir`: TINY_A's two rows written, a third row cut off
+/// mid-line. Returns `dir` and the rows kept (with the header).
+fn interrupted_copy(full: &Path, dir: &Path) -> (PathBuf, String) {
+    fs::create_dir_all(dir).unwrap();
+    let text = fs::read_to_string(full.join("results.csv")).unwrap();
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let kept: String = lines[..3].concat();
+    fs::write(dir.join("results.csv"), format!("{kept}{}", &lines[3][..20])).unwrap();
+    fs::copy(full.join("results.json"), dir.join("results.json")).unwrap();
+    (dir.to_path_buf(), kept)
+}
+
+/// Merging the folder of an unfinished whole run (no --shard) names it, and how to finish it.
+#[test]
+fn merge_names_an_unfinished_whole_run_and_how_to_finish_it() {
+    let fx = fixture();
+    let full = fx.path("full");
+    fx.bench_ok(&["--out", full.to_str().unwrap()]);
+    let (dir, _) = interrupted_copy(&full, &fx.path("interrupted"));
+    let output = merge(&[dir.as_path()], &fx.path("merged"), &[]);
+    let text = stderr(&output).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(text.contains(&format!("(the whole run, folder {}: incomplete there)", dir.display())), "{text}");
+    assert!(text.contains("to finish the run: `aocbench bench <the run's options> --resume <its folder>`"), "{text}");
+}
+
 #[test]
 fn resume_runs_only_the_missing_units_and_keeps_the_finished_rows() {
     let fx = fixture();
     let full = fx.path("full");
     fx.bench_ok(&["--out", full.to_str().unwrap()]);
 
-    // An interrupted run: TINY_A's two rows written, a third row cut off mid-line.
-    let dir = fx.path("interrupted");
-    fs::create_dir_all(&dir).unwrap();
-    let text = fs::read_to_string(full.join("results.csv")).unwrap();
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let kept: String = lines[..3].concat();
-    fs::write(dir.join("results.csv"), format!("{kept}{}", &lines[3][..20])).unwrap();
-    fs::copy(full.join("results.json"), dir.join("results.json")).unwrap();
+    let (dir, kept) = interrupted_copy(&full, &fx.path("interrupted"));
 
     let output = fx.bench_ok(&["--resume", dir.to_str().unwrap()]);
     assert!(stderr(&output).contains("2 units complete, 4 to run"), "{}", stderr(&output));

@@ -151,19 +151,29 @@ fn missing_report(missing: &[&PlannedUnit], total: usize, runs: &[RecordedRun]) 
     for (shard, units) in &by_shard {
         let names: Vec<String> = units.iter().map(ToString::to_string).collect();
         let _ = write!(text, "  shard {shard}/{shards}: {}", names.join(", "));
-        match runs.iter().find(|run| run.metadata.shard.as_ref().is_some_and(|s| s.index == *shard)) {
+        // A folder of the whole run (no --shard) holds the one shard of a one-shard plan.
+        let holds = |run: &&RecordedRun| run.metadata.shard.as_ref().map_or(shards == 1, |s| s.index == *shard);
+        match runs.iter().find(holds) {
             Some(run) => {
-                let ran = run.metadata.shard.as_ref().expect("found by its shard");
-                let _ = writeln!(text, " (shard {ran}, folder {})", run.dir.display());
+                let ran = run.metadata.shard.as_ref().map_or("the whole run".to_string(), |s| format!("shard {s}"));
+                let _ = writeln!(text, " ({ran}, folder {}: incomplete there)", run.dir.display());
             }
             None => text.push_str(" (no folder of this shard was given)\n"),
         }
     }
-    let _ = write!(
-        text,
-        "to run shard K again: `aocbench bench <the run's options> --shard K/{shards} --resume <its folder>`, which runs only its missing units \
-         (with scripts/slurm/bench-array.sbatch: `sbatch --array=K --export=ALL,AOCBENCH_SHARD=K/{shards} scripts/slurm/bench-array.sbatch <its arguments>`); \
-         then merge again, or pass --allow-partial to merge what there is"
-    );
+    if shards == 1 {
+        let _ = write!(
+            text,
+            "to finish the run: `aocbench bench <the run's options> --resume <its folder>`, which runs only its missing units; \
+             then merge again, or pass --allow-partial to merge what there is"
+        );
+    } else {
+        let _ = write!(
+            text,
+            "to run shard K again: `aocbench bench <the run's options> --shard K/{shards} --resume <its folder>`, which runs only its missing units \
+             (with scripts/slurm/bench-array.sbatch: `sbatch --array=K --export=ALL,AOCBENCH_SHARD=K/{shards} scripts/slurm/bench-array.sbatch <its arguments>`); \
+             then merge again, or pass --allow-partial to merge what there is"
+        );
+    }
     text
 }
