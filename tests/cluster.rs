@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use aocbench::results::ResultRow;
 use aocbench::export::csv::read_results;
-use bench_common::{fixture, merge, stderr};
+use bench_common::{fixture, merge, stderr, Fixture};
 
 /// The rows of a results folder with the wall-clock columns cleared.
 fn rows_without_clock(dir: &Path) -> Vec<ResultRow> {
@@ -107,25 +107,26 @@ fn merge_refuses_other_runs_and_names_the_missing_units_and_their_shard() {
     assert!(fs::read_to_string(partial.join("comparison.md")).unwrap().contains("PARTIAL"));
 }
 
-/// `full`'s run as if interrupted, in `dir`: TINY_A's two rows written, a third row cut off
-/// mid-line. Returns `dir` and the rows kept (with the header).
-fn interrupted_copy(full: &Path, dir: &Path) -> (PathBuf, String) {
-    fs::create_dir_all(dir).unwrap();
+/// A whole run of the fixture in `full/`, and a copy of it as if interrupted in
+/// `interrupted/`: TINY_A's two rows written, a third row cut off mid-line. Returns the fixture,
+/// both folders and the rows kept (with the header).
+fn interrupted_run() -> (Fixture, PathBuf, PathBuf, String) {
+    let fx = fixture();
+    let (full, dir) = (fx.path("full"), fx.path("interrupted"));
+    fx.bench_ok(&["--out", full.to_str().unwrap()]);
+    fs::create_dir_all(&dir).unwrap();
     let text = fs::read_to_string(full.join("results.csv")).unwrap();
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let kept: String = lines[..3].concat();
     fs::write(dir.join("results.csv"), format!("{kept}{}", &lines[3][..20])).unwrap();
     fs::copy(full.join("results.json"), dir.join("results.json")).unwrap();
-    (dir.to_path_buf(), kept)
+    (fx, full, dir, kept)
 }
 
 /// Merging the folder of an unfinished whole run (no --shard) names it, and how to finish it.
 #[test]
 fn merge_names_an_unfinished_whole_run_and_how_to_finish_it() {
-    let fx = fixture();
-    let full = fx.path("full");
-    fx.bench_ok(&["--out", full.to_str().unwrap()]);
-    let (dir, _) = interrupted_copy(&full, &fx.path("interrupted"));
+    let (fx, _, dir, _) = interrupted_run();
     let output = merge(&[dir.as_path()], &fx.path("merged"), &[]);
     let text = stderr(&output).split_whitespace().collect::<Vec<_>>().join(" ");
     assert_eq!(output.status.code(), Some(2), "{text}");
@@ -135,11 +136,7 @@ fn merge_names_an_unfinished_whole_run_and_how_to_finish_it() {
 
 #[test]
 fn resume_runs_only_the_missing_units_and_keeps_the_finished_rows() {
-    let fx = fixture();
-    let full = fx.path("full");
-    fx.bench_ok(&["--out", full.to_str().unwrap()]);
-
-    let (dir, kept) = interrupted_copy(&full, &fx.path("interrupted"));
+    let (fx, full, dir, kept) = interrupted_run();
 
     let output = fx.bench_ok(&["--resume", dir.to_str().unwrap()]);
     assert!(stderr(&output).contains("2 units complete, 4 to run"), "{}", stderr(&output));
