@@ -3,7 +3,7 @@
 //! quality each side held at the same number of seconds, never a ratio of times.
 
 use crate::model::Sense;
-use crate::table::number;
+use crate::table::{number, significant, TIME_DIGITS};
 
 use super::schema::{ResultRow, RunCurve, SolverName};
 use super::summary::Table;
@@ -58,9 +58,9 @@ pub fn recorded_table(rows: &[ResultRow], curves: &[RunCurve]) -> Table {
             recorded.instance.clone(),
             recorded.solver.label().to_string(),
             recorded.device.clone(),
-            number(Some(recorded.wall_time_s)),
+            significant(Some(recorded.wall_time_s), TIME_DIGITS),
             number(recorded.best_objective.filter(|_| recorded.feasible)),
-            number(limit_s),
+            significant(limit_s, TIME_DIGITS),
             match recorded_curve.zip(limit_s) {
                 Some((curve, limit)) if final_point_only(curve, limit) => "unknown (no series)".to_string(),
                 Some((curve, limit)) => number(held_at(curve, limit)),
