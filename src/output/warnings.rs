@@ -19,7 +19,7 @@ use crate::table::{count, number, seconds, whole, wrap, WIDTH};
 use crate::qumo::CoefficientRange;
 use crate::reference::recorded::{RecordedOutcome, STATUS_CONTRADICTED};
 use crate::reference::{ReadyEnvironment, ReferenceSolver};
-use crate::sweep::{Ending, DEEP_CONFIGURATIONS};
+use crate::sweep::{Ending, BATCH_TIME_MARGIN, DEEP_CONFIGURATIONS};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -228,10 +228,11 @@ impl fmt::Display for Warning {
             ),
             Warning::TimeLimitCannotHold { instance, limit_s, setup_s, replica_s } => write!(
                 f,
-                "{instance}: the time limit of {} cannot hold: the setup (QUMO, λ, loading J, measuring the batch pace) took {} and one replica of phase 1 takes about {} more; the run does that one replica and ends, past the limit (a limit of {:.0} s or more lets a replica end within it)",
+                "{instance}: the time limit of {} cannot hold: the setup (QUMO, λ, loading J, measuring the batch pace) took {} and one replica of phase 1 is planned at {} more (its measured pace and a {:.0} % margin); the run does that one replica and ends, past the limit (a limit of {:.0} s or more lets a replica start within it)",
                 seconds(Some(*limit_s)),
                 seconds(Some(*setup_s)),
                 seconds(Some(*replica_s)),
+                100.0 * (BATCH_TIME_MARGIN - 1.0),
                 (setup_s + replica_s).ceil()
             ),
             Warning::NoTarget { instances } => write!(

@@ -11,6 +11,7 @@ mod run;
 mod samples;
 mod sobol;
 
+pub use pace::MARGIN as BATCH_TIME_MARGIN;
 pub use bcd::{BcdOptions, BcdReport, Blocks, Decomposition};
 pub use parameters::{phase_resources, Configuration, ParameterRanges};
 pub use run::{run_sweep, starting_weights, Ending, PenaltyChange, PhaseStats, SampleRecord, SweepResult, PROVEN_VARIABLES};

@@ -3,7 +3,7 @@
 
 /// Predicted batches are stretched by this factor before they are held against the time left:
 /// a batch's time varies by a few percent between runs, and the judge's time with its samples.
-const MARGIN: f64 = 1.25;
+pub const MARGIN: f64 = 1.25;
 /// Samples the probe judges to measure the judge's seconds per sample.
 pub(super) const JUDGED_SAMPLES: usize = 8;
 
@@ -49,10 +49,16 @@ impl Pace {
         f64::from(iterations) * per_iteration + replicas as f64 * self.judge
     }
 
+    /// The seconds a batch of `replicas` × `iterations` is planned at: its prediction with the
+    /// margin. A batch starts only when this fits the time left.
+    pub(super) fn planned_seconds(&self, replicas: usize, iterations: u32) -> f64 {
+        MARGIN * self.seconds(replicas, iterations)
+    }
+
     /// The most replicas, at most `wanted`, whose batch of `iterations` fits `seconds` with the
     /// margin; 0 when not even one does.
     pub(super) fn replicas_within(&self, seconds: f64, iterations: u32, wanted: usize) -> usize {
-        let fits = |r: usize| MARGIN * self.seconds(r, iterations) <= seconds;
+        let fits = |r: usize| self.planned_seconds(r, iterations) <= seconds;
         if fits(wanted) {
             return wanted;
         }
@@ -97,6 +103,9 @@ mod tests {
         assert_eq!(pace.replicas_within(0.64, 100, 11), 5);
         assert_eq!(pace.replicas_within(100.0, 100, 11), 11);
         assert_eq!(pace.replicas_within(0.1, 100, 11), 0);
+        // What a replica is planned at is exactly the time it needs to start.
+        let one = pace.planned_seconds(1, 100);
+        assert_eq!((pace.replicas_within(one, 100, 11), pace.replicas_within(one * 0.999, 100, 11)), (1, 0));
         // 11 replicas: 11 ms per iteration and 22 ms to judge; 1 s / 1.25 leaves 0.778 s.
         assert_eq!(pace.iterations_within(1.0, 11), 70);
         assert_eq!(pace.iterations_within(0.01, 11), 0);

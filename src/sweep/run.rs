@@ -148,8 +148,9 @@ pub enum Ending {
     /// deep-search sample runs, so no honest sample could spend them.
     WorkUnspent { work: u64, unspent: u64, least: u32 },
     /// Under a time limit of `limit_s`, the setup (QUMO, λ, J loaded, the pace measured: all
-    /// before the first batch) took `setup_s` and one replica of phase 1 was predicted to take
-    /// `replica_s`: the run ran that one replica anyway (its end is the result's `elapsed_s`).
+    /// before the first batch) took `setup_s` and one replica of phase 1 was planned at
+    /// `replica_s` (its measured pace with the margin batches are planned with): the run ran
+    /// that one replica anyway (its end is the result's `elapsed_s`).
     /// Known before the first batch, and told the observer then
     /// ([`super::SweepObserver::ending_known`]).
     LimitCannotHold { limit_s: f64, setup_s: f64, replica_s: f64 },
@@ -464,7 +465,7 @@ impl Run<'_> {
         };
         if fit == 0 && self.mvm == 0 {
             if let (Budget::TimeLimit(limit_s), Some(pace), true) = (self.options.budget, self.pace, self.overran.is_none()) {
-                let ending = Ending::LimitCannotHold { limit_s, setup_s: self.start.elapsed().as_secs_f64(), replica_s: pace.seconds(1, iterations) };
+                let ending = Ending::LimitCannotHold { limit_s, setup_s: self.start.elapsed().as_secs_f64(), replica_s: pace.planned_seconds(1, iterations) };
                 // Said now, before the work, not only in the result after it.
                 self.observer.ending_known(&self.instance.name, &ending);
                 self.overran = Some(ending);
