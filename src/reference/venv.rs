@@ -138,31 +138,30 @@ pub fn ensure_environment(opts: &ReferenceOptions, install_large: bool, announce
         }
         (lacking, unpinned)
     };
-    let ready = |python: &Path| -> Option<ReadyEnvironment> {
-        let installed = python.exists().then(|| installed(python, module, packages, scratch.path()).ok()).flatten()?;
+    // The venv at `python` ready, or the requirements it still lacks: all of them where there
+    // is no venv yet or it cannot answer. One Python process (it imports the solver).
+    let assess = |python: &Path| -> Result<ReadyEnvironment, Vec<&'static str>> {
+        let Some(Ok(installed)) = python.exists().then(|| installed(python, module, packages, scratch.path())) else {
+            return Err(requirements.clone());
+        };
         let (lacking, unpinned) = lacking(&installed);
-        (lacking.is_empty() && installed.import.is_ok()).then(|| ReadyEnvironment { python: python.to_path_buf(), unpinned })
+        if lacking.is_empty() && installed.import.is_ok() { Ok(ReadyEnvironment { python: python.to_path_buf(), unpinned }) } else { Err(lacking) }
     };
-    if let Some(environment) = ready(&python) {
-        return Ok(environment);
-    }
-    // Everything, where there is no venv yet or it cannot answer.
-    let to_install = |python: &Path| -> Vec<&'static str> {
-        match python.exists().then(|| installed(python, module, packages, scratch.path())) {
-            Some(Ok(installed)) => lacking(&installed).0,
-            _ => requirements.clone(),
-        }
+    let wanted = match assess(&python) {
+        Ok(environment) => return Ok(environment),
+        Err(wanted) => wanted,
     };
-    let large_missing = machine_package.is_some_and(|large| to_install(&python).iter().any(|r| r.split_once("==").is_some_and(|(name, _)| name == large)));
+    let large_missing = machine_package.is_some_and(|large| wanted.iter().any(|r| r.split_once("==").is_some_and(|(name, _)| name == large)));
     if let Some(size) = opts.solver.large_download().filter(|_| !install_large && large_missing) {
         return Err(unavailable(format!("{} is not installed in {}; it needs {size}, so it is installed only when asked", requirements[0], opts.venv_dir.display())));
     }
 
     let _lock = lock_inside(&opts.venv_dir).map_err(|e| unavailable(format!("could not lock the venv {} for setting it up: {e}", opts.venv_dir.display())))?;
     // Whoever held the lock before may have set it up meanwhile.
-    if let Some(environment) = ready(&python) {
-        return Ok(environment);
-    }
+    let wanted = match assess(&python) {
+        Ok(environment) => return Ok(environment),
+        Err(wanted) => wanted,
+    };
     let size = opts.solver.large_download().map_or("about 10 s on a fast link".to_string(), str::to_string);
     let created = !python.exists();
     if created {
@@ -177,7 +176,6 @@ pub fn ensure_environment(opts: &ReferenceOptions, install_large: bool, announce
         run_checked(&mut cmd, SETUP_LIMIT, scratch.path())
             .map_err(|e| unavailable(format!("could not create the venv {}: {e}", opts.venv_dir.display())))?;
     }
-    let wanted = to_install(&python);
     if !wanted.is_empty() {
         if !created {
             announce(&format!("installing {} into {} from PyPI (once; {size})", wanted.join(" "), opts.venv_dir.display()));
